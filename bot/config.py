@@ -1,0 +1,489 @@
+"""Configuration: secrets and locations from the environment, behaviour from supportbot.toml.
+
+Every mistake is reported at start with the key that is wrong and how to fix it, never later
+as a stack trace in the middle of a request.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+
+from bot.durations import parse_duration
+
+DEFAULT_SLACK_API_BASE_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///supportbot.db"
+DEFAULT_CONFIG_PATH = "supportbot.toml"
+EXAMPLE_CONFIG_PATH = Path(__file__).resolve().parents[1] / "supportbot.example.toml"
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or wrong; the message says which and how to fix it."""
+
+
+def _duration(value: Any) -> timedelta:
+    return parse_duration(value)
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+
+
+def _check_channel(value: str) -> str:
+    if not _CHANNEL_ID.match(value):
+        raise ValueError(
+            f"{value!r} is not a Slack channel ID; use the ID (e.g. \"C0123ABCD\", shown at the bottom "
+            "of the channel's details), not its #name"
+        )
+    return value
+
+
+def _check_user(value: str) -> str:
+    if not _USER_ID.match(value):
+        raise ValueError(
+            f"{value!r} is not a Slack user ID; use the member ID (e.g. \"U0123ABCD\", from the user's "
+            "profile > ⋮ > Copy member ID), not a name"
+        )
+    return value
+
+
+def _check_usergroup(value: str) -> str:
+    if not _USERGROUP_ID.match(value):
+        raise ValueError(f"{value!r} is not a Slack user group ID (e.g. \"S0123ABCD\")")
+    return value
+
+
+def _check_user_or_group(value: str) -> str:
+    if _USER_ID.match(value) or _USERGROUP_ID.match(value):
+        return value
+    raise ValueError(f"{value!r} is neither a Slack user ID (\"U0123ABCD\") nor a user group ID (\"S0123ABCD\")")
+
+
+ChannelId = Annotated[str, BeforeValidator(lambda v: _check_channel(str(v)))]
+UserId = Annotated[str, BeforeValidator(lambda v: _check_user(str(v)))]
+UsergroupId = Annotated[str, BeforeValidator(lambda v: _check_usergroup(str(v)))]
+UserOrGroupId = Annotated[str, BeforeValidator(lambda v: _check_user_or_group(str(v)))]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ChannelsConfig(_Section):
+    cases: ChannelId = Field(description="channel ID where new cases are posted")
+    emergency: ChannelId = Field(description="channel ID of the emergency channel (e.g. #dev-emergency)")
+    faq: list[ChannelId] = Field(
+        default_factory=list,
+        description="channel IDs where the bot answers questions; [] answers in every channel it is in",
+    )
+
+
+class AgentsConfig(_Section):
+    users: list[UserId] = Field(default_factory=list, description="user IDs of support agents")
+    usergroups: list[UsergroupId] = Field(
+        default_factory=list, description="user group IDs whose members are support agents"
+    )
+
+
+class FaqConfig(_Section):
+    knowledge_path: str | None = Field(
+        default=None,
+        description="folder or file of Markdown Q&As; relative paths start at the config file's folder; "
+        "unset = the bundled knowledge base",
+    )
+    answer_threshold: float = Field(
+        default=0.62, ge=0.0, le=1.0, description="score (0-1) from which the bot answers directly"
+    )
+    suggest_threshold: float = Field(
+        default=0.40, ge=0.0, le=1.0, description="score (0-1) from which the bot offers 'もしかして' candidates"
+    )
+    max_suggestions: int = Field(default=3, ge=1, le=5, description="how many candidates to offer")
+
+    @field_validator("suggest_threshold")
+    @classmethod
+    def _suggest_below_answer(cls, value: float, info: Any) -> float:
+        answer = info.data.get("answer_threshold")
+        if answer is not None and value > answer:
+            raise ValueError(f"must not exceed answer_threshold ({answer})")
+        return value
+
+
+class CasesConfig(_Section):
+    reopen_window: Duration = Field(
+        default=timedelta(days=14), description="how long after resolution a case may be reopened, e.g. \"14d\""
+    )
+    title_max_length: int = Field(default=200, ge=20, le=1000, description="longest accepted case title")
+
+
+class EscalationConfig(_Section):
+    cs_lead: UserOrGroupId | None = Field(
+        default=None, description="L2: the CS Lead (user or user group ID) mentioned on escalation and misses"
+    )
+    engineers: UserOrGroupId | None = Field(
+        default=None, description="L3: the engineers (user or user group ID) mentioned on escalation to L3"
+    )
+    oncall_fallback: UserOrGroupId | None = Field(
+        default=None, description="who is paged for high cases when no on-call rotation is configured"
+    )
+    issue_tracker_url: str | None = Field(
+        default=None,
+        description="link for filing an engineering ticket on L3 escalation, e.g. a Jira create-issue URL",
+    )
+
+
+class SlaTarget(_Section):
+    target: Duration = Field(description="first-response target, e.g. \"2h\" or \"90m\"")
+    calendar: Literal["24x7", "business"] = Field(description="\"24x7\" or \"business\"")
+
+    @field_validator("target")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be longer than zero, e.g. \"2h\"")
+        return value
+
+
+class SlaConfig(_Section):
+    check_interval: Duration = Field(default=timedelta(seconds=60), description="how often the SLA job runs")
+    warn_at: float = Field(
+        default=0.75, ge=0.0, lt=1.0, description="warn when this share of the target has elapsed (0 = never)"
+    )
+    renotify: Duration = Field(
+        default=timedelta(minutes=30), description="repeat the breach ping until acknowledged (\"0\" = once)"
+    )
+    high: SlaTarget = SlaTarget(target=timedelta(hours=2), calendar="24x7")
+    medium: SlaTarget = SlaTarget(target=timedelta(hours=6), calendar="business")
+    low: SlaTarget = SlaTarget(target=timedelta(hours=8), calendar="business")
+
+    @field_validator("check_interval")
+    @classmethod
+    def _interval_positive(cls, value: timedelta) -> timedelta:
+        if value < timedelta(seconds=1):
+            raise ValueError("must be at least \"1s\"")
+        return value
+
+    def for_priority(self, priority: str) -> SlaTarget:
+        target: SlaTarget = getattr(self, priority)
+        return target
+
+
+def _hhmm(value: Any) -> time:
+    if isinstance(value, time):
+        return value
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", str(value).strip())
+    if not match or int(match.group(1)) > 24 or int(match.group(2)) > 59:
+        raise ValueError(f"expected a time such as \"10:00\", got {value!r}")
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour == 24:
+        if minute:
+            raise ValueError(f"expected a time such as \"18:00\", got {value!r}")
+        return time(23, 59, 59, 999999)
+    return time(hour, minute)
+
+
+def _timezone(value: Any) -> str:
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}; use an IANA name such as \"Asia/Tokyo\"") from None
+    return str(value)
+
+
+def _month_day(value: Any) -> str:
+    match = re.fullmatch(r"(\d{2})-(\d{2})", str(value).strip())
+    if not match or not (1 <= int(match.group(1)) <= 12 and 1 <= int(match.group(2)) <= 31):
+        raise ValueError(f"expected a date as \"MM-DD\" such as \"12-29\", got {value!r}")
+    return str(value).strip()
+
+
+def _weekday(value: Any) -> str:
+    day = str(value).strip().lower()[:3]
+    if day not in WEEKDAYS:
+        raise ValueError(f"expected one of {', '.join(WEEKDAYS)}, got {value!r}")
+    return day
+
+
+TimeOfDay = Annotated[time, BeforeValidator(_hhmm)]
+TimeZoneName = Annotated[str, BeforeValidator(_timezone)]
+MonthDay = Annotated[str, BeforeValidator(_month_day)]
+Weekday = Annotated[str, BeforeValidator(_weekday)]
+
+
+class BusinessHoursConfig(_Section):
+    timezone: TimeZoneName = Field(default="Asia/Tokyo", description="IANA time zone of the support desk")
+    days: list[Weekday] = Field(
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"], description="working weekdays"
+    )
+    start: TimeOfDay = Field(default=time(10, 0), description="opening time, e.g. \"10:00\"")
+    end: TimeOfDay = Field(default=time(18, 0), description="closing time, e.g. \"18:00\"")
+    holidays: Literal["JP", "none"] = Field(default="JP", description="\"JP\" (Japanese public holidays) or \"none\"")
+    closed: list[MonthDay] = Field(
+        default_factory=lambda: ["12-29", "12-30", "12-31", "01-02", "01-03"],
+        description="company closures every year, as \"MM-DD\"",
+    )
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, value: time, info: Any) -> time:
+        start = info.data.get("start")
+        if start is not None and value <= start:
+            raise ValueError(f"must be later than start ({start:%H:%M})")
+        return value
+
+    @field_validator("days")
+    @classmethod
+    def _some_days(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("needs at least one working day, e.g. [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]")
+        return value
+
+
+def _handoff(value: Any) -> str:
+    match = re.fullmatch(r"([a-zA-Z]{3})\w*\s+(\d{1,2}:\d{2})", str(value).strip())
+    if not match:
+        raise ValueError(f"expected a weekday and a time such as \"mon 10:00\", got {value!r}")
+    return f"{_weekday(match.group(1))} {_hhmm(match.group(2)):%H:%M}"
+
+
+class OncallConfig(_Section):
+    rotation: list[UserId] = Field(default_factory=list, description="user IDs taking on-call in turn, weekly")
+    secondary: list[UserId] = Field(default_factory=list, description="optional secondary rotation")
+    handoff: Annotated[str, BeforeValidator(_handoff)] = Field(
+        default="mon 10:00", description="when the rotation hands over, e.g. \"mon 10:00\""
+    )
+    timezone: TimeZoneName = Field(default="Asia/Tokyo", description="time zone of the handoff time")
+    start_date: str | None = Field(
+        default=None, description="the date (YYYY-MM-DD) the first person in rotation was on call; unset = 2024-01-01"
+    )
+    fallback_usergroup: UsergroupId | None = Field(
+        default=None, description="user group mentioned when nobody is on call"
+    )
+
+    @field_validator("start_date")
+    @classmethod
+    def _iso_date(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(f"expected a date as \"YYYY-MM-DD\", got {value!r}")
+        return value
+
+
+class BehaviourConfig(_Section):
+    """Everything in supportbot.toml."""
+
+    language: Literal["ja", "en"] = Field(default="ja", description="\"ja\" or \"en\"")
+    channels: ChannelsConfig
+    agents: AgentsConfig = AgentsConfig()
+    faq: FaqConfig = FaqConfig()
+    cases: CasesConfig = CasesConfig()
+    escalation: EscalationConfig = EscalationConfig()
+    sla: SlaConfig = SlaConfig()
+    business_hours: BusinessHoursConfig = BusinessHoursConfig()
+    oncall: OncallConfig = OncallConfig()
+
+    # Where the file was read from, to resolve relative paths.
+    base_dir: Path = Field(default=Path("."), exclude=True)
+
+    def knowledge_path(self) -> Path:
+        from knowledge import BUNDLED_KNOWLEDGE
+
+        if not self.faq.knowledge_path:
+            return BUNDLED_KNOWLEDGE
+        path = Path(self.faq.knowledge_path).expanduser()
+        return path if path.is_absolute() else (self.base_dir / path)
+
+
+def _describe(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[str, str | None]:
+    """Turn a pydantic error location into "[section] key" plus the field's description."""
+    section: list[str] = []
+    current: Any = model
+    description = None
+    for part in loc:
+        if isinstance(part, int):
+            section[-1] = f"{section[-1]}[{part}]" if section else str(part)
+            continue
+        section.append(str(part))
+        field = getattr(current, "model_fields", {}).get(part) if current is not None else None
+        if field is not None:
+            description = field.description
+            annotation = field.annotation
+            current = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+        else:
+            current = None
+    if len(section) == 1:
+        return section[0], description
+    return f"[{'.'.join(section[:-1])}] {section[-1]}", description
+
+
+def parse_behaviour(data: dict[str, Any], source: str, base_dir: Path) -> BehaviourConfig:
+    """Validate a TOML document; raise ConfigError naming every wrong key."""
+    try:
+        return BehaviourConfig.model_validate({**data, "base_dir": base_dir})
+    except ValidationError as exc:
+        lines = [f"{source} has {exc.error_count()} problem(s):"]
+        for error in exc.errors():
+            key, description = _describe(BehaviourConfig, tuple(error["loc"]))
+            if error["type"] == "extra_forbidden":
+                parent = _parent_fields(tuple(error["loc"][:-1]))
+                lines.append(f"  - {key}: unknown key; known keys here: {', '.join(parent)}")
+            elif error["type"] == "missing":
+                hint = f" ({description})" if description else ""
+                lines.append(f"  - {key}: missing; add it{hint}")
+            else:
+                message = str(error["msg"]).removeprefix("Value error, ")
+                hint = f" — {description}" if description else ""
+                lines.append(f"  - {key}: {message}{hint}")
+        raise ConfigError("\n".join(lines)) from None
+
+
+def _parent_fields(loc: tuple[Any, ...]) -> list[str]:
+    current: Any = BehaviourConfig
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part)
+        annotation = field.annotation if field else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        current = annotation
+    return [name for name in current.model_fields if name != "base_dir"]
+
+
+def load_behaviour(path: Path) -> BehaviourConfig:
+    """Read and validate supportbot.toml."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"configuration file {path} not found; copy supportbot.example.toml to {path} and set your "
+            "channel and user IDs, or point SUPPORTBOT_CONFIG at your file"
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    return parse_behaviour(data, str(path), path.resolve().parent)
+
+
+def load_default_behaviour() -> BehaviourConfig:
+    """The bundled demo configuration the local console runs with."""
+    return load_behaviour(EXAMPLE_CONFIG_PATH)
+
+
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Environment variables: secrets and locations (see .env.example)."""
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_base_url: str = DEFAULT_SLACK_API_BASE_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    config_path: Path = Path(DEFAULT_CONFIG_PATH)
+    config_path_given: bool = False
+    port: int = 3000
+    log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    web_threads: int = 8
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.slack_app_token)
+
+    @property
+    def has_slack(self) -> bool:
+        return bool(self.slack_bot_token)
+
+    def require_slack(self) -> None:
+        """Fail with a clear message when tokens needed for Slack are missing or malformed."""
+        problems = []
+        if not self.slack_bot_token or not self.slack_bot_token.startswith("xoxb-"):
+            problems.append("SLACK_BOT_TOKEN must be the Bot User OAuth Token (starts with xoxb-)")
+        if self.slack_app_token and not self.slack_app_token.startswith("xapp-"):
+            problems.append("SLACK_APP_TOKEN must be an app-level token with connections:write (starts with xapp-)")
+        if not self.slack_app_token and not self.slack_signing_secret:
+            problems.append(
+                "SLACK_SIGNING_SECRET is required in HTTP mode (Basic Information > App Credentials); "
+                "or set SLACK_APP_TOKEN for Socket Mode"
+            )
+        if problems:
+            raise ConfigError("Slack settings:\n" + "\n".join(f"  - {p}" for p in problems))
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        problems: list[str] = []
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        base_url = get("SLACK_API_BASE_URL") or DEFAULT_SLACK_API_BASE_URL
+        if not re.match(r"^https?://", base_url):
+            problems.append(f"SLACK_API_BASE_URL={base_url!r} must start with https:// (e.g. {DEFAULT_SLACK_API_BASE_URL})")
+        if not base_url.endswith("/"):
+            base_url += "/"
+        port_text = get("PORT") or "3000"
+        port = 3000
+        if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+            problems.append(f"PORT={port_text!r} must be a port number such as 3000")
+        else:
+            port = int(port_text)
+        threads_text = get("WEB_THREADS") or "8"
+        threads = 8
+        if not threads_text.isdigit() or not 1 <= int(threads_text) <= 256:
+            problems.append(f"WEB_THREADS={threads_text!r} must be a number of threads such as 8")
+        else:
+            threads = int(threads_text)
+        log_level = (get("LOG_LEVEL") or "INFO").upper()
+        if log_level not in _LOG_LEVELS:
+            problems.append(f"LOG_LEVEL={log_level!r} must be one of {', '.join(_LOG_LEVELS)}")
+        log_format = (get("LOG_FORMAT") or "text").lower()
+        if log_format not in ("text", "json"):
+            problems.append(f"LOG_FORMAT={log_format!r} must be \"text\" or \"json\"")
+        database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
+        if "://" not in database_url:
+            problems.append(
+                f"DATABASE_URL={database_url!r} must be a SQLAlchemy URL such as sqlite:///supportbot.db "
+                "or postgresql+psycopg://user@host:5432/dbname"
+            )
+        if problems:
+            raise ConfigError("Environment:\n" + "\n".join(f"  - {p}" for p in problems))
+        return cls(
+            slack_bot_token=get("SLACK_BOT_TOKEN"),
+            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+            slack_app_token=get("SLACK_APP_TOKEN"),
+            slack_api_base_url=base_url,
+            database_url=normalise_database_url(database_url),
+            config_path=Path(get("SUPPORTBOT_CONFIG") or DEFAULT_CONFIG_PATH),
+            config_path_given=get("SUPPORTBOT_CONFIG") is not None,
+            port=port,
+            log_level=log_level,
+            log_format=log_format,  # type: ignore[arg-type]
+            web_threads=threads,
+        )
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs platforms hand out (postgres://, postgresql://) and use psycopg 3 for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

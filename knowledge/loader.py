@@ -1,0 +1,217 @@
+"""Read Markdown Q&A files into entries.
+
+The format is the CS team's own FAQ format: `##` categories, `### Q:` questions, and labelled
+fields such as `**A**:`, `**エスカレーション**:`, `**関連ドキュメント**:`, `**手順**:`, `**テンプレート**:`.
+Anything unexpected is kept or skipped, never fatal: the lint command reports it instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Field labels, Japanese and English, mapped to what they mean.
+ANSWER_LABELS = {"a", "answer", "回答", "答え"}
+ALTERNATIVE_LABELS = {"言い換え", "別の聞き方", "alternatives", "also asked as", "aka"}
+ESCALATION_LABELS = {"エスカレーション", "escalation", "エスカレーション先"}
+LINK_LABELS = {"関連ドキュメント", "関連記事", "関連リンク", "related", "related docs", "related articles", "links"}
+ID_LABELS = {"id"}
+# Shown with the answer, in this order, under their own label.
+SECTION_LABELS = {"手順", "steps", "procedure", "テンプレート", "template", "備考", "note", "notes"}
+
+_QUESTION = re.compile(r"^###\s+(?:Q|Ｑ)\s*[:：]\s*(?P<text>.+?)\s*$")
+_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
+_FIELD = re.compile(r"^\*\*(?P<label>[^*]{1,40}?)\*\*\s*[:：]\s*(?P<value>.*)$")
+_LINK = re.compile(r"\[(?P<title>[^\]]+)\]\((?P<url>[^)\s]+)\)")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One question and its answer, with where it came from."""
+
+    id: str
+    question: str
+    category: str
+    answer: str
+    alternatives: tuple[str, ...] = ()
+    escalation: str | None = None
+    links: tuple[Link, ...] = ()
+    sections: tuple[tuple[str, str], ...] = ()
+    source: str = ""
+    line: int = 0
+
+    @property
+    def location(self) -> str:
+        return f"{self.source}:{self.line}"
+
+
+@dataclass
+class _Draft:
+    question: str
+    category: str
+    line: int
+    fields: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    def add_field(self, label: str, value: str) -> None:
+        self.fields.append((label, [value] if value else []))
+
+    def add_line(self, text: str) -> None:
+        if not self.fields:
+            # Text before any label is treated as the answer, so a bare paragraph still counts.
+            self.fields.append(("a", []))
+        self.fields[-1][1].append(text)
+
+
+def strip_comments(text: str) -> str:
+    """Remove HTML comments but keep line numbers where they were."""
+    return _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+
+
+def strip_front_matter(lines: list[str]) -> int:
+    """Index of the first line after a YAML front matter block (0 if there is none)."""
+    if lines and lines[0].strip() == "---":
+        for index in range(1, len(lines)):
+            if lines[index].strip() == "---":
+                return index + 1
+    return 0
+
+
+def _clean_block(lines: list[str]) -> str:
+    while lines and not lines[0].strip():
+        lines = lines[1:]
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _split_alternatives(text: str) -> tuple[str, ...]:
+    parts: list[str] = []
+    for line in text.splitlines():
+        line = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", line)
+        parts.extend(p.strip() for p in re.split(r"\s+/\s+|\s*／\s*", line))
+    return tuple(p for p in parts if p)
+
+
+def entry_id(source: str, question: str) -> str:
+    """A stable id: the file's name and a short hash of the question's text."""
+    stem = re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower()).strip("-") or "kb"
+    digest = hashlib.sha1(unicodedata.normalize("NFKC", question).strip().encode("utf-8")).hexdigest()[:8]
+    return f"{stem}-{digest}"
+
+
+def _finish(draft: _Draft, source: str) -> Entry:
+    answer_parts: list[str] = []
+    alternatives: list[str] = []
+    escalation: list[str] = []
+    links: list[Link] = []
+    sections: list[tuple[str, str]] = []
+    explicit_id = None
+    for label, body in draft.fields:
+        key = label.strip().lower()
+        text = _clean_block(body)
+        if key in ANSWER_LABELS:
+            if text:
+                answer_parts.append(text)
+        elif key in ALTERNATIVE_LABELS:
+            alternatives.extend(_split_alternatives(text))
+        elif key in ESCALATION_LABELS:
+            if text:
+                escalation.append(text)
+        elif key in ID_LABELS:
+            explicit_id = re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-") or None
+        elif key in LINK_LABELS:
+            found = [Link(m.group("title"), m.group("url"), label.strip()) for m in _LINK.finditer(text)]
+            links.extend(found)
+            if not found and text:
+                sections.append((label.strip(), text))
+        else:
+            if key not in SECTION_LABELS:
+                pass  # unknown labels are still shown; lint mentions them
+            found = [Link(m.group("title"), m.group("url"), label.strip()) for m in _LINK.finditer(text)]
+            if found and _LINK.sub("", text).strip(" 、,") == "":
+                links.extend(found)
+            elif text:
+                sections.append((label.strip(), text))
+    return Entry(
+        id=explicit_id or entry_id(source, draft.question),
+        question=draft.question,
+        category=draft.category,
+        answer="\n\n".join(answer_parts),
+        alternatives=tuple(alternatives),
+        escalation="\n".join(escalation) or None,
+        links=tuple(links),
+        sections=tuple(sections),
+        source=source,
+        line=draft.line,
+    )
+
+
+def parse_markdown(text: str, source: str = "<memory>") -> list[Entry]:
+    """Parse one Markdown document into entries; never raises on odd input."""
+    lines = strip_comments(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
+    start = strip_front_matter(lines)
+    entries: list[Entry] = []
+    category = ""
+    draft: _Draft | None = None
+    for index in range(start, len(lines)):
+        raw = lines[index]
+        line_no = index + 1
+        question = _QUESTION.match(raw)
+        if question:
+            if draft:
+                entries.append(_finish(draft, source))
+            draft = _Draft(question=question.group("text"), category=category, line=line_no)
+            continue
+        heading = _HEADING.match(raw)
+        if heading:
+            if draft:
+                entries.append(_finish(draft, source))
+                draft = None
+            if len(heading.group("hashes")) == 2:
+                category = heading.group("text")
+            continue
+        if draft is None:
+            continue
+        if raw.strip() == "---":
+            entries.append(_finish(draft, source))
+            draft = None
+            continue
+        match = _FIELD.match(raw.strip())
+        if match:
+            draft.add_field(match.group("label"), match.group("value").strip())
+        else:
+            draft.add_line(raw)
+    if draft:
+        entries.append(_finish(draft, source))
+    return entries
+
+
+def markdown_files(path: Path) -> list[Path]:
+    """The Markdown files under a folder (sorted, so ids and order are stable), or the file itself."""
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise FileNotFoundError(f"knowledge path {path} does not exist")
+    return sorted(p for p in path.rglob("*.md") if p.is_file())
+
+
+def load_entries(path: Path) -> list[Entry]:
+    """Every entry of every Markdown file under `path` (a folder or one file)."""
+    path = Path(path)
+    root = path if path.is_dir() else path.parent
+    entries: list[Entry] = []
+    for file in markdown_files(path):
+        text = file.read_text(encoding="utf-8", errors="replace")
+        entries.extend(parse_markdown(text, source=file.relative_to(root).as_posix()))
+    return entries
