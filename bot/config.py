@@ -10,7 +10,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -45,7 +45,7 @@ Duration = Annotated[timedelta, BeforeValidator(_duration)]
 def _check_channel(value: str) -> str:
     if not _CHANNEL_ID.match(value):
         raise ValueError(
-            f"{value!r} is not a Slack channel ID; use the ID (e.g. \"C0123ABCD\", shown at the bottom "
+            f'{value!r} is not a Slack channel ID; use the ID (e.g. "C0123ABCD", shown at the bottom '
             "of the channel's details), not its #name"
         )
     return value
@@ -54,7 +54,7 @@ def _check_channel(value: str) -> str:
 def _check_user(value: str) -> str:
     if not _USER_ID.match(value):
         raise ValueError(
-            f"{value!r} is not a Slack user ID; use the member ID (e.g. \"U0123ABCD\", from the user's "
+            f'{value!r} is not a Slack user ID; use the member ID (e.g. "U0123ABCD", from the user\'s '
             "profile > ⋮ > Copy member ID), not a name"
         )
     return value
@@ -62,14 +62,14 @@ def _check_user(value: str) -> str:
 
 def _check_usergroup(value: str) -> str:
     if not _USERGROUP_ID.match(value):
-        raise ValueError(f"{value!r} is not a Slack user group ID (e.g. \"S0123ABCD\")")
+        raise ValueError(f'{value!r} is not a Slack user group ID (e.g. "S0123ABCD")')
     return value
 
 
 def _check_user_or_group(value: str) -> str:
     if _USER_ID.match(value) or _USERGROUP_ID.match(value):
         return value
-    raise ValueError(f"{value!r} is neither a Slack user ID (\"U0123ABCD\") nor a user group ID (\"S0123ABCD\")")
+    raise ValueError(f'{value!r} is neither a Slack user ID ("U0123ABCD") nor a user group ID ("S0123ABCD")')
 
 
 ChannelId = Annotated[str, BeforeValidator(lambda v: _check_channel(str(v)))]
@@ -123,7 +123,7 @@ class FaqConfig(_Section):
 
 class CasesConfig(_Section):
     reopen_window: Duration = Field(
-        default=timedelta(days=14), description="how long after resolution a case may be reopened, e.g. \"14d\""
+        default=timedelta(days=14), description='how long after resolution a case may be reopened, e.g. "14d"'
     )
     title_max_length: int = Field(default=200, ge=20, le=1000, description="longest accepted case title")
 
@@ -145,14 +145,14 @@ class EscalationConfig(_Section):
 
 
 class SlaTarget(_Section):
-    target: Duration = Field(description="first-response target, e.g. \"2h\" or \"90m\"")
-    calendar: Literal["24x7", "business"] = Field(description="\"24x7\" or \"business\"")
+    target: Duration = Field(description='first-response target, e.g. "2h" or "90m"')
+    calendar: Literal["24x7", "business"] = Field(description='"24x7" or "business"')
 
     @field_validator("target")
     @classmethod
     def _positive(cls, value: timedelta) -> timedelta:
         if value <= timedelta(0):
-            raise ValueError("must be longer than zero, e.g. \"2h\"")
+            raise ValueError('must be longer than zero, e.g. "2h"')
         return value
 
 
@@ -162,7 +162,7 @@ class SlaConfig(_Section):
         default=0.75, ge=0.0, lt=1.0, description="warn when this share of the target has elapsed (0 = never)"
     )
     renotify: Duration = Field(
-        default=timedelta(minutes=30), description="repeat the breach ping until acknowledged (\"0\" = once)"
+        default=timedelta(minutes=30), description='repeat the breach ping until acknowledged ("0" = once)'
     )
     high: SlaTarget = SlaTarget(target=timedelta(hours=2), calendar="24x7")
     medium: SlaTarget = SlaTarget(target=timedelta(hours=6), calendar="business")
@@ -172,7 +172,7 @@ class SlaConfig(_Section):
     @classmethod
     def _interval_positive(cls, value: timedelta) -> timedelta:
         if value < timedelta(seconds=1):
-            raise ValueError("must be at least \"1s\"")
+            raise ValueError('must be at least "1s"')
         return value
 
     def for_priority(self, priority: str) -> SlaTarget:
@@ -185,11 +185,11 @@ def _hhmm(value: Any) -> time:
         return value
     match = re.fullmatch(r"(\d{1,2}):(\d{2})", str(value).strip())
     if not match or int(match.group(1)) > 24 or int(match.group(2)) > 59:
-        raise ValueError(f"expected a time such as \"10:00\", got {value!r}")
+        raise ValueError(f'expected a time such as "10:00", got {value!r}')
     hour, minute = int(match.group(1)), int(match.group(2))
     if hour == 24:
         if minute:
-            raise ValueError(f"expected a time such as \"18:00\", got {value!r}")
+            raise ValueError(f'expected a time such as "18:00", got {value!r}')
         return time(23, 59, 59, 999999)
     return time(hour, minute)
 
@@ -198,14 +198,18 @@ def _timezone(value: Any) -> str:
     try:
         ZoneInfo(str(value))
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {value!r}; use an IANA name such as \"Asia/Tokyo\"") from None
+        raise ValueError(f'unknown time zone {value!r}; use an IANA name such as "Asia/Tokyo"') from None
     return str(value)
 
 
 def _month_day(value: Any) -> str:
     match = re.fullmatch(r"(\d{2})-(\d{2})", str(value).strip())
-    if not match or not (1 <= int(match.group(1)) <= 12 and 1 <= int(match.group(2)) <= 31):
-        raise ValueError(f"expected a date as \"MM-DD\" such as \"12-29\", got {value!r}")
+    try:
+        valid = bool(match) and bool(date(2024, int(match.group(1)), int(match.group(2))))  # type: ignore[union-attr]
+    except ValueError:  # 2024 is a leap year, so "02-29" is accepted
+        valid = False
+    if not valid:
+        raise ValueError(f'expected a date as "MM-DD" such as "12-29", got {value!r}')
     return str(value).strip()
 
 
@@ -227,12 +231,12 @@ class BusinessHoursConfig(_Section):
     days: list[Weekday] = Field(
         default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"], description="working weekdays"
     )
-    start: TimeOfDay = Field(default=time(10, 0), description="opening time, e.g. \"10:00\"")
-    end: TimeOfDay = Field(default=time(18, 0), description="closing time, e.g. \"18:00\"")
-    holidays: Literal["JP", "none"] = Field(default="JP", description="\"JP\" (Japanese public holidays) or \"none\"")
+    start: TimeOfDay = Field(default=time(10, 0), description='opening time, e.g. "10:00"')
+    end: TimeOfDay = Field(default=time(18, 0), description='closing time, e.g. "18:00"')
+    holidays: Literal["JP", "none"] = Field(default="JP", description='"JP" (Japanese public holidays) or "none"')
     closed: list[MonthDay] = Field(
         default_factory=lambda: ["12-29", "12-30", "12-31", "01-02", "01-03"],
-        description="company closures every year, as \"MM-DD\"",
+        description='company closures every year, as "MM-DD"',
     )
 
     @field_validator("end")
@@ -247,14 +251,14 @@ class BusinessHoursConfig(_Section):
     @classmethod
     def _some_days(cls, value: list[str]) -> list[str]:
         if not value:
-            raise ValueError("needs at least one working day, e.g. [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]")
+            raise ValueError('needs at least one working day, e.g. ["mon", "tue", "wed", "thu", "fri"]')
         return value
 
 
 def _handoff(value: Any) -> str:
     match = re.fullmatch(r"([a-zA-Z]{3})\w*\s+(\d{1,2}:\d{2})", str(value).strip())
     if not match:
-        raise ValueError(f"expected a weekday and a time such as \"mon 10:00\", got {value!r}")
+        raise ValueError(f'expected a weekday and a time such as "mon 10:00", got {value!r}')
     return f"{_weekday(match.group(1))} {_hhmm(match.group(2)):%H:%M}"
 
 
@@ -262,7 +266,7 @@ class OncallConfig(_Section):
     rotation: list[UserId] = Field(default_factory=list, description="user IDs taking on-call in turn, weekly")
     secondary: list[UserId] = Field(default_factory=list, description="optional secondary rotation")
     handoff: Annotated[str, BeforeValidator(_handoff)] = Field(
-        default="mon 10:00", description="when the rotation hands over, e.g. \"mon 10:00\""
+        default="mon 10:00", description='when the rotation hands over, e.g. "mon 10:00"'
     )
     timezone: TimeZoneName = Field(default="Asia/Tokyo", description="time zone of the handoff time")
     start_date: str | None = Field(
@@ -277,15 +281,17 @@ class OncallConfig(_Section):
     def _iso_date(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ValueError(f"expected a date as \"YYYY-MM-DD\", got {value!r}")
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f'expected a date as "YYYY-MM-DD", got {value!r}') from None
         return value
 
 
 class BehaviourConfig(_Section):
     """Everything in supportbot.toml."""
 
-    language: Literal["ja", "en"] = Field(default="ja", description="\"ja\" or \"en\"")
+    language: Literal["ja", "en"] = Field(default="ja", description='"ja" or "en"')
     channels: ChannelsConfig
     agents: AgentsConfig = AgentsConfig()
     faq: FaqConfig = FaqConfig()
@@ -437,7 +443,9 @@ class Settings:
 
         base_url = get("SLACK_API_BASE_URL") or DEFAULT_SLACK_API_BASE_URL
         if not re.match(r"^https?://", base_url):
-            problems.append(f"SLACK_API_BASE_URL={base_url!r} must start with https:// (e.g. {DEFAULT_SLACK_API_BASE_URL})")
+            problems.append(
+                f"SLACK_API_BASE_URL={base_url!r} must start with https:// (e.g. {DEFAULT_SLACK_API_BASE_URL})"
+            )
         if not base_url.endswith("/"):
             base_url += "/"
         port_text = get("PORT") or "3000"
@@ -457,7 +465,7 @@ class Settings:
             problems.append(f"LOG_LEVEL={log_level!r} must be one of {', '.join(_LOG_LEVELS)}")
         log_format = (get("LOG_FORMAT") or "text").lower()
         if log_format not in ("text", "json"):
-            problems.append(f"LOG_FORMAT={log_format!r} must be \"text\" or \"json\"")
+            problems.append(f'LOG_FORMAT={log_format!r} must be "text" or "json"')
         database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
         if "://" not in database_url:
             problems.append(

@@ -17,11 +17,11 @@ def parse_duration(text: str | int | float | timedelta) -> timedelta:
     if isinstance(text, timedelta):
         return text
     if isinstance(text, bool):
-        raise ValueError(f"expected a duration such as \"2h\" or \"90m\", got {text!r}")
+        raise ValueError(f'expected a duration such as "2h" or "90m", got {text!r}')
     if isinstance(text, int | float):
         if text == 0:
             return timedelta(0)
-        raise ValueError(f"write the unit, e.g. \"{text}s\" or \"{text}m\", not a bare number {text!r}")
+        raise ValueError(f'write the unit, e.g. "{text}s" or "{text}m", not a bare number {text!r}')
     s = str(text).strip()
     if s == "0":
         return timedelta(0)
@@ -34,7 +34,7 @@ def parse_duration(text: str | int | float | timedelta) -> timedelta:
         total += float(match.group(1)) * _UNITS[match.group(2).lower()]
         pos = match.end()
     if pos == 0 or pos != len(compact):
-        raise ValueError(f"expected a duration such as \"2h\", \"90m\", \"30s\" or \"14d\", got {text!r}")
+        raise ValueError(f'expected a duration such as "2h", "90m", "30s" or "14d", got {text!r}')
     return timedelta(seconds=total)
 
 

@@ -1,0 +1,14 @@
+"""Slack listeners. Each module registers one area; none of them holds domain rules."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.services import Services
+from handlers import errors, faq, middleware
+
+
+def register_all(app: App, services: Services) -> None:
+    middleware.register(app, services)
+    errors.register(app, services)
+    faq.register(app, services)

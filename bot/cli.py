@@ -1,0 +1,269 @@
+"""The `supportbot` command: run, shell, faq ask/lint/gaps, db upgrade, doctor."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from bot.config import (
+    BehaviourConfig,
+    ConfigError,
+    Settings,
+    load_behaviour,
+    load_default_behaviour,
+)
+
+EXIT_CONFIG = 2
+
+
+def _load_dotenv() -> None:
+    """Read `.env` from the working directory if there is one (real environment variables win)."""
+    try:
+        from dotenv import load_dotenv
+    except ImportError:  # pragma: no cover - a dependency, but never fatal
+        return
+    load_dotenv(Path.cwd() / ".env", override=False)
+
+
+def _settings() -> Settings:
+    _load_dotenv()
+    return Settings.from_env()
+
+
+def _behaviour(settings: Settings, *, demo_ok: bool) -> BehaviourConfig:
+    """supportbot.toml; the bundled demo config when allowed and no file was configured."""
+    if settings.config_path.exists() or settings.config_path_given or not demo_ok:
+        return load_behaviour(settings.config_path)
+    return load_default_behaviour()
+
+
+# --- run / shell ---------------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings()
+    from bot.logs import configure_logging
+
+    configure_logging(
+        settings.log_level,
+        settings.log_format,
+        secrets=[s for s in (settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token) if s],
+    )
+    if not settings.has_slack:
+        print(
+            "SLACK_BOT_TOKEN is not set, so supportbot starts the local console (no Slack needed).\n"
+            "To connect to Slack: create the app from manifest.yml, copy .env.example to .env, set\n"
+            "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode), copy\n"
+            "supportbot.example.toml to supportbot.toml with your channel IDs, and run `make run` again.\n",
+            file=sys.stderr,
+        )
+        return cmd_shell(args)
+    settings.require_slack()
+    config = _behaviour(settings, demo_ok=False)
+    from bot.migrate import upgrade_database
+    from bot.runtime import Runtime
+
+    upgrade_database(settings.database_url)
+    runtime = Runtime(settings, config)
+    if settings.socket_mode:
+        runtime.serve_socket_mode()
+    else:
+        runtime.serve_http(port=args.port)
+    return 0
+
+
+def cmd_shell(args: argparse.Namespace) -> int:
+    settings = _settings()
+    config = _behaviour(settings, demo_ok=True)
+    from bot.console import Console
+
+    lines: list[str] | None = getattr(args, "execute", None)
+    with Console(settings, config) as console:
+        if lines:
+            for line in lines:
+                console.handle(line)
+            return 0
+        console.interact()
+    return 0
+
+
+# --- faq -----------------------------------------------------------------------------------
+
+
+def _index_and_thresholds(args: argparse.Namespace) -> tuple[object, float, float, int]:
+    from knowledge.search import KnowledgeIndex
+
+    settings = _settings()
+    config = _behaviour(settings, demo_ok=True)
+    path = Path(args.knowledge) if args.knowledge else config.knowledge_path()
+    index = KnowledgeIndex.from_path(path)
+    return index, config.faq.answer_threshold, config.faq.suggest_threshold, config.faq.max_suggestions
+
+
+def cmd_faq_ask(args: argparse.Namespace) -> int:
+    from knowledge.search import KnowledgeIndex
+
+    index, answer_threshold, suggest_threshold, limit = _index_and_thresholds(args)
+    assert isinstance(index, KnowledgeIndex)
+    questions: Sequence[str] = args.question or [line.rstrip("\n") for line in sys.stdin]
+    as_json = args.json or not args.question
+    for question in questions:
+        if not question.strip():
+            continue
+        result = index.search(
+            question, answer_threshold=answer_threshold, suggest_threshold=suggest_threshold, limit=limit
+        )
+        best = result.best
+        if as_json:
+            print(
+                json.dumps(
+                    {
+                        "query": question,
+                        "answered": result.decision == "answer",
+                        "question": result.answer.question if result.answer else None,
+                        "score": round(best.score, 4) if best else 0.0,
+                        "suggestions": [e.question for e in result.suggestions],
+                    },
+                    ensure_ascii=False,
+                ),
+                flush=True,
+            )
+            continue
+        print(f"Q: {question}")
+        if result.answer is not None:
+            entry = result.answer
+            print(f"decision: answer (score {best.score:.2f})  [{entry.location}]" if best else "decision: answer")
+            print(f"\n### {entry.question}\n\n{entry.answer}")
+            for label, body in entry.sections:
+                print(f"\n{label}: {body}")
+            if entry.escalation:
+                print(f"\nエスカレーション: {entry.escalation}")
+            for link in entry.links:
+                print(f"関連: {link.title} <{link.url}>")
+        elif result.decision == "suggest":
+            print(f"decision: suggest (best score {best.score:.2f})" if best else "decision: suggest")
+            for entry in result.suggestions:
+                print(f"  もしかして: {entry.question}")
+        else:
+            print(f"decision: none (best score {best.score:.2f})" if best else "decision: none")
+        print()
+    return 0
+
+
+def cmd_faq_lint(args: argparse.Namespace) -> int:
+    from knowledge.lint import lint_path
+
+    if args.path:
+        path = Path(args.path)
+    else:
+        settings = _settings()
+        path = _behaviour(settings, demo_ok=True).knowledge_path()
+    try:
+        findings = lint_path(path)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    errors = [f for f in findings if f.level == "error"]
+    for finding in findings:
+        print(finding)
+    print(f"{path}: {len(errors)} error(s), {len(findings) - len(errors)} warning(s)")
+    return 1 if errors else 0
+
+
+def cmd_faq_gaps(args: argparse.Namespace) -> int:
+    from bot.database import Database
+    from bot.migrate import upgrade_database
+    from bot.services import build_services
+
+    settings = _settings()
+    config = _behaviour(settings, demo_ok=True)
+    upgrade_database(settings.database_url)
+    services = build_services(settings, config, db=Database(settings.database_url))
+    since = timedelta(days=args.days) if args.days else None
+    gaps = services.faq.gaps(limit=args.limit, since=since)
+    if args.json:
+        for gap in gaps:
+            print(
+                json.dumps(
+                    {
+                        "text": gap.text,
+                        "count": gap.count,
+                        "last_asked": gap.last_asked.isoformat(),
+                        "channels": gap.channels,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        return 0
+    if not gaps:
+        print("No unanswered questions recorded yet.")
+        return 0
+    print(f"{'count':>5}  {'last asked (UTC)':<16}  question")
+    for gap in gaps:
+        print(f"{gap.count:>5}  {gap.last_asked:%Y-%m-%d %H:%M}  {gap.text}")
+    return 0
+
+
+# --- db ------------------------------------------------------------------------------------
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from bot.migrate import upgrade_database
+
+    settings = _settings()
+    upgrade_database(settings.database_url)
+    print(f"database is up to date ({settings.database_url.split('@')[-1]})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="supportbot", description="Slack bot for first-line customer support")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="start the bot (the local console when no Slack token is set)")
+    run.add_argument("--port", type=int, default=None, help="HTTP port (default: $PORT or 3000)")
+    run.set_defaults(func=cmd_run)
+
+    shell = sub.add_parser("shell", help="the local console: talk to the bot without Slack")
+    shell.add_argument("-e", "--execute", action="append", metavar="LINE", help="run this line and exit (repeatable)")
+    shell.set_defaults(func=cmd_shell)
+
+    faq = sub.add_parser("faq", help="knowledge base tools").add_subparsers(dest="faq_command", required=True)
+    ask = faq.add_parser("ask", help="ask the knowledge base; questions from stdin when none given")
+    ask.add_argument("question", nargs="*", help="the question(s)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument("--knowledge", metavar="PATH", help="a Markdown file or folder to search instead")
+    ask.set_defaults(func=cmd_faq_ask)
+    lint = faq.add_parser("lint", help="check the knowledge base for placeholders, duplicates, empty answers")
+    lint.add_argument("path", nargs="?", help="file or folder (default: the configured knowledge base)")
+    lint.set_defaults(func=cmd_faq_lint)
+    gaps = faq.add_parser("gaps", help="the most frequent questions the bot could not answer")
+    gaps.add_argument("--limit", type=int, default=20)
+    gaps.add_argument("--days", type=int, default=None, help="only the last N days")
+    gaps.add_argument("--json", action="store_true")
+    gaps.set_defaults(func=cmd_faq_gaps)
+
+    db = sub.add_parser("db", help="database tools").add_subparsers(dest="db_command", required=True)
+    upgrade = db.add_parser("upgrade", help="apply database migrations")
+    upgrade.set_defaults(func=cmd_db_upgrade)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as exc:
+        print(f"supportbot: configuration error\n{exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

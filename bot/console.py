@@ -1,0 +1,348 @@
+"""The local console: talk to the real bot without a Slack workspace.
+
+Like Hubot's shell adapter: each typed line becomes a signed Slack payload (a message event, a
+slash command, a button click) dispatched into the real Bolt app; the Web API calls the app makes
+go to the fake Slack on loopback and are printed as text.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import sys
+import time
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from slack_bolt.request import BoltRequest
+
+from bot.clock import ManualClock
+from bot.config import BehaviourConfig, Settings
+from bot.database import Database
+from bot.durations import parse_duration
+from bot.migrate import upgrade_database
+from bot.runtime import Runtime
+from bot.slack.fake_api import Call, FakeSlack
+from bot.slack.render_text import Button, TextRenderer
+from bot.slack.signing import event_body, interactivity_body, signed_headers, slash_command_body
+
+CONSOLE_SECRET = "console-signing-secret"
+CONSOLE_TOKEN = "xoxb-console"
+DEFAULT_CHANNEL = "C0GENERAL"
+DEFAULT_USER = "U0CONSOLE"
+
+HELP = """\
+Type a question to ask it in the current channel, or:
+  @bot <text>          mention the bot (answers even chit-chat)
+  /faq <question>      private FAQ search
+  /as U123             act as another user          /in C123   switch channel
+  click N              press button [N] from the output
+  /clock +2h           move the clock forward and run the scheduled jobs
+  /sweep               run the scheduled jobs now
+  /whoami              current user, channel and time
+  /help                this text                     /quit      leave
+"""
+
+
+class Console:
+    def __init__(
+        self,
+        settings: Settings,
+        config: BehaviourConfig,
+        *,
+        out: TextIO | None = None,
+        start: datetime | None = None,
+    ) -> None:
+        self.out = out or sys.stdout
+        self.config = config
+        users = {uid: {"real_name": name} for uid, name in self._people(config).items()}
+        self.fake = FakeSlack(users=users, usergroups={g: [] for g in config.agents.usergroups}).start()
+        self.clock = ManualClock(start or datetime.now(UTC))
+        # Slack's message timestamps follow the console's clock, as they follow real time in Slack.
+        self.fake.ts_clock = lambda: self.clock.now().timestamp()
+        console_settings = replace(
+            settings,
+            slack_bot_token=CONSOLE_TOKEN,
+            slack_signing_secret=CONSOLE_SECRET,
+            slack_app_token=None,
+            slack_api_base_url=self.fake.base_url,
+        )
+        upgrade_database(console_settings.database_url)
+        self.runtime = Runtime(
+            console_settings,
+            config,
+            clock=self.clock,
+            db=Database(console_settings.database_url),
+            process_before_response=True,
+        )
+        self.user = config.agents.users[0] if config.agents.users else DEFAULT_USER
+        self.channel = config.channels.faq[0] if config.channels.faq else DEFAULT_CHANNEL
+        self.renderer = TextRenderer(name_of=self._name_of)
+        self._seen = 0
+        self._ts = itertools.count(1)
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    def __enter__(self) -> Console:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.runtime.stop()
+        self.fake.stop()
+
+    # --- naming -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _people(config: BehaviourConfig) -> dict[str, str]:
+        people: dict[str, str] = {DEFAULT_USER: "you"}
+        for index, uid in enumerate(config.agents.users):
+            people[uid] = f"agent{index + 1}" if len(config.agents.users) > 1 else "agent"
+        return people
+
+    def _name_of(self, ident: str) -> str:
+        channels = self.config.channels
+        names = {channels.cases: "cases", channels.emergency: "emergency", DEFAULT_CHANNEL: "general"}
+        names.update({c: "faq" if len(channels.faq) == 1 else f"faq{i + 1}" for i, c in enumerate(channels.faq)})
+        names.update(self._people(self.config))
+        return names.get(ident, ident)
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    # --- input ------------------------------------------------------------------------------
+
+    def interact(self) -> None:
+        self.say("supportbot local console — no Slack needed. Type /help for commands, /quit to leave.")
+        self.say(f"You are @{self._name_of(self.user)} in #{self._name_of(self.channel)}.")
+        while True:
+            try:
+                line = input(f"{self._name_of(self.user)}@#{self._name_of(self.channel)}> ")
+            except (EOFError, KeyboardInterrupt):
+                self.say()
+                return
+            if line.strip() in ("/quit", "/exit", "quit", "exit"):
+                return
+            self.handle(line)
+
+    def handle(self, line: str) -> None:
+        line = line.strip()
+        if not line:
+            return
+        try:
+            self._handle(line)
+        except ValueError as exc:
+            self.say(f"  ! {exc}")
+
+    def _handle(self, line: str) -> None:
+        if line in ("/help", "help", "?"):
+            self.say(HELP)
+        elif line.startswith("/as "):
+            self.user = self._id(line[4:], "U", "a user ID such as U0AGENT")
+            self.say(f"  (now acting as @{self._name_of(self.user)})")
+        elif line.startswith("/in "):
+            self.channel = self._id(line[4:], "CDG", "a channel ID such as C0FAQ")
+            self.say(f"  (now in #{self._name_of(self.channel)})")
+        elif line == "/whoami":
+            local = self.clock.now().astimezone(_tz(self.config.business_hours.timezone))
+            self.say(f"  @{self._name_of(self.user)} in #{self._name_of(self.channel)}, {local:%Y-%m-%d %H:%M %Z}")
+        elif line.startswith("/clock"):
+            self._advance(line[len("/clock") :].strip())
+        elif line == "/sweep":
+            self._run_jobs()
+        elif re.fullmatch(r"click\s+\d+", line):
+            self.click(int(line.split()[1]))
+        elif line.startswith("/"):
+            command, _, text = line.partition(" ")
+            self.command(command, text)
+        elif line.startswith("@bot"):
+            self.message(line[len("@bot") :].strip(), mention=True)
+        else:
+            self.message(line)
+
+    @staticmethod
+    def _id(text: str, prefixes: str, what: str) -> str:
+        value = text.strip().lstrip("@#").upper()
+        if not re.fullmatch(rf"[{prefixes}][A-Z0-9]+", value):
+            raise ValueError(f"expected {what}")
+        return value
+
+    # --- Slack payloads --------------------------------------------------------------------
+
+    def _dispatch(self, body: str) -> dict[str, Any] | None:
+        headers: dict[str, Any] = dict(signed_headers(body, CONSOLE_SECRET))
+        response = self.runtime.app.dispatch(BoltRequest(body=body, headers=headers))
+        if response.status >= 400:
+            self.say(f"  ! the app answered HTTP {response.status}: {response.body}")
+            return None
+        if response.body:
+            try:
+                parsed = json.loads(response.body)
+            except ValueError:
+                return {"text": response.body}
+            return parsed if isinstance(parsed, dict) else None
+        return None
+
+    def message(self, text: str, *, mention: bool = False, thread_ts: str | None = None) -> None:
+        if mention:
+            text = f"<@{self.fake.bot_user_id}> {text}"
+        stored = self.fake.add_message(self.channel, text, user=self.user, thread_ts=thread_ts)
+        event = {
+            "type": "message",
+            "channel": self.channel,
+            "user": self.user,
+            "text": text,
+            "ts": stored["ts"],
+            "event_ts": stored["ts"],
+            "channel_type": "im" if self.channel.startswith("D") else "channel",
+        }
+        if thread_ts:
+            event["thread_ts"] = thread_ts
+        self._seen = len(self.fake.calls())
+        self._dispatch(event_body(event))
+        if mention:
+            self._dispatch(event_body({**event, "type": "app_mention"}))
+        self._show_new_calls()
+
+    def command(self, command: str, text: str) -> None:
+        response_url = self.fake.new_response_url()
+        body = slash_command_body(
+            command,
+            text,
+            user_id=self.user,
+            channel_id=self.channel,
+            response_url=response_url,
+            trigger_id=f"trigger.{uuid.uuid4().hex[:8]}",
+        )
+        self._seen = len(self.fake.calls())
+        acked = self._dispatch(body)
+        self.renderer.reset_buttons()
+        if acked:
+            self._print_ephemeral(acked, response_url)
+        self._show_new_calls(reset=False)
+
+    def click(self, number: int) -> None:
+        button = next((b for b in self.renderer.buttons if b.number == number), None)
+        if button is None:
+            raise ValueError(f"no button [{number}] in the last output")
+        self._seen = len(self.fake.calls())
+        self._dispatch(interactivity_body(self._block_action(button)))
+        self._show_new_calls()
+
+    def _block_action(self, button: Button) -> dict[str, Any]:
+        context = button.context
+        response_url = context.get("response_url") or self.fake.new_response_url()
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "user": {"id": self.user, "username": self._name_of(self.user), "team_id": self.fake.team_id},
+            "api_app_id": "A0APP",
+            "team": {"id": self.fake.team_id, "domain": "fake"},
+            "trigger_id": f"trigger.{uuid.uuid4().hex[:8]}",
+            "response_url": response_url,
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": button.action_id,
+                    "block_id": button.block_id,
+                    "value": button.value,
+                    "text": {"type": "plain_text", "text": button.text},
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+        channel = context.get("channel")
+        if channel:
+            payload["channel"] = {"id": channel, "name": self._name_of(channel)}
+        if context.get("ts"):
+            message = {"type": "message", "ts": context["ts"], "text": context.get("text", "")}
+            if context.get("thread_ts"):
+                message["thread_ts"] = context["thread_ts"]
+            payload["message"] = message
+            payload["container"] = {"type": "message", "message_ts": context["ts"], "channel_id": channel}
+        elif context.get("view"):
+            payload["view"] = context["view"]
+            payload["container"] = {"type": "view", "view_id": context["view"].get("id")}
+        else:
+            payload["container"] = {"type": "message", "is_ephemeral": True, "channel_id": channel}
+        return payload
+
+    # --- output --------------------------------------------------------------------------------
+
+    def _print_ephemeral(self, payload: dict[str, Any], response_url: str | None) -> None:
+        self.say("  ┄ only you can see this ┄")
+        context = {"channel": self.channel, "response_url": response_url}
+        for line in self.renderer.message(payload.get("text", ""), payload.get("blocks"), context):
+            self.say("  " + line)
+
+    def _show_new_calls(self, *, reset: bool = True) -> None:
+        if reset:
+            self.renderer.reset_buttons()
+        calls = self.fake.calls()[self._seen :]
+        self._seen += len(calls)
+        for call in calls:
+            self._show_call(call)
+
+    def _show_call(self, call: Call) -> None:
+        args = call.args
+        if call.fault is not None:
+            self.say(f"  ! Slack failed {call.method}: {call.fault}")
+            return
+        if call.method == "chat.postMessage":
+            channel = (call.response or {}).get("channel") or args.get("channel", "")
+            ts = (call.response or {}).get("ts")
+            where = f"#{self._name_of(channel)}" + (" (thread)" if args.get("thread_ts") else "")
+            self.say(f"  ┌ bot → {where}")
+            context = {"channel": channel, "ts": ts, "thread_ts": args.get("thread_ts"), "text": args.get("text", "")}
+            for line in self.renderer.message(args.get("text", ""), args.get("blocks"), context):
+                self.say("  │ " + line)
+            self.say("  └")
+        elif call.method == "chat.update":
+            channel = args.get("channel", "")
+            self.say(f"  ┌ bot ✎ updated its message in #{self._name_of(channel)}")
+            context = {"channel": channel, "ts": args.get("ts"), "text": args.get("text", "")}
+            for line in self.renderer.message(args.get("text", ""), args.get("blocks"), context):
+                self.say("  │ " + line)
+            self.say("  └")
+        elif call.method == "chat.postEphemeral":
+            self._print_ephemeral(args, None)
+        elif call.method == "response_url":
+            self._print_ephemeral(args, args.get("_url"))
+        elif call.method in ("views.open", "views.push", "views.update"):
+            view = (call.response or {}).get("view") or args.get("view") or {}
+            for line in self.renderer.view(view, {"view": view}):
+                self.say("  " + line)
+
+    # --- time ------------------------------------------------------------------------------------
+
+    def _advance(self, spec: str) -> None:
+        if not spec:
+            raise ValueError("use /clock +2h (or +30m, +1d)")
+        delta = parse_duration(spec.lstrip("+"))
+        self.clock.advance(delta)
+        local = self.clock.now().astimezone(_tz(self.config.business_hours.timezone))
+        self.say(f"  (the clock is now {local:%Y-%m-%d %H:%M %Z})")
+        self._run_jobs()
+
+    def _run_jobs(self) -> None:
+        from scheduler import jobs
+
+        self._seen = len(self.fake.calls())
+        jobs.run_all(self.runtime.services)
+        self._show_new_calls()
+
+
+def _tz(name: str) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+def run_lines(settings: Settings, config: BehaviourConfig, lines: list[str], out: TextIO | None = None) -> None:
+    with Console(settings, config, out=out) as console:
+        for line in lines:
+            console.handle(line)

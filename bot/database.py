@@ -1,0 +1,152 @@
+"""Engine and transactions for SQLite (the default) and PostgreSQL."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import event, literal_column, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel import Session, SQLModel, create_engine
+
+from bot import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached right now; the request changed nothing and may be retried."""
+
+
+class Database:
+    """Owns the engine; hands out short transactions.
+
+    SQLite runs in WAL mode with a busy timeout, and write transactions start with BEGIN IMMEDIATE
+    so that two writers queue instead of failing with "database is locked" half-way through.
+    """
+
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+        self.url = url
+        parsed = make_url(url)
+        self.dialect = parsed.get_backend_name()
+        kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
+        if self.dialect == "sqlite":
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        else:
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_timeout=10, pool_recycle=1800)
+            if parsed.get_driver_name() == "psycopg":
+                kwargs["connect_args"] = {"connect_timeout": 5}
+        self.engine: Engine = create_engine(url, **kwargs)
+        if self.dialect == "sqlite":
+            _configure_sqlite(self.engine)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.dialect == "postgresql"
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session that commits when the block ends and rolls back if it raises."""
+        try:
+            with self.session() as session, session.begin():
+                yield session
+        except (OperationalError, DBAPIError) as exc:
+            if _is_connection_error(exc):
+                raise DatabaseUnavailable(str(exc.orig or exc)) from exc
+            raise
+
+    def create_all(self) -> None:
+        """Create missing tables from the models (tests and the local console)."""
+        SQLModel.metadata.create_all(self.engine)
+
+    def drop_all(self) -> None:
+        SQLModel.metadata.drop_all(self.engine)
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            return False
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _is_connection_error(exc: DBAPIError) -> bool:
+    if exc.connection_invalidated:
+        return True
+    message = str(exc.orig or exc).lower()
+    return any(
+        marker in message
+        for marker in (
+            "connection refused",
+            "could not connect",
+            "server closed the connection",
+            "connection is closed",
+            "terminating connection",
+            "connection timeout",
+            "timeout expired",
+            "the database system is starting up",
+            "the database system is shutting down",
+            "consuming input failed",
+            "no connection to the server",
+            "ssl syscall error",
+        )
+    )
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from pysqlite so BEGIN IMMEDIATE works (SQLAlchemy docs recipe).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not engine.url.database or engine.url.database == ":memory:":
+            cursor.execute("PRAGMA journal_mode=MEMORY")
+        else:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any], conflict: list[str]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL; True when the row was inserted.
+
+    Used wherever "the first one wins" is the rule: event ids, handled messages, outbox keys.
+    """
+    dialect = session.get_bind().dialect.name
+    table = model.__table__  # type: ignore[attr-defined]
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        statement = pg_insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        statement = sqlite_insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
+    else:  # pragma: no cover - other databases: a savepoint and the unique constraint
+        from sqlalchemy.exc import IntegrityError
+
+        try:
+            with session.begin_nested():
+                session.add(model(**values))
+            return True
+        except IntegrityError:
+            return False
+    # rowcount is not reliable here across drivers; RETURNING says whether a row went in.
+    result = session.execute(statement.returning(literal_column("1")))
+    return result.first() is not None

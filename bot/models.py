@@ -1,0 +1,202 @@
+"""Database tables. Every timestamp is stored and returned as UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out, on SQLite (which forgets the zone) and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use an aware UTC time")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _when(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _text(*, nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(Text, nullable=nullable))
+
+
+# --- FAQ -------------------------------------------------------------------------------------
+
+
+class FaqReply(SQLModel, table=True):
+    """One row per Slack message the bot has handled: the unique key makes answers happen once."""
+
+    __tablename__ = "faq_replies"
+    __table_args__ = (UniqueConstraint("channel", "message_ts", name="uq_faq_replies_message"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    message_ts: str = Field(max_length=32)
+    user_id: str | None = Field(default=None, max_length=32)
+    question: str | None = _text()
+    decision: str = Field(max_length=16)
+    entry_id: str | None = Field(default=None, max_length=128)
+    score: float = 0.0
+    created_at: datetime = _when()
+
+
+class UnansweredQuestion(SQLModel, table=True):
+    """A question the knowledge base could not answer: the CS team's writing list."""
+
+    __tablename__ = "unanswered_questions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    user_id: str | None = Field(default=None, max_length=32)
+    text: str = _text(nullable=False)
+    normalized: str = Field(max_length=255, index=True)
+    created_at: datetime = _when(index=True)
+
+
+class FaqFeedback(SQLModel, table=True):
+    """A click on 「解決しました」 or 「解決しない」; one per person and answer, the latest wins."""
+
+    __tablename__ = "faq_feedback"
+    __table_args__ = (UniqueConstraint("channel", "message_ts", "user_id", name="uq_faq_feedback_vote"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    message_ts: str = Field(max_length=32)
+    entry_id: str = Field(max_length=128, index=True)
+    user_id: str = Field(max_length=32)
+    helpful: bool
+    created_at: datetime = _when()
+
+
+# --- Slack delivery ----------------------------------------------------------------------------
+
+
+class OutboxMessage(SQLModel, table=True):
+    """Something to tell Slack, written in the same transaction as the change it reports.
+
+    `dedupe_key` is unique, so a message is enqueued once however often the cause is seen; the state
+    machine (pending → sending → sent, or back to pending/uncertain on failure) makes it sent once.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=40)
+    case_id: int | None = Field(default=None, index=True)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    state: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = _when()
+    claimed_at: datetime | None = _when(nullable=True)
+    claimed_by: str | None = Field(default=None, max_length=80)
+    sent_channel: str | None = Field(default=None, max_length=32)
+    sent_ts: str | None = Field(default=None, max_length=32)
+    sent_at: datetime | None = _when(nullable=True)
+    last_error: str | None = _text()
+    created_at: datetime = _when()
+
+
+class SlackEvent(SQLModel, table=True):
+    """Event ids already processed, so a redelivered event (any replica) runs once."""
+
+    __tablename__ = "slack_events"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    received_at: datetime = _when(index=True)
+
+
+# --- Cases ------------------------------------------------------------------------------------
+
+
+class Counter(SQLModel, table=True):
+    """Gapless sequences: the row lock serialises concurrent case creation."""
+
+    __tablename__ = "counters"
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: int = 0
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "cases"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(unique=True)
+    title: str = Field(max_length=1000)
+    description: str | None = _text()
+    priority: str = Field(max_length=8)
+    status: str = Field(max_length=16, default="open")
+    escalation_level: int = 1
+    customer: str | None = Field(default=None, max_length=200)
+    category: str | None = Field(default=None, max_length=40)
+    impact: str | None = _text()
+    steps: str | None = _text()
+    reporter_id: str = Field(max_length=32)
+    origin_channel: str | None = Field(default=None, max_length=32)
+    origin_link: str | None = Field(default=None, max_length=500)
+    related_case: int | None = None
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+    due_at: datetime = _when()
+    # The next instant the SLA sweep must look at this case (warning, breach, repeat); NULL once
+    # answered or closed, so the sweep reads only what is due through one index.
+    sla_check_at: datetime | None = _when(nullable=True, index=True)
+    sla_breach_count: int = 0
+    first_response_at: datetime | None = _when(nullable=True)
+    first_response_by: str | None = Field(default=None, max_length=32)
+    resolved_at: datetime | None = _when(nullable=True)
+    message_channel: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+
+
+class CaseEvent(SQLModel, table=True):
+    """Append-only history of a case: who did what, when, from what to what, and why."""
+
+    __tablename__ = "case_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(index=True, foreign_key="cases.id")
+    kind: str = Field(max_length=32)
+    actor_id: str = Field(max_length=32)
+    at: datetime = _when()
+    old_value: str | None = Field(default=None, max_length=200)
+    new_value: str | None = Field(default=None, max_length=200)
+    reason: str | None = _text()
+
+
+# --- On-call ----------------------------------------------------------------------------------
+
+
+class OncallOverride(SQLModel, table=True):
+    """Someone covering on-call instead of the rotation; rows are kept for the audit trail."""
+
+    __tablename__ = "oncall_overrides"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=32)
+    starts_at: datetime = _when()
+    ends_at: datetime | None = _when(nullable=True)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = _when()
+    cleared_by: str | None = Field(default=None, max_length=32)
+    cleared_at: datetime | None = _when(nullable=True)

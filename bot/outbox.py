@@ -1,0 +1,286 @@
+"""The outbox: every message to Slack is a row first, then a delivery.
+
+A state change and the messages that report it are committed together, so nothing is lost if
+Slack (or the process) fails afterwards. Delivery claims a row before sending — a conditional
+UPDATE, or `FOR UPDATE SKIP LOCKED` on PostgreSQL — so two replicas never send the same row, and
+records Slack's `ts` once Slack accepts it. A failed send goes back to the queue; one that may
+have landed is marked "uncertain" and checked before it is sent again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlmodel import Session, col
+
+from bot.clock import Clock
+from bot.database import Database, insert_ignore
+from bot.models import OutboxMessage
+from bot.notify import (
+    Delivered,
+    Notifier,
+    NotReady,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+    UncertainDelivery,
+)
+
+log = logging.getLogger(__name__)
+
+PENDING, SENDING, UNCERTAIN, SENT, FAILED = "pending", "sending", "uncertain", "sent", "failed"
+# Outcomes of one delivery attempt that leave the message queued.
+WAITING, RETRYING = "waiting", "retrying"
+
+# Called in the transaction that marks a message sent, e.g. to remember a case card's ts.
+SentHook = Callable[[Session, OutboxMessage, Delivered], None]
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+    def merge(self, other: DeliveryReport) -> None:
+        self.sent += other.sent
+        self.retrying += other.retrying
+        self.failed += other.failed
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def enqueue(
+    session: Session,
+    *,
+    kind: str,
+    key: str,
+    now: datetime,
+    payload: dict[str, Any] | None = None,
+    case_id: int | None = None,
+    not_before: datetime | None = None,
+) -> bool:
+    """Add a message unless one with the same key exists; True when added."""
+    return insert_ignore(
+        session,
+        OutboxMessage,
+        {
+            "dedupe_key": key,
+            "kind": kind,
+            "case_id": case_id,
+            "payload": payload or {},
+            "state": PENDING,
+            "attempts": 0,
+            "next_attempt_at": not_before or now,
+            "created_at": now,
+        },
+        ["dedupe_key"],
+    )
+
+
+class Outbox:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        notifier: Notifier | None = None,
+        *,
+        worker_id: str | None = None,
+        lease: timedelta = timedelta(minutes=5),
+        max_backoff: timedelta = timedelta(minutes=10),
+        max_uncertain_attempts: int = 20,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.notifier = notifier
+        self.worker_id = worker_id or default_worker_id()
+        self.lease = lease
+        self.max_backoff = max_backoff
+        self.max_uncertain_attempts = max_uncertain_attempts
+        self._hooks: dict[str, list[SentHook]] = {}
+
+    def on_sent(self, kind: str, hook: SentHook) -> None:
+        self._hooks.setdefault(kind, []).append(hook)
+
+    # --- queries ------------------------------------------------------------------------
+
+    def ids_for_keys(self, keys: Iterable[str]) -> list[int]:
+        keys = list(keys)
+        if not keys:
+            return []
+        with self.db.transaction() as session:
+            rows = session.execute(select(col(OutboxMessage.id)).where(col(OutboxMessage.dedupe_key).in_(keys)))
+            return [row[0] for row in rows]
+
+    def get(self, key: str) -> OutboxMessage | None:
+        with self.db.transaction() as session:
+            return session.execute(select(OutboxMessage).where(OutboxMessage.dedupe_key == key)).scalar_one_or_none()
+
+    def backlog(self) -> int:
+        """Messages not yet sent (for health checks and the console)."""
+        with self.db.transaction() as session:
+            rows = session.execute(
+                select(col(OutboxMessage.id)).where(col(OutboxMessage.state).in_([PENDING, SENDING, UNCERTAIN]))
+            )
+            return len(rows.all())
+
+    # --- delivery -----------------------------------------------------------------------
+
+    def deliver_keys(self, keys: Iterable[str]) -> DeliveryReport:
+        """Send these messages now (right after the transaction that enqueued them)."""
+        return self.deliver(ids=self.ids_for_keys(keys))
+
+    def deliver(self, *, ids: list[int] | None = None, limit: int = 100) -> DeliveryReport:
+        """Claim due messages (or the given ones, if due) and send them; returns what happened."""
+        report = DeliveryReport()
+        if self.notifier is None or ids == []:
+            return report
+        # A message that waits on another (a thread reply on its case card) may become ready
+        # within this call, so go round again while something was sent and something waited.
+        for _ in range(5):
+            claimed = self._claim(ids=ids, limit=limit)
+            if not claimed:
+                break
+            outcomes = [self._send_one(message, verify) for message, verify in claimed]
+            for (message, _verify), outcome in zip(claimed, outcomes, strict=True):
+                assert message.id is not None
+                bucket = {SENT: report.sent, FAILED: report.failed}.get(outcome, report.retrying)
+                bucket.append(message.id)
+            if SENT not in outcomes or WAITING not in outcomes:
+                break
+            report.retrying = [i for i in report.retrying if i not in report.sent]
+        return report
+
+    def _claim(self, *, ids: list[int] | None, limit: int) -> list[tuple[OutboxMessage, bool]]:
+        now = self.clock.now()
+        stale = now - self.lease
+        due = or_(
+            (col(OutboxMessage.state).in_([PENDING, UNCERTAIN])) & (col(OutboxMessage.next_attempt_at) <= now),
+            (col(OutboxMessage.state) == SENDING) & (col(OutboxMessage.claimed_at) < stale),
+        )
+        query = select(OutboxMessage).where(due).order_by(col(OutboxMessage.id)).limit(limit)
+        if ids is not None:
+            query = query.where(col(OutboxMessage.id).in_(ids))
+        claimed: list[tuple[OutboxMessage, bool]] = []
+        with self.db.transaction() as session:
+            if self.db.is_postgres:
+                query = query.with_for_update(skip_locked=True)
+            for message in session.execute(query).scalars().all():
+                verify = message.state in (UNCERTAIN, SENDING)
+                result = session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == message.id)
+                    .where(OutboxMessage.state == message.state)
+                    .where(
+                        or_(
+                            col(OutboxMessage.claimed_by).is_(None), col(OutboxMessage.claimed_by) == message.claimed_by
+                        )
+                    )
+                    .values(state=SENDING, claimed_by=self.worker_id, claimed_at=now)
+                )
+                if result.rowcount == 1:
+                    message.state = SENDING
+                    claimed.append((message, verify))
+            session.expunge_all()
+        return claimed
+
+    def _send_one(self, message: OutboxMessage, verify: bool) -> str:
+        """Send one claimed message; returns SENT, FAILED, WAITING or RETRYING."""
+        assert self.notifier is not None
+        try:
+            delivered = self.notifier.deliver(message, verify=verify)
+        except NotReady as exc:
+            state = UNCERTAIN if verify else PENDING
+            self._release(message, state=state, delay=timedelta(seconds=5), error=str(exc), count_attempt=False)
+            return WAITING
+        except TransientDeliveryError as exc:
+            delay = self._backoff(message.attempts + 1)
+            if exc.retry_after:
+                delay = max(delay, timedelta(seconds=exc.retry_after))
+            self._release(message, state=UNCERTAIN if verify else PENDING, delay=delay, error=str(exc))
+            log.warning("outbox %s (%s) not sent, retrying in %ss: %s", message.id, message.kind, delay.seconds, exc)
+            return RETRYING
+        except PermanentDeliveryError as exc:
+            self._fail(message, str(exc))
+            log.error("outbox %s (%s) cannot be sent: %s", message.id, message.kind, exc)
+            return FAILED
+        except Exception as exc:  # UncertainDelivery, or a bug: check before sending again
+            if not isinstance(exc, UncertainDelivery):
+                log.exception("outbox %s (%s): unexpected error while sending", message.id, message.kind)
+            if message.attempts + 1 >= self.max_uncertain_attempts:
+                self._fail(message, repr(exc))
+                return FAILED
+            self._release(message, state=UNCERTAIN, delay=self._backoff(message.attempts + 1), error=repr(exc))
+            log.warning("outbox %s (%s) may not have been sent, will check: %s", message.id, message.kind, exc)
+            return RETRYING
+        self._mark_sent(message, delivered)
+        return SENT
+
+    def _backoff(self, attempts: int) -> timedelta:
+        seconds = min(5 * (2 ** max(attempts - 1, 0)), self.max_backoff.total_seconds())
+        return timedelta(seconds=seconds)
+
+    def _mine(self, message: OutboxMessage) -> Any:
+        return (
+            (OutboxMessage.id == message.id)
+            & (OutboxMessage.claimed_by == self.worker_id)
+            & (OutboxMessage.state == SENDING)
+        )
+
+    def _mark_sent(self, message: OutboxMessage, delivered: Delivered) -> None:
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            result = session.execute(
+                update(OutboxMessage)
+                .where(self._mine(message))
+                .values(
+                    state=SENT,
+                    sent_channel=delivered.channel,
+                    sent_ts=delivered.ts,
+                    sent_at=now,
+                    claimed_by=None,
+                    last_error=None,
+                    attempts=col(OutboxMessage.attempts) + 1,
+                )
+            )
+            if result.rowcount != 1:
+                log.warning("outbox %s was reclaimed while sending; keeping the other worker's result", message.id)
+                return
+            message.state, message.sent_channel, message.sent_ts = SENT, delivered.channel, delivered.ts
+            for hook in self._hooks.get(message.kind, []):
+                hook(session, message, delivered)
+
+    def _release(
+        self, message: OutboxMessage, *, state: str, delay: timedelta, error: str, count_attempt: bool = True
+    ) -> None:
+        with self.db.transaction() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(self._mine(message))
+                .values(
+                    state=state,
+                    claimed_by=None,
+                    next_attempt_at=self.clock.now() + delay,
+                    last_error=error[:2000],
+                    attempts=col(OutboxMessage.attempts) + (1 if count_attempt else 0),
+                )
+            )
+
+    def _fail(self, message: OutboxMessage, error: str) -> None:
+        with self.db.transaction() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(self._mine(message))
+                .values(
+                    state=FAILED, claimed_by=None, last_error=error[:2000], attempts=col(OutboxMessage.attempts) + 1
+                )
+            )

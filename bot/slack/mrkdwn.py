@@ -1,0 +1,124 @@
+"""The one place where text becomes Slack mrkdwn.
+
+User text is untrusted: Slack delivers it with `&`, `<`, `>` escaped and mentions as tokens
+(`<@U123>`, `<!channel>`, `<!subteam^S1>`, `<#C1|name>`). Echoed back as-is it would ping people,
+so every user string goes through `escape_user_text` (mrkdwn) or `plain_user_text` (plain_text).
+Mentions are minted only by `mention_*` from IDs the bot chose.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TOKEN = re.compile(r"<([^<>]*)>")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+_USERGROUP_ID = re.compile(r"^S[A-Z0-9]+$")
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]+$")
+
+
+def _decode_entities(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _readable(token: str) -> str:
+    """What a user-typed token looks like once it can no longer notify anyone."""
+    body, _, label = token.partition("|")
+    if body.startswith("@"):
+        return "@" + (label or body[1:])
+    if body.startswith("#"):
+        return "#" + (label or body[1:])
+    if body.startswith("!subteam^"):
+        return "@" + (label.lstrip("@") or body.removeprefix("!subteam^"))
+    if body.startswith("!date^"):
+        return label or "date"
+    if body.startswith("!"):
+        return "@" + (label.lstrip("@") or body[1:])
+    if label:  # a link: keep both parts visible
+        return f"{label} ({body})"
+    return body
+
+
+def neutralise(text: str) -> str:
+    """Turn every mention/link token into inert readable text, then decode Slack's entities.
+
+    Order matters: in Slack's text a real `<…>` is always a token, and a `<` the user typed
+    arrives as `&lt;`; decoding first would turn typed text into tokens.
+    """
+    readable = _TOKEN.sub(lambda m: _readable(m.group(1)), text or "")
+    return _decode_entities(readable)
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Slack treats as control characters in mrkdwn."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_user_text(text: str | None, *, limit: int | None = None) -> str:
+    """User text made safe for a mrkdwn field or a message's `text`."""
+    value = neutralise(text or "")
+    if limit is not None and len(value) > limit:
+        value = value[: max(limit - 1, 0)] + "…"
+    return escape(value)
+
+
+def plain_user_text(text: str | None, *, limit: int | None = None) -> str:
+    """User text for a plain_text field (Slack does not parse tokens there, but never pass them on)."""
+    value = neutralise(text or "").replace("<", "‹").replace(">", "›")
+    if limit is not None and len(value) > limit:
+        value = value[: max(limit - 1, 0)] + "…"
+    return value
+
+
+def quote_user_text(text: str | None, *, limit: int | None = None) -> str:
+    """User text as a mrkdwn block quote, one `>` per line."""
+    escaped = escape_user_text(text, limit=limit)
+    return "\n".join("&gt; " + line if line else "&gt;" for line in escaped.split("\n"))
+
+
+def mention_user(user_id: str) -> str:
+    if not _USER_ID.match(user_id):
+        raise ValueError(f"not a user ID: {user_id!r}")
+    return f"<@{user_id}>"
+
+
+def mention_usergroup(usergroup_id: str) -> str:
+    if not _USERGROUP_ID.match(usergroup_id):
+        raise ValueError(f"not a user group ID: {usergroup_id!r}")
+    return f"<!subteam^{usergroup_id}>"
+
+
+def mention(user_or_group: str) -> str:
+    """A mention of a configured user (U…) or user group (S…)."""
+    if _USERGROUP_ID.match(user_or_group):
+        return mention_usergroup(user_or_group)
+    return mention_user(user_or_group)
+
+
+def channel_link(channel_id: str) -> str:
+    if not _CHANNEL_ID.match(channel_id):
+        raise ValueError(f"not a channel ID: {channel_id!r}")
+    return f"<#{channel_id}>"
+
+
+def link(url: str, label: str) -> str:
+    """A link whose label may come from anywhere: both parts are escaped."""
+    safe_url = escape(url).replace("|", "%7C")
+    return f"<{safe_url}|{escape(neutralise(label)).replace('|', '｜')}>"
+
+
+_MD_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+_MD_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_MD_HEADING = re.compile(r"^#{1,6}\s+(.*)$")
+_MD_BULLET = re.compile(r"^(\s*)[-*+]\s+")
+
+
+def markdown_to_mrkdwn(markdown: str) -> str:
+    """Knowledge-base Markdown (written by the team) rendered for Slack: links, bold, lists."""
+    lines = []
+    for raw in escape(markdown).split("\n"):
+        line = _MD_HEADING.sub(r"*\1*", raw)
+        line = _MD_BULLET.sub(lambda m: m.group(1) + "• ", line)
+        line = _MD_LINK.sub(lambda m: f"<{m.group(2)}|{m.group(1)}>", line)
+        line = _MD_BOLD.sub(r"*\1*", line)
+        lines.append(line)
+    return "\n".join(lines)

@@ -1,0 +1,205 @@
+"""Delivers outbox messages to Slack: render, post or update, and classify what went wrong.
+
+Posts carry message metadata (event type `supportbot_outbox` and the outbox id), so when a post
+might have landed despite an error, the next attempt finds it in the channel instead of posting
+a duplicate.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from http.client import HTTPException
+from typing import Any
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.models import OutboxMessage
+from bot.notify import (
+    Delivered,
+    NotReady,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+    UncertainDelivery,
+)
+from bot.slack.client import retry_after_seconds
+
+log = logging.getLogger(__name__)
+
+METADATA_EVENT_TYPE = "supportbot_outbox"
+
+# Errors that retrying cannot fix; the message is marked failed and logged for an admin.
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "msg_too_long",
+        "no_text",
+        "too_many_attachments",
+        "cant_update_message",
+        "edit_window_closed",
+        "user_not_found",
+        "cannot_dm_bot",
+        "invalid_metadata_format",
+        "invalid_metadata_schema",
+        "message_not_found",
+        "thread_not_found",
+    }
+)
+# Definitely not delivered, but may work later (an admin fixes the token, Slack recovers).
+RETRY_ERRORS = frozenset(
+    {
+        "ratelimited",
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "missing_scope",
+        "team_access_not_granted",
+        "service_unavailable",
+    }
+)
+
+
+@dataclass
+class SlackPost:
+    """One message to post (or, with `update_ts`, to edit in place)."""
+
+    channel: str
+    text: str
+    blocks: list[dict[str, Any]] | None = None
+    thread_ts: str | None = None
+    update_ts: str | None = None
+    reply_broadcast: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+Renderer = Callable[[OutboxMessage], SlackPost]
+
+
+class SlackNotifier:
+    def __init__(self, client: WebClient, renderers: dict[str, Renderer] | None = None) -> None:
+        self.client = client
+        self.renderers: dict[str, Renderer] = dict(renderers or {})
+
+    def register(self, kind: str, renderer: Renderer) -> None:
+        self.renderers[kind] = renderer
+
+    def deliver(self, message: OutboxMessage, *, verify: bool) -> Delivered:
+        renderer = self.renderers.get(message.kind)
+        if renderer is None:
+            raise PermanentDeliveryError(f"no renderer for outbox kind {message.kind!r}")
+        post = renderer(message)
+        if post.update_ts:
+            return self._update(post)
+        if verify:
+            landed = self._find_landed(post, message)
+            if landed is not None:
+                log.info("outbox %s had already landed as %s; not posting again", message.id, landed.ts)
+                return landed
+        return self._post(post, message)
+
+    def _post(self, post: SlackPost, message: OutboxMessage) -> Delivered:
+        arguments: dict[str, Any] = {
+            "channel": post.channel,
+            "text": post.text,
+            "unfurl_links": False,
+            "unfurl_media": False,
+            "metadata": {
+                "event_type": METADATA_EVENT_TYPE,
+                "event_payload": {"outbox_id": message.id, "key": message.dedupe_key[:200]},
+            },
+            **post.extra,
+        }
+        if post.blocks is not None:
+            arguments["blocks"] = post.blocks
+        if post.thread_ts:
+            arguments["thread_ts"] = post.thread_ts
+            if post.reply_broadcast:
+                arguments["reply_broadcast"] = True
+        response = self._call("chat.postMessage", arguments, idempotent=False)
+        return Delivered(channel=response.get("channel"), ts=response.get("ts"))
+
+    def _update(self, post: SlackPost) -> Delivered:
+        arguments: dict[str, Any] = {"channel": post.channel, "ts": post.update_ts, "text": post.text}
+        if post.blocks is not None:
+            arguments["blocks"] = post.blocks
+        response = self._call("chat.update", arguments, idempotent=True)
+        return Delivered(channel=response.get("channel") or post.channel, ts=response.get("ts") or post.update_ts)
+
+    def _find_landed(self, post: SlackPost, message: OutboxMessage) -> Delivered | None:
+        """Look for an earlier attempt of `message` in the channel (or thread), by its metadata."""
+        oldest = (message.created_at - timedelta(minutes=5)).timestamp()
+        try:
+            if post.thread_ts:
+                response = self._call(
+                    "conversations.replies",
+                    {
+                        "channel": post.channel,
+                        "ts": post.thread_ts,
+                        "oldest": f"{oldest:.6f}",
+                        "include_all_metadata": True,
+                        "limit": 200,
+                    },
+                    idempotent=True,
+                )
+            else:
+                response = self._call(
+                    "conversations.history",
+                    {"channel": post.channel, "oldest": f"{oldest:.6f}", "include_all_metadata": True, "limit": 200},
+                    idempotent=True,
+                )
+        except (PermanentDeliveryError, TransientDeliveryError) as exc:
+            if isinstance(exc, TransientDeliveryError) and "missing_scope" not in str(exc):
+                raise
+            # No history access (e.g. a DM without im:history): better a rare duplicate than a lost page.
+            log.warning("cannot check whether outbox %s landed in %s; sending again", message.id, post.channel)
+            return None
+        for item in response.get("messages") or []:
+            payload = (item.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("outbox_id") == message.id:
+                return Delivered(channel=response.get("channel") or post.channel, ts=item.get("ts"))
+        return None
+
+    def _call(self, method: str, arguments: dict[str, Any], *, idempotent: bool) -> Any:
+        try:
+            return self.client.api_call(method, json=arguments)
+        except SlackApiError as exc:
+            response = exc.response
+            status = getattr(response, "status_code", 200)
+            error = (response.data or {}).get("error", "") if isinstance(response.data, dict) else ""
+            if status == 429 or error == "ratelimited":
+                retry_after = retry_after_seconds(dict(response.headers or {}))
+                raise TransientDeliveryError(f"{method}: rate limited", retry_after=retry_after) from exc
+            if status >= 500 or error in ("internal_error", "fatal_error", "request_timeout"):
+                if idempotent:
+                    raise TransientDeliveryError(f"{method}: HTTP {status} {error}") from exc
+                raise UncertainDelivery(f"{method}: HTTP {status} {error}") from exc
+            if error in PERMANENT_ERRORS:
+                raise PermanentDeliveryError(f"{method}: {error}") from exc
+            if error in RETRY_ERRORS:
+                raise TransientDeliveryError(f"{method}: {error}", retry_after=60) from exc
+            raise PermanentDeliveryError(f"{method}: {error or status}") from exc
+        except URLError as exc:
+            if isinstance(exc.reason, ConnectionRefusedError) or idempotent:
+                raise TransientDeliveryError(f"{method}: {exc.reason}") from exc
+            raise UncertainDelivery(f"{method}: {exc.reason}") from exc
+        except (TimeoutError, HTTPException, ConnectionError, OSError) as exc:
+            if idempotent:
+                raise TransientDeliveryError(f"{method}: {exc!r}") from exc
+            raise UncertainDelivery(f"{method}: {exc!r}") from exc
+
+
+def require(value: Any, what: str) -> Any:
+    """For renderers: a prerequisite that is not there yet (e.g. a case card's ts) means "later"."""
+    if value is None:
+        raise NotReady(f"{what} is not available yet")
+    return value

@@ -1,0 +1,29 @@
+"""The periodic work, as plain functions of the services, so tests call them directly."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.outbox import DeliveryReport
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def deliver_outbox(services: Services) -> DeliveryReport:
+    """Send whatever is due in the outbox: retries after Slack failures, or after a restart."""
+    report = services.outbox.deliver()
+    if report.sent or report.failed:
+        log.info("outbox: %d sent, %d retrying, %d failed", len(report.sent), len(report.retrying), len(report.failed))
+    return report
+
+
+def prune_events(services: Services) -> int:
+    """Forget processed event ids after a day."""
+    return services.events.prune()
+
+
+def run_all(services: Services) -> None:
+    """Every job once, in order (the console's `/sweep` and `/clock`)."""
+    deliver_outbox(services)
+    prune_events(services)

@@ -1,0 +1,135 @@
+from datetime import time, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import (
+    EXAMPLE_CONFIG_PATH,
+    ConfigError,
+    Settings,
+    load_behaviour,
+    load_default_behaviour,
+    parse_behaviour,
+)
+
+MINIMAL = {"channels": {"cases": "C0CASES", "emergency": "C0EMERG"}}
+
+
+def parse(data: dict) -> object:
+    return parse_behaviour(data, "supportbot.toml", Path("."))
+
+
+def test_the_example_file_is_valid_and_documents_the_defaults() -> None:
+    config = load_default_behaviour()
+    assert config.language == "ja"
+    assert config.channels.cases == "C0CASES"
+    assert config.sla.high.target == timedelta(hours=2)
+    assert config.sla.high.calendar == "24x7"
+    assert config.sla.medium.target == timedelta(hours=6)
+    assert config.sla.low.calendar == "business"
+    assert config.business_hours.start == time(10, 0)
+    assert config.cases.reopen_window == timedelta(days=14)
+    assert EXAMPLE_CONFIG_PATH.name == "supportbot.example.toml"
+
+
+def test_minimal_config_gets_defaults() -> None:
+    config = parse(MINIMAL)
+    assert config.channels.faq == []
+    assert config.agents.users == []
+    assert 0 < config.faq.suggest_threshold <= config.faq.answer_threshold <= 1
+
+
+def test_unknown_key_is_named_with_the_known_ones() -> None:
+    with pytest.raises(ConfigError) as error:
+        parse({**MINIMAL, "channels": {**MINIMAL["channels"], "casse": "C1"}})
+    message = str(error.value)
+    assert "[channels] casse: unknown key" in message
+    assert "cases, emergency, faq" in message
+
+
+def test_unknown_section_is_an_error() -> None:
+    with pytest.raises(ConfigError, match="slaa: unknown key"):
+        parse({**MINIMAL, "slaa": {}})
+
+
+def test_missing_required_key_says_how_to_fix() -> None:
+    with pytest.raises(ConfigError, match=r"\[channels\] emergency: missing; add it \(channel ID"):
+        parse({"channels": {"cases": "C0CASES"}})
+
+
+def test_channel_name_instead_of_id_is_explained() -> None:
+    with pytest.raises(ConfigError, match=r"\[channels\] cases: '#cases' is not a Slack channel ID"):
+        parse({"channels": {"cases": "#cases", "emergency": "C0EMERG"}})
+
+
+def test_wrong_values_in_nested_sections_are_reported_together() -> None:
+    with pytest.raises(ConfigError) as error:
+        parse(
+            {
+                **MINIMAL,
+                "agents": {"users": ["sato"]},
+                "sla": {"high": {"target": "2 hours", "calendar": "24x7"}},
+                "business_hours": {"start": "18:00", "end": "10:00"},
+            }
+        )
+    message = str(error.value)
+    assert "3 problem(s)" in message
+    assert "[agents] users[0]" in message
+    assert "[sla.high] target" in message
+    assert "[business_hours] end: must be later than start" in message
+
+
+def test_suggest_threshold_above_answer_threshold_is_rejected() -> None:
+    with pytest.raises(ConfigError, match="must not exceed answer_threshold"):
+        parse({**MINIMAL, "faq": {"answer_threshold": 0.5, "suggest_threshold": 0.6}})
+
+
+def test_missing_file_says_to_copy_the_example(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"copy supportbot\.example\.toml"):
+        load_behaviour(tmp_path / "supportbot.toml")
+
+
+def test_invalid_toml_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "supportbot.toml"
+    path.write_text("[channels\ncases = 1", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_behaviour(path)
+
+
+def test_relative_knowledge_path_starts_at_the_config_folder(tmp_path: Path) -> None:
+    path = tmp_path / "supportbot.toml"
+    path.write_text(
+        '[channels]\ncases = "C0CASES"\nemergency = "C0EMERG"\n[faq]\nknowledge_path = "kb"\n', encoding="utf-8"
+    )
+    assert load_behaviour(path).knowledge_path() == tmp_path.resolve() / "kb"
+
+
+def test_settings_defaults() -> None:
+    settings = Settings.from_env({})
+    assert settings.database_url == "sqlite:///supportbot.db"
+    assert settings.slack_api_base_url == "https://slack.com/api/"
+    assert settings.port == 3000
+    assert not settings.has_slack
+
+
+def test_settings_normalise_urls() -> None:
+    settings = Settings.from_env(
+        {"SLACK_API_BASE_URL": "http://127.0.0.1:9/api", "DATABASE_URL": "postgres://u@h:5432/db"}
+    )
+    assert settings.slack_api_base_url == "http://127.0.0.1:9/api/"
+    assert settings.database_url == "postgresql+psycopg://u@h:5432/db"
+
+
+def test_bad_environment_names_each_variable() -> None:
+    with pytest.raises(ConfigError) as error:
+        Settings.from_env({"PORT": "eighty", "LOG_LEVEL": "loud", "DATABASE_URL": "supportbot.db"})
+    message = str(error.value)
+    assert "PORT='eighty'" in message and "LOG_LEVEL='LOUD'" in message and "DATABASE_URL" in message
+
+
+def test_slack_settings_are_checked_when_connecting() -> None:
+    with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET is required"):
+        Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1"}).require_slack()
+    with pytest.raises(ConfigError, match="starts with xoxb-"):
+        Settings.from_env({"SLACK_BOT_TOKEN": "xoxp-1", "SLACK_SIGNING_SECRET": "s"}).require_slack()
+    Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}).require_slack()

@@ -1,0 +1,110 @@
+"""Shared fixtures: databases (SQLite always, PostgreSQL when reachable), clocks, the fake Slack."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+from bot.clock import ManualClock
+from bot.database import Database
+from bot.slack.fake_api import FakeSlack
+
+POSTGRES_URL = os.environ.get("SUPPORTBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REQUIRE_POSTGRES = os.environ.get("SUPPORTBOT_REQUIRE_POSTGRES") == "1"
+
+# A Monday, 10:30 in Tokyo: inside business hours, so SLA arithmetic in tests is easy to read.
+MONDAY_MORNING = datetime(2026, 11, 16, 1, 30, tzinfo=UTC)
+
+
+def _postgres_admin() -> Database | None:
+    db = Database(POSTGRES_URL)
+    if db.ping():
+        return db
+    db.dispose()
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    admin = _postgres_admin()
+    if admin is None:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL is required (SUPPORTBOT_REQUIRE_POSTGRES=1) but {POSTGRES_URL} is unreachable")
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}")
+    name = f"supportbot_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin.engine.url.set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _postgres_db(postgres_url: str) -> Iterator[Database]:
+    db = Database(postgres_url)
+    db.create_all()
+    yield db
+    db.dispose()
+
+
+def _truncate(db: Database) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with db.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    db = Database(f"sqlite:///{tmp_path / 'test.db'}")
+    db.create_all()
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def postgres_db(_postgres_db: Database) -> Iterator[Database]:
+    _truncate(_postgres_db)
+    yield _postgres_db
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db(request: pytest.FixtureRequest) -> Database:
+    """Each test using `db` runs on SQLite and on PostgreSQL."""
+    if request.param == "postgres":
+        return request.getfixturevalue("postgres_db")
+    return request.getfixturevalue("sqlite_db")
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(MONDAY_MORNING)
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack(
+        users={
+            "U0AGENT": {"real_name": "Agent Sato"},
+            "U0AGENT2": {"real_name": "Agent Suzuki"},
+            "U0CUSTOMER": {"real_name": "Customer Tanaka"},
+            "U0LEAD": {"real_name": "Lead Ito"},
+            "U0ONCALL1": {"real_name": "Oncall Kato"},
+            "U0ONCALL2": {"real_name": "Oncall Yamada"},
+        },
+        usergroups={"S0AGENTS": ["U0AGENT2"], "S0SRE": ["U0ONCALL1", "U0ONCALL2"]},
+    )
+    fake.start()
+    yield fake
+    fake.stop()
