@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 import handlers
 from bot.services import Services
+from bot.slack.directory import UsergroupMembers
 from bot.slack.notifier import SlackNotifier
 from bot.slack.renderers import all_renderers
 
@@ -38,6 +39,7 @@ def create_app(
         listener_executor=ThreadPoolExecutor(max_workers=listener_threads, thread_name_prefix="listener"),
         logger=logging.getLogger("slack_bolt"),
     )
-    services.attach_notifier(SlackNotifier(client, all_renderers(services)))
+    services.attach_notifier(SlackNotifier(client, all_renderers(services, client)))
+    services.agents.group_members = UsergroupMembers(client)
     handlers.register_all(app, services)
     return app

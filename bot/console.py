@@ -7,9 +7,9 @@ go to the fake Slack on loopback and are printed as text.
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
+import shlex
 import sys
 import time
 import uuid
@@ -40,6 +40,7 @@ Type a question to ask it in the current channel, or:
   /faq <question>      private FAQ search
   /as U123             act as another user          /in C123   switch channel
   click N              press button [N] from the output
+  submit k=v ...       fill in and submit the open form, e.g. submit title="ログインできない" priority=高
   /clock +2h           move the clock forward and run the scheduled jobs
   /sweep               run the scheduled jobs now
   /whoami              current user, channel and time
@@ -82,7 +83,7 @@ class Console:
         self.channel = config.channels.faq[0] if config.channels.faq else DEFAULT_CHANNEL
         self.renderer = TextRenderer(name_of=self._name_of)
         self._seen = 0
-        self._ts = itertools.count(1)
+        self.open_view: dict[str, Any] | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -100,9 +101,20 @@ class Console:
 
     @staticmethod
     def _people(config: BehaviourConfig) -> dict[str, str]:
+        """Friendly names for the IDs in the configuration, so the output reads like Slack."""
         people: dict[str, str] = {DEFAULT_USER: "you"}
-        for index, uid in enumerate(config.agents.users):
-            people[uid] = f"agent{index + 1}" if len(config.agents.users) > 1 else "agent"
+
+        def name(ids: list[str], label: str) -> None:
+            for index, uid in enumerate(ids):
+                people.setdefault(uid, f"{label}{index + 1}" if len(ids) > 1 else label)
+
+        name(list(config.agents.users), "agent")
+        name(list(config.oncall.rotation), "oncall")
+        name(list(config.oncall.secondary), "secondary")
+        for label in ("cs_lead", "engineers", "oncall_fallback"):
+            value = getattr(config.escalation, label)
+            if value:
+                people.setdefault(value, label.replace("_", "-"))
         return people
 
     def _name_of(self, ident: str) -> str:
@@ -157,6 +169,8 @@ class Console:
             self._run_jobs()
         elif re.fullmatch(r"click\s+\d+", line):
             self.click(int(line.split()[1]))
+        elif line.startswith("submit"):
+            self.submit(line[len("submit") :].strip())
         elif line.startswith("/"):
             command, _, text = line.partition(" ")
             self.command(command, text)
@@ -234,6 +248,61 @@ class Console:
         self._dispatch(interactivity_body(self._block_action(button)))
         self._show_new_calls()
 
+    def submit(self, assignments: str) -> None:
+        """Submit the open modal with `field=value` pairs (labels or block ids as field names)."""
+        view = self.open_view
+        if view is None:
+            raise ValueError("no form is open (type /case to open one)")
+        try:
+            pairs = dict(part.split("=", 1) for part in shlex.split(assignments))
+        except ValueError:
+            raise ValueError('write fields as key=value, e.g. submit title="ログインできない" priority=高') from None
+        values: dict[str, Any] = {}
+        for block in view.get("blocks", []):
+            if block.get("type") != "input":
+                continue
+            block_id = block.get("block_id", "")
+            element = block.get("element", {})
+            raw = pairs.get(block_id)
+            if raw is None:
+                label = (block.get("label") or {}).get("text", "")
+                raw = pairs.get(label)
+            values[block_id] = {"value": self._input_value(element, raw)}
+        payload = {
+            "type": "view_submission",
+            "team": {"id": self.fake.team_id, "domain": "fake"},
+            "user": {"id": self.user, "username": self._name_of(self.user), "team_id": self.fake.team_id},
+            "api_app_id": "A0APP",
+            "trigger_id": f"trigger.{uuid.uuid4().hex[:8]}",
+            "view": {**view, "state": {"values": values}},
+        }
+        self._seen = len(self.fake.calls())
+        acked = self._dispatch(interactivity_body(payload))
+        if acked and acked.get("response_action") == "errors":
+            for field_id, message in (acked.get("errors") or {}).items():
+                self.say(f"  ! {field_id}: {message}")
+            return
+        self.open_view = None
+        self._show_new_calls()
+
+    @staticmethod
+    def _input_value(element: dict[str, Any], raw: str | None) -> dict[str, Any]:
+        kind = element.get("type")
+        if kind in ("radio_buttons", "static_select"):
+            options = element.get("options", [])
+            chosen = None
+            if raw is not None:
+                from bot.cases import parse_priority
+
+                wanted = {raw, parse_priority(raw) or raw}
+                chosen = next(
+                    (o for o in options if o.get("value") in wanted or raw in o.get("text", {}).get("text", "")),
+                    None,
+                )
+            chosen = chosen or element.get("initial_option")
+            return {"type": kind, "selected_option": chosen}
+        return {"type": kind, "value": raw if raw is not None else element.get("initial_value")}
+
     def _block_action(self, button: Button) -> dict[str, Any]:
         context = button.context
         response_url = context.get("response_url") or self.fake.new_response_url()
@@ -295,7 +364,8 @@ class Console:
         if call.method == "chat.postMessage":
             channel = (call.response or {}).get("channel") or args.get("channel", "")
             ts = (call.response or {}).get("ts")
-            where = f"#{self._name_of(channel)}" + (" (thread)" if args.get("thread_ts") else "")
+            where = f"DM @{self._name_of(channel[1:])}" if channel.startswith("D") else f"#{self._name_of(channel)}"
+            where += " (thread)" if args.get("thread_ts") else ""
             self.say(f"  ┌ bot → {where}")
             context = {"channel": channel, "ts": ts, "thread_ts": args.get("thread_ts"), "text": args.get("text", "")}
             for line in self.renderer.message(args.get("text", ""), args.get("blocks"), context):
@@ -314,8 +384,11 @@ class Console:
             self._print_ephemeral(args, args.get("_url"))
         elif call.method in ("views.open", "views.push", "views.update"):
             view = (call.response or {}).get("view") or args.get("view") or {}
+            self.open_view = view
             for line in self.renderer.view(view, {"view": view}):
                 self.say("  " + line)
+            fields = [b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"]
+            self.say(f"  (fill it in: submit {' '.join(f'{f}=…' for f in fields[:3])} …)")
 
     # --- time ------------------------------------------------------------------------------------
 

@@ -76,6 +76,13 @@ class FaqService:
             limit=self.config.max_suggestions,
         )
 
+    def question_for(self, channel: str, ts: str) -> str | None:
+        """The text of a question the bot handled (for prefilling a case when the answer did not help)."""
+        with self.db.transaction() as session:
+            return session.execute(
+                select(FaqReply.question).where(FaqReply.channel == channel, FaqReply.message_ts == ts)
+            ).scalar_one_or_none()
+
     def already_answered_thread(self, channel: str, thread_ts: str) -> bool:
         with self.db.transaction() as session:
             row = session.execute(

@@ -47,6 +47,288 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "faq.command.score": {"ja": "一致度 {score}", "en": "match {score}"},
     "faq.command.show_button": {"ja": "この回答を見る", "en": "Show this answer"},
+    # --- cases: labels ---------------------------------------------------------------------
+    "priority.high": {"ja": "高", "en": "High"},
+    "priority.medium": {"ja": "中", "en": "Medium"},
+    "priority.low": {"ja": "低", "en": "Low"},
+    "priority.help.high": {
+        "ja": "業務継続に影響、データ喪失、セキュリティ (初期対応 2時間)",
+        "en": "Business stopped, data loss, security (first response 2 h)",
+    },
+    "priority.help.medium": {
+        "ja": "設定変更依頼、回避策がある問題 (6営業時間)",
+        "en": "Configuration request, workaround available (6 business hours)",
+    },
+    "priority.help.low": {
+        "ja": "操作方法の質問、要望 (8営業時間)",
+        "en": "How-to question or request (8 business hours)",
+    },
+    "status.open": {"ja": "未対応", "en": "Open"},
+    "status.acknowledged": {"ja": "対応中", "en": "In progress"},
+    "status.escalated": {"ja": "エスカレーション中", "en": "Escalated"},
+    "status.resolved": {"ja": "解決済み", "en": "Resolved"},
+    "status.reopened": {"ja": "再オープン", "en": "Reopened"},
+    "category.technical": {"ja": "技術", "en": "Technical"},
+    "category.billing": {"ja": "請求・契約", "en": "Billing & contract"},
+    "category.account": {"ja": "アカウント", "en": "Account"},
+    "category.other": {"ja": "その他", "en": "Other"},
+    "level.1": {"ja": "L1 CS担当", "en": "L1 CS agent"},
+    "level.2": {"ja": "L2 CS Lead", "en": "L2 CS Lead"},
+    "level.3": {"ja": "L3 エンジニア", "en": "L3 Engineering"},
+    "case.field.priority": {"ja": "優先度", "en": "Priority"},
+    "case.field.status": {"ja": "ステータス", "en": "Status"},
+    "case.field.reporter": {"ja": "起票者", "en": "Reporter"},
+    "case.field.customer": {"ja": "顧客/テナント", "en": "Customer/tenant"},
+    "case.field.category": {"ja": "カテゴリ", "en": "Category"},
+    "case.field.level": {"ja": "対応レベル", "en": "Level"},
+    "case.field.due": {"ja": "初期対応期限", "en": "First response due"},
+    "case.field.responded": {"ja": "初回応答", "en": "First response"},
+    "case.field.resolved": {"ja": "解決", "en": "Resolved"},
+    "case.field.description": {"ja": "詳細", "en": "Description"},
+    "case.field.impact": {"ja": "影響範囲", "en": "Impact"},
+    "case.field.steps": {"ja": "再現手順", "en": "Steps to reproduce"},
+    "case.field.origin": {"ja": "元のメッセージ", "en": "Original message"},
+    "case.field.related": {"ja": "関連ケース", "en": "Related case"},
+    "case.field.title": {"ja": "件名", "en": "Title"},
+    "case.button.ack": {"ja": "対応開始", "en": "Start working"},
+    "case.button.escalate": {"ja": "エスカレーション", "en": "Escalate"},
+    "case.button.resolve": {"ja": "解決", "en": "Resolve"},
+    "case.button.reopen": {"ja": "再オープン", "en": "Reopen"},
+    "case.button.new_linked": {"ja": "新しいケースを起票", "en": "Open a new case"},
+    "case.card.fallback": {"ja": "ケース #{number} [{priority}] {title}", "en": "Case #{number} [{priority}] {title}"},
+    "case.due.responded": {"ja": "{when} ✅ {user}", "en": "{when} ✅ {user}"},
+    "case.due.overdue": {"ja": "{due} ⚠️ {remaining}", "en": "{due} ⚠️ {remaining}"},
+    "case.due.pending": {"ja": "{due} ({remaining})", "en": "{due} ({remaining})"},
+    # --- cases: events in the thread -------------------------------------------------------------
+    "case.event.acknowledged": {
+        "ja": "✅ {actor} さんが対応を開始しました。",
+        "en": "✅ {actor} started working on this case.",
+    },
+    "case.event.first_response": {
+        "ja": "💬 {actor} さんが初回応答しました。",
+        "en": "💬 {actor} sent the first response.",
+    },
+    "case.event.priority_changed": {
+        "ja": "⚖️ {actor} さんが優先度を {old} → {new} に変更しました。\n理由: {reason}\n新しい初期対応期限: {due}",
+        "en": "⚖️ {actor} changed the priority {old} → {new}.\nReason: {reason}\nNew first response due: {due}",
+    },
+    "case.event.escalated": {
+        "ja": "🔺 {actor} さんが {level} にエスカレーションしました。{mention}{note}",
+        "en": "🔺 {actor} escalated to {level}. {mention}{note}",
+    },
+    "case.event.escalated_ticket": {
+        "ja": "\nエンジニア向けチケットを起票してください: {link}",
+        "en": "\nPlease file an engineering ticket: {link}",
+    },
+    "case.event.resolved": {
+        "ja": "🎉 {actor} さんが解決済みにしました。{note}",
+        "en": "🎉 {actor} resolved this case. {note}",
+    },
+    "case.event.reopened": {
+        "ja": "↩️ {actor} さんが再オープンしました。{note}",
+        "en": "↩️ {actor} reopened this case. {note}",
+    },
+    "case.event.note": {"ja": "\nメモ: {note}", "en": "\nNote: {note}"},
+    "case.emergency.text": {
+        "ja": "🚨 優先度「高」のケース #{number}: {title}\n{mentions} 至急確認をお願いします。",
+        "en": "🚨 High-priority case #{number}: {title}\n{mentions} please take a look now.",
+    },
+    "case.emergency.nobody": {
+        "ja": "(オンコール担当者が未設定です。[oncall] rotation か [escalation] oncall_fallback を設定してください)",
+        "en": "(Nobody is on call: set [oncall] rotation or [escalation] oncall_fallback.)",
+    },
+    "case.link": {"ja": "ケースを開く", "en": "Open the case"},
+    # --- cases: replies to the person -------------------------------------------------------------
+    "case.opened": {
+        "ja": "ケース #{number} を起票しました (優先度: {priority})。初期対応の目標: {due} まで。",
+        "en": "Opened case #{number} (priority {priority}). First response expected by {due}.",
+    },
+    "case.opened.outside_hours": {
+        "ja": "営業時間外のため、初期対応の目標時間は翌営業日の営業開始から数えます。",
+        "en": "We're outside business hours, so the target counts from the next business day's opening.",
+    },
+    "case.opened.high": {
+        "ja": "優先度「高」のため、緊急チャンネルとオンコール担当者に通知しました。",
+        "en": "As this is high priority, the emergency channel and the on-call engineer have been paged.",
+    },
+    "case.acknowledged": {
+        "ja": "ケース #{number} の対応を開始しました。",
+        "en": "You're now working on case #{number}.",
+    },
+    "case.priority_changed": {
+        "ja": "ケース #{number} の優先度を {priority} に変更しました。初期対応期限: {due}",
+        "en": "Case #{number} is now {priority}. First response due: {due}",
+    },
+    "case.escalated": {
+        "ja": "ケース #{number} を {level} にエスカレーションしました。",
+        "en": "Escalated case #{number} to {level}.",
+    },
+    "case.resolved": {"ja": "ケース #{number} を解決済みにしました。", "en": "Resolved case #{number}."},
+    "case.reopened": {"ja": "ケース #{number} を再オープンしました。", "en": "Reopened case #{number}."},
+    "case.list.header": {"ja": "ケース一覧 ({scope})", "en": "Cases ({scope})"},
+    "case.list.empty": {"ja": "該当するケースはありません。", "en": "No cases match."},
+    "case.list.scope.open": {"ja": "対応中", "en": "open"},
+    "case.list.scope.mine": {"ja": "自分の", "en": "mine"},
+    "case.list.scope.all": {"ja": "すべて", "en": "all"},
+    "case.show.history": {"ja": "履歴", "en": "History"},
+    "case.history.opened": {"ja": "起票 (優先度 {new})", "en": "opened (priority {new})"},
+    "case.history.acknowledged": {"ja": "対応開始", "en": "acknowledged"},
+    "case.history.first_response": {"ja": "初回応答 (スレッド返信)", "en": "first response (thread reply)"},
+    "case.history.priority_changed": {"ja": "優先度 {old} → {new}", "en": "priority {old} → {new}"},
+    "case.history.escalated": {"ja": "エスカレーション {old} → {new}", "en": "escalated {old} → {new}"},
+    "case.history.resolved": {"ja": "解決", "en": "resolved"},
+    "case.history.reopened": {"ja": "再オープン", "en": "reopened"},
+    "case.history.sla_warning": {"ja": "期限前の警告", "en": "due-time warning"},
+    "case.history.sla_breach": {"ja": "初期対応期限超過の通知", "en": "breach notification"},
+    "case.usage": {
+        "ja": (
+            "*`/case` の使い方*\n"
+            "• `/case` — 入力フォームを開いて起票\n"
+            "• `/case 高|中|低 件名` — すぐに起票 (high/medium/low、A/B/C も可)\n"
+            "• `/case list [open|mine|all]` — 一覧\n"
+            "• `/case show 42` — 詳細と履歴\n"
+            "• `/case ack 42` — 対応開始\n"
+            "• `/case priority 42 中 理由` — 優先度の変更 (理由は必須)\n"
+            "• `/case escalate 42 L2|L3 [メモ]` — エスカレーション\n"
+            "• `/case resolve 42 [メモ]` — 解決\n"
+            "• `/case reopen 42 [理由]` — 再オープン (解決から{days}日以内)\n"
+            "例: `/case 高 全ユーザーがログインできない`"
+        ),
+        "en": (
+            "*How to use `/case`*\n"
+            "• `/case` — open the form\n"
+            "• `/case high|medium|low <title>` — open a case now (高/中/低 and A/B/C work too)\n"
+            "• `/case list [open|mine|all]`\n"
+            "• `/case show 42` — details and history\n"
+            "• `/case ack 42` — start working\n"
+            "• `/case priority 42 medium <reason>` — change priority (reason required)\n"
+            "• `/case escalate 42 L2|L3 [note]`\n"
+            "• `/case resolve 42 [note]`\n"
+            "• `/case reopen 42 [reason]` — within {days} days of resolution\n"
+            "Example: `/case high Nobody can log in`"
+        ),
+    },
+    "case.error.title_empty": {"ja": "件名を入力してください。", "en": "Please enter a title."},
+    "case.error.title_too_long": {
+        "ja": "件名は{limit}文字以内にしてください (現在{length}文字)。詳細は本文に書いてください。",
+        "en": "Please keep the title within {limit} characters (it has {length}); put details in the description.",
+    },
+    "case.error.priority": {
+        "ja": "優先度「{word}」が分かりません。高・中・低 (high/medium/low、A/B/C) のいずれかを指定してください。",
+        "en": "Unknown priority “{word}”. Use high, medium or low (高/中/低, A/B/C).",
+    },
+    "case.error.category": {"ja": "カテゴリの指定が正しくありません。", "en": "That category is not valid."},
+    "case.error.not_found": {"ja": "ケース #{number} は見つかりませんでした。", "en": "Case #{number} was not found."},
+    "case.error.number": {
+        "ja": "ケース番号を指定してください (例: `42` または `#42`)。",
+        "en": "Please give a case number (e.g. `42` or `#42`).",
+    },
+    "case.error.not_agent": {
+        "ja": "申し訳ありません。この操作はサポート担当者のみ行えます。",
+        "en": "Sorry, only support agents can do that.",
+    },
+    "case.error.not_reporter": {
+        "ja": "ケース #{number} を再オープンできるのは起票者とサポート担当者のみです。",
+        "en": "Only the reporter or a support agent can reopen case #{number}.",
+    },
+    "case.error.reason_required": {
+        "ja": "優先度を変更する理由を書いてください (例: `/case priority 42 中 回避策を案内済み`)。",
+        "en": "Please give a reason (e.g. `/case priority 42 medium workaround provided`).",
+    },
+    "case.error.same_priority": {
+        "ja": "ケース #{number} はすでにその優先度です。",
+        "en": "Case #{number} already has that priority.",
+    },
+    "case.error.level": {
+        "ja": "エスカレーション先「{word}」が分かりません。L2 (CS Lead) か L3 (エンジニア) を指定してください。",
+        "en": "Unknown level “{word}”. Use L2 (CS Lead) or L3 (engineering).",
+    },
+    "case.error.already_at_level": {
+        "ja": "ケース #{number} はすでに L{level} です。",
+        "en": "Case #{number} is already at L{level}.",
+    },
+    "case.error.already_resolved": {
+        "ja": "ケース #{number} は解決済みです。",
+        "en": "Case #{number} is already resolved.",
+    },
+    "case.error.already_acknowledged": {
+        "ja": "ケース #{number} はすでに対応中です。",
+        "en": "Case #{number} is already being worked on.",
+    },
+    "case.error.not_resolved": {
+        "ja": "ケース #{number} は解決済みではないため、再オープンできません。",
+        "en": "Case #{number} is not resolved, so it cannot be reopened.",
+    },
+    "case.error.reopen_window": {
+        "ja": "ケース #{number} は解決から{days}日を過ぎているため再オープンできません。新しいケースを起票してください (元のケースにリンクします)。",
+        "en": "Case #{number} was resolved more than {days} days ago and can't be reopened. Please open a new case (it will link to the old one).",
+    },
+    "case.modal.title": {"ja": "ケースを起票", "en": "Open a case"},
+    "case.modal.submit": {"ja": "起票", "en": "Open"},
+    "case.modal.cancel": {"ja": "キャンセル", "en": "Cancel"},
+    "case.modal.placeholder.title": {"ja": "例: 全ユーザーがログインできない", "en": "e.g. Nobody can log in"},
+    "case.modal.escalate.title": {"ja": "エスカレーション", "en": "Escalate"},
+    "case.modal.escalate.level": {"ja": "エスカレーション先", "en": "Escalate to"},
+    "case.modal.note": {"ja": "メモ", "en": "Note"},
+    "case.modal.resolve.title": {"ja": "ケースを解決", "en": "Resolve case"},
+    "case.modal.resolve.submit": {"ja": "解決", "en": "Resolve"},
+    "case.modal.escalate.submit": {"ja": "エスカレーション", "en": "Escalate"},
+    "case.from_faq.description": {
+        "ja": "FAQの回答では解決しませんでした。\n質問: {question}",
+        "en": "The FAQ answer did not solve this.\nQuestion: {question}",
+    },
+    # --- SLA ----------------------------------------------------------------------------------------
+    "sla.warning": {
+        "ja": "⏰ 初期対応期限まで{remaining} (期限: {due})。担当者は「対応開始」を押してください。",
+        "en": "⏰ First response due in {remaining} (at {due}). Please press “Start working”.",
+    },
+    "sla.breach": {
+        "ja": "🚨 優先度「高」のケース #{number} が初期対応期限を{late}超過しています: {title}\n{mentions} 至急対応をお願いします。",
+        "en": "🚨 High-priority case #{number} is {late} past its first-response target: {title}\n{mentions} please respond now.",
+    },
+    "sla.breach_dm": {
+        "ja": "🚨 あなたがオンコール担当です。優先度「高」のケース #{number} が初期対応期限を{late}超過しています: {title}",
+        "en": "🚨 You are on call. High-priority case #{number} is {late} past its first-response target: {title}",
+    },
+    "sla.lead": {
+        "ja": "⚠️ {mention} ケース #{number} (優先度{priority}) が初期対応期限 ({due}) を過ぎています。対応者のアサインをお願いします。",
+        "en": "⚠️ {mention} case #{number} ({priority}) missed its first-response target ({due}). Please assign someone.",
+    },
+    "sla.lead.nobody": {
+        "ja": "(CS Lead が未設定です: [escalation] cs_lead)",
+        "en": "(No CS Lead configured: [escalation] cs_lead)",
+    },
+    # --- on-call ------------------------------------------------------------------------------------
+    "oncall.now": {"ja": "*現在のオンコール*: {who}{until}", "en": "*On call now*: {who}{until}"},
+    "oncall.next": {"ja": "*次のオンコール*: {who} ({start} から)", "en": "*Next*: {who} (from {start})"},
+    "oncall.until": {"ja": " ({until} まで)", "en": " (until {until})"},
+    "oncall.override": {"ja": " — {by} さんによる代理設定", "en": " — override set by {by}"},
+    "oncall.secondary": {"ja": " / セカンダリ: {who}", "en": " / secondary: {who}"},
+    "oncall.nobody": {
+        "ja": "オンコール担当者が設定されていません。supportbot.toml の [oncall] rotation を設定してください。",
+        "en": "Nobody is on call. Set [oncall] rotation in supportbot.toml.",
+    },
+    "oncall.set": {
+        "ja": "{who} さんを {until} までオンコールに設定しました。",
+        "en": "{who} is on call until {until}.",
+    },
+    "oncall.cleared": {
+        "ja": "オンコールの代理設定を解除しました ({count}件)。",
+        "en": "Cleared {count} on-call override(s).",
+    },
+    "oncall.usage": {
+        "ja": "使い方: `/oncall` — 現在と次の担当 / `/oncall set @ユーザー [until 2026-12-01 10:00]` / `/oncall clear`",
+        "en": "Usage: `/oncall` — now and next / `/oncall set @user [until 2026-12-01 10:00]` / `/oncall clear`",
+    },
+    "oncall.error.user": {
+        "ja": "オンコールにする人を @メンションで指定してください (例: `/oncall set @sato`)。",
+        "en": "Mention who should be on call (e.g. `/oncall set @sato`).",
+    },
+    "oncall.error.until": {
+        "ja": "終了日時は `until 2026-12-01 10:00` の形式で指定してください。",
+        "en": "Give the end as `until 2026-12-01 10:00`.",
+    },
+    "oncall.error.until_past": {"ja": "終了日時が過去です。", "en": "That end time is in the past."},
     # --- errors ------------------------------------------------------------------------------
     "error.database": {
         "ja": "一時的に保存できませんでした。もう一度お試しください。",

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.agents import ConfiguredAgents
+from bot.business_calendar import BusinessCalendar
+from bot.cases import CaseService
 from bot.clock import Clock, SystemClock
 from bot.config import BehaviourConfig, Settings
 from bot.database import Database
 from bot.events import EventLog
 from bot.faq import FaqService
 from bot.notify import Notifier
+from bot.oncall import OncallService
 from bot.outbox import Outbox
+from bot.paging import Pager
+from bot.sla import SlaPolicy
 from knowledge.search import KnowledgeIndex
 
 
@@ -23,7 +29,11 @@ class Services:
     index: KnowledgeIndex
     outbox: Outbox
     events: EventLog
+    agents: ConfiguredAgents
+    sla: SlaPolicy
+    oncall: OncallService
     faq: FaqService
+    cases: CaseService
 
     def attach_notifier(self, notifier: Notifier) -> None:
         """Give the outbox its way out (Slack in production, a recorder in unit tests)."""
@@ -45,6 +55,9 @@ def build_services(
     db = db or Database(settings.database_url)
     index = index or KnowledgeIndex.from_path(config.knowledge_path())
     outbox = Outbox(db, clock)
+    agents = ConfiguredAgents(config.agents)
+    sla = SlaPolicy(config.sla, BusinessCalendar(config.business_hours))
+    oncall = OncallService(db, clock, config.oncall, config.escalation, agents)
     return Services(
         settings=settings,
         config=config,
@@ -53,5 +66,9 @@ def build_services(
         index=index,
         outbox=outbox,
         events=EventLog(db, clock),
+        agents=agents,
+        sla=sla,
+        oncall=oncall,
         faq=FaqService(db, clock, index, config.faq, outbox, language=config.language),
+        cases=CaseService(db, clock, sla, outbox, agents, config.cases, pager=Pager(oncall)),
     )

@@ -6,10 +6,12 @@ import re
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
 
 from bot.i18n import t
 from bot.services import Services
 from bot.slack import faq_blocks
+from handlers.cases import faq_unresolved_prefill, open_case_form
 
 # Ordinary messages only; edits, deletions, joins and bot posts have a subtype.
 ANSWERABLE_SUBTYPES = {None, "thread_broadcast", "file_share"}
@@ -90,9 +92,9 @@ def register(app: App, services: Services) -> None:
         respond(text=t("faq.feedback.thanks", language), response_type="ephemeral", replace_original=False)
 
     @app.action(faq_blocks.ACTION_UNRESOLVED)
-    def on_unresolved(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def on_unresolved(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        """Not solved: note it, and open the case form prefilled with the question and a link to it."""
         ack()
-        language = faq_blocks.block_language(action.get("block_id"), config.language)
         services.faq.record_feedback(
             channel=body["channel"]["id"],
             message_ts=body["message"]["ts"],
@@ -100,7 +102,7 @@ def register(app: App, services: Services) -> None:
             user=body["user"]["id"],
             helpful=False,
         )
-        respond(text=t("faq.feedback.unresolved", language), response_type="ephemeral", replace_original=False)
+        open_case_form(client, body["trigger_id"], services, faq_unresolved_prefill(services, body, client))
 
     @app.action(re.compile(rf"^{faq_blocks.ACTION_PICK_PREFIX}\d+$"))
     def on_pick(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ import logging
 
 from bot.outbox import DeliveryReport
 from bot.services import Services
+from scheduler.sla_sweep import SweepReport, run_sla_sweep
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,13 @@ def prune_events(services: Services) -> int:
     return services.events.prune()
 
 
+def sla_sweep(services: Services) -> SweepReport:
+    """Warn, page and ping for cases nobody has answered in time."""
+    return run_sla_sweep(services)
+
+
 def run_all(services: Services) -> None:
     """Every job once, in order (the console's `/sweep` and `/clock`)."""
+    sla_sweep(services)
     deliver_outbox(services)
     prune_events(services)

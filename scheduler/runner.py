@@ -48,6 +48,7 @@ def build_scheduler(services: Services) -> BackgroundScheduler:
             misfire_grace_time=max(int(every.total_seconds()), 1),
         )
 
+    add("sla_sweep", jobs.sla_sweep, services.config.sla.check_interval)
     add("deliver_outbox", jobs.deliver_outbox, OUTBOX_INTERVAL)
     add("prune_events", jobs.prune_events, PRUNE_INTERVAL)
     return scheduler

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
-from bot.models import OutboxMessage
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.models import Case, OutboxMessage
 from bot.notify import PermanentDeliveryError
-from bot.slack import faq_blocks
-from bot.slack.notifier import Renderer, SlackPost
+from bot.slack import case_blocks, faq_blocks, sla_blocks
+from bot.slack.notifier import Renderer, SlackPost, require
 
 if TYPE_CHECKING:
     from bot.services import Services
+
+log = logging.getLogger(__name__)
 
 
 def faq_renderers(services: Services) -> dict[str, Renderer]:
@@ -40,5 +46,91 @@ def faq_renderers(services: Services) -> dict[str, Renderer]:
     return {"faq.answer": answer, "faq.suggest": suggest, "faq.not_found": not_found}
 
 
-def all_renderers(services: Services) -> dict[str, Renderer]:
-    return {**faq_renderers(services)}
+def permalink(client: WebClient, channel: str | None, ts: str | None) -> str | None:
+    """A link to a message, or None when Slack cannot give one (the page goes out regardless)."""
+    if not channel or not ts:
+        return None
+    try:
+        return client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
+    except SlackApiError as exc:
+        log.warning("no permalink for %s/%s: %s", channel, ts, exc.response.get("error"))
+        return None
+
+
+def case_renderers(services: Services, client: WebClient) -> dict[str, Renderer]:
+    config = services.config
+    language = config.language
+    timezone = config.business_hours.timezone
+
+    def load(message: OutboxMessage) -> Case:
+        case = services.cases.get_by_id(message.case_id) if message.case_id else None
+        if case is None:
+            raise PermanentDeliveryError(f"case {message.case_id} does not exist")
+        return case
+
+    def card(message: OutboxMessage) -> SlackPost:
+        case = load(message)
+        text, blocks = case_blocks.card(case, services.clock.now(), language, timezone)
+        return SlackPost(channel=config.channels.cases, text=text, blocks=blocks)
+
+    def card_update(message: OutboxMessage) -> SlackPost:
+        case = load(message)
+        ts = require(case.message_ts, f"the card of case #{case.number}")
+        text, blocks = case_blocks.card(case, services.clock.now(), language, timezone)
+        return SlackPost(channel=case.message_channel or config.channels.cases, update_ts=ts, text=text, blocks=blocks)
+
+    def thread(message: OutboxMessage) -> SlackPost:
+        case = load(message)
+        ts = require(case.message_ts, f"the card of case #{case.number}")
+        event = services.cases.event(int(message.payload["event_id"]))
+        if event is None:
+            raise PermanentDeliveryError(f"case event {message.payload['event_id']} does not exist")
+        text = case_blocks.event_line(event, case, language, timezone, config.escalation)
+        return SlackPost(channel=case.message_channel or config.channels.cases, thread_ts=ts, text=text)
+
+    def emergency(message: OutboxMessage) -> SlackPost:
+        case = load(message)
+        link = permalink(client, case.message_channel, case.message_ts)
+        mentions = list(message.payload.get("mentions") or [])
+        text, blocks = case_blocks.emergency(case, mentions, link, services.clock.now(), language, timezone)
+        return SlackPost(channel=config.channels.emergency, text=text, blocks=blocks)
+
+    def sla_warning(message: OutboxMessage) -> SlackPost:
+        case = load(message)
+        ts = require(case.message_ts, f"the card of case #{case.number}")
+        text = sla_blocks.warning(case, services.clock.now(), language, timezone)
+        return SlackPost(channel=case.message_channel or config.channels.cases, thread_ts=ts, text=text)
+
+    def sla_breach(message: OutboxMessage) -> SlackPost:
+        case = load(message)
+        link = permalink(client, case.message_channel, case.message_ts)
+        mentions = list(message.payload.get("mentions") or [])
+        text, blocks = sla_blocks.breach(case, mentions, link, services.clock.now(), language)
+        return SlackPost(channel=config.channels.emergency, text=text, blocks=blocks)
+
+    def sla_breach_dm(message: OutboxMessage) -> SlackPost:
+        case = load(message)
+        link = permalink(client, case.message_channel, case.message_ts)
+        text, blocks = sla_blocks.breach_dm(case, link, services.clock.now(), language)
+        return SlackPost(channel=message.payload["user"], text=text, blocks=blocks)
+
+    def sla_lead(message: OutboxMessage) -> SlackPost:
+        case = load(message)
+        ts = require(case.message_ts, f"the card of case #{case.number}")
+        text = sla_blocks.lead(case, config.escalation.cs_lead, language, timezone)
+        return SlackPost(channel=case.message_channel or config.channels.cases, thread_ts=ts, text=text)
+
+    return {
+        "sla.warning": sla_warning,
+        "sla.breach": sla_breach,
+        "sla.breach_dm": sla_breach_dm,
+        "sla.lead": sla_lead,
+        "case.card": card,
+        "case.card_update": card_update,
+        "case.thread": thread,
+        "case.emergency": emergency,
+    }
+
+
+def all_renderers(services: Services, client: WebClient) -> dict[str, Renderer]:
+    return {**faq_renderers(services), **case_renderers(services, client)}

@@ -171,7 +171,8 @@ def test_naive_and_negative_inputs_are_refused() -> None:
 
 
 def test_calendar_that_never_opens_raises() -> None:
-    everything = [f"{m:02d}-{d:02d}" for m in range(1, 13) for d in range(1, 32)]
+    leap_year = [date(2024, 1, 1) + timedelta(days=n) for n in range(366)]
+    everything = [f"{d:%m-%d}" for d in leap_year]
     calendar = hours(closed=everything)
     with pytest.raises(ValueError, match="no business hours"):
         calendar.add(jst("2026-11-13T17:00"), H)

@@ -1,0 +1,28 @@
+"""Who counts as a support agent: configured users, plus members of configured user groups."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Protocol
+
+from bot.config import AgentsConfig
+
+
+class AgentDirectory(Protocol):
+    def is_agent(self, user_id: str) -> bool: ...
+
+
+class ConfiguredAgents:
+    """Agents from [agents]; user group members are looked up through `group_members` (cached by it)."""
+
+    def __init__(self, config: AgentsConfig, group_members: Callable[[str], Iterable[str]] | None = None) -> None:
+        self.users = set(config.users)
+        self.usergroups = list(config.usergroups)
+        self.group_members = group_members
+
+    def is_agent(self, user_id: str) -> bool:
+        if user_id in self.users:
+            return True
+        if self.group_members is None:
+            return False
+        return any(user_id in set(self.group_members(group)) for group in self.usergroups)

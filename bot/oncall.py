@@ -1,0 +1,133 @@
+"""Who is paged: the rotation, unless an agent has put someone else on call for a while."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import or_, select, update
+from sqlmodel import Session, col
+
+from bot.agents import AgentDirectory
+from bot.clock import Clock
+from bot.config import EscalationConfig, OncallConfig
+from bot.database import Database
+from bot.errors import UserFacingError
+from bot.models import OncallOverride
+from bot.rotation import OncallRotation
+
+Source = Literal["override", "rotation", "fallback", "nobody"]
+
+
+@dataclass(frozen=True)
+class OnCall:
+    primary: str | None
+    secondary: str | None
+    source: Source
+    since: datetime | None
+    until: datetime | None
+    override_by: str | None = None
+
+    @property
+    def mentions(self) -> list[str]:
+        """User or user group IDs to mention, primary first."""
+        return [who for who in (self.primary, self.secondary) if who]
+
+
+class OncallService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        config: OncallConfig,
+        escalation: EscalationConfig,
+        agents: AgentDirectory,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.config = config
+        self.rotation = OncallRotation(config)
+        self.fallback = config.fallback_usergroup or escalation.oncall_fallback
+        self.agents = agents
+
+    def _active_override(self, at: datetime, session: Session | None) -> OncallOverride | None:
+        query = (
+            select(OncallOverride)
+            .where(
+                col(OncallOverride.cleared_at).is_(None),
+                col(OncallOverride.starts_at) <= at,
+                or_(col(OncallOverride.ends_at).is_(None), col(OncallOverride.ends_at) > at),
+            )
+            .order_by(col(OncallOverride.created_at).desc(), col(OncallOverride.id).desc())
+            .limit(1)
+        )
+        if session is not None:  # inside the caller's transaction (SQLite allows one writer)
+            return session.execute(query).scalar_one_or_none()
+        with self.db.transaction() as own:
+            return own.execute(query).scalar_one_or_none()
+
+    def at(self, when: datetime | None = None, *, session: Session | None = None) -> OnCall:
+        """Who is on call at `when` (now by default)."""
+        when = when or self.clock.now()
+        shift = self.rotation.shift_at(when)
+        override = self._active_override(when, session)
+        if override is not None:
+            return OnCall(
+                primary=override.user_id,
+                secondary=shift.secondary,
+                source="override",
+                since=override.starts_at,
+                until=override.ends_at,
+                override_by=override.created_by,
+            )
+        if shift.primary:
+            return OnCall(shift.primary, shift.secondary, "rotation", shift.start, shift.end)
+        if self.fallback:
+            return OnCall(self.fallback, None, "fallback", None, None)
+        return OnCall(None, None, "nobody", None, None)
+
+    def next(self, when: datetime | None = None) -> OnCall:
+        """The next rotation shift after the current one (overrides are not forecast)."""
+        when = when or self.clock.now()
+        shift = self.rotation.next_shift(when)
+        if shift.primary:
+            return OnCall(shift.primary, shift.secondary, "rotation", shift.start, shift.end)
+        if self.fallback:
+            return OnCall(self.fallback, None, "fallback", None, None)
+        return OnCall(None, None, "nobody", None, None)
+
+    def set_override(self, user: str, until: datetime | None, actor: str) -> OncallOverride:
+        """Put `user` on call from now until `until` (default: the next handoff). Agents only; audited."""
+        if not self.agents.is_agent(actor):
+            raise UserFacingError("case.error.not_agent")
+        now = self.clock.now()
+        end = until or self.rotation.shift_at(now).end
+        if end <= now:
+            raise UserFacingError("oncall.error.until_past")
+        override = OncallOverride(user_id=user, starts_at=now, ends_at=end, created_by=actor, created_at=now)
+        with self.db.transaction() as session:
+            session.add(override)
+        return override
+
+    def clear_override(self, actor: str) -> int:
+        """End every active override now; returns how many were active."""
+        if not self.agents.is_agent(actor):
+            raise UserFacingError("case.error.not_agent")
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            result = session.execute(
+                update(OncallOverride)
+                .where(
+                    col(OncallOverride.cleared_at).is_(None),
+                    or_(col(OncallOverride.ends_at).is_(None), col(OncallOverride.ends_at) > now),
+                )
+                .values(cleared_at=now, cleared_by=actor)
+            )
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def history(self, limit: int = 10) -> list[OncallOverride]:
+        with self.db.transaction() as session:
+            return list(
+                session.execute(select(OncallOverride).order_by(col(OncallOverride.id).desc()).limit(limit)).scalars()
+            )

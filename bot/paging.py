@@ -1,0 +1,29 @@
+"""Paging for high-priority cases: the emergency channel, mentioning whoever is on call."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.models import Case
+from bot.oncall import OncallService
+from bot.outbox import enqueue
+
+
+class Pager:
+    """Queues the emergency post in the caller's transaction; who was on call is fixed at that moment."""
+
+    def __init__(self, oncall: OncallService) -> None:
+        self.oncall = oncall
+
+    def page(self, session: Session, case: Case, now: datetime, *, occasion: str) -> None:
+        on_call = self.oncall.at(now, session=session)
+        enqueue(
+            session,
+            kind="case.emergency",
+            key=f"case:{case.id}:emergency:{occasion}",
+            now=now,
+            case_id=case.id,
+            payload={"mentions": on_call.mentions, "oncall_source": on_call.source},
+        )

@@ -1,0 +1,36 @@
+"""User group membership from Slack, cached briefly so a click does not cost an API call."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+log = logging.getLogger(__name__)
+
+
+class UsergroupMembers:
+    def __init__(self, client: WebClient, ttl_seconds: float = 300.0) -> None:
+        self.client = client
+        self.ttl = ttl_seconds
+        self._cache: dict[str, tuple[float, frozenset[str]]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, usergroup: str) -> frozenset[str]:
+        now = time.monotonic()
+        with self._lock:
+            cached = self._cache.get(usergroup)
+            if cached and now - cached[0] < self.ttl:
+                return cached[1]
+        try:
+            response = self.client.usergroups_users_list(usergroup=usergroup)
+            members = frozenset(response.get("users") or [])
+        except SlackApiError as exc:
+            log.warning("cannot read user group %s: %s", usergroup, exc.response.get("error"))
+            members = cached[1] if cached else frozenset()
+        with self._lock:
+            self._cache[usergroup] = (now, members)
+        return members
