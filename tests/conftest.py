@@ -14,7 +14,11 @@ from sqlmodel import SQLModel
 
 from bot.clock import ManualClock
 from bot.database import Database
+from bot.runtime import Runtime
 from bot.slack.fake_api import FakeSlack
+from knowledge import BUNDLED_KNOWLEDGE
+from knowledge.search import KnowledgeIndex
+from tests.harness import AppHarness, make_runtime
 
 POSTGRES_URL = os.environ.get("SUPPORTBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("SUPPORTBOT_REQUIRE_POSTGRES") == "1"
@@ -90,6 +94,28 @@ def db(request: pytest.FixtureRequest) -> Database:
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(MONDAY_MORNING)
+
+
+@pytest.fixture(scope="session")
+def knowledge_index() -> KnowledgeIndex:
+    """The bundled knowledge base, indexed once for the whole session."""
+    return KnowledgeIndex.from_path(BUNDLED_KNOWLEDGE)
+
+
+@pytest.fixture
+def runtime(db: Database, clock: ManualClock, fake_slack: FakeSlack, knowledge_index: KnowledgeIndex) -> Runtime:
+    """The wired bot (services, app, outbox → fake Slack) on `db`, with the default test config."""
+    return make_runtime(fake=fake_slack, db=db, clock=clock, index=knowledge_index)
+
+
+@pytest.fixture
+def app(
+    db: Database, clock: ManualClock, fake_slack: FakeSlack, knowledge_index: KnowledgeIndex
+) -> Iterator[AppHarness]:
+    """The production HTTP app on loopback, against the fake Slack, with the default test config."""
+    harness = AppHarness(fake=fake_slack, db=db, clock=clock, index=knowledge_index)
+    yield harness
+    harness.stop()
 
 
 @pytest.fixture

@@ -26,6 +26,8 @@ BASE_CONFIG: dict[str, Any] = {
     "language": "ja",
     "channels": {"cases": "C0CASES", "emergency": "C0EMERG", "faq": ["C0FAQ"]},
     "agents": {"users": ["U0AGENT"], "usergroups": ["S0AGENTS"]},
+    "escalation": {"cs_lead": "U0LEAD", "engineers": "S0ENG"},
+    "oncall": {"rotation": ["U0ONCALL1", "U0ONCALL2"], "handoff": "mon 10:00"},
 }
 
 
@@ -58,7 +60,26 @@ class HttpResponse:
     headers: dict[str, str]
 
     def json(self) -> Any:
-        return json.loads(self.body) if self.body else None
+        """The body as JSON; Bolt answers a plain `ack(text=...)` with bare text, returned as {"text": ...}."""
+        if not self.body:
+            return None
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return {"text": self.body}
+
+
+def make_runtime(
+    *,
+    fake: FakeSlack,
+    db: Database,
+    clock: Clock,
+    config: BehaviourConfig | None = None,
+    index: KnowledgeIndex | None = None,
+) -> Runtime:
+    """The whole bot wired to the fake Slack, without an HTTP server (for service-level tests)."""
+    fake.ts_clock = lambda: clock.now().timestamp()  # Slack's ts follow the app's clock
+    return Runtime(make_settings(fake, db), config or make_config(), clock=clock, db=db, index=index)
 
 
 class AppHarness:
@@ -76,8 +97,7 @@ class AppHarness:
         from waitress.server import create_server
 
         self.fake = fake
-        fake.ts_clock = lambda: clock.now().timestamp()  # Slack's ts follow the app's clock
-        self.runtime = Runtime(make_settings(fake, db), config or make_config(), clock=clock, db=db, index=index)
+        self.runtime = make_runtime(fake=fake, db=db, clock=clock, config=config, index=index)
         self.server = create_server(self.runtime.wsgi(), host="127.0.0.1", port=0, threads=8, ident="test")
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self._thread = threading.Thread(target=self.server.run, name="waitress", daemon=True)
