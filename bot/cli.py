@@ -220,6 +220,12 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from bot.doctor import run_doctor
+
+    return run_doctor(_settings())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="supportbot", description="Slack bot for first-line customer support")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -250,6 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database tools").add_subparsers(dest="db_command", required=True)
     upgrade = db.add_parser("upgrade", help="apply database migrations")
     upgrade.set_defaults(func=cmd_db_upgrade)
+
+    doctor = sub.add_parser("doctor", help="check configuration, database, knowledge base and Slack setup")
+    doctor.set_defaults(func=cmd_doctor)
     return parser
 
 

@@ -1,0 +1,210 @@
+"""`supportbot doctor`: check everything a deployment needs, and say how to fix what is wrong."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.config import BehaviourConfig, ConfigError, Settings, load_behaviour
+from bot.database import Database
+
+MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str = ""
+    fix: str = ""
+    warning: bool = False  # reported, but does not fail the run
+
+    def __str__(self) -> str:
+        mark = "✓" if self.ok else ("!" if self.warning else "✗")
+        line = f"{mark} {self.name}" + (f": {self.detail}" if self.detail else "")
+        if not self.ok and self.fix:
+            line += f"\n    → {self.fix}"
+        return line
+
+
+def manifest_scopes(path: Path = MANIFEST) -> list[str]:
+    """The bot scopes listed in manifest.yml (oauth_config > scopes > bot)."""
+    if not path.exists():
+        return []
+    scopes: list[str] = []
+    inside = False
+    indent = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if re.match(r"^\s+bot:\s*$", line):
+            inside, indent = True, len(line) - len(line.lstrip())
+            continue
+        if inside:
+            item = re.match(r"^(\s+)-\s*([\w:.]+)\s*$", line)
+            if item and len(item.group(1)) > (indent or 0):
+                scopes.append(item.group(2))
+            elif line.strip():
+                break
+    return scopes
+
+
+def check_database(settings: Settings) -> Iterator[Check]:
+    db = Database(settings.database_url)
+    location = settings.database_url.split("@")[-1]
+    try:
+        if not db.ping():
+            yield Check("database", False, f"cannot connect to {location}", "check DATABASE_URL and that the server runs")
+            return
+        yield Check("database", True, f"{db.dialect} at {location}")
+        from bot.migrate import pending_migrations
+
+        pending = pending_migrations(settings.database_url)
+        if pending:
+            yield Check("migrations", False, f"{len(pending)} pending ({', '.join(pending)})", "run `supportbot db upgrade`")
+        else:
+            yield Check("migrations", True, "up to date")
+    finally:
+        db.dispose()
+
+
+def check_knowledge(config: BehaviourConfig) -> Iterator[Check]:
+    from knowledge.lint import lint_path
+    from knowledge.loader import load_entries
+
+    path = config.knowledge_path()
+    try:
+        findings = lint_path(path)
+        entries = load_entries(path)
+    except FileNotFoundError as exc:
+        yield Check("knowledge base", False, str(exc), "set [faq] knowledge_path to a folder of Markdown Q&As")
+        return
+    errors = [f for f in findings if f.level == "error"]
+    if errors:
+        yield Check(
+            "knowledge base",
+            False,
+            f"{len(errors)} error(s) in {path}, e.g. {errors[0]}",
+            f"run `supportbot faq lint {path}` and fix them",
+        )
+    else:
+        yield Check("knowledge base", True, f"{len(entries)} entries in {path}")
+
+
+def _slack_error(exc: SlackApiError) -> str:
+    return str((exc.response.data or {}).get("error") if isinstance(exc.response.data, dict) else exc)
+
+
+def check_slack(settings: Settings, config: BehaviourConfig, client: WebClient) -> Iterator[Check]:
+    try:
+        auth = client.auth_test()
+    except SlackApiError as exc:
+        yield Check("Slack token", False, _slack_error(exc), "set SLACK_BOT_TOKEN to the app's Bot User OAuth Token")
+        return
+    yield Check("Slack token", True, f"bot @{auth.get('user')} in {auth.get('team')}")
+    bot_user = auth.get("user_id")
+    granted = {s.strip() for s in (auth.headers.get("x-oauth-scopes") or "").split(",") if s.strip()}
+    wanted = manifest_scopes()
+    missing = [s for s in wanted if s not in granted]
+    if not granted:
+        yield Check("scopes", False, "Slack did not report the token's scopes", "reinstall the app", warning=True)
+    elif missing:
+        yield Check(
+            "scopes",
+            False,
+            f"missing {', '.join(missing)}",
+            "add them under OAuth & Permissions (or recreate the app from manifest.yml) and reinstall",
+        )
+    else:
+        yield Check("scopes", True, f"all {len(wanted)} scopes of manifest.yml granted")
+
+    channels = [("cases", config.channels.cases), ("emergency", config.channels.emergency)]
+    channels += [("faq", c) for c in config.channels.faq]
+    for role, channel in channels:
+        try:
+            info = client.conversations_info(channel=channel).get("channel") or {}
+        except SlackApiError as exc:
+            yield Check(f"channel {role} {channel}", False, _slack_error(exc), f"check [channels] {role} in supportbot.toml")
+            continue
+        name = info.get("name", channel)
+        if info.get("is_member"):
+            yield Check(f"channel {role}", True, f"#{name}, the bot is a member")
+        else:
+            yield Check(f"channel {role}", False, f"#{name}: the bot is not a member", f"type `/invite @{auth.get('user')}` in #{name}")
+
+    people = [("agent", u) for u in config.agents.users]
+    people += [("on-call", u) for u in [*config.oncall.rotation, *config.oncall.secondary]]
+    for label in ("cs_lead", "engineers", "oncall_fallback"):
+        value = getattr(config.escalation, label)
+        if value and value.startswith(("U", "W")):
+            people.append((label, value))
+    for role, user in dict.fromkeys(people):
+        try:
+            found = client.users_info(user=user).get("user") or {}
+        except SlackApiError as exc:
+            yield Check(f"{role} {user}", False, _slack_error(exc), "use the member ID from the person's Slack profile")
+            continue
+        if found.get("deleted"):
+            yield Check(f"{role} {user}", False, "deactivated", "remove or replace this user in supportbot.toml")
+        else:
+            yield Check(f"{role} {user}", True, found.get("real_name") or found.get("name") or "")
+    groups = [("agents group", g) for g in config.agents.usergroups]
+    for label in ("cs_lead", "engineers", "oncall_fallback"):
+        value = getattr(config.escalation, label)
+        if value and value.startswith("S"):
+            groups.append((label, value))
+    if config.oncall.fallback_usergroup:
+        groups.append(("on-call fallback group", config.oncall.fallback_usergroup))
+    for role, group in dict.fromkeys(groups):
+        try:
+            members = client.usergroups_users_list(usergroup=group).get("users") or []
+            yield Check(f"{role} {group}", True, f"{len(members)} member(s)")
+        except SlackApiError as exc:
+            yield Check(f"{role} {group}", False, _slack_error(exc), "use the user group's ID (S…) and grant usergroups:read")
+    if bot_user is None:
+        yield Check("bot user", False, "auth.test returned no bot user", "install the app with a bot user")
+
+
+def run_doctor(
+    settings: Settings,
+    *,
+    client_factory: Callable[[Settings], WebClient] | None = None,
+    out: Callable[[str], None] = print,
+) -> int:
+    """Print the checklist; 0 when nothing failed."""
+    checks: list[Check] = [Check("environment", True, "variables read")]
+    config: BehaviourConfig | None = None
+    try:
+        config = load_behaviour(settings.config_path)
+        checks.append(Check("configuration", True, str(settings.config_path)))
+    except ConfigError as exc:
+        checks.append(Check("configuration", False, str(exc), "fix the keys named above"))
+    checks.extend(check_database(settings))
+    if config is not None:
+        checks.extend(check_knowledge(config))
+    if not settings.has_slack:
+        checks.append(
+            Check("Slack", False, "SLACK_BOT_TOKEN is not set", "create the app from manifest.yml and set the tokens in .env")
+        )
+    elif config is not None:
+        try:
+            settings.require_slack()
+        except ConfigError as exc:
+            checks.append(Check("Slack settings", False, str(exc), "see .env.example"))
+        if client_factory is None:
+            from bot.slack.client import make_web_client
+
+            def client_factory(s: Settings) -> WebClient:
+                return make_web_client(s.slack_bot_token, s.slack_api_base_url)
+
+        checks.extend(check_slack(settings, config, client_factory(settings)))
+    for check in checks:
+        out(str(check))
+    failed = [c for c in checks if not c.ok and not c.warning]
+    out("" if not failed else f"\n{len(failed)} problem(s) to fix.")
+    if not failed:
+        out("All checks passed.")
+    return 1 if failed else 0

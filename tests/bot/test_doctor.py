@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.config import Settings
+from bot.doctor import manifest_scopes, run_doctor
+from bot.migrate import upgrade_database
+from bot.slack.fake_api import FakeSlack
+
+CONFIG = """
+[channels]
+cases = "C0CASES"
+emergency = "C0EMERG"
+faq = ["C0FAQ"]
+[agents]
+users = ["U0AGENT", "U0GONE"]
+[oncall]
+rotation = ["U0ONCALL1"]
+"""
+
+
+def settings(tmp_path: Path, fake: FakeSlack | None = None, *, migrate: bool = True) -> Settings:
+    config = tmp_path / "supportbot.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    if migrate:
+        upgrade_database(url)
+    return Settings(
+        slack_bot_token="xoxb-doctor" if fake else None,
+        slack_signing_secret="secret",
+        slack_api_base_url=fake.base_url if fake else "https://slack.com/api/",
+        database_url=url,
+        config_path=config,
+    )
+
+
+def run(settings: Settings) -> tuple[int, str]:
+    lines: list[str] = []
+    code = run_doctor(settings, out=lines.append)
+    return code, "\n".join(lines)
+
+
+def test_manifest_lists_the_scopes_the_bot_needs() -> None:
+    scopes = manifest_scopes()
+    assert {"chat:write", "commands", "app_mentions:read", "channels:history", "usergroups:read"} <= set(scopes)
+
+
+def test_everything_in_order_passes(tmp_path: Path) -> None:
+    users = {uid: {"real_name": uid} for uid in ("U0AGENT", "U0GONE", "U0ONCALL1")}
+    with FakeSlack(users=users, scopes=manifest_scopes()) as fake:
+        code, output = run(settings(tmp_path, fake))
+    assert code == 0, output
+    assert "✓ scopes" in output and "✓ channel cases" in output and "All checks passed." in output
+
+
+def test_problems_are_listed_with_fixes(tmp_path: Path) -> None:
+    users = {"U0AGENT": {"real_name": "Sato"}, "U0GONE": {"deleted": True}, "U0ONCALL1": {}}
+    with FakeSlack(
+        users=users,
+        scopes=["chat:write"],
+        channel_members={"C0CASES": ["UBOT"], "C0EMERG": [], "C0FAQ": ["UBOT"]},
+    ) as fake:
+        code, output = run(settings(tmp_path, fake, migrate=False))
+    assert code == 1
+    assert "✗ migrations" in output and "supportbot db upgrade" in output
+    assert "✗ scopes: missing" in output and "commands" in output
+    assert "✗ channel emergency" in output and "/invite @" in output
+    assert "✗ agent U0GONE: deactivated" in output
+
+
+def test_without_a_token_it_says_how_to_connect(tmp_path: Path) -> None:
+    code, output = run(settings(tmp_path))
+    assert code == 1
+    assert "SLACK_BOT_TOKEN is not set" in output and "manifest.yml" in output
+    assert "✓ knowledge base" in output
