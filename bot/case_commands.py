@@ -49,8 +49,11 @@ class CaseCommand:
 
 
 def _split(text: str, parts: int) -> list[str]:
-    """Split on whitespace (full-width too) into at most `parts` pieces, keeping the rest intact."""
-    pieces = text.replace("\u3000", " ").strip().split(None, parts - 1)
+    """Split on whitespace (full-width too) into at most `parts` pieces, keeping the rest intact.
+
+    `str.split()` already treats U+3000 as whitespace; the rest (a title, a reason) keeps its own spaces.
+    """
+    pieces = text.strip().split(None, parts - 1)
     return pieces + [""] * (parts - len(pieces))
 
 

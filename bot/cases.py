@@ -240,7 +240,8 @@ class CaseService:
             case = self._load(session, number, lock=True)
             if case.status == RESOLVED:
                 raise UserFacingError("case.error.already_resolved", number=number)
-            if case.status in (ACKNOWLEDGED, ESCALATED):
+            # An escalated case nobody has answered yet can still be taken (and so stop the SLA pings).
+            if case.status == ACKNOWLEDGED or (case.status == ESCALATED and case.first_response_at is not None):
                 raise UserFacingError(
                     "case.error.already_acknowledged", number=number, user=case.first_response_by or ""
                 )
@@ -265,7 +266,8 @@ class CaseService:
                 return None
             old = case.status
             self._first_response(case, actor, now)
-            case.status = ACKNOWLEDGED
+            if case.status in (OPEN, REOPENED):  # an escalated case stays escalated
+                case.status = ACKNOWLEDGED
             event = self._record(session, case, "first_response", actor, old_value=old, new_value=case.status, now=now)
         self._deliver(case)
         return CaseChange(case, event)
@@ -349,9 +351,11 @@ class CaseService:
     def reopen(self, number: int, reason: str | None, actor: str) -> CaseChange:
         """The reporter (or an agent) reopens within the window; later, a new case is the way."""
         now = self.clock.now()
+        # Asked before the transaction: a user group lookup may call Slack, never while holding the lock.
+        actor_is_agent = self.agents.is_agent(actor)
         with self.db.transaction() as session:
             case = self._load(session, number, lock=True)
-            if actor != case.reporter_id and not self.agents.is_agent(actor):
+            if actor != case.reporter_id and not actor_is_agent:
                 raise UserFacingError("case.error.not_reporter", number=number)
             if case.status != RESOLVED or case.resolved_at is None:
                 raise UserFacingError("case.error.not_resolved", number=number)

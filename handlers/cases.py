@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.case_commands import parse_case_command
-from bot.cases import NewCase, parse_case_number
+from bot.case_commands import CaseCommand, parse_case_command
+from bot.cases import CATEGORIES, NewCase, parse_case_number
 from bot.errors import UserFacingError
 from bot.i18n import t
 from bot.services import Services
 from bot.sla import format_due
 from bot.slack import case_blocks
-from bot.slack.mrkdwn import neutralise
+from bot.slack.mrkdwn import from_slack
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +70,24 @@ def register(app: App, services: Services) -> None:
                 log.info("ephemeral to %s in %s failed (%s); sending a DM", user, channel, exc.response.get("error"))
         client.chat_postMessage(channel=user, text=text)
 
+    @contextlib.contextmanager
+    def answered(respond: Respond) -> Iterator[None]:
+        """After ack(), a refusal or bad input goes straight to the person, ephemeral.
+
+        Not raised to `@app.error`: when a listener raises after ack(), Bolt's thread runner sets the
+        ack response back to None, and if that happens before Bolt has seen the ack (a quick refusal),
+        Slack gets no answer (HTTP 404 after 3 s) and shows the person an error next to our reply.
+        """
+        try:
+            yield
+        except UserFacingError as error:
+            respond(text=error.render(language), response_type="ephemeral", replace_original=False)
+
     # --- /case -----------------------------------------------------------------------------------
 
     @app.command("/case")
     def case_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        parsed = parse_case_command(neutralise(command.get("text") or ""))
+        parsed = parse_case_command(from_slack(command.get("text") or ""))
         user = command["user_id"]
         if parsed.verb == "invalid":
             key = parsed.error or "case.usage"
@@ -86,10 +101,14 @@ def register(app: App, services: Services) -> None:
             open_case_form(client, command["trigger_id"], services, {"channel": command.get("channel_id")})
             return
         ack()
+        with answered(respond):
+            run_command(parsed, user, command.get("channel_id"), respond)
+
+    def run_command(parsed: CaseCommand, user: str, channel: str | None, respond: Respond) -> None:
         now = services.clock.now()
         if parsed.verb == "open":
             change = cases.open(
-                NewCase(title=parsed.text or "", priority=parsed.word or "", origin_channel=command.get("channel_id")),
+                NewCase(title=parsed.text or "", priority=parsed.word or "", origin_channel=channel),
                 reporter=user,
             )
             respond(text=opened_message(change), response_type="ephemeral")
@@ -159,43 +178,52 @@ def register(app: App, services: Services) -> None:
     @app.action(case_blocks.ACTION_ACK)
     def on_ack(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        change = cases.acknowledge(number_of(action), body["user"]["id"], via="button")
-        respond(
-            text=t("case.acknowledged", language, number=change.case.number),
-            response_type="ephemeral",
-            replace_original=False,
-        )
+        with answered(respond):
+            change = cases.acknowledge(number_of(action), body["user"]["id"], via="button")
+            respond(
+                text=t("case.acknowledged", language, number=change.case.number),
+                response_type="ephemeral",
+                replace_original=False,
+            )
 
     @app.action(case_blocks.ACTION_ESCALATE)
-    def on_escalate(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def on_escalate(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
         ack()
-        cases.require_agent(body["user"]["id"])
-        case = cases.get(number_of(action))
-        client.views_open(trigger_id=body["trigger_id"], view=case_blocks.escalate_modal(case, language))
+        with answered(respond):
+            cases.require_agent(body["user"]["id"])
+            case = cases.get(number_of(action))
+            client.views_open(trigger_id=body["trigger_id"], view=case_blocks.escalate_modal(case, language))
 
     @app.action(case_blocks.ACTION_RESOLVE)
-    def on_resolve(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def on_resolve(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        cases.require_agent(body["user"]["id"])
-        case = cases.get(number_of(action))
-        client.views_open(trigger_id=body["trigger_id"], view=case_blocks.resolve_modal(case, language))
+        with answered(respond):
+            cases.require_agent(body["user"]["id"])
+            case = cases.get(number_of(action))
+            client.views_open(trigger_id=body["trigger_id"], view=case_blocks.resolve_modal(case, language))
 
     @app.action(case_blocks.ACTION_REOPEN)
     def on_reopen(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        reopen(number_of(action), None, body["user"]["id"], respond)
+        with answered(respond):
+            reopen(number_of(action), None, body["user"]["id"], respond)
 
     @app.action(case_blocks.ACTION_NEW_LINKED)
-    def on_new_linked(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def on_new_linked(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
         ack()
-        old = cases.get(number_of(action))
-        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-        open_case_form(
-            client,
-            body["trigger_id"],
-            services,
-            {"title": old.title, "priority": old.priority, "related_case": old.number, "channel": channel},
-        )
+        with answered(respond):
+            old = cases.get(number_of(action))
+            channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+            open_case_form(
+                client,
+                body["trigger_id"],
+                services,
+                {"title": old.title, "priority": old.priority, "related_case": old.number, "channel": channel},
+            )
 
     # --- modals ------------------------------------------------------------------------------------
 
@@ -208,9 +236,13 @@ def register(app: App, services: Services) -> None:
         except UserFacingError as error:
             errors["title"] = error.render(language)
         priority = values.get("priority")
-        if not priority:
-            errors["priority"] = t("case.error.priority", language, word="")
-        if errors:
+        try:
+            cases.require_priority(priority)
+        except UserFacingError as error:
+            errors["priority"] = error.render(language)
+        if values.get("category") not in (None, *CATEGORIES):
+            errors["category"] = t("case.error.category", language)
+        if errors:  # everything cases.open would refuse, so nothing fails after ack()
             ack(response_action="errors", errors=errors)
             return
         ack()
@@ -266,7 +298,8 @@ def register(app: App, services: Services) -> None:
         ack()
         message = shortcut.get("message") or {}
         channel = (shortcut.get("channel") or {}).get("id")
-        text = neutralise(message.get("text") or "")
+        # Once, here: neutralising again (the form does) would eat text the user typed in <…>.
+        text = from_slack(message.get("text"))
         link = None
         if channel and message.get("ts"):
             try:

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.i18n import t
 from bot.services import Services
 from bot.slack import faq_blocks
+from bot.slack.mrkdwn import from_slack
 from handlers.cases import faq_unresolved_prefill, open_case_form
 
 # Ordinary messages only; edits, deletions, joins and bot posts have a subtype.
@@ -50,7 +51,7 @@ def register(app: App, services: Services) -> None:
             ts=event["ts"],
             thread_ts=event.get("thread_ts"),
             user=event.get("user"),
-            text=strip_bot_mention(text, context.bot_user_id),
+            text=from_slack(strip_bot_mention(text, context.bot_user_id)),
             direct=direct,
         )
 
@@ -63,13 +64,13 @@ def register(app: App, services: Services) -> None:
             ts=event["ts"],
             thread_ts=event.get("thread_ts"),
             user=event.get("user"),
-            text=strip_bot_mention(event.get("text") or "", context.bot_user_id),
+            text=from_slack(strip_bot_mention(event.get("text") or "", context.bot_user_id)),
             direct=True,
         )
 
     @app.command("/faq")
     def faq_command(ack: Ack, command: dict[str, Any]) -> None:
-        query = (command.get("text") or "").strip()
+        query = from_slack(command.get("text")).strip()
         language = config.language
         if not query:
             ack(text=t("faq.command.usage", language))

@@ -108,9 +108,14 @@ class AppHarness:
         return self.runtime.services
 
     def stop(self) -> None:
-        self.server.close()
+        """Close the server from its own loop (closing it from here leaves waitress polling ~1 s)."""
+        try:
+            self.server.trigger.pull_trigger(self.server.close)
+        except OSError:
+            self.server.close()
         self._thread.join(timeout=5)
-        self.runtime.scheduler.shutdown(wait=False) if self.runtime.scheduler.running else None
+        if self.runtime.scheduler.running:
+            self.runtime.scheduler.shutdown(wait=False)
 
     # --- raw HTTP ---------------------------------------------------------------------------
 

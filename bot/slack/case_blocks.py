@@ -12,7 +12,7 @@ from bot.i18n import t
 from bot.models import Case, CaseEvent
 from bot.sla import format_due, format_remaining
 from bot.slack.faq_blocks import button
-from bot.slack.mrkdwn import escape, escape_user_text, link, mention, mention_user, plain_user_text, quote_user_text
+from bot.slack.mrkdwn import escape, escape_text, link, mention, mention_user, plain_field, quote_text
 
 Block = dict[str, Any]
 
@@ -28,6 +28,7 @@ SHORTCUT_FROM_MESSAGE = "case_from_message"
 
 BADGES = {"high": "🔴", "medium": "🟠", "low": "🟢"}
 TITLE_SHOWN = 150
+SECTION_LIMIT = 3000  # characters in a section's text
 
 
 def priority_badge(priority: str, language: str) -> str:
@@ -67,14 +68,20 @@ def _field(label: str, value: str) -> Block:
 
 
 def _long(label: str, text: str | None, limit: int = 1200) -> list[Block]:
+    """A quoted block of user text. Escaping and quoting can grow it several times over (`&` → `&amp;`,
+    a `&gt; ` per line), so shorten it until the section fits Slack's limit (else: invalid_blocks)."""
     if not text:
         return []
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": f"*{label}*\n{quote_user_text(text, limit=limit)}"}}]
+    body = f"*{label}*\n{quote_text(text, limit=limit)}"
+    while len(body) > SECTION_LIMIT and limit > 1:
+        limit = limit * 2 // 3
+        body = f"*{label}*\n{quote_text(text, limit=limit)}"
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": body}}]
 
 
 def card(case: Case, now: datetime, language: str, timezone: str) -> tuple[str, list[Block]]:
     """The case as posted (and updated in place) in the cases channel."""
-    title = escape_user_text(case.title, limit=TITLE_SHOWN)
+    title = escape_text(case.title, limit=TITLE_SHOWN)
     fields = [
         _field(t("case.field.priority", language), priority_badge(case.priority, language)),
         _field(t("case.field.status", language), t(f"status.{case.status}", language)),
@@ -82,7 +89,7 @@ def card(case: Case, now: datetime, language: str, timezone: str) -> tuple[str, 
         _field(t("case.field.level", language), t(f"level.{case.escalation_level}", language)),
     ]
     if case.customer:
-        fields.append(_field(t("case.field.customer", language), escape_user_text(case.customer, limit=200)))
+        fields.append(_field(t("case.field.customer", language), escape_text(case.customer, limit=200)))
     if case.category:
         fields.append(_field(t("case.field.category", language), t(f"category.{case.category}", language)))
     label = "case.field.responded" if case.first_response_at else "case.field.due"
@@ -123,7 +130,8 @@ def case_buttons(case: Case, language: str) -> list[Block]:
     if case.status == RESOLVED:
         return [button(t("case.button.reopen", language), ACTION_REOPEN, value)]
     buttons = []
-    if case.status not in (ACKNOWLEDGED, ESCALATED):
+    # Like CaseService.acknowledge: open, reopened, or escalated before anyone responded.
+    if case.status not in (ACKNOWLEDGED, ESCALATED) or case.first_response_at is None:
         buttons.append(button(t("case.button.ack", language), ACTION_ACK, value, style="primary"))
     if case.escalation_level < 3:
         buttons.append(button(t("case.button.escalate", language), ACTION_ESCALATE, value))
@@ -132,7 +140,7 @@ def case_buttons(case: Case, language: str) -> list[Block]:
 
 
 def _note(reason: str | None, language: str) -> str:
-    return t("case.event.note", language, note=escape_user_text(reason, limit=1000)) if reason else ""
+    return t("case.event.note", language, note=escape_text(reason, limit=1000)) if reason else ""
 
 
 def event_line(event: CaseEvent, case: Case, language: str, timezone: str, escalation: EscalationConfig) -> str:
@@ -146,7 +154,7 @@ def event_line(event: CaseEvent, case: Case, language: str, timezone: str, escal
             actor=actor,
             old=priority_badge(event.old_value or "", language),
             new=priority_badge(event.new_value or "", language),
-            reason=escape_user_text(event.reason, limit=1000),
+            reason=escape_text(event.reason, limit=1000),
             due=format_due(case.due_at, timezone, language),  # type: ignore[arg-type]
         )
     if kind == "escalated":
@@ -186,7 +194,7 @@ def emergency(
         "case.emergency.text",
         language,
         number=case.number,
-        title=escape_user_text(case.title, limit=TITLE_SHOWN),
+        title=escape_text(case.title, limit=TITLE_SHOWN),
         mentions=targets,
     )
     details = [
@@ -194,7 +202,7 @@ def emergency(
         f"*{t('case.field.reporter', language)}*: {who(case.reporter_id)}",
     ]
     if case.customer:
-        details.append(f"*{t('case.field.customer', language)}*: {escape_user_text(case.customer, limit=200)}")
+        details.append(f"*{t('case.field.customer', language)}*: {escape_text(case.customer, limit=200)}")
     if permalink:
         details.append(link(permalink, t("case.link", language)))
     blocks: list[Block] = [
@@ -213,7 +221,7 @@ def emergency(
 
 
 def case_line(case: Case, now: datetime, language: str, timezone: str) -> str:
-    title = escape_user_text(case.title, limit=80)
+    title = escape_text(case.title, limit=80)
     status = t(f"status.{case.status}", language)
     return (
         f"*#{case.number}* {BADGES.get(case.priority, '')} [{status}] {title} — "
@@ -250,7 +258,7 @@ def history_line(event: CaseEvent, language: str, timezone: str) -> str:
         what = escape(event.kind)
     line = f"• {format_due(event.at, timezone, language)}  {who(event.actor_id)}  {what}"  # type: ignore[arg-type]
     if event.reason and event.kind != "acknowledged":
-        line += f" — {escape_user_text(event.reason, limit=300)}"
+        line += f" — {escape_text(event.reason, limit=300)}"
     return line
 
 
@@ -298,7 +306,7 @@ def _text_input(
         "max_length": max_length,
     }
     if initial:
-        element["initial_value"] = plain_user_text(initial)[:max_length]
+        element["initial_value"] = plain_field(initial)[:max_length]
     if placeholder:
         element["placeholder"] = _plain(placeholder)
     return {"type": "input", "block_id": block_id, "optional": optional, "label": _plain(label), "element": element}
@@ -368,7 +376,7 @@ def escalate_modal(case: Case, language: str) -> dict[str, Any]:
                 "type": "section",
                 "text": {
                     "type": "mrkdwn",
-                    "text": f"*#{case.number}* {escape_user_text(case.title, limit=TITLE_SHOWN)}",
+                    "text": f"*#{case.number}* {escape_text(case.title, limit=TITLE_SHOWN)}",
                 },
             },
             {
@@ -402,7 +410,7 @@ def resolve_modal(case: Case, language: str) -> dict[str, Any]:
                 "type": "section",
                 "text": {
                     "type": "mrkdwn",
-                    "text": f"*#{case.number}* {escape_user_text(case.title, limit=TITLE_SHOWN)}",
+                    "text": f"*#{case.number}* {escape_text(case.title, limit=TITLE_SHOWN)}",
                 },
             },
             _text_input("note", t("case.modal.note", language), multiline=True, max_length=1000),

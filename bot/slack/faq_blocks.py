@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.i18n import t
-from bot.slack.mrkdwn import escape, escape_user_text, link, markdown_to_mrkdwn, plain_user_text
+from bot.slack.mrkdwn import escape, escape_text, link, markdown_to_mrkdwn, plain_field
 from knowledge.loader import Entry
 from knowledge.search import SearchResult
 
@@ -51,7 +51,7 @@ def block_language(block_id: str | None, default: str) -> str:
 def button(text: str, action_id: str, value: str, *, style: str | None = None) -> Block:
     element: Block = {
         "type": "button",
-        "text": {"type": "plain_text", "text": plain_user_text(text, limit=BUTTON_LIMIT), "emoji": True},
+        "text": {"type": "plain_text", "text": plain_field(text, limit=BUTTON_LIMIT), "emoji": True},
         "action_id": action_id,
         "value": value[:2000],
     }
@@ -117,7 +117,7 @@ def not_found_message(language: str) -> tuple[str, list[Block]]:
 
 def search_results_blocks(query: str, result: SearchResult, language: str) -> tuple[str, list[Block]]:
     """`/faq 質問`: the top matches, privately; the best one in full."""
-    shown = escape_user_text(query, limit=100)
+    shown = escape_text(query, limit=100)
     candidates = [c for c in result.candidates if c.score > 0][:3]
     if not candidates or result.decision == "none":
         text = t("faq.command.none", language, query=shown)

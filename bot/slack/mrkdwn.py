@@ -1,9 +1,12 @@
 """The one place where text becomes Slack mrkdwn.
 
-User text is untrusted: Slack delivers it with `&`, `<`, `>` escaped and mentions as tokens
-(`<@U123>`, `<!channel>`, `<!subteam^S1>`, `<#C1|name>`). Echoed back as-is it would ping people,
-so every user string goes through `escape_user_text` (mrkdwn) or `plain_user_text` (plain_text).
-Mentions are minted only by `mention_*` from IDs the bot chose.
+Two kinds of text reach the bot. *Slack-formatted* text (a message, a slash command's text) has
+`&`, `<`, `>` escaped and mentions as tokens (`<@U123>`, `<!channel>`, `<!subteam^S1>`,
+`<#C1|name>`); `from_slack` turns it into *plain* text once, where it enters. Plain text (what is
+stored, what a modal returns) goes out through `escape_text` / `quote_text` (mrkdwn) or
+`plain_field` (plain_text objects), which escape every `<` and `>`: nothing a user typed can form a
+token, so nothing they typed can ping `@channel` or anyone else. Mentions are minted only by
+`mention_*`, from IDs the bot chose.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import re
 
 _TOKEN = re.compile(r"<([^<>]*)>")
+_TOKEN_START = re.compile(r"<(?=[!@#])")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 _USERGROUP_ID = re.compile(r"^S[A-Z0-9]+$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]+$")
@@ -21,7 +25,7 @@ def _decode_entities(text: str) -> str:
 
 
 def _readable(token: str) -> str:
-    """What a user-typed token looks like once it can no longer notify anyone."""
+    """What a Slack token looks like as plain text, once it can no longer notify anyone."""
     body, _, label = token.partition("|")
     if body.startswith("@"):
         return "@" + (label or body[1:])
@@ -38,8 +42,14 @@ def _readable(token: str) -> str:
     return body
 
 
-def neutralise(text: str) -> str:
-    """Turn every mention/link token into inert readable text, then decode Slack's entities.
+def _shorten(text: str, limit: int | None) -> str:
+    if limit is not None and len(text) > limit:
+        return text[: max(limit - 1, 0)] + "…"
+    return text
+
+
+def from_slack(text: str | None) -> str:
+    """Slack-formatted text → plain text: tokens become readable words, entities are decoded.
 
     Order matters: in Slack's text a real `<…>` is always a token, and a `<` the user typed
     arrives as `&lt;`; decoding first would turn typed text into tokens.
@@ -53,26 +63,29 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def escape_user_text(text: str | None, *, limit: int | None = None) -> str:
-    """User text made safe for a mrkdwn field or a message's `text`."""
-    value = neutralise(text or "")
-    if limit is not None and len(value) > limit:
-        value = value[: max(limit - 1, 0)] + "…"
-    return escape(value)
+def escape_text(text: str | None, *, limit: int | None = None) -> str:
+    """Plain user text (as stored) for a mrkdwn field or a message's `text`."""
+    return escape(_shorten(text or "", limit))
 
 
-def plain_user_text(text: str | None, *, limit: int | None = None) -> str:
-    """User text for a plain_text field (Slack does not parse tokens there, but never pass them on)."""
-    value = neutralise(text or "").replace("<", "‹").replace(">", "›")
-    if limit is not None and len(value) > limit:
-        value = value[: max(limit - 1, 0)] + "…"
-    return value
-
-
-def quote_user_text(text: str | None, *, limit: int | None = None) -> str:
-    """User text as a mrkdwn block quote, one `>` per line."""
-    escaped = escape_user_text(text, limit=limit)
+def quote_text(text: str | None, *, limit: int | None = None) -> str:
+    """Plain user text as a mrkdwn block quote, one `>` per line."""
+    escaped = escape_text(text, limit=limit)
     return "\n".join("&gt; " + line if line else "&gt;" for line in escaped.split("\n"))
+
+
+def plain_field(text: str | None, *, limit: int | None = None) -> str:
+    """Plain user text for a plain_text object (a button, an input's initial value).
+
+    Slack does not parse tokens there; `<` before `!`, `@` or `#` is still made inert, so the
+    text stays harmless wherever it is copied next.
+    """
+    return _TOKEN_START.sub("‹", _shorten(text or "", limit))
+
+
+def escape_user_text(text: str | None, *, limit: int | None = None) -> str:
+    """Slack-formatted text echoed straight back (e.g. a search query): `from_slack`, then escaped."""
+    return escape_text(from_slack(text), limit=limit)
 
 
 def mention_user(user_id: str) -> str:
@@ -103,7 +116,7 @@ def channel_link(channel_id: str) -> str:
 def link(url: str, label: str) -> str:
     """A link whose label may come from anywhere: both parts are escaped."""
     safe_url = escape(url).replace("|", "%7C")
-    return f"<{safe_url}|{escape(neutralise(label)).replace('|', '｜')}>"
+    return f"<{safe_url}|{escape(label).replace('|', '｜')}>"
 
 
 _MD_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")

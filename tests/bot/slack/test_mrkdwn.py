@@ -6,15 +6,16 @@ from hypothesis import strategies as st
 
 from bot.slack.mrkdwn import (
     channel_link,
+    escape_text,
     escape_user_text,
+    from_slack,
     link,
     markdown_to_mrkdwn,
     mention,
     mention_user,
     mention_usergroup,
-    neutralise,
-    plain_user_text,
-    quote_user_text,
+    plain_field,
+    quote_text,
 )
 
 # What Slack would turn into a notification or a link if it reached a message unescaped.
@@ -22,7 +23,7 @@ ACTIVE_TOKEN = re.compile(r"<[!@#]")
 
 
 @pytest.mark.parametrize(
-    ("typed", "shown"),
+    ("slack_text", "plain"),
     [
         ("<!channel> 至急", "@channel 至急"),
         ("<!here|here> hi", "@here hi"),
@@ -31,40 +32,49 @@ ACTIVE_TOKEN = re.compile(r"<[!@#]")
         ("<@U0123|sato> さん", "@sato さん"),
         ("<#C0123|general> を見て", "#general を見て"),
         ("<!subteam^S0123|@sre> help", "@sre help"),
-        ("a &lt; b &amp;&amp; c &gt; d", "a &lt; b &amp;&amp; c &gt; d"),
+        ("a &lt; b &amp;&amp; c &gt; d", "a < b && c > d"),
+        ("&lt;!channel&gt; typed by hand", "<!channel> typed by hand"),
         ("<https://evil.example|click>", "click (https://evil.example)"),
     ],
 )
-def test_user_tokens_become_inert_text(typed: str, shown: str) -> None:
-    assert escape_user_text(typed) == shown
+def test_slack_text_becomes_plain_text_once(slack_text: str, plain: str) -> None:
+    assert from_slack(slack_text) == plain
 
 
-def test_escape_keeps_text_and_limits_length() -> None:
-    assert escape_user_text("SSOの設定 & 確認") == "SSOの設定 &amp; 確認"
-    assert escape_user_text("あ" * 10, limit=5) == "ああああ…"
-    assert escape_user_text(None) == ""
+def test_plain_text_is_escaped_not_rewritten() -> None:
+    assert escape_text("SSOの設定 & <code> を確認") == "SSOの設定 &amp; &lt;code&gt; を確認"
+    assert escape_text("<!channel>") == "&lt;!channel&gt;"  # shown as typed, notifies nobody
+    assert escape_text("あ" * 10, limit=5) == "ああああ…"
+    assert escape_text(None) == ""
+    assert quote_text("一行目\n<!here>") == "&gt; 一行目\n&gt; &lt;!here&gt;"
 
 
-def test_plain_text_has_no_tokens_and_no_entities() -> None:
-    assert plain_user_text("<!channel> a &amp; b") == "@channel a & b"
-    assert "<" not in plain_user_text("&lt;@U1&gt;")
+def test_echoing_slack_text_directly() -> None:
+    assert escape_user_text("<!channel> a &amp; b") == "@channel a &amp; b"
 
 
-def test_quote_prefixes_every_line() -> None:
-    assert quote_user_text("一行目\n<!here>") == "&gt; 一行目\n&gt; @here"
+def test_plain_fields_keep_text_but_not_tokens() -> None:
+    assert plain_field("a < b <code>") == "a < b <code>"
+    assert plain_field("<!channel> <@U1> <#C1>") == "‹!channel> ‹@U1> ‹#C1>"
+    assert plain_field("x" * 80, limit=75).endswith("…")
 
 
 @given(st.text())
 def test_no_user_text_ever_produces_a_mention(text: str) -> None:
-    for rendered in (escape_user_text(text), quote_user_text(text), escape_user_text(neutralise(text))):
+    for rendered in (escape_text(text), quote_text(text), escape_user_text(text), escape_text(from_slack(text))):
         assert "<" not in rendered and ">" not in rendered.replace("&gt;", "")
         assert not ACTIVE_TOKEN.search(rendered)
-    assert not ACTIVE_TOKEN.search(plain_user_text(text))
+    assert not ACTIVE_TOKEN.search(plain_field(text))
+    assert not ACTIVE_TOKEN.search(plain_field(from_slack(text)))
 
 
-@given(st.lists(st.sampled_from(["<!channel>", "<@U1>", "<#C1|x>", "<!subteam^S1>", "&lt;!here&gt;", "x", " "])))
+@given(
+    st.lists(st.sampled_from(["<!channel>", "<@U1>", "<#C1|x>", "<!subteam^S1>", "&lt;!here&gt;", "<", "!", "x", " "]))
+)
 def test_no_combination_of_tokens_survives(parts: list[str]) -> None:
-    assert not ACTIVE_TOKEN.search(escape_user_text("".join(parts)))
+    text = "".join(parts)
+    assert not ACTIVE_TOKEN.search(escape_text(from_slack(text)))
+    assert not ACTIVE_TOKEN.search(plain_field(from_slack(text)))
 
 
 def test_mentions_are_minted_only_from_ids() -> None:
@@ -78,7 +88,7 @@ def test_mentions_are_minted_only_from_ids() -> None:
 
 
 def test_links_escape_their_label() -> None:
-    assert link("https://x.example/a?b=1&c=2", "<!channel>") == "<https://x.example/a?b=1&amp;c=2|@channel>"
+    assert link("https://x.example/a?b=1&c=2", "<!channel>") == "<https://x.example/a?b=1&amp;c=2|&lt;!channel&gt;>"
 
 
 def test_knowledge_markdown_becomes_mrkdwn() -> None:

@@ -1,0 +1,322 @@
+"""Block Kit for cases: what the card says, which buttons it offers, times in JST, and inert user text."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.cases import CaseDetails
+from bot.config import EscalationConfig
+from bot.models import Case, CaseEvent
+from bot.slack import case_blocks
+
+NOW = datetime(2026, 11, 16, 1, 30, tzinfo=UTC)  # Monday 10:30 JST
+TZ = "Asia/Tokyo"
+ESCALATION = EscalationConfig(cs_lead="U0LEAD", engineers="S0ENG", issue_tracker_url="https://jira.example/create")
+# Stored user text is plain (Slack's formatting was undone where it came in): what someone typed.
+HOSTILE = "<!channel> <!here> <@U0AGENT2> <!subteam^S0SRE|@sre> 請求 & 契約"
+# How it must appear: as typed, every bracket escaped, so it notifies nobody.
+SHOWN = "&lt;!channel&gt; &lt;!here&gt; &lt;@U0AGENT2&gt; &lt;!subteam^S0SRE|@sre&gt; 請求 &amp; 契約"
+TOKEN = re.compile(r"<[^<>]*>")
+
+
+def make_case(**fields: Any) -> Case:
+    values: dict[str, Any] = {
+        "id": 7,
+        "number": 42,
+        "title": "全ユーザーがログインできない",
+        "priority": "high",
+        "status": "open",
+        "escalation_level": 1,
+        "reporter_id": "U0CUSTOMER",
+        "created_at": NOW,
+        "updated_at": NOW,
+        "due_at": NOW + timedelta(hours=2),
+    }
+    values.update(fields)
+    return Case(**values)
+
+
+def event(kind: str, *, old: str | None = None, new: str | None = None, reason: str | None = None) -> CaseEvent:
+    return CaseEvent(
+        id=1, case_id=7, kind=kind, actor_id="U0AGENT", at=NOW, old_value=old, new_value=new, reason=reason
+    )
+
+
+def tokens(*parts: Any) -> set[str]:
+    """Every `<…>` token in the given texts/blocks: what Slack would turn into a mention or a link."""
+    return set(TOKEN.findall(json.dumps(parts, ensure_ascii=False)))
+
+
+def texts(blocks: list[dict[str, Any]]) -> str:
+    return json.dumps(blocks, ensure_ascii=False)
+
+
+def actions(blocks: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [
+        (element["action_id"], element["value"])
+        for block in blocks
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+
+
+# --- the card -------------------------------------------------------------------------------------------
+
+
+def test_the_card_shows_the_case_at_a_glance() -> None:
+    case = make_case(
+        customer="株式会社サンプル", category="billing", priority="medium", due_at=NOW + timedelta(hours=6)
+    )
+    text, blocks = case_blocks.card(case, NOW, "ja", TZ)
+    shown = texts(blocks)
+    assert text == "ケース #42 [中] 全ユーザーがログインできない"
+    assert "*#42 全ユーザーがログインできない*" in shown
+    for part in ("🟠 中", "<@U0CUSTOMER>", "株式会社サンプル", "請求・契約", "未対応", "L1 CS担当"):
+        assert part in shown
+    assert "*初期対応期限*\\n11/16(月) 16:30 (残り6時間)" in shown
+    assert [b["text"]["text"] for b in blocks[-1]["elements"]] == ["対応開始", "エスカレーション", "解決"]
+
+
+def test_the_due_time_is_in_jst_also_across_midnight_and_in_english() -> None:
+    late = make_case(due_at=datetime(2026, 11, 23, 15, 0, tzinfo=UTC))  # Tuesday 00:00 in Tokyo
+    assert "11/24(火) 00:00" in texts(case_blocks.card(late, NOW, "ja", TZ)[1])
+    english = texts(case_blocks.card(late, NOW, "en", TZ)[1])
+    assert "Tue 11/24 00:00" in english and "First response due" in english
+
+
+def test_an_overdue_and_an_answered_case() -> None:
+    overdue = make_case(due_at=NOW - timedelta(minutes=30))
+    assert "11/16(月) 10:00 ⚠️ 30分超過" in texts(case_blocks.card(overdue, NOW, "ja", TZ)[1])
+    answered = make_case(
+        status="acknowledged", first_response_at=NOW + timedelta(minutes=5), first_response_by="U0AGENT"
+    )
+    shown = texts(case_blocks.card(answered, NOW, "ja", TZ)[1])
+    assert "*初回応答*\\n11/16(月) 10:35 ✅ <@U0AGENT>" in shown and "対応中" in shown
+
+
+@pytest.mark.parametrize(
+    ("fields", "buttons"),
+    [
+        ({"status": "open"}, ["case_ack", "case_escalate", "case_resolve"]),
+        ({"status": "acknowledged", "first_response_at": NOW}, ["case_escalate", "case_resolve"]),
+        ({"status": "escalated", "escalation_level": 2, "first_response_at": NOW}, ["case_escalate", "case_resolve"]),
+        ({"status": "escalated", "escalation_level": 3, "first_response_at": NOW}, ["case_resolve"]),
+        ({"status": "escalated", "escalation_level": 2}, ["case_ack", "case_escalate", "case_resolve"]),
+        ({"status": "resolved", "resolved_at": NOW, "first_response_at": NOW}, ["case_reopen"]),
+        ({"status": "reopened", "first_response_at": NOW}, ["case_ack", "case_escalate", "case_resolve"]),
+    ],
+)
+def test_buttons_follow_the_state(fields: dict[str, Any], buttons: list[str]) -> None:
+    _, blocks = case_blocks.card(make_case(**fields), NOW, "ja", TZ)
+    assert actions(blocks) == [(action, "42") for action in buttons]
+
+
+def test_user_text_on_the_card_notifies_nobody() -> None:
+    case = make_case(
+        title=HOSTILE, customer=HOSTILE, description=HOSTILE, impact=HOSTILE, steps=HOSTILE, category="other"
+    )
+    text, blocks = case_blocks.card(case, NOW, "ja", TZ)
+    assert tokens(text, blocks) == {"<@U0CUSTOMER>"}  # the reporter, minted by the bot
+    assert SHOWN in text
+    assert "請求 &amp; 契約" in text
+
+
+def test_links_on_the_card_are_the_origin_and_the_related_case() -> None:
+    case = make_case(origin_link="https://fake.slack.com/archives/C0FAQ/p1", related_case=3)
+    context = next(b for b in case_blocks.card(case, NOW, "ja", TZ)[1] if b["type"] == "context")
+    assert (
+        context["elements"][0]["text"] == "<https://fake.slack.com/archives/C0FAQ/p1|元のメッセージ> · 関連ケース: #3"
+    )
+    sneaky = make_case(origin_link="javascript:alert(1)")
+    assert all(b["type"] != "context" for b in case_blocks.card(sneaky, NOW, "ja", TZ)[1])
+
+
+@pytest.mark.parametrize("text", ["x\n" * 2000, "<>&" * 1500, "あ" * 5000, "&\n" * 1000])
+def test_long_user_text_stays_within_slacks_section_limit(text: str) -> None:
+    _, blocks = case_blocks.card(make_case(description=text, impact=text, steps=text), NOW, "ja", TZ)
+    sections = [b["text"]["text"] for b in blocks if b["type"] == "section" and "text" in b]
+    assert len(sections) == 4
+    assert all(len(section) <= 3000 for section in sections)
+    assert all(section.count("&gt;") >= 1 for section in sections[1:])  # still quoted
+
+
+# --- thread lines and the page ------------------------------------------------------------------------------
+
+
+def test_event_lines_in_the_thread() -> None:
+    case = make_case(due_at=NOW + timedelta(hours=6))
+
+    def line(e: CaseEvent) -> str:
+        return case_blocks.event_line(e, case, "ja", TZ, ESCALATION)
+
+    assert line(event("acknowledged", reason="button")) == "✅ <@U0AGENT> さんが対応を開始しました。"
+    assert line(event("first_response")) == "💬 <@U0AGENT> さんが初回応答しました。"
+    assert line(event("priority_changed", old="high", new="medium", reason="回避策を案内済み")) == (
+        "⚖️ <@U0AGENT> さんが優先度を 🔴 高 → 🟠 中 に変更しました。\n理由: 回避策を案内済み\n新しい初期対応期限: 11/16(月) 16:30"
+    )
+    l2 = line(event("escalated", old="L1", new="L2", reason="判断をお願いします"))
+    assert l2 == "🔺 <@U0AGENT> さんが L2 CS Lead にエスカレーションしました。<@U0LEAD> \nメモ: 判断をお願いします"
+    l3 = line(event("escalated", old="L2", new="L3"))
+    assert "<!subteam^S0ENG>" in l3 and "<https://jira.example/create|#42 全ユーザーがログインできない>" in l3
+    assert (
+        line(event("resolved", reason="設定変更で解消"))
+        == "🎉 <@U0AGENT> さんが解決済みにしました。\nメモ: 設定変更で解消"
+    )
+    assert line(event("reopened")) == "↩️ <@U0AGENT> さんが再オープンしました。"
+
+
+def test_reasons_and_titles_in_thread_lines_notify_nobody() -> None:
+    case = make_case(title=HOSTILE)
+    lines = [
+        case_blocks.event_line(event(kind, old=old, new=new, reason=HOSTILE), case, "ja", TZ, ESCALATION)
+        for kind, old, new in [
+            ("priority_changed", "high", "low"),
+            ("escalated", "L2", "L3"),
+            ("resolved", None, None),
+            ("reopened", None, None),
+        ]
+    ]
+    assert tokens(lines) == {
+        "<@U0AGENT>",
+        "<!subteam^S0ENG>",
+        "<https://jira.example/create|#42 " + SHOWN.replace("|", "｜") + ">",
+    }
+
+
+def test_the_page_mentions_the_on_call_people_only() -> None:
+    case = make_case(title=HOSTILE, customer=HOSTILE)
+    text, blocks = case_blocks.emergency(case, ["U0ONCALL1", "S0SRE"], "https://fake.slack.com/x", NOW, "ja", TZ)
+    assert text.startswith(f"🚨 優先度「高」のケース #42: {SHOWN}")
+    assert tokens(text, blocks) == {
+        "<@U0ONCALL1>",
+        "<!subteam^S0SRE>",
+        "<@U0CUSTOMER>",
+        "<https://fake.slack.com/x|ケースを開く>",
+    }
+    assert actions(blocks) == [("case_ack", "42")]
+    nobody, blocks = case_blocks.emergency(make_case(first_response_at=NOW), [], None, NOW, "ja", TZ)
+    assert "オンコール担当者が未設定" in nobody and actions(blocks) == []
+
+
+# --- lists and details ------------------------------------------------------------------------------------------
+
+
+def test_the_list_has_one_line_per_case() -> None:
+    cases = [
+        make_case(),
+        make_case(number=43, priority="low", status="acknowledged", title=HOSTILE, first_response_at=NOW),
+    ]
+    text, blocks = case_blocks.case_list(cases, "open", NOW, "ja", TZ)
+    assert text == "ケース一覧 (対応中)"
+    lines = blocks[1]["text"]["text"].split("\n")
+    assert lines[0] == "*#42* 🔴 [未対応] 全ユーザーがログインできない — 11/16(月) 12:30 (残り2時間)"
+    assert lines[1].startswith("*#43* 🟢 [対応中] &lt;!channel&gt;")
+    assert tokens(blocks) == set()
+    empty_text, _ = case_blocks.case_list([], "mine", NOW, "ja", TZ)
+    assert empty_text == "ケース一覧 (自分の)\n該当するケースはありません。"
+
+
+def test_details_print_the_history_without_buttons() -> None:
+    events = [
+        event("opened", new="high"),
+        event("priority_changed", old="high", new="medium", reason="回避策 <!channel>"),
+        event("escalated", old="L1", new="L2"),
+        event("acknowledged", old="open", new="acknowledged", reason="button"),
+    ]
+    events[1].at = NOW + timedelta(hours=1)
+    _, blocks = case_blocks.case_details(CaseDetails(make_case(), events), NOW, "ja", TZ)
+    assert actions(blocks) == []
+    history = blocks[-1]["text"]["text"].split("\n")
+    assert history == [
+        "*履歴*",
+        "• 11/16(月) 10:30  <@U0AGENT>  起票 (優先度 高)",
+        "• 11/16(月) 11:30  <@U0AGENT>  優先度 高 → 中 — 回避策 &lt;!channel&gt;",
+        "• 11/16(月) 10:30  <@U0AGENT>  エスカレーション L1 → L2",
+        "• 11/16(月) 10:30  <@U0AGENT>  対応開始",
+    ]
+
+
+# --- modals -------------------------------------------------------------------------------------------------------
+
+
+def test_the_case_form_has_every_field() -> None:
+    view = case_blocks.case_modal("ja", title_limit=200)
+    assert view["callback_id"] == case_blocks.VIEW_OPEN and json.loads(view["private_metadata"]) == {}
+    blocks = {b["block_id"]: b for b in view["blocks"]}
+    assert list(blocks) == ["title", "description", "priority", "customer", "category", "impact", "steps"]
+    labels = [b["label"]["text"] for b in view["blocks"]]
+    assert labels == ["件名", "詳細", "優先度", "顧客/テナント", "カテゴリ", "影響範囲", "再現手順"]
+    assert blocks["title"]["optional"] is False and blocks["title"]["element"]["max_length"] == 200
+    assert blocks["priority"].get("optional", False) is False
+    options = blocks["priority"]["element"]["options"]
+    assert [(o["value"], o["text"]["text"]) for o in options] == [
+        ("high", "🔴 高"),
+        ("medium", "🟠 中"),
+        ("low", "🟢 低"),
+    ]
+    assert all(0 < len(o["description"]["text"]) <= 75 for o in options)
+    assert "回避策" in options[1]["description"]["text"]
+    categories = blocks["category"]["element"]["options"]
+    assert [o["text"]["text"] for o in categories] == ["技術", "請求・契約", "アカウント", "その他"]
+    assert all(blocks[b]["optional"] for b in ("description", "customer", "category", "impact", "steps"))
+
+
+def test_the_form_prefilled_from_a_message() -> None:
+    view = case_blocks.case_modal(
+        "ja",
+        prefill={
+            "title": "<!channel> ログインできない",
+            "description": "質問: <@U0CUSTOMER> <b>",
+            "priority": "low",
+            "channel": "C0FAQ",
+            "origin_link": "https://fake.slack.com/archives/C0FAQ/p1",
+            "related_case": 3,
+        },
+    )
+    blocks = {b["block_id"]: b for b in view["blocks"]}
+    assert blocks["title"]["element"]["initial_value"] == "‹!channel> ログインできない"
+    assert blocks["description"]["element"]["initial_value"] == "質問: ‹@U0CUSTOMER> <b>"
+    assert blocks["priority"]["element"]["initial_option"]["value"] == "low"
+    assert json.loads(view["private_metadata"]) == {
+        "channel": "C0FAQ",
+        "origin_link": "https://fake.slack.com/archives/C0FAQ/p1",
+        "related_case": 3,
+    }
+
+
+def test_the_escalation_form_offers_only_higher_levels() -> None:
+    view = case_blocks.escalate_modal(make_case(title=HOSTILE), "ja")
+    assert view["callback_id"] == case_blocks.VIEW_ESCALATE and view["private_metadata"] == "42"
+    level = next(b for b in view["blocks"] if b.get("block_id") == "level")
+    assert [o["value"] for o in level["element"]["options"]] == ["L2", "L3"]
+    at_l2 = case_blocks.escalate_modal(make_case(escalation_level=2), "ja")
+    level = next(b for b in at_l2["blocks"] if b.get("block_id") == "level")
+    assert [o["value"] for o in level["element"]["options"]] == ["L3"]
+    resolve = case_blocks.resolve_modal(make_case(title=HOSTILE), "ja")
+    assert resolve["callback_id"] == case_blocks.VIEW_RESOLVE and resolve["private_metadata"] == "42"
+    assert tokens(view, resolve) == set()
+
+
+def test_submitted_values_by_block() -> None:
+    view = {
+        "state": {
+            "values": {
+                "title": {"value": {"type": "plain_text_input", "value": "件名"}},
+                "description": {"value": {"type": "plain_text_input", "value": None}},
+                "priority": {"value": {"type": "radio_buttons", "selected_option": {"value": "high"}}},
+                "category": {"value": {"type": "static_select", "selected_option": None}},
+            }
+        }
+    }
+    assert case_blocks.view_values(view) == {"title": "件名", "description": None, "priority": "high", "category": None}
+
+
+def test_a_late_reopen_offers_a_new_linked_case() -> None:
+    text, blocks = case_blocks.reopen_refused(42, 14, "ja")
+    assert "#42" in text and "14日" in text
+    assert actions(blocks) == [("case_new_linked", "42")]

@@ -1,0 +1,107 @@
+"""The `/case` grammar: what each line asks for, and which lines get the usage text or an error."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.case_commands import CaseCommand, parse_case_command
+from bot.cases import parse_case_number, parse_priority
+
+
+@pytest.mark.parametrize(
+    ("word", "priority"),
+    [
+        ("high", "high"),
+        ("HIGH", "high"),
+        ("ＨＩＧＨ", "high"),
+        ("高", "high"),
+        ("A", "high"),
+        ("ａ", "high"),
+        ("medium", "medium"),
+        ("Medium", "medium"),
+        ("中", "medium"),
+        ("B", "medium"),
+        ("Ｂ", "medium"),
+        ("low", "low"),
+        ("低", "low"),
+        ("c", "low"),
+        ("Ｃ", "low"),
+        (" low ", "low"),
+        ("urgent", None),
+        ("D", None),
+        ("", None),
+    ],
+)
+def test_priority_words(word: str, priority: str | None) -> None:
+    assert parse_priority(word) == priority
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("42", 42),
+        ("#42", 42),
+        ("＃４２", 42),
+        (" 7 ", 7),
+        ("#", None),
+        ("42a", None),
+        ("x", None),
+        ("1234567890", None),
+    ],
+)
+def test_case_numbers(text: str, number: int | None) -> None:
+    assert parse_case_number(text) == number
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", CaseCommand("form")),
+        ("   ", CaseCommand("form")),
+        ("高 ログインできない", CaseCommand("open", word="高", text="ログインできない")),
+        ("high  VPN 接続が切れる ", CaseCommand("open", word="high", text="VPN 接続が切れる")),
+        ("Ａ　全ユーザーが　ログインできない", CaseCommand("open", word="Ａ", text="全ユーザーが　ログインできない")),
+        ("c 請求書の宛名", CaseCommand("open", word="c", text="請求書の宛名")),
+        ("低", CaseCommand("open", word="低", text="")),
+        ("help", CaseCommand("help")),
+        ("HELP", CaseCommand("help")),
+        ("ヘルプ", CaseCommand("help")),
+        ("list", CaseCommand("list", word="open")),
+        ("list open", CaseCommand("list", word="open")),
+        ("list Mine", CaseCommand("list", word="mine")),
+        ("LIST all", CaseCommand("list", word="all")),
+        ("一覧 すべて", CaseCommand("list", word="all")),
+        ("show 42", CaseCommand("show", number=42)),
+        ("show #42", CaseCommand("show", number=42)),
+        ("ack ＃7", CaseCommand("ack", number=7)),
+        ("priority 42 中 回避策を案内済み", CaseCommand("priority", number=42, word="中", text="回避策を案内済み")),
+        ("priority #42 low", CaseCommand("priority", number=42, word="low")),
+        ("escalate 3 L2", CaseCommand("escalate", number=3, word="L2")),
+        ("escalate #3 l3 DB の調査が必要", CaseCommand("escalate", number=3, word="l3", text="DB の調査が必要")),
+        ("resolve 5", CaseCommand("resolve", number=5)),
+        ("resolve 5 設定変更で解消", CaseCommand("resolve", number=5, text="設定変更で解消")),
+        ("reopen #5", CaseCommand("reopen", number=5)),
+        ("reopen 5 再発しました", CaseCommand("reopen", number=5, text="再発しました")),
+    ],
+)
+def test_commands(text: str, expected: CaseCommand) -> None:
+    assert parse_case_command(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("hello", "case.usage"),
+        ("42", "case.usage"),
+        ("#42 高", "case.usage"),
+        ("urgent ログインできない", "case.usage"),
+        ("list later", "case.usage"),
+        ("show", "case.error.number"),
+        ("ack abc", "case.error.number"),
+        ("resolve", "case.error.number"),
+        ("priority 42", "case.usage"),
+        ("escalate 42", "case.usage"),
+    ],
+)
+def test_anything_else_is_invalid_with_a_message(text: str, error: str) -> None:
+    assert parse_case_command(text) == CaseCommand("invalid", error=error)

@@ -1,0 +1,488 @@
+"""CaseService on SQLite and PostgreSQL: numbering, the lifecycle, who may do what, and the outbox."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from bot.agents import ConfiguredAgents
+from bot.business_calendar import BusinessCalendar
+from bot.cases import (
+    ACKNOWLEDGED,
+    ESCALATED,
+    OPEN,
+    REOPENED,
+    RESOLVED,
+    CaseService,
+    NewCase,
+)
+from bot.clock import ManualClock
+from bot.database import Database
+from bot.errors import UserFacingError
+from bot.models import Case, CaseEvent, Counter, OutboxMessage
+from bot.notify import Delivered, TransientDeliveryError
+from bot.oncall import OncallService
+from bot.outbox import Outbox
+from bot.paging import Pager
+from bot.sla import SlaPolicy
+from tests.conftest import MONDAY_MORNING
+from tests.harness import make_config
+
+H = timedelta(hours=1)
+CUSTOMER, AGENT, GROUP_AGENT, OTHER = "U0CUSTOMER", "U0AGENT", "U0AGENT2", "U0OTHER"
+
+
+@dataclass
+class Sent:
+    kind: str
+    case_id: int | None
+    payload: dict[str, Any]
+
+
+@dataclass
+class Recorder:
+    """A notifier that records what would go to Slack; `down` makes every delivery fail."""
+
+    sent: list[Sent] = field(default_factory=list)
+    down: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def deliver(self, message: OutboxMessage, *, verify: bool) -> Delivered:
+        with self.lock:
+            if self.down:
+                raise TransientDeliveryError("Slack is down")
+            self.sent.append(Sent(message.kind, message.case_id, dict(message.payload)))
+            return Delivered(channel="C0CASES", ts=f"1763256600.{len(self.sent):06d}")
+
+    def kinds(self) -> list[str]:
+        return [s.kind for s in self.sent]
+
+
+@dataclass
+class Desk:
+    service: CaseService
+    recorder: Recorder
+    clock: ManualClock
+    db: Database
+    oncall: OncallService
+
+    def events(self, number: int) -> list[CaseEvent]:
+        return self.service.details(number).events
+
+    def rows(self, model: type) -> list[Any]:
+        with self.db.transaction() as session:
+            return list(session.exec(select(model)).all())
+
+
+def build_desk(db: Database, clock: ManualClock, recorder: Recorder | None = None) -> Desk:
+    config = make_config()
+    agents = ConfiguredAgents(config.agents, group_members=lambda group: {"S0AGENTS": ["U0AGENT2"]}.get(group, []))
+    recorder = recorder or Recorder()
+    oncall = OncallService(db, clock, config.oncall, config.escalation, agents)
+    service = CaseService(
+        db,
+        clock,
+        SlaPolicy(config.sla, BusinessCalendar(config.business_hours)),
+        Outbox(db, clock, recorder),
+        agents,
+        config.cases,
+        pager=Pager(oncall),
+    )
+    return Desk(service, recorder, clock, db, oncall)
+
+
+@pytest.fixture
+def desk(db: Database, clock: ManualClock) -> Desk:
+    return build_desk(db, clock)
+
+
+def open_case(desk: Desk, priority: str = "medium", title: str = "ログインできない", reporter: str = CUSTOMER) -> int:
+    return desk.service.open(NewCase(title=title, priority=priority), reporter).case.number
+
+
+def refused(action: Callable[[], object], key: str) -> UserFacingError:
+    with pytest.raises(UserFacingError) as caught:
+        action()
+    assert caught.value.key == key
+    return caught.value
+
+
+# --- opening ----------------------------------------------------------------------------------------
+
+
+def test_cases_are_numbered_from_one_and_posted_with_their_card(desk: Desk) -> None:
+    first = desk.service.open(
+        NewCase(
+            title="  全ユーザーがログインできない ",
+            priority="中",
+            description="SSO 経由でエラー",
+            customer="株式会社サンプル",
+            category="technical",
+            impact="全社",
+            steps="1. ログイン画面を開く",
+            origin_channel="C0FAQ",
+        ),
+        CUSTOMER,
+    )
+    second = open_case(desk, "low")
+    assert (first.case.number, second) == (1, 2)
+    case = desk.service.get(1)
+    assert case.title == "全ユーザーがログインできない"
+    assert (case.priority, case.status, case.reporter_id) == ("medium", OPEN, CUSTOMER)
+    assert (case.customer, case.category, case.impact, case.origin_channel) == (
+        "株式会社サンプル",
+        "technical",
+        "全社",
+        "C0FAQ",
+    )
+    assert case.created_at == MONDAY_MORNING
+    assert case.due_at == MONDAY_MORNING + 6 * H  # 6 business hours inside Monday 10:30–18:00
+    assert case.sla_check_at == MONDAY_MORNING + 4.5 * H  # the warning at 75 %
+    (event,) = desk.events(1)
+    assert (event.kind, event.actor_id, event.new_value, event.at) == ("opened", CUSTOMER, "medium", MONDAY_MORNING)
+    assert desk.recorder.kinds() == ["case.card", "case.card"]
+    # The card's ts is remembered, so replies in its thread find the case.
+    assert case.message_ts is not None
+    found = desk.service.find_by_message("C0CASES", case.message_ts)
+    assert found is not None and found.number == 1
+    assert first.outside_hours is False
+
+
+def test_a_high_case_pages_whoever_is_on_call(desk: Desk) -> None:
+    open_case(desk, "high")
+    open_case(desk, "low")
+    assert desk.recorder.kinds() == ["case.card", "case.emergency", "case.card"]
+    page = desk.recorder.sent[1]
+    on_call = desk.oncall.at(MONDAY_MORNING)
+    assert page.payload["mentions"] == on_call.mentions and on_call.mentions
+    assert desk.service.get(1).due_at == MONDAY_MORNING + 2 * H  # high counts around the clock
+
+
+def test_outside_business_hours_medium_and_low_start_the_next_business_day(desk: Desk) -> None:
+    desk.clock.set(MONDAY_MORNING + 9.5 * H)  # Monday 20:00 JST
+    medium = desk.service.open(NewCase(title="設定変更の依頼", priority="medium"), CUSTOMER)
+    high = desk.service.open(NewCase(title="全停止", priority="high"), CUSTOMER)
+    assert medium.outside_hours is True
+    assert medium.case.due_at == MONDAY_MORNING + 24 * H - 0.5 * H + 6 * H  # Tuesday 10:00 + 6 h
+    assert high.outside_hours is False
+
+
+def test_bad_input_opens_nothing_and_uses_no_number(desk: Desk) -> None:
+    bad = [
+        (NewCase(title="", priority="high"), "case.error.title_empty"),
+        (NewCase(title="  \u3000 ", priority="high"), "case.error.title_empty"),
+        (NewCase(title="あ" * 201, priority="high"), "case.error.title_too_long"),
+        (NewCase(title="ログインできない", priority="urgent"), "case.error.priority"),
+        (NewCase(title="ログインできない", priority=""), "case.error.priority"),
+        (NewCase(title="ログインできない", priority="low", category="sales"), "case.error.category"),
+    ]
+    for new, key in bad:
+        refused(lambda new=new: desk.service.open(new, CUSTOMER), key)
+    assert desk.rows(Case) == [] and desk.rows(CaseEvent) == [] and desk.rows(OutboxMessage) == []
+    assert open_case(desk) == 1
+
+
+def test_a_title_of_exactly_the_limit_is_accepted(desk: Desk) -> None:
+    change = desk.service.open(NewCase(title="あ" * 200, priority="low"), CUSTOMER)
+    assert len(change.case.title) == 200
+
+
+def test_the_change_is_committed_before_slack_is_told(db: Database, clock: ManualClock) -> None:
+    desk = build_desk(db, clock, Recorder(down=True))
+    open_case(desk, "high")
+    desk.service.acknowledge(1, AGENT)
+    assert desk.service.get(1).status == ACKNOWLEDGED
+    assert [e.kind for e in desk.events(1)] == ["opened", "acknowledged"]
+    queued = sorted(m.kind for m in desk.rows(OutboxMessage) if m.state == "pending")
+    assert queued == ["case.card", "case.card_update", "case.emergency", "case.thread"]
+    assert desk.recorder.sent == []
+
+
+# --- acknowledging and the first response -------------------------------------------------------------
+
+
+def test_an_agent_acknowledges_and_the_first_response_is_recorded(desk: Desk) -> None:
+    open_case(desk)
+    desk.clock.advance(15 * timedelta(minutes=1))
+    change = desk.service.acknowledge(1, AGENT)
+    case = desk.service.get(1)
+    assert case.status == ACKNOWLEDGED == change.case.status
+    assert (case.first_response_at, case.first_response_by) == (MONDAY_MORNING + timedelta(minutes=15), AGENT)
+    assert case.sla_check_at is None  # SLA pings stop
+    event = desk.events(1)[-1]
+    assert (event.kind, event.actor_id, event.old_value, event.new_value) == ("acknowledged", AGENT, OPEN, ACKNOWLEDGED)
+    assert desk.recorder.kinds()[-2:] == ["case.thread", "case.card_update"]
+    assert desk.recorder.sent[-1].payload == {"event_id": event.id}
+    refused(lambda: desk.service.acknowledge(1, "U0AGENT2"), "case.error.already_acknowledged")
+
+
+def test_members_of_the_agents_group_are_agents(desk: Desk) -> None:
+    open_case(desk)
+    assert desk.service.acknowledge(1, GROUP_AGENT).case.first_response_by == GROUP_AGENT
+
+
+def test_only_agents_change_a_case(desk: Desk) -> None:
+    open_case(desk)
+    sent = len(desk.recorder.sent)
+    for user in (CUSTOMER, OTHER):
+        refused(lambda user=user: desk.service.acknowledge(1, user), "case.error.not_agent")
+        refused(lambda user=user: desk.service.change_priority(1, "high", "急ぎ", user), "case.error.not_agent")
+        refused(lambda user=user: desk.service.escalate(1, "L2", None, user), "case.error.not_agent")
+        refused(lambda user=user: desk.service.resolve(1, "直りました", user), "case.error.not_agent")
+    case = desk.service.get(1)
+    assert (case.status, case.priority, case.escalation_level, case.first_response_at) == (OPEN, "medium", 1, None)
+    assert [e.kind for e in desk.events(1)] == ["opened"]
+    assert len(desk.recorder.sent) == sent
+
+
+def test_an_agents_reply_in_the_thread_is_the_first_response(desk: Desk) -> None:
+    open_case(desk, reporter=AGENT)
+    assert desk.service.record_reply(1, CUSTOMER) is None  # not an agent
+    assert desk.service.record_reply(1, AGENT) is None  # the reporter
+    desk.clock.advance(timedelta(minutes=5))
+    change = desk.service.record_reply(1, GROUP_AGENT)
+    assert change is not None and change.event.kind == "first_response"
+    case = desk.service.get(1)
+    assert (case.status, case.first_response_by) == (ACKNOWLEDGED, GROUP_AGENT)
+    assert case.first_response_at == MONDAY_MORNING + timedelta(minutes=5)
+    assert desk.service.record_reply(1, GROUP_AGENT) is None  # only the first one counts
+    assert [e.kind for e in desk.events(1)] == ["opened", "first_response"]
+
+
+def test_a_case_escalated_before_anyone_responded_can_still_be_acknowledged(desk: Desk) -> None:
+    open_case(desk, "high")
+    desk.service.escalate(1, "L2", "CS Lead 判断が必要", AGENT)
+    case = desk.service.get(1)
+    assert (case.status, case.first_response_at) == (ESCALATED, None)
+    desk.service.acknowledge(1, AGENT)
+    case = desk.service.get(1)
+    assert case.status == ESCALATED  # still escalated, now with a first response
+    assert case.first_response_by == AGENT and case.sla_check_at is None
+    refused(lambda: desk.service.acknowledge(1, AGENT), "case.error.already_acknowledged")
+
+
+def test_a_thread_reply_on_an_escalated_case_keeps_it_escalated(desk: Desk) -> None:
+    open_case(desk, "high")
+    desk.service.escalate(1, "L3", None, AGENT)
+    assert desk.service.record_reply(1, GROUP_AGENT) is not None
+    case = desk.service.get(1)
+    assert (case.status, case.escalation_level, case.first_response_by) == (ESCALATED, 3, GROUP_AGENT)
+
+
+# --- priority -------------------------------------------------------------------------------------------
+
+
+def test_priority_change_recomputes_the_due_time_from_creation(desk: Desk) -> None:
+    open_case(desk, "high")
+    assert desk.service.get(1).due_at == MONDAY_MORNING + 2 * H
+    desk.clock.advance(H)
+    change = desk.service.change_priority(1, "中", "回避策を案内済み", AGENT)
+    case = desk.service.get(1)
+    assert case.priority == "medium" == change.case.priority
+    assert case.due_at == MONDAY_MORNING + 6 * H  # from 10:30, not from now
+    assert case.sla_check_at == MONDAY_MORNING + 4.5 * H
+    event = desk.events(1)[-1]
+    assert (event.kind, event.old_value, event.new_value, event.reason) == (
+        "priority_changed",
+        "high",
+        "medium",
+        "回避策を案内済み",
+    )
+    assert (event.actor_id, event.at) == (AGENT, MONDAY_MORNING + H)
+
+
+def test_raising_an_unanswered_case_to_high_pages(desk: Desk) -> None:
+    open_case(desk, "low")
+    desk.service.change_priority(1, "A", "全社に影響", AGENT)
+    assert desk.recorder.kinds().count("case.emergency") == 1
+    assert desk.service.get(1).due_at == MONDAY_MORNING + 2 * H
+
+
+def test_priority_change_needs_a_reason_a_new_priority_and_an_open_case(desk: Desk) -> None:
+    open_case(desk, "high")
+    refused(lambda: desk.service.change_priority(1, "medium", None, AGENT), "case.error.reason_required")
+    refused(lambda: desk.service.change_priority(1, "medium", "  ", AGENT), "case.error.reason_required")
+    refused(lambda: desk.service.change_priority(1, "urgent", "理由", AGENT), "case.error.priority")
+    refused(lambda: desk.service.change_priority(1, "高", "理由", AGENT), "case.error.same_priority")
+    desk.service.resolve(1, None, AGENT)
+    refused(lambda: desk.service.change_priority(1, "low", "理由", AGENT), "case.error.already_resolved")
+    assert desk.service.get(1).priority == "high"
+    assert [e.kind for e in desk.events(1)] == ["opened", "resolved"]
+
+
+# --- escalation, resolution, reopening ------------------------------------------------------------------------
+
+
+def test_escalation_goes_up_one_way(desk: Desk) -> None:
+    open_case(desk)
+    desk.service.acknowledge(1, AGENT)
+    desk.service.escalate(1, "l2", "判断をお願いします", AGENT)
+    refused(lambda: desk.service.escalate(1, "L2", None, AGENT), "case.error.already_at_level")
+    refused(lambda: desk.service.escalate(1, "L4", None, AGENT), "case.error.level")
+    desk.service.escalate(1, "Ｌ３", None, AGENT)
+    case = desk.service.get(1)
+    assert (case.status, case.escalation_level) == (ESCALATED, 3)
+    escalations = [(e.old_value, e.new_value, e.reason) for e in desk.events(1) if e.kind == "escalated"]
+    assert escalations == [("L1", "L2", "判断をお願いします"), ("L2", "L3", None)]
+
+
+def test_resolve_and_reopen_within_the_window(desk: Desk) -> None:
+    open_case(desk)
+    desk.service.acknowledge(1, AGENT)
+    desk.clock.advance(H)
+    desk.service.resolve(1, "設定変更で解消", AGENT)
+    case = desk.service.get(1)
+    assert (case.status, case.resolved_at) == (RESOLVED, MONDAY_MORNING + H)
+    refused(lambda: desk.service.resolve(1, None, AGENT), "case.error.already_resolved")
+    refused(lambda: desk.service.acknowledge(1, AGENT), "case.error.already_resolved")
+    refused(lambda: desk.service.reopen(1, None, OTHER), "case.error.not_reporter")
+    desk.clock.advance(timedelta(days=14))  # exactly the window
+    change = desk.service.reopen(1, "再発しました", CUSTOMER)
+    assert change.case.status == REOPENED and desk.service.get(1).resolved_at is None
+    refused(lambda: desk.service.reopen(1, None, CUSTOMER), "case.error.not_resolved")
+    desk.service.acknowledge(1, GROUP_AGENT)  # someone picks it up again
+    case = desk.service.get(1)
+    assert case.status == ACKNOWLEDGED and case.first_response_by == AGENT  # the first response stays the first
+    kinds = [(e.kind, e.actor_id, e.old_value, e.new_value) for e in desk.events(1)]
+    assert kinds == [
+        ("opened", CUSTOMER, None, "medium"),
+        ("acknowledged", AGENT, OPEN, ACKNOWLEDGED),
+        ("resolved", AGENT, ACKNOWLEDGED, RESOLVED),
+        ("reopened", CUSTOMER, RESOLVED, REOPENED),
+        ("acknowledged", GROUP_AGENT, REOPENED, ACKNOWLEDGED),
+    ]
+
+
+def test_reopen_after_the_window_is_refused(desk: Desk) -> None:
+    open_case(desk)
+    desk.service.resolve(1, None, AGENT)
+    desk.clock.advance(timedelta(days=14, minutes=1))
+    error = refused(lambda: desk.service.reopen(1, "再発", CUSTOMER), "case.error.reopen_window")
+    assert error.values["days"] == 14
+    refused(lambda: desk.service.reopen(1, "再発", AGENT), "case.error.reopen_window")
+    assert desk.service.get(1).status == RESOLVED
+
+
+def test_an_agent_may_reopen_someone_elses_case(desk: Desk) -> None:
+    open_case(desk)
+    desk.service.resolve(1, None, AGENT)
+    assert desk.service.reopen(1, None, GROUP_AGENT).case.status == REOPENED
+
+
+class LockProbingAgents(ConfiguredAgents):
+    """Agents whose lookup (a Slack call for user groups) fails if the caller holds a database lock."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(make_config().agents)
+        self.db = db
+        self.lookups = 0
+
+    def is_agent(self, user_id: str) -> bool:
+        self.lookups += 1
+        raw = self.db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            if self.db.is_postgres:
+                cursor.execute("SELECT 1 FROM cases FOR UPDATE NOWAIT")  # LockNotAvailable if held
+                raw.rollback()
+            else:
+                cursor.execute("PRAGMA busy_timeout = 0")
+                cursor.execute("BEGIN IMMEDIATE")  # "database is locked" if held
+                cursor.execute("ROLLBACK")
+        finally:
+            raw.close()
+        return super().is_agent(user_id)
+
+
+def test_agent_lookups_happen_outside_the_transaction(desk: Desk) -> None:
+    open_case(desk)
+    desk.service.agents = LockProbingAgents(desk.db)
+    desk.service.acknowledge(1, AGENT)
+    desk.service.change_priority(1, "low", "理由", AGENT)
+    desk.service.escalate(1, "L2", None, AGENT)
+    desk.service.resolve(1, None, AGENT)
+    desk.service.reopen(1, None, AGENT)
+    assert desk.service.record_reply(1, GROUP_AGENT) is None
+    assert desk.service.agents.lookups == 6
+
+
+def test_an_unknown_number_is_not_found(desk: Desk) -> None:
+    open_case(desk)
+    service = desk.service
+    actions: list[Callable[[], object]] = [
+        lambda: service.get(9),
+        lambda: service.details(9),
+        lambda: service.acknowledge(9, AGENT),
+        lambda: service.change_priority(9, "low", "理由", AGENT),
+        lambda: service.escalate(9, "L2", None, AGENT),
+        lambda: service.resolve(9, None, AGENT),
+        lambda: service.reopen(9, None, AGENT),
+        lambda: service.record_reply(9, AGENT),
+    ]
+    for action in actions:
+        assert refused(action, "case.error.not_found").values["number"] == 9
+
+
+# --- history and lists ---------------------------------------------------------------------------------------
+
+
+def test_every_change_is_an_event_with_its_own_thread_line_and_card_update(desk: Desk) -> None:
+    open_case(desk, "high")
+    desk.service.acknowledge(1, AGENT)
+    desk.service.change_priority(1, "medium", "回避策あり", AGENT)
+    desk.service.escalate(1, "L2", None, AGENT)
+    desk.service.resolve(1, None, AGENT)
+    desk.service.reopen(1, None, CUSTOMER)
+    events = desk.events(1)
+    assert [e.kind for e in events] == [
+        "opened",
+        "acknowledged",
+        "priority_changed",
+        "escalated",
+        "resolved",
+        "reopened",
+    ]
+    for event in events[1:]:
+        lines = [s for s in desk.recorder.sent if s.payload.get("event_id") == event.id]
+        assert sorted(s.kind for s in lines) == ["case.card_update", "case.thread"]
+    assert all(m.state == "sent" for m in desk.rows(OutboxMessage))
+
+
+def test_lists_by_scope(desk: Desk) -> None:
+    open_case(desk, "low", "自分の", reporter=CUSTOMER)
+    open_case(desk, "high", "他の人の", reporter=OTHER)
+    open_case(desk, "medium", "解決済み", reporter=CUSTOMER)
+    desk.service.resolve(3, None, AGENT)
+    desk.service.acknowledge(2, AGENT)
+    assert [c.number for c in desk.service.list("open", CUSTOMER)] == [2, 1]  # by due time: high first
+    assert [c.number for c in desk.service.list("mine", CUSTOMER)] == [1]
+    assert [c.number for c in desk.service.list("mine", AGENT)] == [2]  # the cases I answered
+    assert [c.number for c in desk.service.list("all", CUSTOMER)] == [3, 2, 1]
+
+
+# --- numbering under concurrency -------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_concurrent_openers_get_numbers_one_to_fifty_exactly_once(postgres_db: Database, clock: ManualClock) -> None:
+    desk = build_desk(postgres_db, clock)
+    desk.service.outbox.notifier = None  # numbering only: the cards stay queued
+    barrier = threading.Barrier(50)
+
+    def opener(n: int) -> int:
+        barrier.wait()
+        return desk.service.open(NewCase(title=f"同時起票 {n}", priority="low"), CUSTOMER).case.number
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        numbers = list(pool.map(opener, range(50)))
+    assert sorted(numbers) == list(range(1, 51))
+    assert sorted(c.number for c in desk.rows(Case)) == list(range(1, 51))
+    assert [c.value for c in desk.rows(Counter)] == [50]
+    assert len([e for e in desk.rows(CaseEvent) if e.kind == "opened"]) == 50
