@@ -105,7 +105,7 @@ class FaqConfig(_Section):
         "unset = the bundled knowledge base",
     )
     answer_threshold: float = Field(
-        default=0.62, ge=0.0, le=1.0, description="score (0-1) from which the bot answers directly"
+        default=0.50, ge=0.0, le=1.0, description="score (0-1) from which the bot answers directly"
     )
     suggest_threshold: float = Field(
         default=0.40, ge=0.0, le=1.0, description="score (0-1) from which the bot offers 'もしかして' candidates"

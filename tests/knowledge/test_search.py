@@ -1,0 +1,258 @@
+"""FAQ search: answers what the knowledge base covers, however it is typed, and nothing else.
+
+Every question here was written for these tests (none comes from the development set used to
+tune the matcher). The check sets in tests/knowledge/data/ are the same kind of thing, larger.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from knowledge import BUNDLED_KNOWLEDGE
+from knowledge.loader import parse_markdown
+from knowledge.search import (
+    DEFAULT_ANSWER_THRESHOLD,
+    DEFAULT_SUGGEST_THRESHOLD,
+    KnowledgeIndex,
+    SearchResult,
+    looks_like_question,
+)
+
+DATA = Path(__file__).parent / "data"
+
+TRIAL = "トライアル期間の延長は可能ですか？"
+BACKUP = "データのバックアップは取れますか？"
+DOWNGRADE = "プランのダウングレードはできますか？"
+SSO = "SSOはどのIdPに対応していますか？"
+API = "API レート制限はありますか？"
+USERS = "ユーザー数の上限はありますか？"
+INVITE = "招待メールが届かないと言われたら？"
+ERROR = "「予期せぬエラー」が表示される"
+LOGIN = "ログインできない (パスワードを忘れた)"
+SLOW = "動作が遅い"
+INVOICE = "請求書の発行は可能ですか？"
+PAYMENT = "支払い方法は何がありますか？"
+CANCEL = "解約方法は？"
+
+
+@pytest.fixture(scope="module")
+def index() -> KnowledgeIndex:
+    return KnowledgeIndex.from_path(BUNDLED_KNOWLEDGE / "faq.md")
+
+
+def _answer(index: KnowledgeIndex, query: str) -> str | None:
+    entry = index.search(query).answer
+    return entry.question if entry else None
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("無料期間を少し伸ばしてもらえますか", TRIAL),
+        ("誤って消したデータを復旧してほしい", BACKUP),
+        ("もっと安いプランに切り替えたい", DOWNGRADE),
+        ("SAML認証は使えますか", SSO),
+        ("APIを叩きすぎると429が返る", API),
+        ("利用者数に制限はありますか", USERS),
+        ("招待したメンバーにメールが来ていない", INVITE),
+        ("エラーコードが出て保存できない", ERROR),
+        ("パスワードをリセットしたい", LOGIN),
+        ("画面がもっさりしている", SLOW),
+        ("請求書を再発行してほしい", INVOICE),
+        ("銀行振り込みで払えますか", PAYMENT),
+        ("契約を解除したい", CANCEL),
+    ],
+)
+def test_paraphrases_are_answered(index: KnowledgeIndex, query: str, expected: str) -> None:
+    assert _answer(index, query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("ぱすわーど りせっと", LOGIN),  # kana only, spaces between words
+        ("しようきかん えんちょう", TRIAL),
+        ("りすとあ ひよう", BACKUP),
+        ("せいきゅうしょ はっこう", INVOICE),
+        ("ろぐいん できない", LOGIN),
+        ("ﾊﾟｽﾜｰﾄﾞ ﾘｾｯﾄ", LOGIN),  # half-width katakana
+        ("ｲﾝﾎﾞｲｽ 発行", INVOICE),
+        ("パスワ-ドを忘れた", LOGIN),  # a hyphen for the long vowel
+        ("ダウングレド したい", DOWNGRADE),  # one letter missing
+        ("バックップから戻したい", BACKUP),
+        ("Pasword reset", LOGIN),
+        ("invocie download", INVOICE),  # letters swapped
+        ("支払い方砲を知りたい", PAYMENT),  # wrong kanji, same reading
+        ("How do I reset my password?", LOGIN),  # English against Japanese entries
+        ("Do you support SAML single sign-on?", SSO),
+        ("Can I pay by credit card?", PAYMENT),
+        ("APIの呼び出し回数の上限", API),
+    ],
+)
+def test_spelling_variants_and_typos_are_answered(index: KnowledgeIndex, query: str, expected: str) -> None:
+    assert _answer(index, query) == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "有料プランにアップグレードしたい",  # the opposite of a downgrade, one word apart
+        "領収書を発行してもらえますか",  # shares 発行 with the invoice entry
+        "APIのドキュメントはどこにありますか",  # shares API with the rate-limit entry
+        "監査ログはどこで確認できますか",
+        "二段階認証を設定したい",
+        "データをCSVでエクスポートしたい",
+        "明日の打ち合わせ、15時からに変更できますか？",
+        "ありがとうございました！",
+        "お疲れさまです",
+        "",
+        "？？？",
+    ],
+)
+def test_out_of_scope_questions_are_not_answered(index: KnowledgeIndex, query: str) -> None:
+    assert index.search(query).decision != "answer"
+
+
+def test_chit_chat_finds_nothing(index: KnowledgeIndex) -> None:
+    for query in ("お疲れさまです", "おはようございます！", "了解です", "Good morning!"):
+        result = index.search(query)
+        assert result.decision == "none" and result.answer is None and result.suggestions == ()
+
+
+def test_upgrade_is_never_mistaken_for_downgrade(index: KnowledgeIndex) -> None:
+    terms = index.query_terms("アップグレードしたい")
+    assert "#アップグレード" in terms and "#ダウングレード" not in terms
+
+
+def test_result_contract(index: KnowledgeIndex) -> None:
+    result = index.search("請求書はどこからダウンロードできますか", limit=2)
+    assert isinstance(result, SearchResult)
+    assert result.query == "請求書はどこからダウンロードできますか"
+    assert result.decision == "answer"
+    assert 1 <= len(result.candidates) <= 2
+    scores = [c.score for c in result.candidates]
+    assert scores == sorted(scores, reverse=True) and all(0.0 <= s <= 1.0 for s in scores)
+    assert result.best is result.candidates[0]
+    assert result.answer is result.candidates[0].entry
+    assert result.suggestions == ()
+
+
+def test_suggestions_only_above_the_suggest_threshold(index: KnowledgeIndex) -> None:
+    result = index.search("有料プランにアップグレードしたい", answer_threshold=0.99, suggest_threshold=0.2)
+    assert result.decision == "suggest" and result.answer is None
+    assert result.suggestions and all(c.score >= 0.2 for c in result.candidates if c.entry in result.suggestions)
+    nothing = index.search("有料プランにアップグレードしたい", answer_threshold=0.99, suggest_threshold=0.95)
+    assert nothing.decision == "none" and nothing.suggestions == ()
+
+
+def test_thresholds_decide(index: KnowledgeIndex) -> None:
+    query = "管理画面から請求書を出したい"
+    result = index.search(query)
+    assert result.decision == "answer" and result.best is not None and result.best.score < 0.95
+    assert index.search(query, answer_threshold=0.95, suggest_threshold=0.3).decision == "suggest"
+    assert 0.0 < DEFAULT_SUGGEST_THRESHOLD < DEFAULT_ANSWER_THRESHOLD < 1.0
+
+
+def test_get_and_entries(index: KnowledgeIndex) -> None:
+    entry = index.entries[0]
+    assert index.get(entry.id) is entry
+    assert index.get("no-such-entry") is None
+    assert len(index.entries) == len({e.id for e in index.entries})
+
+
+def test_empty_knowledge_base() -> None:
+    empty = KnowledgeIndex.build([])
+    result = empty.search("解約したい")
+    assert result.decision == "none" and result.candidates == () and result.best is None
+
+
+def test_very_long_input_is_handled(index: KnowledgeIndex) -> None:
+    result = index.search("解約方法を教えてください。" + "あ" * 20_000)
+    assert result.decision in ("answer", "suggest", "none")
+
+
+def test_looks_like_question_is_exported() -> None:
+    assert looks_like_question("解約方法は？") and not looks_like_question("お疲れさまです")
+
+
+def test_concurrent_searches_match_sequential_ones(index: KnowledgeIndex) -> None:
+    queries = ["ぱすわーど りせっと", "Can I pay by credit card?", "請求書を再発行してほしい", "お疲れさまです"] * 25
+    expected = [index.search(q) for q in queries]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(index.search, queries))
+    assert results == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=80))
+def test_search_never_crashes(index: KnowledgeIndex, query: str) -> None:
+    result = index.search(query)
+    assert result.decision in ("answer", "suggest", "none")
+    assert all(0.0 <= c.score <= 1.0 for c in result.candidates)
+
+
+# --- check sets written for these tests ----------------------------------------------------------
+
+
+def _rates(index: KnowledgeIndex, path: Path) -> dict[str, float]:
+    cases = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    in_scope = [c for c in cases if c["expected"]]
+    out_scope = [c for c in cases if not c["expected"]]
+    answers: dict[str, Any] = {c["q"]: index.search(c["q"]).answer for c in cases}
+    correct = sum(1 for c in in_scope if answers[c["q"]] and answers[c["q"]].question == c["expected"])
+    wrong = sum(1 for c in in_scope if answers[c["q"]] and answers[c["q"]].question != c["expected"])
+    return {
+        "top1": correct / len(in_scope),
+        "wrong": wrong / len(in_scope),
+        "answered_out_of_scope": sum(1 for c in out_scope if answers[c["q"]]) / max(len(out_scope), 1),
+    }
+
+
+def test_own_check_set_on_the_bundled_faq(index: KnowledgeIndex) -> None:
+    rates = _rates(index, DATA / "faq_own.jsonl")
+    assert rates["top1"] >= 0.90 and rates["wrong"] <= 0.02 and rates["answered_out_of_scope"] <= 0.05
+
+
+def test_support_policy_questions() -> None:
+    policy = KnowledgeIndex.from_path(BUNDLED_KNOWLEDGE / "support-policy.md")
+    rates = _rates(policy, DATA / "policy_own.jsonl")
+    assert rates["top1"] >= 0.6 and rates["wrong"] <= 0.1 and rates["answered_out_of_scope"] == 0.0
+
+
+def test_another_product_without_any_vocabulary_of_its_own() -> None:
+    """An expense app's FAQ: the bundled vocabulary knows little of it, yet nothing goes wrong."""
+    expense = KnowledgeIndex.from_path(DATA / "expense")
+    rates = _rates(expense, DATA / "expense_own.jsonl")
+    assert rates["top1"] >= 0.7 and rates["wrong"] == 0.0 and rates["answered_out_of_scope"] == 0.0
+
+
+def test_a_team_vocabulary_folder_teaches_its_own_words(tmp_path: Path) -> None:
+    shutil.copy(DATA / "expense" / "faq.md", tmp_path / "faq.md")
+    query = "Suicaの履歴を読み込める？"
+    before = KnowledgeIndex.from_path(tmp_path).search(query)
+    assert before.decision != "answer"
+    (tmp_path / "vocabulary").mkdir()
+    (tmp_path / "vocabulary" / "expense.tsv").write_text(
+        "# 交通系ICカード\nICカード\tSuica\tPASMO\tICOCA\t交通系IC\n", encoding="utf-8"
+    )
+    after = KnowledgeIndex.from_path(tmp_path).search(query)
+    assert after.answer is not None and after.answer.question == "交通費の申請方法は？"
+
+
+def test_build_accepts_a_vocabulary_and_any_entries() -> None:
+    entries = parse_markdown(
+        "## 会議室\n\n### Q: 会議室の予約を取り消したい\n\n**A**: 予約一覧から取り消せます。\n\n"
+        "### Q: 会議室の定員は？\n\n**A**: 部屋ごとに表示しています。\n",
+        "rooms.md",
+    )
+    rooms = KnowledgeIndex.build(entries)
+    assert _answer(rooms, "会議室の予約をキャンセルするには") == "会議室の予約を取り消したい"
+    assert rooms.search("経費精算の締め日は？").decision != "answer"
