@@ -150,3 +150,10 @@ def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any
     # rowcount is not reliable here across drivers; RETURNING says whether a row went in.
     result = session.execute(statement.returning(literal_column("1")))
     return result.first() is not None
+
+
+def sqlite_bind_value(session: Session, column: Any) -> Any:
+    """A column type's own conversion to what SQLite stores (e.g. a UTC datetime to its text form),
+    for values passed inside JSON to bulk statements."""
+    dialect = session.get_bind().dialect
+    return column.type.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)

@@ -279,7 +279,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # --- SLA ----------------------------------------------------------------------------------------
     "sla.warning": {
-        "ja": "⏰ 初期対応期限まで{remaining} (期限: {due})。担当者は「対応開始」を押してください。",
+        "ja": "⏰ 初期対応期限まで残り{remaining} (期限: {due})。担当者は「対応開始」を押してください。",
         "en": "⏰ First response due in {remaining} (at {due}). Please press “Start working”.",
     },
     "sla.breach": {

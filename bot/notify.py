@@ -32,6 +32,10 @@ class UncertainDelivery(DeliveryError):
     """May have been delivered (timeout, 5xx after sending): check before sending again."""
 
 
+class Obsolete(DeliveryError):
+    """No longer worth sending (a page for a case someone answered while it waited): dropped, not failed."""
+
+
 class PermanentDeliveryError(DeliveryError):
     """Will not succeed by retrying (unknown channel, bot not invited, invalid message)."""
 

@@ -9,25 +9,27 @@ have landed is marked "uncertain" and checked before it is sent again.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, text, update
 from sqlmodel import Session, col
 
 from bot.clock import Clock
-from bot.database import Database, insert_ignore
-from bot.models import OutboxMessage
+from bot.database import Database, sqlite_bind_value
+from bot.models import OutboxMessage, UTCDateTime
 from bot.notify import (
     Delivered,
     Notifier,
     NotReady,
+    Obsolete,
     PermanentDeliveryError,
     TransientDeliveryError,
     UncertainDelivery,
@@ -35,7 +37,7 @@ from bot.notify import (
 
 log = logging.getLogger(__name__)
 
-PENDING, SENDING, UNCERTAIN, SENT, FAILED = "pending", "sending", "uncertain", "sent", "failed"
+PENDING, SENDING, UNCERTAIN, SENT, FAILED, DROPPED = "pending", "sending", "uncertain", "sent", "failed", "dropped"
 # Outcomes of one delivery attempt that leave the message queued.
 WAITING, RETRYING = "waiting", "retrying"
 
@@ -48,15 +50,67 @@ class DeliveryReport:
     sent: list[int] = field(default_factory=list)
     retrying: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
+    dropped: list[int] = field(default_factory=list)
 
     def merge(self, other: DeliveryReport) -> None:
         self.sent += other.sent
         self.retrying += other.retrying
         self.failed += other.failed
+        self.dropped += other.dropped
 
 
 def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A message to queue: its unique key, what kind of message, for which case, and its data."""
+
+    key: str
+    kind: str
+    case_id: int | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+# One statement for any number of messages, with the rows passed as one JSON value
+# (json_to_recordset on PostgreSQL, json_each on SQLite): cheaper than an executemany or a long
+# VALUES list when the SLA sweep queues a thousand pages at once.
+_PG_ENQUEUE = text(
+    """
+    INSERT INTO outbox (dedupe_key, kind, case_id, payload, state, attempts, next_attempt_at, created_at)
+    SELECT v.key, v.kind, v.case_id, v.payload, :state, 0, :now, :now
+    FROM json_to_recordset(CAST(:rows AS json)) AS v(key text, kind text, case_id integer, payload json)
+    ON CONFLICT (dedupe_key) DO NOTHING
+    RETURNING dedupe_key
+    """
+)
+# "WHERE true" lets SQLite parse ON CONFLICT after INSERT … SELECT.
+_SQLITE_ENQUEUE = text(
+    """
+    INSERT INTO outbox (dedupe_key, kind, case_id, payload, state, attempts, next_attempt_at, created_at)
+    SELECT json_extract(value, '$.key'), json_extract(value, '$.kind'), json_extract(value, '$.case_id'),
+           json_extract(value, '$.payload'), :state, 0, :now, :now
+    FROM json_each(:rows) WHERE true
+    ON CONFLICT (dedupe_key) DO NOTHING
+    RETURNING dedupe_key
+    """
+).bindparams(bindparam("now", type_=UTCDateTime()))
+
+
+def enqueue_many(session: Session, items: Sequence[OutboxItem], now: datetime) -> set[str]:
+    """Queue the items whose key is new, in one statement; returns the keys that went in."""
+    if not items:
+        return set()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    to_json = (lambda value: value) if postgres else sqlite_bind_value(session, table.c.payload)
+    rows = [{"key": i.key, "kind": i.kind, "case_id": i.case_id, "payload": to_json(i.payload)} for i in items]
+    result = session.execute(
+        _PG_ENQUEUE if postgres else _SQLITE_ENQUEUE,
+        {"state": PENDING, "now": now, "rows": json.dumps(rows, ensure_ascii=False)},
+    )
+    return set(result.scalars())
 
 
 def enqueue(
@@ -67,24 +121,9 @@ def enqueue(
     now: datetime,
     payload: dict[str, Any] | None = None,
     case_id: int | None = None,
-    not_before: datetime | None = None,
 ) -> bool:
     """Add a message unless one with the same key exists; True when added."""
-    return insert_ignore(
-        session,
-        OutboxMessage,
-        {
-            "dedupe_key": key,
-            "kind": kind,
-            "case_id": case_id,
-            "payload": payload or {},
-            "state": PENDING,
-            "attempts": 0,
-            "next_attempt_at": not_before or now,
-            "created_at": now,
-        },
-        ["dedupe_key"],
-    )
+    return key in enqueue_many(session, [OutboxItem(key, kind, case_id, payload or {})], now)
 
 
 class Outbox:
@@ -153,7 +192,9 @@ class Outbox:
             outcomes = [self._send_one(message, verify) for message, verify in claimed]
             for (message, _verify), outcome in zip(claimed, outcomes, strict=True):
                 assert message.id is not None
-                bucket = {SENT: report.sent, FAILED: report.failed}.get(outcome, report.retrying)
+                bucket = {SENT: report.sent, FAILED: report.failed, DROPPED: report.dropped}.get(
+                    outcome, report.retrying
+                )
                 bucket.append(message.id)
             if SENT not in outcomes or WAITING not in outcomes:
                 break
@@ -194,7 +235,7 @@ class Outbox:
         return claimed
 
     def _send_one(self, message: OutboxMessage, verify: bool) -> str:
-        """Send one claimed message; returns SENT, FAILED, WAITING or RETRYING."""
+        """Send one claimed message; returns SENT, FAILED, DROPPED, WAITING or RETRYING."""
         assert self.notifier is not None
         try:
             delivered = self.notifier.deliver(message, verify=verify)
@@ -209,6 +250,10 @@ class Outbox:
             self._release(message, state=UNCERTAIN if verify else PENDING, delay=delay, error=str(exc))
             log.warning("outbox %s (%s) not sent, retrying in %ss: %s", message.id, message.kind, delay.seconds, exc)
             return RETRYING
+        except Obsolete as exc:
+            self._fail(message, str(exc), state=DROPPED)
+            log.info("outbox %s (%s) dropped: %s", message.id, message.kind, exc)
+            return DROPPED
         except PermanentDeliveryError as exc:
             self._fail(message, str(exc))
             log.error("outbox %s (%s) cannot be sent: %s", message.id, message.kind, exc)
@@ -275,7 +320,7 @@ class Outbox:
                 )
             )
 
-    def _fail(self, message: OutboxMessage, error: str) -> None:
+    def _fail(self, message: OutboxMessage, error: str, *, state: str = FAILED) -> None:
         with self.db.transaction() as session:
             session.execute(
                 update(OutboxMessage)

@@ -25,7 +25,7 @@ def register(app: App, services: Services) -> None:
     display_tz = config.business_hours.timezone
 
     def when(moment: datetime) -> str:
-        return format_due(moment, display_tz, language)  # type: ignore[arg-type]
+        return format_due(moment, display_tz, language)
 
     def describe(on_call: OnCall) -> str:
         if not on_call.primary:
@@ -55,6 +55,21 @@ def register(app: App, services: Services) -> None:
             raise UserFacingError("oncall.error.until") from None
         return local.replace(tzinfo=ZoneInfo(config.oncall.timezone))
 
+    def change(verb: str, user: str, target: str | None, until: datetime | None) -> str:
+        """Set or clear an override; what to tell the person (a domain refusal is a polite reply too)."""
+        try:
+            if verb == "clear":
+                count = services.oncall.clear_override(user)
+                return t("oncall.cleared", language, count=count) + "\n" + status()
+            assert target is not None
+            override = services.oncall.set_override(target, until, user)
+            assert override.ends_at is not None
+            return t("oncall.set", language, who=mention(override.user_id), until=when(override.ends_at))
+        except UserFacingError as error:
+            # Not re-raised: Bolt turns an exception after ack() into a 404 for the slash command
+            # when it races the ack, and the person would see "failed" on top of this reply.
+            return error.render(language)
+
     @app.command("/oncall")
     def oncall_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         text = (command.get("text") or "").strip()
@@ -63,23 +78,20 @@ def register(app: App, services: Services) -> None:
         if verb in ("", "show", "now"):
             ack(text=status())
             return
-        if verb == "clear":
-            ack()
-            count = services.oncall.clear_override(user)
-            respond(text=t("oncall.cleared", language, count=count) + "\n" + status(), response_type="ephemeral")
+        if verb not in ("set", "clear"):
+            ack(text=t("oncall.usage", language))
             return
+        target = until = None
         if verb == "set":
             match = _SET.match(text)
             if not match:
                 ack(text=t("oncall.error.user", language))
                 return
-            until = parse_until(match.group("until")) if match.group("until") else None
-            ack()
-            override = services.oncall.set_override(match.group("user"), until, user)
-            assert override.ends_at is not None
-            respond(
-                text=t("oncall.set", language, who=mention(override.user_id), until=when(override.ends_at)),
-                response_type="ephemeral",
-            )
-            return
-        ack(text=t("oncall.usage", language))
+            target = match.group("user")
+            try:
+                until = parse_until(match.group("until")) if match.group("until") else None
+            except UserFacingError as error:
+                ack(text=error.render(language))
+                return
+        ack()
+        respond(text=change(verb, user, target, until), response_type="ephemeral")

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.cases import RESOLVED
 from bot.models import Case, OutboxMessage
-from bot.notify import PermanentDeliveryError
+from bot.notify import Obsolete, PermanentDeliveryError
 from bot.slack import case_blocks, faq_blocks, sla_blocks
 from bot.slack.notifier import Renderer, SlackPost, require
 
@@ -68,6 +69,13 @@ def case_renderers(services: Services, client: WebClient) -> dict[str, Renderer]
             raise PermanentDeliveryError(f"case {message.case_id} does not exist")
         return case
 
+    def still_unanswered(message: OutboxMessage) -> Case:
+        """Pages and SLA reminders only matter while nobody has answered the case."""
+        case = load(message)
+        if case.first_response_at is not None or case.status == RESOLVED:
+            raise Obsolete(f"case #{case.number} was answered before this {message.kind} went out")
+        return case
+
     def card(message: OutboxMessage) -> SlackPost:
         case = load(message)
         text, blocks = case_blocks.card(case, services.clock.now(), language, timezone)
@@ -89,33 +97,33 @@ def case_renderers(services: Services, client: WebClient) -> dict[str, Renderer]
         return SlackPost(channel=case.message_channel or config.channels.cases, thread_ts=ts, text=text)
 
     def emergency(message: OutboxMessage) -> SlackPost:
-        case = load(message)
+        case = still_unanswered(message)
         link = permalink(client, case.message_channel, case.message_ts)
         mentions = list(message.payload.get("mentions") or [])
         text, blocks = case_blocks.emergency(case, mentions, link, services.clock.now(), language, timezone)
         return SlackPost(channel=config.channels.emergency, text=text, blocks=blocks)
 
     def sla_warning(message: OutboxMessage) -> SlackPost:
-        case = load(message)
+        case = still_unanswered(message)
         ts = require(case.message_ts, f"the card of case #{case.number}")
         text = sla_blocks.warning(case, services.clock.now(), language, timezone)
         return SlackPost(channel=case.message_channel or config.channels.cases, thread_ts=ts, text=text)
 
     def sla_breach(message: OutboxMessage) -> SlackPost:
-        case = load(message)
+        case = still_unanswered(message)
         link = permalink(client, case.message_channel, case.message_ts)
         mentions = list(message.payload.get("mentions") or [])
         text, blocks = sla_blocks.breach(case, mentions, link, services.clock.now(), language)
         return SlackPost(channel=config.channels.emergency, text=text, blocks=blocks)
 
     def sla_breach_dm(message: OutboxMessage) -> SlackPost:
-        case = load(message)
+        case = still_unanswered(message)
         link = permalink(client, case.message_channel, case.message_ts)
         text, blocks = sla_blocks.breach_dm(case, link, services.clock.now(), language)
         return SlackPost(channel=message.payload["user"], text=text, blocks=blocks)
 
     def sla_lead(message: OutboxMessage) -> SlackPost:
-        case = load(message)
+        case = still_unanswered(message)
         ts = require(case.message_ts, f"the card of case #{case.number}")
         text = sla_blocks.lead(case, config.escalation.cs_lead, language, timezone)
         return SlackPost(channel=case.message_channel or config.channels.cases, thread_ts=ts, text=text)

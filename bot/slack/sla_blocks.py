@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.durations import format_duration
 from bot.i18n import t
 from bot.models import Case
-from bot.sla import format_due, format_remaining
+from bot.sla import format_due
 from bot.slack.case_blocks import ACTION_ACK, TITLE_SHOWN, priority_badge
 from bot.slack.faq_blocks import button
-from bot.slack.mrkdwn import escape_user_text, link, mention
+from bot.slack.mrkdwn import escape_text, link, mention
 
 Block = dict[str, Any]
 
 
 def warning(case: Case, now: datetime, language: str, timezone: str) -> str:
+    """The reply in the case thread at warn_at: 「初期対応期限まで残り30分」 / "First response due in 30m"."""
+    left = max(case.due_at - now, timedelta(0))  # a late delivery never reads as "overdue" here
+    remaining = format_duration(left, language)
     return t(
         "sla.warning",
         language,
-        remaining=format_remaining(case.due_at - now, language).removeprefix("残り"),  # type: ignore[arg-type]
+        remaining=remaining,
         due=format_due(case.due_at, timezone, language),  # type: ignore[arg-type]
     )
 
@@ -35,7 +38,7 @@ def breach(
         language,
         number=case.number,
         late=format_duration(now - case.due_at, language),
-        title=escape_user_text(case.title, limit=TITLE_SHOWN),
+        title=escape_text(case.title, limit=TITLE_SHOWN),
         mentions=targets,
     )
     blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
@@ -59,7 +62,7 @@ def breach_dm(case: Case, permalink: str | None, now: datetime, language: str) -
         language,
         number=case.number,
         late=format_duration(now - case.due_at, language),
-        title=escape_user_text(case.title, limit=TITLE_SHOWN),
+        title=escape_text(case.title, limit=TITLE_SHOWN),
     )
     blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
     if permalink:
