@@ -158,7 +158,7 @@ class CaseService:
             case = self._load(session, number)
             events = list(
                 session.execute(
-                    select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(col(CaseEvent.id))
+                    select(CaseEvent).where(col(CaseEvent.case_id) == case.id).order_by(col(CaseEvent.id))
                 ).scalars()
             )
             return CaseDetails(case, events)
@@ -175,7 +175,7 @@ class CaseService:
         """The case whose card is the message (channel, ts): for replies in its thread."""
         with self.db.transaction() as session:
             return session.execute(
-                select(Case).where(Case.message_channel == channel, Case.message_ts == ts)
+                select(Case).where(col(Case.message_channel) == channel, col(Case.message_ts) == ts)
             ).scalar_one_or_none()
 
     def list(self, scope: str, actor: str, *, limit: int = 20) -> Sequence[Case]:
@@ -183,7 +183,7 @@ class CaseService:
         if scope in ("open", "mine"):
             query = query.where(col(Case.status).in_(ACTIVE_STATUSES))
         if scope == "mine":
-            query = query.where(or_(Case.reporter_id == actor, Case.first_response_by == actor))
+            query = query.where(or_(col(Case.reporter_id) == actor, col(Case.first_response_by) == actor))
         if scope == "all":
             query = query.order_by(col(Case.number).desc())
         else:
@@ -405,7 +405,7 @@ class CaseService:
         return int(result.scalar_one())
 
     def _load(self, session: Session, number: int, *, lock: bool = False) -> Case:
-        query = select(Case).where(Case.number == number)
+        query = select(Case).where(col(Case.number) == number)
         if lock and self.db.is_postgres:
             query = query.with_for_update()
         case = session.execute(query).scalar_one_or_none()
@@ -426,6 +426,7 @@ class CaseService:
         reason: str | None = None,
     ) -> CaseEvent:
         """Append the event and queue what Slack must show: the card update and a thread line."""
+        assert case.id is not None
         event = CaseEvent(
             case_id=case.id, kind=kind, actor_id=actor, at=now, old_value=old_value, new_value=new_value, reason=reason
         )
@@ -455,8 +456,8 @@ class CaseService:
         with self.db.transaction() as session:
             ids = list(
                 session.execute(
-                    select(OutboxMessage.id).where(
-                        OutboxMessage.case_id == case.id, col(OutboxMessage.state).in_(["pending", "uncertain"])
+                    select(col(OutboxMessage.id)).where(
+                        col(OutboxMessage.case_id) == case.id, col(OutboxMessage.state).in_(["pending", "uncertain"])
                     )
                 ).scalars()
             )

@@ -130,6 +130,7 @@ def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any
     """
     dialect = session.get_bind().dialect.name
     table = model.__table__  # type: ignore[attr-defined]
+    statement: Any
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 

@@ -80,13 +80,13 @@ class FaqService:
         """The text of a question the bot handled (for prefilling a case when the answer did not help)."""
         with self.db.transaction() as session:
             return session.execute(
-                select(FaqReply.question).where(FaqReply.channel == channel, FaqReply.message_ts == ts)
+                select(col(FaqReply.question)).where(col(FaqReply.channel) == channel, col(FaqReply.message_ts) == ts)
             ).scalar_one_or_none()
 
     def already_answered_thread(self, channel: str, thread_ts: str) -> bool:
         with self.db.transaction() as session:
             row = session.execute(
-                select(FaqReply.id).where(FaqReply.channel == channel, FaqReply.message_ts == thread_ts)
+                select(col(FaqReply.id)).where(col(FaqReply.channel) == channel, col(FaqReply.message_ts) == thread_ts)
             ).first()
             return row is not None
 
@@ -213,9 +213,9 @@ class FaqService:
         with self.db.transaction() as session:
             existing = session.execute(
                 select(FaqFeedback).where(
-                    FaqFeedback.channel == channel,
-                    FaqFeedback.message_ts == message_ts,
-                    FaqFeedback.user_id == user,
+                    col(FaqFeedback.channel) == channel,
+                    col(FaqFeedback.message_ts) == message_ts,
+                    col(FaqFeedback.user_id) == user,
                 )
             ).scalar_one_or_none()
             if existing is not None:
@@ -243,8 +243,8 @@ class FaqService:
         """entry id → (helpful, not helpful) counts."""
         with self.db.transaction() as session:
             rows = session.execute(
-                select(FaqFeedback.entry_id, FaqFeedback.helpful, func.count()).group_by(
-                    FaqFeedback.entry_id, FaqFeedback.helpful
+                select(col(FaqFeedback.entry_id), col(FaqFeedback.helpful), func.count()).group_by(
+                    col(FaqFeedback.entry_id), col(FaqFeedback.helpful)
                 )
             ).all()
         summary: dict[str, tuple[int, int]] = {}
@@ -256,15 +256,15 @@ class FaqService:
     def gaps(self, *, limit: int = 20, since: timedelta | None = None) -> list[Gap]:
         """The most frequent unanswered questions, most asked first."""
         query = select(
-            UnansweredQuestion.normalized,
+            col(UnansweredQuestion.normalized),
             func.count(),
-            func.max(UnansweredQuestion.created_at),
-            func.count(func.distinct(UnansweredQuestion.channel)),
-            func.min(UnansweredQuestion.text),
-        ).group_by(UnansweredQuestion.normalized)
+            func.max(col(UnansweredQuestion.created_at)),
+            func.count(func.distinct(col(UnansweredQuestion.channel))),
+            func.min(col(UnansweredQuestion.text)),
+        ).group_by(col(UnansweredQuestion.normalized))
         if since is not None:
             query = query.where(col(UnansweredQuestion.created_at) >= self.clock.now() - since)
-        query = query.order_by(func.count().desc(), func.max(UnansweredQuestion.created_at).desc()).limit(limit)
+        query = query.order_by(func.count().desc(), func.max(col(UnansweredQuestion.created_at)).desc()).limit(limit)
         with self.db.transaction() as session:
             rows = session.execute(query).all()
         from bot.models import UTCDateTime

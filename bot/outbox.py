@@ -59,6 +59,11 @@ class DeliveryReport:
         self.dropped += other.dropped
 
 
+def rowcount(result: Any) -> int:
+    """Rows an UPDATE matched (a CursorResult attribute the ORM's Result type does not declare)."""
+    return int(result.rowcount)
+
+
 def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
@@ -162,7 +167,9 @@ class Outbox:
 
     def get(self, key: str) -> OutboxMessage | None:
         with self.db.transaction() as session:
-            return session.execute(select(OutboxMessage).where(OutboxMessage.dedupe_key == key)).scalar_one_or_none()
+            return session.execute(
+                select(OutboxMessage).where(col(OutboxMessage.dedupe_key) == key)
+            ).scalar_one_or_none()
 
     def backlog(self) -> int:
         """Messages not yet sent (for health checks and the console)."""
@@ -219,8 +226,8 @@ class Outbox:
                 verify = message.state in (UNCERTAIN, SENDING)
                 result = session.execute(
                     update(OutboxMessage)
-                    .where(OutboxMessage.id == message.id)
-                    .where(OutboxMessage.state == message.state)
+                    .where(col(OutboxMessage.id) == message.id)
+                    .where(col(OutboxMessage.state) == message.state)
                     .where(
                         or_(
                             col(OutboxMessage.claimed_by).is_(None), col(OutboxMessage.claimed_by) == message.claimed_by
@@ -228,7 +235,7 @@ class Outbox:
                     )
                     .values(state=SENDING, claimed_by=self.worker_id, claimed_at=now)
                 )
-                if result.rowcount == 1:
+                if rowcount(result) == 1:
                     message.state = SENDING
                     claimed.append((message, verify))
             session.expunge_all()
@@ -276,9 +283,9 @@ class Outbox:
 
     def _mine(self, message: OutboxMessage) -> Any:
         return (
-            (OutboxMessage.id == message.id)
-            & (OutboxMessage.claimed_by == self.worker_id)
-            & (OutboxMessage.state == SENDING)
+            (col(OutboxMessage.id) == message.id)
+            & (col(OutboxMessage.claimed_by) == self.worker_id)
+            & (col(OutboxMessage.state) == SENDING)
         )
 
     def _mark_sent(self, message: OutboxMessage, delivered: Delivered) -> None:
@@ -297,7 +304,7 @@ class Outbox:
                     attempts=col(OutboxMessage.attempts) + 1,
                 )
             )
-            if result.rowcount != 1:
+            if rowcount(result) != 1:
                 log.warning("outbox %s was reclaimed while sending; keeping the other worker's result", message.id)
                 return
             message.state, message.sent_channel, message.sent_ts = SENT, delivered.channel, delivered.ts

@@ -41,7 +41,7 @@ def register(app: App, services: Services) -> None:
     cases = services.cases
 
     def due(case: Any) -> str:
-        return format_due(case.due_at, timezone, language)  # type: ignore[arg-type]
+        return format_due(case.due_at, timezone, language)
 
     def opened_message(change: Any) -> str:
         case = change.case

@@ -422,7 +422,7 @@ def view_values(view: dict[str, Any]) -> dict[str, str | None]:
     """A submitted view's input values by block_id (selected option values for choices)."""
     values: dict[str, str | None] = {}
     for block_id, actions in ((view.get("state") or {}).get("values") or {}).items():
-        element = actions.get("value") or next(iter(actions.values()), {})
+        element: dict[str, Any] = actions.get("value") or next(iter(actions.values()), {})
         if "selected_option" in element:
             values[block_id] = (element.get("selected_option") or {}).get("value")
         else:
