@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
 import handlers
+from bot.listener_pool import ListenerPool, pace_listeners
 from bot.services import Services
 from bot.slack.directory import UsergroupMembers
 from bot.slack.notifier import SlackNotifier
@@ -24,21 +24,29 @@ def create_app(
     signing_secret: str | None,
     process_before_response: bool = False,
     verify_token: bool = True,
-    listener_threads: int = 10,
+    listener_threads: int = 4,
 ) -> App:
     """Build the app and wire the outbox to Slack through the same client.
 
     `client` comes from `bot.slack.client.make_web_client`, so every call has the retry handlers.
+    `listener_threads` is how many listeners do their work at once (see ListenerPool). Opening a case costs
+    about 25 ms of CPU (mostly the ORM): on two cores more than 4 at once opens cases no faster
+    (benchmarks/load_bench.py) and only takes the interpreter away from the acks.
     """
+    pool = ListenerPool(work_slots=listener_threads)
     app = App(
         client=client,
         signing_secret=signing_secret,
         process_before_response=process_before_response,
         token_verification_enabled=verify_token,
         request_verification_enabled=signing_secret is not None,
-        listener_executor=ThreadPoolExecutor(max_workers=listener_threads, thread_name_prefix="listener"),
+        # Requests no listener matches go to handlers/errors.py: a polite word instead of a 404.
+        raise_error_for_unhandled_request=True,
+        listener_executor=pool,
         logger=logging.getLogger("slack_bolt"),
     )
+
+    pace_listeners(app, pool, process_before_response=process_before_response)
     services.attach_notifier(SlackNotifier(client, all_renderers(services, client)))
     services.agents.group_members = UsergroupMembers(client)
     handlers.register_all(app, services)

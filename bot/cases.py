@@ -453,15 +453,8 @@ class CaseService:
 
     def _deliver(self, case: Case) -> None:
         """Send what this case has waiting (its card, the new thread line, the update)."""
-        with self.db.transaction() as session:
-            ids = list(
-                session.execute(
-                    select(col(OutboxMessage.id)).where(
-                        col(OutboxMessage.case_id) == case.id, col(OutboxMessage.state).in_(["pending", "uncertain"])
-                    )
-                ).scalars()
-            )
-        self.outbox.deliver(ids=[i for i in ids if i is not None])
+        assert case.id is not None
+        self.outbox.deliver_for_case(case.id)
 
     @staticmethod
     def _remember_card(session: Session, message: OutboxMessage, delivered: Delivered) -> None:

@@ -57,14 +57,18 @@ def check_database(settings: Settings) -> Iterator[Check]:
     location = settings.database_url.split("@")[-1]
     try:
         if not db.ping():
-            yield Check("database", False, f"cannot connect to {location}", "check DATABASE_URL and that the server runs")
+            yield Check(
+                "database", False, f"cannot connect to {location}", "check DATABASE_URL and that the server runs"
+            )
             return
         yield Check("database", True, f"{db.dialect} at {location}")
         from bot.migrate import pending_migrations
 
         pending = pending_migrations(settings.database_url)
         if pending:
-            yield Check("migrations", False, f"{len(pending)} pending ({', '.join(pending)})", "run `supportbot db upgrade`")
+            yield Check(
+                "migrations", False, f"{len(pending)} pending ({', '.join(pending)})", "run `supportbot db upgrade`"
+            )
         else:
             yield Check("migrations", True, "up to date")
     finally:
@@ -127,13 +131,20 @@ def check_slack(settings: Settings, config: BehaviourConfig, client: WebClient) 
         try:
             info = client.conversations_info(channel=channel).get("channel") or {}
         except SlackApiError as exc:
-            yield Check(f"channel {role} {channel}", False, _slack_error(exc), f"check [channels] {role} in supportbot.toml")
+            yield Check(
+                f"channel {role} {channel}", False, _slack_error(exc), f"check [channels] {role} in supportbot.toml"
+            )
             continue
         name = info.get("name", channel)
         if info.get("is_member"):
             yield Check(f"channel {role}", True, f"#{name}, the bot is a member")
         else:
-            yield Check(f"channel {role}", False, f"#{name}: the bot is not a member", f"type `/invite @{auth.get('user')}` in #{name}")
+            yield Check(
+                f"channel {role}",
+                False,
+                f"#{name}: the bot is not a member",
+                f"type `/invite @{auth.get('user')}` in #{name}",
+            )
 
     people = [("agent", u) for u in config.agents.users]
     people += [("on-call", u) for u in [*config.oncall.rotation, *config.oncall.secondary]]
@@ -163,7 +174,9 @@ def check_slack(settings: Settings, config: BehaviourConfig, client: WebClient) 
             members = client.usergroups_users_list(usergroup=group).get("users") or []
             yield Check(f"{role} {group}", True, f"{len(members)} member(s)")
         except SlackApiError as exc:
-            yield Check(f"{role} {group}", False, _slack_error(exc), "use the user group's ID (S…) and grant usergroups:read")
+            yield Check(
+                f"{role} {group}", False, _slack_error(exc), "use the user group's ID (S…) and grant usergroups:read"
+            )
     if bot_user is None:
         yield Check("bot user", False, "auth.test returned no bot user", "install the app with a bot user")
 
@@ -187,7 +200,12 @@ def run_doctor(
         checks.extend(check_knowledge(config))
     if not settings.has_slack:
         checks.append(
-            Check("Slack", False, "SLACK_BOT_TOKEN is not set", "create the app from manifest.yml and set the tokens in .env")
+            Check(
+                "Slack",
+                False,
+                "SLACK_BOT_TOKEN is not set",
+                "create the app from manifest.yml and set the tokens in .env",
+            )
         )
     elif config is not None:
         try:

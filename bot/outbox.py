@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, or_, select, text, update
 from sqlmodel import Session, col
 
 from bot.clock import Clock
-from bot.database import Database, sqlite_bind_value
+from bot.database import Database, DatabaseUnavailable, sqlite_bind_value
 from bot.models import OutboxMessage, UTCDateTime
 from bot.notify import (
     Delivered,
@@ -38,6 +38,9 @@ from bot.notify import (
 log = logging.getLogger(__name__)
 
 PENDING, SENDING, UNCERTAIN, SENT, FAILED, DROPPED = "pending", "sending", "uncertain", "sent", "failed", "dropped"
+# How long a claim protects a message being sent. Longer than the slowest send (a 10 s timeout,
+# retried, plus short rate-limit waits); after a crash, the claim is taken over once it expires.
+LEASE = timedelta(minutes=2)
 # Outcomes of one delivery attempt that leave the message queued.
 WAITING, RETRYING = "waiting", "retrying"
 
@@ -139,7 +142,7 @@ class Outbox:
         notifier: Notifier | None = None,
         *,
         worker_id: str | None = None,
-        lease: timedelta = timedelta(minutes=5),
+        lease: timedelta = LEASE,
         max_backoff: timedelta = timedelta(minutes=10),
         max_uncertain_attempts: int = 20,
     ) -> None:
@@ -183,20 +186,49 @@ class Outbox:
 
     def deliver_keys(self, keys: Iterable[str]) -> DeliveryReport:
         """Send these messages now (right after the transaction that enqueued them)."""
-        return self.deliver(ids=self.ids_for_keys(keys))
+        try:
+            ids = self.ids_for_keys(keys)
+        except DatabaseUnavailable as exc:
+            log.warning("outbox: database unavailable, the delivery job will send these later: %s", exc)
+            return DeliveryReport()
+        return self.deliver(ids=ids)
+
+    def deliver_for_case(self, case_id: int) -> DeliveryReport:
+        """Send what a case has waiting (its card, a thread line, an update), right after a change."""
+        try:
+            with self.db.transaction() as session:
+                rows = session.execute(
+                    select(col(OutboxMessage.id)).where(
+                        col(OutboxMessage.case_id) == case_id, col(OutboxMessage.state).in_([PENDING, UNCERTAIN])
+                    )
+                ).scalars()
+                ids = [i for i in rows if i is not None]
+        except DatabaseUnavailable as exc:
+            log.warning("outbox: database unavailable, case %s's messages wait for the delivery job: %s", case_id, exc)
+            return DeliveryReport()
+        return self.deliver(ids=ids)
 
     def deliver(self, *, ids: list[int] | None = None, limit: int = 100) -> DeliveryReport:
-        """Claim due messages (or the given ones, if due) and send them; returns what happened."""
+        """Claim due messages (or the given ones, if due) and send them; returns what happened.
+
+        Never raises for a database outage: what is committed stays queued and the delivery job
+        sends it once the database is back (a claim cut short expires after `lease`, and is then
+        checked before it is sent again).
+        """
         report = DeliveryReport()
         if self.notifier is None or ids == []:
             return report
         # A message that waits on another (a thread reply on its case card) may become ready
         # within this call, so go round again while something was sent and something waited.
         for _ in range(5):
-            claimed = self._claim(ids=ids, limit=limit)
+            try:
+                claimed = self._claim(ids=ids, limit=limit)
+            except DatabaseUnavailable as exc:
+                log.warning("outbox: database unavailable, delivery postponed: %s", exc)
+                break
             if not claimed:
                 break
-            outcomes = [self._send_one(message, verify) for message, verify in claimed]
+            outcomes = [self._send_safely(message, verify) for message, verify in claimed]
             for (message, _verify), outcome in zip(claimed, outcomes, strict=True):
                 assert message.id is not None
                 bucket = {SENT: report.sent, FAILED: report.failed, DROPPED: report.dropped}.get(
@@ -240,6 +272,13 @@ class Outbox:
                     claimed.append((message, verify))
             session.expunge_all()
         return claimed
+
+    def _send_safely(self, message: OutboxMessage, verify: bool) -> str:
+        try:
+            return self._send_one(message, verify)
+        except DatabaseUnavailable as exc:  # sent or not, the claim will expire and be verified
+            log.warning("outbox %s: database unavailable while recording the delivery: %s", message.id, exc)
+            return RETRYING
 
     def _send_one(self, message: OutboxMessage, verify: bool) -> str:
         """Send one claimed message; returns SENT, FAILED, DROPPED, WAITING or RETRYING."""

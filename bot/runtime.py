@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
+import socket
 import threading
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import App
@@ -21,6 +25,11 @@ from knowledge.search import KnowledgeIndex
 from scheduler.runner import build_scheduler
 
 log = logging.getLogger(__name__)
+
+# How long SIGTERM waits for requests in progress; below the 30 s stop_grace_period in compose.yaml.
+DRAIN_TIMEOUT = 20.0
+# waitress's loop runs one poll at a time so that a signal is noticed within this many seconds.
+LOOP_TICK = 0.25
 
 
 class Runtime:
@@ -66,8 +75,14 @@ class Runtime:
     # --- lifecycle --------------------------------------------------------------------------
 
     def start_scheduler(self) -> None:
-        if not self.scheduler.running:
-            self.scheduler.start()
+        """Start the jobs, and run each once now: after a restart (a deploy, a crash) the sweep and the
+        outbox catch up at once instead of an interval later, and a crash loop cannot starve them."""
+        if self.scheduler.running:
+            return
+        self.scheduler.start()
+        now = datetime.now(UTC)
+        for job in self.scheduler.get_jobs():
+            job.modify(next_run_time=now)
 
     def stop(self) -> None:
         """Stop taking work, let running jobs finish, close the pool."""
@@ -83,8 +98,20 @@ class Runtime:
             pool.shutdown(wait=True)
         self.services.close()
 
-    def serve_http(self, *, host: str = "0.0.0.0", port: int | None = None, threads: int | None = None) -> None:
-        """Serve HTTP with waitress until SIGTERM/SIGINT, then shut down gracefully."""
+    def serve_http(
+        self,
+        *,
+        host: str = "0.0.0.0",
+        port: int | None = None,
+        threads: int | None = None,
+        drain_timeout: float = DRAIN_TIMEOUT,
+    ) -> None:
+        """Serve HTTP with waitress until SIGTERM/SIGINT, then shut down gracefully.
+
+        On the signal: /readyz turns 503, the listening socket closes (the load balancer sends no more),
+        requests already received are answered, idle keep-alive connections are closed; then the
+        scheduler, the listeners still working after their ack, and the pool are stopped in turn.
+        """
         from waitress.server import create_server
 
         server = create_server(
@@ -99,17 +126,15 @@ class Runtime:
         self.start_scheduler()
 
         def on_signal(signum: int, _frame: Any) -> None:
+            # Only set a flag: the loop notices within LOOP_TICK. Closing sockets here, under the running
+            # loop, would kill it with EBADF and cut off the requests in progress.
             log.info("received %s: finishing current requests and stopping", signal.Signals(signum).name)
             self._draining.set()
-            server.close()
 
         previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
         log.info("supportbot listening on http://%s:%s%s", host, server.effective_port, "/slack/events")
         try:
-            server.run()
-        except OSError:
-            if not self._draining.is_set():
-                raise
+            _serve_until(server, self._draining, drain_timeout)
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
@@ -137,6 +162,55 @@ class Runtime:
             for sig, old in previous.items():
                 signal.signal(sig, old)
             self._draining.set()
-            handler.close()
+            _close_socket_mode(handler)
             self.stop()
             log.info("supportbot stopped")
+
+
+def _close_socket_mode(handler: Any) -> None:
+    """Disconnect without the wait: the built-in client's close() waits for its receiving thread's recv()
+    to time out (up to 3 s); shutting the socket down first ends that recv at once. Messages being
+    handled still finish (close() waits for its workers)."""
+    client = handler.client
+    client.closed = True  # what close() sets first: no reconnection when the socket ends
+    client.auto_reconnect_enabled = False
+    sock = getattr(getattr(client, "current_session", None), "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+    handler.close()
+
+
+def _serve_until(server: Any, stop: threading.Event, drain_timeout: float) -> None:
+    """Run waitress's loop until `stop` is set, then drain: answer what was received, close the rest.
+
+    waitress's worker threads are daemons, so returning while one is busy would cut its request off.
+    """
+    from waitress import wasyncore
+    from waitress.channel import HTTPChannel
+
+    socket_map = server._map
+    use_poll = server.adj.asyncore_use_poll
+    while not stop.is_set():
+        wasyncore.loop(timeout=LOOP_TICK, use_poll=use_poll, map=socket_map, count=1)
+    # Stop taking connections; keep the trigger, which worker threads pull to get their answers written.
+    wasyncore.dispatcher.close(server)
+    deadline = time.monotonic() + drain_timeout
+    while True:
+        busy = 0
+        for channel in list(socket_map.values()):
+            if not isinstance(channel, HTTPChannel):
+                continue
+            with channel.requests_lock:
+                if channel.requests or channel.request is not None or channel.total_outbufs_len:
+                    busy += 1
+                else:
+                    channel.will_close = True  # an idle keep-alive connection: closed on the next poll
+        if not any(isinstance(c, HTTPChannel) for c in socket_map.values()):
+            break
+        if time.monotonic() > deadline:
+            log.warning("%d request(s) still in progress after %.0fs; closing them", busy, drain_timeout)
+            break
+        wasyncore.loop(timeout=LOOP_TICK, use_poll=use_poll, map=socket_map, count=1)
+    server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
+    wasyncore.close_all(socket_map)

@@ -1,18 +1,24 @@
 """The HTTP surface: POST /slack/events for Slack, GET /healthz and /readyz for the platform.
 
-A plain WSGI callable, served by waitress in `supportbot run` (or by any WSGI server: gunicorn
-with `bot.wsgi:application`). Bolt's own WSGI adapter does the Slack part.
+A plain WSGI callable, served by waitress in `supportbot run`. To scale out, run more replicas of
+`supportbot run` against the same PostgreSQL behind a load balancer that spreads POST /slack/events
+and checks GET /readyz: replicas share nothing but the database (case numbers, event ids and the
+outbox are all claimed there), and each one runs the scheduler safely.
+
+Requests that cannot be from Slack are answered here with a 4xx before Bolt sees them; Bolt's
+`App.dispatch` does the rest.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Sequence
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt import App, BoltRequest, BoltResponse
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -22,6 +28,9 @@ log = logging.getLogger(__name__)
 SLACK_PATH = "/slack/events"
 MAX_BODY_BYTES = 1024 * 1024  # Slack payloads are far smaller; anything bigger is not from Slack
 ACCEPTED_CONTENT_TYPES = ("application/x-www-form-urlencoded", "application/json")
+# Bolt calls int() on the timestamp before checking the signature: anything else must stop here,
+# or it becomes an exception in Bolt's middleware, and the error handler answers an unsigned request.
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 Readiness = Callable[[], tuple[bool, dict[str, Any]]]
 
@@ -42,7 +51,7 @@ class WebApp:
     """Routes requests; rejects what cannot be a Slack request before Bolt sees it."""
 
     def __init__(self, app: App, readiness: Readiness, *, draining: Callable[[], bool] = lambda: False) -> None:
-        self.slack = SlackRequestHandler(app, path=SLACK_PATH)
+        self.app = app
         self.readiness = readiness
         self.draining = draining
 
@@ -70,8 +79,54 @@ class WebApp:
             return _text(start_response, "400 Bad Request", "bad content length")
         if length > MAX_BODY_BYTES:
             return _text(start_response, "413 Payload Too Large", "request body too large")
-        try:
-            return self.slack(environ, start_response)
-        except Exception:
-            log.exception("unexpected error while handling a Slack request")
+        timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")
+        if timestamp is not None and not _TIMESTAMP.fullmatch(timestamp):
+            return _text(start_response, "401 Unauthorized", "invalid request")
+        request = self._bolt_request(environ, length)
+        if request is None:
             return _text(start_response, "400 Bad Request", "bad request")
+        try:
+            response = self.app.dispatch(request)
+        except Exception:
+            # Bolt catches listener errors; what escapes is Bolt itself failing on a body of a shape Slack
+            # never sends (e.g. a view without a type, while it builds the listener's arguments).
+            log.exception("could not dispatch a Slack request; answering 400")
+            return _text(start_response, "400 Bad Request", "bad request")
+        return _bolt_response(start_response, response)
+
+    def _bolt_request(self, environ: WSGIEnvironment, length: int) -> BoltRequest | None:
+        """The request for Bolt, or None when the body is not what Slack sends (bad UTF-8, JSON, form)."""
+        raw = environ["wsgi.input"].read(length) if length > 0 else b""
+        headers: dict[str, str | Sequence[str]] = {}
+        for key, value in environ.items():
+            if key in ("CONTENT_LENGTH", "CONTENT_TYPE"):
+                headers[key.lower().replace("_", "-")] = value
+            elif key.startswith("HTTP_"):
+                headers[key[5:].lower().replace("_", "-")] = value
+        try:
+            request = BoltRequest(body=raw.decode("utf-8"), query=environ.get("QUERY_STRING", ""), headers=headers)
+        except Exception as exc:  # what Bolt's parsers raise on malformed input varies; all of it is a 400
+            log.warning("rejected a malformed Slack request (%s: %s)", type(exc).__name__, str(exc)[:200])
+            return None
+        if not isinstance(request.body, dict):
+            log.warning("rejected a Slack request whose body is not an object")
+            return None
+        return request
+
+
+def _bolt_response(start_response: StartResponse, response: BoltResponse) -> list[bytes]:
+    body = response.body.encode("utf-8") if isinstance(response.body, str) else bytes(response.body or b"")
+    try:
+        status = HTTPStatus(response.status)
+        line = f"{status.value} {status.phrase}"
+    except ValueError:
+        line = f"{response.status} Unknown"
+    headers = [
+        (name, value)
+        for name, values in (response.headers or {}).items()
+        if name.lower() != "content-length"
+        for value in values
+    ]
+    headers.append(("Content-Length", str(len(body))))
+    start_response(line, headers)
+    return [body]

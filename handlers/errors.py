@@ -1,11 +1,19 @@
-"""One error handler: domain problems become polite ephemeral replies, never stack traces."""
+"""One error handler: domain problems become polite ephemeral replies, never stack traces.
+
+It also answers requests no listener matched (the app is built with
+`raise_error_for_unhandled_request=True`): a button from an older version of the app gets a polite
+"no longer available" instead of Slack's warning triangle, and an event nobody listens to is acked
+so that Slack does not retry it.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.error import BoltUnhandledRequestError
+from slack_sdk.signature import SignatureVerifier
 
 from bot.database import DatabaseUnavailable
 from bot.errors import UserFacingError
@@ -14,12 +22,66 @@ from bot.services import Services
 
 log = logging.getLogger(__name__)
 
+# Interactive payloads whose unknown action deserves a word to the user; anything else is only acked.
+_INTERACTIVE = frozenset({"block_actions", "interactive_message", "message_action", "shortcut"})
+
 
 def register(app: App, services: Services) -> None:
     language = services.config.language
+    secret = services.settings.slack_signing_secret
+    verifier = SignatureVerifier(secret) if secret else None
+
+    def signed_by_slack(request: BoltRequest | None) -> bool:
+        """Whether to trust the body's response_url: an error can happen before Bolt checked the signature,
+        and posting to a URL from an unsigned body would let anyone make the bot send requests."""
+        if verifier is None or request is None or request.mode == "socket_mode":
+            return True
+        headers = {name: values[0] for name, values in request.headers.items() if values}
+        try:
+            return verifier.is_valid_request(request.raw_body, headers)
+        except Exception:  # a malformed timestamp or signature header
+            return False
+
+    def tell(respond: Any, body: dict[str, Any], request: BoltRequest | None, message: str) -> None:
+        if respond is None or not body.get("response_url") or not signed_by_slack(request):
+            return
+        try:
+            respond(text=message, response_type="ephemeral", replace_original=False)
+        except Exception:  # the user may already be gone; logging is all we can do
+            log.warning("could not tell the user about the error", exc_info=True)
+
+    def unhandled(body: dict[str, Any], request: BoltRequest | None, respond: Any) -> BoltResponse | None:
+        kind = body.get("type") or ("slash_command" if body.get("command") else None)
+        ack = request.context.get("ack") if request is not None else None
+        if getattr(ack, "listener_started", False):
+            # A listener matched but did not ack within Bolt's 3 s: it is still running, so telling the
+            # user that the button is gone (or to try again) would be wrong. Slack reports the timeout.
+            log.warning("a listener for %s did not ack in time", kind)
+            return None
+        if kind == "event_callback":
+            log.debug("no listener for event %s", (body.get("event") or {}).get("type"))
+            return BoltResponse(status=200, body="")
+        if kind in _INTERACTIVE or kind == "slash_command":
+            actions = [a.get("action_id") for a in body.get("actions") or [] if isinstance(a, dict)]
+            log.info("no listener for %s %s", kind, actions or body.get("callback_id") or body.get("command"))
+            key = "error.unexpected" if kind == "slash_command" else "error.unknown_action"
+            tell(respond, body, request, t(key, language))
+            return BoltResponse(status=200, body="")
+        if kind in ("view_submission", "view_closed"):
+            return BoltResponse(status=200, body="")
+        return None  # not a shape Slack sends: Bolt's 404 stands
 
     @app.error
-    def on_error(error: Exception, body: dict[str, Any], respond: Any, response: BoltResponse | None) -> Any:
+    def on_error(
+        error: Exception,
+        body: dict[str, Any],
+        request: BoltRequest | None,
+        respond: Any,
+        response: BoltResponse | None,
+    ) -> Any:
+        body = body if isinstance(body, dict) else {}
+        if isinstance(error, BoltUnhandledRequestError):
+            return unhandled(body, request, respond)
         if isinstance(error, UserFacingError):
             message = error.render(language)
         elif isinstance(error, DatabaseUnavailable):
@@ -28,13 +90,13 @@ def register(app: App, services: Services) -> None:
         else:
             log.error("unhandled error: %r", error, exc_info=error)
             message = t("error.unexpected", language)
-        if respond is not None and body.get("response_url"):
-            try:
-                respond(text=message, response_type="ephemeral", replace_original=False)
-            except Exception:  # the user may already be gone; logging is all we can do
-                log.warning("could not tell the user about the error", exc_info=True)
+        tell(respond, body, request, message)
+        if response is None or response.status < 500:
+            return None
+        if not signed_by_slack(request):  # failed before the signature check: not from Slack
+            return BoltResponse(status=401, body="")
         # Slack only needs to know the request arrived: answering 200 avoids retries of a
-        # request the user was already told about.
-        if response is not None and response.status >= 500 and body.get("type") != "event_callback":
+        # request the user was already told about. Events keep the 500: Slack retries them later.
+        if body.get("type") != "event_callback":
             return BoltResponse(status=200, body="")
         return None

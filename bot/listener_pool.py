@@ -1,0 +1,292 @@
+"""Running Bolt's listeners so that an ack never waits behind other requests' work.
+
+Bolt runs each listener on its executor and holds the HTTP response until the listener calls
+ack() (3 s at most); our listeners ack first and then work. `ListenerPool` is that executor,
+`PacedAck` the ack that hands the listener over to a work slot, and `pace_listeners` the
+middleware that gives every request one.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, BoltResponse
+
+log = logging.getLogger(__name__)
+
+# Listeners running at once, most of them acked and waiting for their turn to work (see ListenerPool).
+MAX_LISTENER_THREADS = 64
+# Requests whose ack carries nothing Slack needs synchronously: they may be acked on a listener's behalf.
+# (A modal submission's ack carries its validation errors; options requests carry the options.)
+_DEFERRABLE_TYPES = frozenset({"block_actions", "interactive_message", "message_action", "shortcut"})
+
+
+class PacedAck(Ack):
+    """Bolt's ack, which then waits for a work slot: the answer to Slack is out before the turn comes.
+
+    When the pool has no thread for the listener right away, it answers Slack itself (`defer`), and
+    whatever the listener later puts in its ack (a slash command's usage text) goes to response_url,
+    which shows the user the same ephemeral message.
+    """
+
+    def __init__(self, pool: ListenerPool, *, deferrable: bool = False, respond: Any = None) -> None:
+        super().__init__()
+        self.pool = pool
+        self.deferrable = deferrable
+        self.respond = respond
+        self.deferred = False
+        self.listener_started = False  # a listener ran for this request (read by handlers/errors.py)
+        self._lock = threading.Lock()
+
+    @property
+    def response(self) -> BoltResponse | None:
+        return self._response
+
+    @response.setter
+    def response(self, value: BoltResponse | None) -> None:
+        # When a listener raises after ack(), Bolt's ThreadListenerRunner sets ack.response back to None.
+        # If that happens within the 10 ms in which the request thread polls for the ack (a database
+        # that refuses connections fails that fast), the request waits 3 s and answers 404: Slack shows
+        # the user an error although the ack went out. Once acked, stay acked.
+        if value is None and getattr(self, "_response", None) is not None:
+            return
+        self._response = value
+
+    def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
+        with self._lock:
+            deferred = self.deferred
+            if not deferred:
+                super().__call__(*args, **kwargs)
+        if deferred:
+            self._forward(*args, **kwargs)
+        self.pool.work_after_ack(self)
+        response = self.response
+        assert response is not None
+        return response
+
+    def defer(self) -> bool:
+        """Ack now with an empty 200, unless the listener was quicker; True when deferred."""
+        with self._lock:
+            if self.response is not None or not self.deferrable:
+                return False
+            super().__call__()
+            self.deferred = True
+            return True
+
+    def _forward(
+        self, text: Any = "", blocks: Any = None, *_: Any, response_type: str | None = None, **__: Any
+    ) -> None:
+        """Send what the listener acked with to response_url (slash commands; buttons ack with nothing)."""
+        message = dict(text) if isinstance(text, dict) else {"text": text or "", "blocks": blocks}
+        if response_type:
+            message["response_type"] = response_type
+        if not (message.get("text") or message.get("blocks")) or self.respond is None:
+            return
+        message.setdefault("response_type", "ephemeral")
+        try:
+            self.respond(**{k: v for k, v in message.items() if v is not None})
+        except Exception:
+            log.warning("could not send a deferred ack's message", exc_info=True)
+
+
+class _Turn:
+    """One listener run: whether it holds a work slot."""
+
+    def __init__(self, ack: PacedAck | None) -> None:
+        self.ack = ack
+        self.holding = False
+
+
+class ListenerPool(Executor):
+    """Bolt's listener executor, arranged so that acks never wait behind other requests' work.
+
+    Bolt runs each listener on its executor and holds the HTTP response until the listener calls
+    ack() (3 s at most). Our listeners ack first and then work (database, Slack posts, ~25 ms of CPU
+    for a case). With a plain pool of N threads, N slow listeners make the next request's ack wait for
+    a free thread, and under a burst every ack is late. Here:
+
+    - a listener starts at once on one of up to `max_threads` threads, acks, and only then takes one of
+      `work_slots` turns: the work proceeds `work_slots` at a time, in arrival order, without
+      spreading CPU and database connections over dozens of threads;
+    - when every thread is taken (a burst bigger than `max_threads`), a slash command or a button is
+      acked on its listener's behalf at once (PacedAck.defer) and its listener queued: the 3 s limit
+      holds whatever the backlog; what the listener later acks with goes to response_url.
+
+    Threads are started by a helper thread, ahead of need, never in the request thread: starting a
+    thread waits for it to run, which under load is the very delay this pool avoids.
+    """
+
+    SPARE_THREADS = 8
+
+    def __init__(self, work_slots: int, max_threads: int = MAX_LISTENER_THREADS) -> None:
+        self.work_slots = work_slots
+        self.max_threads = max(max_threads, work_slots + 1)
+        self._slots = threading.Semaphore(work_slots)
+        self._tasks: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._state = threading.Condition()
+        self._threads: list[threading.Thread] = []
+        self._spawned = 0  # threads started or being started
+        self._starting = 0  # started, not yet waiting for a task
+        self._idle = 0  # waiting for a task
+        self._queued = 0  # tasks no thread has taken yet
+        self._closed = False
+        self._spawner: threading.Thread | None = None
+        self._local = threading.local()
+        self._deferred = 0
+        self._deferral_logged_at = -1e9
+
+    # --- Bolt's side ----------------------------------------------------------------------------
+
+    def expect(self, ack: PacedAck) -> None:
+        """Called in the request thread before Bolt submits the request's listener."""
+        self._local.ack = ack
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        ack: PacedAck | None = getattr(self._local, "ack", None)
+        self._local.ack = None  # the next submit from this thread is a lazy listener: work, no ack
+        future: Future[Any] = Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            turn = _Turn(ack)
+            self._local.turn = turn
+            if ack is not None:
+                ack.listener_started = True
+            try:
+                if ack is None or ack.response is not None:  # acked already (events, deferred) or no ack
+                    self._take(turn)
+                result = fn(*args, **kwargs)
+            except BaseException as exc:
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+            finally:
+                self._local.turn = None
+                if turn.holding:
+                    self._slots.release()
+
+        with self._state:
+            if self._closed:
+                raise RuntimeError("cannot schedule new listeners after shutdown")
+            self._queued += 1
+            self._tasks.put(run)
+            waits = self._queued > self._idle + self._starting and self._spawned >= self.max_threads
+            if self._spawner is None:
+                self._spawner = threading.Thread(target=self._spawn, name="listener-spawner", daemon=True)
+                self._spawner.start()
+            self._state.notify_all()
+        if waits and ack is not None and ack.defer():
+            self._note_deferral()
+        return future
+
+    def _note_deferral(self) -> None:
+        """One log line per burst, not one per request (a line per request would add to the load)."""
+        now = time.monotonic()
+        with self._state:
+            self._deferred += 1
+            if now < self._deferral_logged_at + 10:
+                return
+            count, self._deferred, self._deferral_logged_at = self._deferred, 0, now
+        log.warning(
+            "all %d listener threads busy: %d request(s) acked on their listener's behalf", self.max_threads, count
+        )
+
+    def work_after_ack(self, ack: PacedAck) -> None:
+        turn: _Turn | None = getattr(self._local, "turn", None)
+        if turn is not None and turn.ack is ack:
+            self._take(turn)
+
+    def _take(self, turn: _Turn) -> None:
+        if not turn.holding:
+            self._slots.acquire()
+            turn.holding = True
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """No new listeners; the queued and running ones finish (all of them, when `wait`)."""
+        with self._state:
+            if self._closed:
+                return
+            self._closed = True
+            self._state.notify_all()
+        if self._spawner is not None:
+            self._spawner.join()
+        if cancel_futures:
+            while True:
+                try:
+                    self._tasks.get_nowait()
+                except queue.Empty:
+                    break
+        if self._spawned == 0 and not cancel_futures:
+            self._drain_without_threads()
+        for _ in range(self._spawned):
+            self._tasks.put(None)  # after the queued tasks: each thread finishes them, then stops
+        if wait:
+            for thread in list(self._threads):
+                thread.join()
+
+    def _drain_without_threads(self) -> None:
+        """Tasks submitted in the instant before the spawner stopped, with no thread to run them."""
+        while True:
+            try:
+                task = self._tasks.get_nowait()
+            except queue.Empty:
+                return
+            if task is not None:
+                task()
+
+    # --- threads ---------------------------------------------------------------------------------
+
+    def _missing(self) -> int:
+        wanted = self._queued + self.SPARE_THREADS - self._idle - self._starting
+        return max(0, min(wanted, self.max_threads - self._spawned))
+
+    def _spawn(self) -> None:
+        while True:
+            with self._state:
+                while not self._closed and not self._missing():
+                    self._state.wait()
+                if self._closed:
+                    return
+                count = self._missing()
+                self._spawned += count
+                self._starting += count
+            for _ in range(count):
+                thread = threading.Thread(target=self._work, name=f"listener-{len(self._threads)}", daemon=True)
+                thread.start()
+                self._threads.append(thread)
+
+    def _work(self) -> None:
+        with self._state:
+            self._starting -= 1
+        while True:
+            with self._state:
+                self._idle += 1
+            task = self._tasks.get()
+            with self._state:
+                self._idle -= 1
+                if task is not None:
+                    self._queued -= 1
+                self._state.notify_all()
+            if task is None:
+                return
+            task()
+
+
+def pace_listeners(app: App, pool: ListenerPool, *, process_before_response: bool = False) -> None:
+    """Give every request a PacedAck, so that `pool` (the app's listener executor) can pace its listener."""
+
+    @app.middleware
+    def pace(body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]) -> Any:
+        command = bool(body.get("command"))
+        deferrable = not process_before_response and (command or body.get("type") in _DEFERRABLE_TYPES)
+        ack = PacedAck(pool, deferrable=deferrable, respond=context.respond if command else None)
+        context["ack"] = ack
+        pool.expect(ack)
+        return next()

@@ -1,0 +1,101 @@
+"""The listener executor: acks never wait behind other requests' work, even in a burst."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.listener_pool import ListenerPool, pace_listeners
+from bot.slack.fake_api import FakeSlack
+from bot.slack.signing import slash_command_body
+from bot.web import WebApp
+from tests.bot.test_web import call, ready
+
+
+def paced_app(fake: FakeSlack, pool: ListenerPool) -> App:
+    app = App(
+        client=WebClient(token="xoxb-test", base_url=fake.base_url),
+        request_verification_enabled=False,
+        listener_executor=pool,
+    )
+    pace_listeners(app, pool)
+    return app
+
+
+def post_command(web: WebApp, fake: FakeSlack, text_: str) -> tuple[int, bytes, float, str]:
+    response_url = fake.new_response_url()
+    body = slash_command_body("/case", text_, user_id="U0AGENT", channel_id="C0CASES", response_url=response_url)
+    started = time.monotonic()
+    status, _, answer = call(web, body=body.encode())
+    return status, answer, time.monotonic() - started, response_url
+
+
+def test_a_burst_bigger_than_the_pool_is_acked_at_once_and_worked_off_in_turn(fake_slack: FakeSlack) -> None:
+    pool = ListenerPool(work_slots=1, max_threads=3)
+    app = paced_app(fake_slack, pool)
+    gate = threading.Event()
+    worked: list[str] = []
+
+    @app.command("/case")
+    def case(ack: Ack, command: dict[str, Any]) -> None:
+        if command["text"] == "help":
+            ack(text="使い方: /case 高 件名")  # the listener's ack carries a message
+            return
+        ack()
+        gate.wait(10)  # slow work: one listener works, two wait for the slot, the rest have no thread
+        worked.append(command["text"])
+
+    web = WebApp(app, ready)
+    with ThreadPoolExecutor(8) as clients:
+        burst = list(clients.map(lambda n: post_command(web, fake_slack, f"中 件名 {n}"), range(8)))
+        status, answer, took, response_url = post_command(web, fake_slack, "help")
+    assert [b[0] for b in burst] == [200] * 8
+    assert max(b[2] for b in burst) < 1.5  # Bolt would have waited 3 s for these acks, then answered 404
+    # Acked on the listener's behalf (an empty 200); its message arrives through response_url instead.
+    assert status == 200 and answer == b"" and took < 1.5
+    gate.set()
+    (reply,) = fake_slack.wait_for_calls("response_url", where=lambda c: c.args["_url"] == response_url)
+    assert reply.args["text"] == "使い方: /case 高 件名" and reply.args["response_type"] == "ephemeral"
+    pool.shutdown(wait=True)  # every queued listener ran
+    assert sorted(worked) == sorted(f"中 件名 {n}" for n in range(8))
+
+
+def test_with_threads_free_the_listener_answers_its_own_ack(fake_slack: FakeSlack) -> None:
+    pool = ListenerPool(work_slots=2, max_threads=4)
+    app = paced_app(fake_slack, pool)
+
+    @app.command("/case")
+    def case(ack: Ack) -> None:
+        ack(text="使い方")
+
+    status, answer, _, _ = post_command(WebApp(app, ready), fake_slack, "help")
+    assert status == 200 and answer == "使い方".encode()
+    pool.shutdown(wait=True)
+    assert fake_slack.calls("response_url") == []
+
+
+def test_a_listener_failing_right_after_its_ack_is_still_acked(fake_slack: FakeSlack) -> None:
+    """Bolt resets ack.response to None when a listener raises after ack(); the request must not then
+    wait 3 s and answer 404 (seen with a database that refuses connections, which fails that fast)."""
+    pool = ListenerPool(work_slots=2)
+    app = paced_app(fake_slack, pool)
+
+    @app.command("/case")
+    def case(ack: Ack) -> None:
+        ack()
+        raise RuntimeError("database refused the connection")
+
+    @app.error
+    def on_error(error: Exception) -> None:
+        return None
+
+    web = WebApp(app, ready)
+    for n in range(3):
+        status, _, took, _ = post_command(web, fake_slack, f"中 件名 {n}")
+        assert status == 200 and took < 1.0, (status, took)
+    pool.shutdown(wait=True)
