@@ -80,6 +80,10 @@ def cmd_shell(args: argparse.Namespace) -> int:
     settings = _settings()
     config = _behaviour(settings, demo_ok=True)
     from bot.console import Console
+    from bot.logs import configure_logging
+
+    # The console's own output is the conversation; logs only when something is wrong (or asked for).
+    configure_logging("DEBUG" if settings.log_level == "DEBUG" else "WARNING", "text")
 
     lines: list[str] | None = getattr(args, "execute", None)
     with Console(settings, config) as console:

@@ -404,6 +404,7 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     config_path: Path = Path(DEFAULT_CONFIG_PATH)
     config_path_given: bool = False
+    database_url_given: bool = False
     port: int = 3000
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
@@ -482,6 +483,7 @@ class Settings:
             database_url=normalise_database_url(database_url),
             config_path=Path(get("SUPPORTBOT_CONFIG") or DEFAULT_CONFIG_PATH),
             config_path_given=get("SUPPORTBOT_CONFIG") is not None,
+            database_url_given=get("DATABASE_URL") is not None,
             port=port,
             log_level=log_level,
             log_format=log_format,  # type: ignore[arg-type]

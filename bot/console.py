@@ -11,6 +11,7 @@ import json
 import re
 import shlex
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import replace
@@ -38,6 +39,8 @@ HELP = """\
 Type a question to ask it in the current channel, or:
   @bot <text>          mention the bot (answers even chit-chat)
   /faq <question>      private FAQ search
+  /case …              support cases: /case 高 件名, /case list, /case ack 1, /case help
+  /oncall …            who is on call; /oncall set @oncall2, /oncall clear
   /as U123             act as another user          /in C123   switch channel
   click N              press button [N] from the output
   submit k=v ...       fill in and submit the open form, e.g. submit title="ログインできない" priority=高
@@ -64,6 +67,12 @@ class Console:
         self.clock = ManualClock(start or datetime.now(UTC))
         # Slack's message timestamps follow the console's clock, as they follow real time in Slack.
         self.fake.ts_clock = lambda: self.clock.now().timestamp()
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        if not settings.database_url_given:
+            # A fresh database per session keeps the demo repeatable (case #1 every time) and never
+            # mixes console data into a real bot's database; DATABASE_URL keeps it instead.
+            self._scratch = tempfile.TemporaryDirectory(prefix="supportbot-console-")
+            settings = replace(settings, database_url=f"sqlite:///{self._scratch.name}/console.db")
         console_settings = replace(
             settings,
             slack_bot_token=CONSOLE_TOKEN,
@@ -96,6 +105,8 @@ class Console:
     def close(self) -> None:
         self.runtime.stop()
         self.fake.stop()
+        if self._scratch is not None:
+            self._scratch.cleanup()
 
     # --- naming -----------------------------------------------------------------------------
 
@@ -203,6 +214,7 @@ class Console:
         return None
 
     def message(self, text: str, *, mention: bool = False, thread_ts: str | None = None) -> None:
+        text = self._as_slack_text(text)
         if mention:
             text = f"<@{self.fake.bot_user_id}> {text}"
         stored = self.fake.add_message(self.channel, text, user=self.user, thread_ts=thread_ts)
@@ -223,11 +235,23 @@ class Console:
             self._dispatch(event_body({**event, "type": "app_mention"}))
         self._show_new_calls()
 
+    def _as_slack_text(self, text: str) -> str:
+        """What Slack makes of typed text: & < > escaped, @name and @U… turned into mention tokens."""
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        ids = {name: uid for uid, name in self._people(self.config).items()}
+
+        def token(match: re.Match[str]) -> str:
+            word = match.group(1)
+            uid = word.upper() if re.fullmatch(r"[UW][A-Z0-9]+", word.upper()) else ids.get(word)
+            return f"<@{uid}|{self._name_of(uid)}>" if uid else match.group(0)
+
+        return re.sub(r"@([\w-]+)", token, text)
+
     def command(self, command: str, text: str) -> None:
         response_url = self.fake.new_response_url()
         body = slash_command_body(
             command,
-            text,
+            self._as_slack_text(text),
             user_id=self.user,
             channel_id=self.channel,
             response_url=response_url,

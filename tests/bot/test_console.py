@@ -1,0 +1,86 @@
+"""The local console drives the real app: typed lines in, what Slack would show out."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.config import Settings, load_default_behaviour
+from bot.console import Console
+
+# A Monday morning in Tokyo, so SLA arithmetic reads simply.
+START = datetime(2026, 11, 16, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def console() -> Iterator[tuple[Console, io.StringIO]]:
+    out = io.StringIO()
+    with Console(Settings(), load_default_behaviour(), out=out, start=START) as shell:
+        yield shell, out
+
+
+def run(console: tuple[Console, io.StringIO], *lines: str) -> str:
+    shell, out = console
+    out.seek(0)
+    out.truncate()
+    for line in lines:
+        shell.handle(line)
+    return out.getvalue()
+
+
+def test_a_question_is_answered_in_its_thread(console: tuple[Console, io.StringIO]) -> None:
+    shown = run(console, "SSOってどのIdPに対応してましたっけ？")
+    assert "bot → #faq (thread)" in shown
+    assert "SSOはどのIdPに対応していますか？" in shown and "Okta" in shown
+    assert "[1] 解決しました  [2] 解決しない" in shown
+
+
+def test_chit_chat_gets_no_reply_but_a_mention_does(console: tuple[Console, io.StringIO]) -> None:
+    assert "bot →" not in run(console, "お疲れさまです〜")
+    assert "/case" in run(console, "@bot 今日のランチどこ行きます？")
+
+
+def test_the_whole_story_of_an_urgent_case(console: tuple[Console, io.StringIO]) -> None:
+    opened = run(console, "/case 高 全ユーザーがログインできない")
+    assert "bot → #cases" in opened and "#1 全ユーザーがログインできない" in opened
+    assert "bot → #emergency" in opened and "@oncall" in opened
+    assert "ケース #1 を起票しました" in opened
+    late = run(console, "/clock +2h1m")
+    assert "初期対応期限を1分超過しています" in late
+    assert "bot → DM @oncall" in late
+    clicked = run(console, "click 1")  # 「対応開始」 on the page
+    assert "対応を開始しました" in clicked and "updated its message in #cases" in clicked
+    assert "超過" not in run(console, "/clock +30m")  # acknowledged: no more pages
+
+
+def test_the_case_form_is_filled_in_with_submit(console: tuple[Console, io.StringIO]) -> None:
+    form = run(console, "/case")
+    assert "ケースを起票" in form and "submit title=" in form
+    assert "件名を入力してください" in run(console, "submit priority=中")
+    done = run(console, 'submit title="CSVの文字化け <!here>" priority=中 category=技術')
+    assert "#1 CSVの文字化け <!here>" in done  # shown as typed; in Slack it would notify nobody
+    assert "カテゴリ* 技術" in done.replace("\n  │   ", " ")
+
+
+def test_acting_as_someone_else(console: tuple[Console, io.StringIO]) -> None:
+    run(console, "/case 低 使い方の質問")
+    refused = run(console, "/as U0CUSTOMER", "/case ack 1")
+    assert "サポート担当者のみ" in refused
+
+
+def test_mistakes_are_explained(console: tuple[Console, io.StringIO]) -> None:
+    assert "no button [9]" in run(console, "click 9")
+    assert "expected a user ID" in run(console, "/as sato")
+    assert "no form is open" in run(console, "submit title=x")
+    assert "/clock +2h" in run(console, "/clock")
+    assert "/case" in run(console, "/help")
+
+
+def test_typed_mentions_become_slack_tokens(console: tuple[Console, io.StringIO]) -> None:
+    shown = run(console, "/oncall set @oncall2", "/oncall")
+    assert "@oncall2 さんを" in shown and "現在のオンコール*: @oncall2" in shown
+    # A typed <!channel> reaches the bot escaped, exactly as Slack sends it.
+    assert "@channel" not in run(console, "/case 低 <!channel> テスト").split("#1", 1)[1].split("\n")[0]
