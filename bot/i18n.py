@@ -167,6 +167,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "case.reopened": {"ja": "ケース #{number} を再オープンしました。", "en": "Reopened case #{number}."},
     "case.list.header": {"ja": "ケース一覧 ({scope})", "en": "Cases ({scope})"},
     "case.list.empty": {"ja": "該当するケースはありません。", "en": "No cases match."},
+    "case.list.more": {
+        "ja": "ほかにもケースがあります (期限の近い{count}件を表示)。`/case show 番号` で個別に確認できます。",
+        "en": "There are more cases (showing the {count} due soonest). Use `/case show <n>` for any case.",
+    },
     "case.list.scope.open": {"ja": "対応中", "en": "open"},
     "case.list.scope.mine": {"ja": "自分の", "en": "mine"},
     "case.list.scope.all": {"ja": "すべて", "en": "all"},

@@ -23,6 +23,8 @@ from bot.slack.mrkdwn import from_slack
 
 log = logging.getLogger(__name__)
 
+LIST_LIMIT = 20  # cases shown by `/case list`; the list says when there are more
+
 
 def open_case_form(
     client: WebClient, trigger_id: str, services: Services, prefill: dict[str, Any] | None = None
@@ -114,7 +116,8 @@ def register(app: App, services: Services) -> None:
             respond(text=opened_message(change), response_type="ephemeral")
         elif parsed.verb == "list":
             scope = parsed.word or "open"
-            text, blocks = case_blocks.case_list(list(cases.list(scope, user)), scope, now, language, timezone)
+            found = list(cases.list(scope, user, limit=LIST_LIMIT + 1))
+            text, blocks = case_blocks.case_list(found, scope, now, language, timezone, limit=LIST_LIMIT)
             respond(text=text, blocks=blocks, response_type="ephemeral")
         elif parsed.verb == "show":
             assert parsed.number is not None

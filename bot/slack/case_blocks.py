@@ -229,7 +229,12 @@ def case_line(case: Case, now: datetime, language: str, timezone: str) -> str:
     )
 
 
-def case_list(cases: list[Case], scope: str, now: datetime, language: str, timezone: str) -> tuple[str, list[Block]]:
+def case_list(
+    cases: list[Case], scope: str, now: datetime, language: str, timezone: str, *, limit: int | None = None
+) -> tuple[str, list[Block]]:
+    """Cases one per line; with `limit`, a list longer than it is cut there and says so."""
+    more = limit is not None and len(cases) > limit
+    cases = cases[:limit] if limit is not None else cases
     header = t("case.list.header", language, scope=t(f"case.list.scope.{scope}", language))
     if not cases:
         text = f"{header}\n{t('case.list.empty', language)}"
@@ -243,6 +248,10 @@ def case_list(cases: list[Case], scope: str, now: datetime, language: str, timez
             chunk = []
         chunk.append(line)
     blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(chunk)}})
+    if more:
+        blocks.append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": t("case.list.more", language, count=limit)}]}
+        )
     return header, blocks
 
 

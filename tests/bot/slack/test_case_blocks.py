@@ -320,3 +320,13 @@ def test_a_late_reopen_offers_a_new_linked_case() -> None:
     text, blocks = case_blocks.reopen_refused(42, 14, "ja")
     assert "#42" in text and "14日" in text
     assert actions(blocks) == [("case_new_linked", "42")]
+
+
+def test_a_long_list_is_cut_and_says_so() -> None:
+    many = [make_case(number=n) for n in range(1, 23)]
+    text, blocks = case_blocks.case_list(many, "open", NOW, "ja", TZ, limit=20)
+    shown = json.dumps(blocks, ensure_ascii=False)
+    assert "*#20*" in shown and "*#21*" not in shown
+    assert "ほかにもケースがあります" in shown
+    _, short = case_blocks.case_list(many[:3], "open", NOW, "ja", TZ, limit=20)
+    assert "ほかにも" not in json.dumps(short, ensure_ascii=False)
