@@ -324,7 +324,7 @@ def test_a_late_reopen_offers_a_new_linked_case() -> None:
 
 def test_a_long_list_is_cut_and_says_so() -> None:
     many = [make_case(number=n) for n in range(1, 23)]
-    text, blocks = case_blocks.case_list(many, "open", NOW, "ja", TZ, limit=20)
+    _, blocks = case_blocks.case_list(many, "open", NOW, "ja", TZ, limit=20)
     shown = json.dumps(blocks, ensure_ascii=False)
     assert "*#20*" in shown and "*#21*" not in shown
     assert "ほかにもケースがあります" in shown
