@@ -10,9 +10,12 @@ same run only):
 - a generated knowledge base of `--entries` varied Japanese Q&As, built from combinations of
   support vocabulary so that tokens, compounds and term frequencies look realistic.
 
-Goals: p99 < 5 ms per query on 10,000 entries; bundled index build < 1 s. Prints one JSON object
-with wall-clock figures and, under "cpu", this thread's CPU time per query: on a shared, busy
-machine the wall clock also counts time spent waiting for a core.
+Goals (from the issue): p99 query latency under 5 ms on 10,000 entries; index build under 1 s.
+Every figure is given as wall-clock time and as CPU time of the measuring thread: on a shared,
+busy machine the wall clock also counts time spent waiting for a core, so the CPU figures say
+what the search itself costs. The build is measured in memory (nothing reused but the compiled
+vocabulary) and, separately, from the on-disk index cache (`knowledge.index_cache`) in a
+temporary directory. Prints one JSON object, ending with each goal and whether it is met.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import os
 import random
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -34,7 +38,8 @@ if str(ROOT) not in sys.path:
 
 from knowledge import BUNDLED_KNOWLEDGE  # noqa: E402
 from knowledge.loader import Entry, load_entries, parse_markdown  # noqa: E402
-from knowledge.search import KnowledgeIndex, _sudachi  # noqa: E402
+from knowledge.search import KnowledgeIndex  # noqa: E402
+from knowledge.tokens import sudachi  # noqa: E402
 from knowledge.vocabulary import load_vocabulary  # noqa: E402
 
 DEV_SET = ROOT.parent / "shared" / "faq-dev.jsonl"
@@ -313,6 +318,10 @@ def generated_queries(entries: list[Entry], count: int, seed: int) -> list[str]:
     return queries
 
 
+P99_GOAL_MS = 5.0
+BUILD_GOAL_S = 1.0
+
+
 def _percentiles(values: list[float]) -> dict[str, float]:
     values = sorted(values)
     return {
@@ -323,32 +332,62 @@ def _percentiles(values: list[float]) -> dict[str, float]:
 
 
 def measure_queries(index: KnowledgeIndex, queries: list[str]) -> dict[str, Any]:
-    """Wall-clock latency, and CPU time of this thread (what the search itself costs when the
-    shared machine makes the process wait)."""
-    index.search(queries[0])  # warm up: Sudachi for this thread, lazy tables
+    """Latency per query in wall-clock and in CPU time of this thread, and throughput."""
+    index.search(queries[0])  # warm up: Sudachi for this thread
     wall: list[float] = []
     cpu: list[float] = []
     gc.collect()
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.thread_time()
     for query in queries:
         w0, c0 = time.perf_counter(), time.thread_time()
         index.search(query)
         cpu.append((time.thread_time() - c0) * 1000.0)
         wall.append((time.perf_counter() - w0) * 1000.0)
-    elapsed = time.perf_counter() - started
+    elapsed, elapsed_cpu = time.perf_counter() - started, time.thread_time() - started_cpu
     return {
-        "queries": len(queries),
-        **_percentiles(wall),
+        "count": len(queries),
+        "wall": _percentiles(wall),
         "cpu": _percentiles(cpu),
         "queries_per_second": round(len(queries) / elapsed, 1),
+        "queries_per_cpu_second": round(len(queries) / elapsed_cpu, 1),
     }
 
 
-def timed_build(entries: list[Entry]) -> tuple[KnowledgeIndex, float, float]:
+def timed_build(entries: list[Entry], cache_dir: Path | None = None) -> tuple[KnowledgeIndex, dict[str, float]]:
     gc.collect()
     wall, cpu = time.perf_counter(), time.thread_time()
-    index = KnowledgeIndex.build(entries)
-    return index, time.perf_counter() - wall, time.thread_time() - cpu
+    index = KnowledgeIndex.build(entries, cache_dir=cache_dir)
+    return index, {"wall_s": round(time.perf_counter() - wall, 3), "cpu_s": round(time.thread_time() - cpu, 3)}
+
+
+def goals(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each goal with the figures that decide it; "met" needs both CPU and wall figures within it."""
+    generated, bundled = report["generated"], report["bundled"]
+    p99 = generated["queries"]
+    builds = [
+        ("index build under 1 s: bundled knowledge base", bundled["build"]),
+        (f"index build under 1 s: {generated['entries']:,} entries, in memory", generated["build"]),
+        (f"index build under 1 s: {generated['entries']:,} entries, from the index cache", generated["cached_build"]),
+    ]
+    return [
+        {
+            "goal": f"p99 query latency under 5 ms on {generated['entries']:,} entries",
+            "cpu_p99_ms": p99["cpu"]["p99_ms"],
+            "wall_p99_ms": p99["wall"]["p99_ms"],
+            "met_cpu": p99["cpu"]["p99_ms"] < P99_GOAL_MS,
+            "met_wall": p99["wall"]["p99_ms"] < P99_GOAL_MS,
+        },
+        *(
+            {
+                "goal": goal,
+                "cpu_s": build["cpu_s"],
+                "wall_s": build["wall_s"],
+                "met_cpu": build["cpu_s"] < BUILD_GOAL_S,
+                "met_wall": build["wall_s"] < BUILD_GOAL_S,
+            }
+            for goal, build in builds
+        ),
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -357,15 +396,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=2_000, help="queries per knowledge base")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
+    load_at_start = os.getloadavg()
 
     started = time.perf_counter()
-    _sudachi()
+    sudachi()
     sudachi_load = time.perf_counter() - started
 
     # Bundled knowledge base: the first build also compiles the bundled vocabulary (once per process).
     bundled_entries = load_entries(BUNDLED_KNOWLEDGE)
-    _, first_build, _ = timed_build(bundled_entries)
-    bundled, bundled_build, bundled_cpu = timed_build(bundled_entries)
+    _, first_build = timed_build(bundled_entries)
+    bundled, bundled_build = timed_build(bundled_entries)
     if DEV_SET.exists():
         dev = [json.loads(line)["q"] for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
     else:
@@ -374,27 +414,38 @@ def main(argv: list[str] | None = None) -> int:
 
     text = generate_markdown(args.entries, args.seed)
     generated_entries = parse_markdown(text, "generated.md")
-    generated, generated_build, generated_cpu = timed_build(generated_entries)
+    generated, generated_build = timed_build(generated_entries)
     queries = generated_queries(generated_entries, args.queries, args.seed)
+    generated_queries_report = measure_queries(generated, queries)
+    distinct_terms = generated.term_count
+    del generated  # two indexes of this size at once would slow the machine down for the next builds
+    with tempfile.TemporaryDirectory(prefix="faq-bench-cache-") as cache:
+        _, cache_filling_build = timed_build(generated_entries, Path(cache))
+        _, cached_build = timed_build(generated_entries, Path(cache))
 
-    report = {
-        "load_average_1m": round(os.getloadavg()[0], 2),
+    report: dict[str, Any] = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_average_1m_at_start": round(load_at_start[0], 2),
+            "load_average_1m_at_end": round(os.getloadavg()[0], 2),
+        },
         "sudachi_load_s": round(sudachi_load, 3),
         "bundled": {
             "entries": len(bundled_entries),
-            "first_build_s_including_vocabulary": round(first_build, 3),
-            "build_s": round(bundled_build, 3),
-            "build_cpu_s": round(bundled_cpu, 3),
-            **measure_queries(bundled, bundled_queries),
+            "first_build_including_vocabulary": first_build,
+            "build": bundled_build,
+            "queries": measure_queries(bundled, bundled_queries),
         },
         "generated": {
             "entries": len(generated_entries),
-            "distinct_terms": generated.term_count,
-            "build_s": round(generated_build, 3),
-            "build_cpu_s": round(generated_cpu, 3),
-            **measure_queries(generated, queries),
+            "distinct_terms": distinct_terms,
+            "build": generated_build,
+            "cache_filling_build": cache_filling_build,
+            "cached_build": cached_build,
+            "queries": generated_queries_report,
         },
     }
+    report["goals"] = goals(report)
     print(json.dumps(report, ensure_ascii=False, indent=2))
     return 0
 

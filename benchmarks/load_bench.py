@@ -26,7 +26,6 @@ Prints one JSON object.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import http.client
 import json
 import math
@@ -38,8 +37,7 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -51,7 +49,9 @@ if str(ROOT) not in sys.path:
 
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import Engine, make_url  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
+
+from bot.database import temporary_postgres_database  # noqa: E402
 
 DEFAULT_POSTGRES = os.environ.get("SUPPORTBOT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SIGNING_SECRET = "bench0signing0secret0000000000000"
@@ -137,20 +137,6 @@ def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))
     return ordered[index]
-
-
-@contextlib.contextmanager
-def temporary_database(admin_url: str) -> Iterator[str]:
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"supportbot_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def wait_ready(url_path: tuple[int, str], process: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -328,7 +314,7 @@ def wait_drained(engine: Engine, expected: int, timeout: float) -> float | None:
 def run_ours(args: argparse.Namespace, fake_root: str, workdir: Path) -> dict[str, Any]:
     config = workdir / "supportbot.toml"
     config.write_text(CONFIG, encoding="utf-8")
-    with temporary_database(args.postgres) as database_url:
+    with temporary_postgres_database(args.postgres, "supportbot_bench") as database_url:
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SUPPORTBOT_", "LOG_"))}
         env.update(

@@ -34,7 +34,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -50,7 +49,7 @@ from sqlalchemy import bindparam, delete, event, insert, text, update  # noqa: E
 
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings, parse_behaviour  # noqa: E402
-from bot.database import Database  # noqa: E402
+from bot.database import Database, DatabaseUnavailable, temporary_postgres_database  # noqa: E402
 from bot.models import Case, CaseEvent, Counter, OutboxMessage  # noqa: E402
 from bot.notify import Delivered  # noqa: E402
 from bot.services import Services, build_services  # noqa: E402
@@ -273,24 +272,18 @@ def run_sqlite(args: argparse.Namespace, index: KnowledgeIndex) -> dict[str, Any
 
 
 def run_postgres(args: argparse.Namespace, index: KnowledgeIndex) -> dict[str, Any]:
-    admin = Database(args.postgres)
-    if not admin.ping():
-        admin.dispose()
-        return {"backend": "postgresql", "skipped": f"PostgreSQL not reachable at {args.postgres}"}
-    name = f"supportbot_bench_{uuid.uuid4().hex[:8]}"
-    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    db = Database(admin.engine.url.set(database=name).render_as_string(hide_password=False))
     try:
-        result = bench(db, args, index)
-        with db.engine.connect() as connection:
-            result["server"] = str(connection.execute(text("SHOW server_version")).scalar())
-        return result
-    finally:
-        db.dispose()
-        with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        with temporary_postgres_database(args.postgres, "supportbot_bench") as url:
+            db = Database(url)
+            try:
+                result = bench(db, args, index)
+                with db.engine.connect() as connection:
+                    result["server"] = str(connection.execute(text("SHOW server_version")).scalar())
+                return result
+            finally:
+                db.dispose()
+    except DatabaseUnavailable:
+        return {"backend": "postgresql", "skipped": f"PostgreSQL not reachable at {args.postgres}"}
 
 
 def main() -> None:

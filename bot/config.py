@@ -405,6 +405,7 @@ class Settings:
     config_path: Path = Path(DEFAULT_CONFIG_PATH)
     config_path_given: bool = False
     database_url_given: bool = False
+    faq_index_cache: Path | None = None
     port: int = 3000
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
@@ -484,6 +485,7 @@ class Settings:
             config_path=Path(get("SUPPORTBOT_CONFIG") or DEFAULT_CONFIG_PATH),
             config_path_given=get("SUPPORTBOT_CONFIG") is not None,
             database_url_given=get("DATABASE_URL") is not None,
+            faq_index_cache=Path(cache) if (cache := get("SUPPORTBOT_FAQ_INDEX_CACHE")) else None,
             port=port,
             log_level=log_level,
             log_format=log_format,  # type: ignore[arg-type]

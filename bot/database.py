@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -158,3 +160,25 @@ def sqlite_bind_value(session: Session, column: Any) -> Any:
     for values passed inside JSON to bulk statements."""
     dialect = session.get_bind().dialect
     return column.type.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
+
+
+@contextlib.contextmanager
+def temporary_postgres_database(admin_url: str, prefix: str = "supportbot_tmp") -> Iterator[str]:
+    """A new, empty PostgreSQL database next to `admin_url`'s, dropped afterwards (tests, benchmarks).
+
+    Raises DatabaseUnavailable when the server cannot be reached.
+    """
+    admin = Database(admin_url)
+    if not admin.ping():
+        admin.dispose()
+        raise DatabaseUnavailable(f"PostgreSQL not reachable at {admin.engine.url.render_as_string()}")
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    autocommit = admin.engine.execution_options(isolation_level="AUTOCOMMIT")
+    with autocommit.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.engine.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with autocommit.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -53,7 +53,7 @@ def build_services(
 ) -> Services:
     clock = clock or SystemClock()
     db = db or Database(settings.database_url)
-    index = index or KnowledgeIndex.from_path(config.knowledge_path())
+    index = index or KnowledgeIndex.from_path(config.knowledge_path(), cache_dir=settings.faq_index_cache)
     outbox = Outbox(db, clock)
     agents = ConfiguredAgents(config.agents)
     sla = SlaPolicy(config.sla, BusinessCalendar(config.business_hours))

@@ -110,7 +110,9 @@ def lint_path(path: Path) -> list[Finding]:
                 seen_questions.setdefault(key, entry)
             if entry.id in seen_ids:
                 findings.append(
-                    Finding("error", source, entry.line, f"duplicate id {entry.id} (also at {seen_ids[entry.id].location})")
+                    Finding(
+                        "error", source, entry.line, f"duplicate id {entry.id} (also at {seen_ids[entry.id].location})"
+                    )
                 )
             seen_ids.setdefault(entry.id, entry)
     if total == 0:

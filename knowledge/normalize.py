@@ -53,30 +53,39 @@ def normalize_text(text: str) -> str:
     NFKC turns full-width ASCII into ASCII and half-width katakana (ﾕｰｻﾞｰ) into full-width
     katakana; dashes written inside katakana words (パスワ－ド, ユーザ-) become "ー".
     """
-    text = unicodedata.normalize("NFKC", text).casefold()
+    if not unicodedata.is_normalized("NFKC", text):  # most text already is: checking is cheaper
+        text = unicodedata.normalize("NFKC", text)
+    text = text.casefold()
     text = _DASH_AFTER_KATAKANA.sub("ー", text)
     text = _TRAILING_WAVE.sub("", text)
     return _SPACES.sub(" ", text).strip()
 
 
+# Character tables and patterns, so that these run in C: they run for every word of an index.
+_TO_KATAKANA = {code: code + 0x60 for code in [*range(ord("ぁ"), ord("ゖ") + 1), ord("ゝ"), ord("ゞ")]}
+_TO_HIRAGANA = {code: code - 0x60 for code in [*range(ord("ァ"), ord("ヶ") + 1), ord("ヽ"), ord("ヾ")]}
+_KATAKANA_WORD = re.compile("[ァ-ヺー]+")
+_KANA_WORD = re.compile("[ぁ-ゖァ-ヺー]+")
+
+
 def to_katakana(text: str) -> str:
     """Hiragana letters to katakana (ぷらん → プラン); everything else unchanged."""
-    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" or c in "ゝゞ" else c for c in text)
+    return text.translate(_TO_KATAKANA)
 
 
 def to_hiragana(text: str) -> str:
     """Katakana letters to hiragana (プラン → ぷらん); everything else unchanged."""
-    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" or c in "ヽヾ" else c for c in text)
+    return text.translate(_TO_HIRAGANA)
 
 
 def is_katakana(text: str) -> bool:
     """True for a non-empty string of katakana letters and "ー" only."""
-    return bool(text) and all("ァ" <= c <= "ヺ" or c == "ー" for c in text)
+    return _KATAKANA_WORD.fullmatch(text) is not None
 
 
 def is_kana(text: str) -> bool:
     """True for a non-empty string of hiragana, katakana and "ー" only."""
-    return bool(text) and all("ぁ" <= c <= "ゖ" or "ァ" <= c <= "ヺ" or c == "ー" for c in text)
+    return _KANA_WORD.fullmatch(text) is not None
 
 
 def fold_long_vowel(word: str) -> str:
@@ -149,7 +158,7 @@ _ENDINGS = (
     "わ",
     "か",
 )
-_ENDING = re.compile("(?:" + "|".join(re.escape(e) for e in sorted(_ENDINGS, key=len, reverse=True)) + ")$")
+_LONGEST_ENDINGS_FIRST = tuple(sorted(_ENDINGS, key=len, reverse=True))
 _FILLERS = re.compile(
     r"^(?:えーと|えーっと|えっと|あのー|あの|すみません|すいません|ちょっと|ところで|お疲れ様です|お疲れさまです|"
     r"お疲れさまでした|おつかれさまです|いつもお世話になっております|お世話になっております|お世話になります)[、,\s]*"
@@ -169,8 +178,17 @@ def strip_noise(text: str) -> str:
         previous = text
         text = _FILLERS.sub("", text)
         text = remove_punctuation_tail(text)
-        text = _ENDING.sub("", text)
+        text = _remove_ending(text)
     return text if text else original.strip()
+
+
+def _remove_ending(text: str) -> str:
+    """Remove the longest of _ENDINGS the text ends with (at most one)."""
+    if text.endswith(_LONGEST_ENDINGS_FIRST):
+        for ending in _LONGEST_ENDINGS_FIRST:
+            if text.endswith(ending):
+                return text[: -len(ending)]
+    return text
 
 
 def remove_punctuation_tail(text: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +12,7 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from bot.clock import ManualClock
-from bot.database import Database
+from bot.database import Database, DatabaseUnavailable, temporary_postgres_database
 from bot.runtime import Runtime
 from bot.slack.fake_api import FakeSlack
 from knowledge import BUNDLED_KNOWLEDGE
@@ -27,32 +26,16 @@ REQUIRE_POSTGRES = os.environ.get("SUPPORTBOT_REQUIRE_POSTGRES") == "1"
 MONDAY_MORNING = datetime(2026, 11, 16, 1, 30, tzinfo=UTC)
 
 
-def _postgres_admin() -> Database | None:
-    db = Database(POSTGRES_URL)
-    if db.ping():
-        return db
-    db.dispose()
-    return None
-
-
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, dropped at the end."""
-    admin = _postgres_admin()
-    if admin is None:
+    try:
+        with temporary_postgres_database(POSTGRES_URL, "supportbot_test") as url:
+            yield url
+    except DatabaseUnavailable:
         if REQUIRE_POSTGRES:
             pytest.fail(f"PostgreSQL is required (SUPPORTBOT_REQUIRE_POSTGRES=1) but {POSTGRES_URL} is unreachable")
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}")
-    name = f"supportbot_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin.engine.url.set(database=name).render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")

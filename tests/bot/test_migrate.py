@@ -2,17 +2,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from bot.database import Database
+from bot.database import Database, temporary_postgres_database
 from bot.migrate import pending_migrations, upgrade_database
 from tests.conftest import POSTGRES_URL
 
@@ -20,15 +18,8 @@ from tests.conftest import POSTGRES_URL
 @pytest.fixture
 def empty_postgres(postgres_url: str) -> Iterator[str]:
     """A database of its own, empty, so migrations start from nothing."""
-    admin = Database(POSTGRES_URL)
-    name = f"supportbot_migrate_{uuid.uuid4().hex[:8]}"
-    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin.engine.url.set(database=name).render_as_string(hide_password=False)
-    yield url
-    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with temporary_postgres_database(POSTGRES_URL, "supportbot_migrate") as url:
+        yield url
 
 
 def schema_differences(url: str) -> list:

@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
+from bot.database import DatabaseUnavailable, temporary_postgres_database
 from bot.slack.fake_api import Call, FakeSlack
 from bot.slack.signing import signed_headers, slash_command_body
 
@@ -78,34 +79,16 @@ def free_port() -> int:
 # --- PostgreSQL -----------------------------------------------------------------------------------
 
 
-def _admin_engine() -> Engine | None:
-    engine = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception:
-        engine.dispose()
-        return None
-    return engine
-
-
 @contextlib.contextmanager
 def fresh_database() -> Iterator[str]:
     """A new, empty PostgreSQL database for one test (the processes migrate it), dropped afterwards."""
-    admin = _admin_engine()
-    if admin is None:
+    try:
+        with temporary_postgres_database(POSTGRES_URL, "supportbot_e2e") as url:
+            yield url
+    except DatabaseUnavailable:
         if REQUIRE_POSTGRES:
             pytest.fail(f"PostgreSQL is required but {POSTGRES_URL} is unreachable")
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}")
-    name = f"supportbot_e2e_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def query(engine: Engine, sql: str, **params: Any) -> list[Any]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from knowledge.normalize import (
+    _ENDINGS,
+    _remove_ending,
     compact,
     fold_long_vowel,
     is_kana,
@@ -15,6 +19,7 @@ from knowledge.normalize import (
     matching_key,
     normalize_text,
     remove_punctuation,
+    remove_punctuation_tail,
     strip_noise,
     to_hiragana,
     to_katakana,
@@ -180,3 +185,25 @@ def test_normalisers_never_crash_and_return_strings(text: str) -> None:
 @given(st.text(alphabet=st.characters(min_codepoint=0x3041, max_codepoint=0x3096), max_size=30))
 def test_hiragana_survives_a_round_trip_through_katakana(text: str) -> None:
     assert to_hiragana(to_katakana(text)) == text
+
+
+# The conversions run in C (translation tables, patterns); these pin them to their definitions.
+any_kana_text = st.text(alphabet=st.characters(min_codepoint=0x3000, max_codepoint=0x30FF), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(any_kana_text, japanese_text))
+def test_script_conversions_and_checks_follow_their_definition(text: str) -> None:
+    assert to_katakana(text) == "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" or c in "ゝゞ" else c for c in text)
+    assert to_hiragana(text) == "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" or c in "ヽヾ" else c for c in text)
+    assert is_katakana(text) == (bool(text) and all("ァ" <= c <= "ヺ" or c == "ー" for c in text))
+    assert is_kana(text) == (bool(text) and all("ぁ" <= c <= "ゖ" or "ァ" <= c <= "ヺ" or c == "ー" for c in text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ですかねよなわまっけしょうくださいもらえ解約方法は "), max_size=20))
+def test_only_the_longest_ending_is_removed_at_each_step(text: str) -> None:
+    longest_first = sorted(_ENDINGS, key=len, reverse=True)
+    ending = re.compile("(?:" + "|".join(re.escape(e) for e in longest_first) + ")$")
+    text = remove_punctuation_tail(text)
+    assert _remove_ending(text) == ending.sub("", text)

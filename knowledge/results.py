@@ -1,0 +1,44 @@
+"""What a search returns: the ranked candidates and the decision the bot acts on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from knowledge.loader import Entry
+
+# Tuned with benchmarks/faq_quality.py on the development set and on check sets of our own.
+DEFAULT_ANSWER_THRESHOLD = 0.50
+DEFAULT_SUGGEST_THRESHOLD = 0.40
+
+Decision = Literal["answer", "suggest", "none"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry: Entry
+    score: float  # 0..1, comparable with the thresholds
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    decision: Decision
+    candidates: tuple[Candidate, ...]  # ranked best first (at most `limit`)
+    suggest_threshold: float = DEFAULT_SUGGEST_THRESHOLD
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+    @property
+    def answer(self) -> Entry | None:
+        """The entry to answer with, only when the decision is "answer"."""
+        return self.candidates[0].entry if self.decision == "answer" and self.candidates else None
+
+    @property
+    def suggestions(self) -> tuple[Entry, ...]:
+        """Candidates at or above the suggest threshold, only when the decision is "suggest"."""
+        if self.decision != "suggest":
+            return ()
+        return tuple(c.entry for c in self.candidates if c.score >= self.suggest_threshold)

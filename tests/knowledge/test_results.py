@@ -1,0 +1,29 @@
+"""Search results: what the bot may answer with and what it may suggest, decided once."""
+
+from __future__ import annotations
+
+from knowledge.loader import Entry
+from knowledge.results import Candidate, SearchResult
+
+
+def _candidates(*scores: float) -> tuple[Candidate, ...]:
+    return tuple(Candidate(Entry(f"e{i}", f"Q{i}", "C", "A"), score) for i, score in enumerate(scores))
+
+
+def test_only_an_answer_decision_answers() -> None:
+    candidates = _candidates(0.9, 0.5)
+    assert SearchResult("q", "answer", candidates).answer is candidates[0].entry
+    assert SearchResult("q", "suggest", candidates).answer is None
+    assert SearchResult("q", "none", candidates).answer is None
+
+
+def test_suggestions_are_the_candidates_at_or_above_the_suggest_threshold() -> None:
+    candidates = _candidates(0.45, 0.40, 0.39)
+    result = SearchResult("q", "suggest", candidates, suggest_threshold=0.40)
+    assert result.suggestions == (candidates[0].entry, candidates[1].entry)
+    assert SearchResult("q", "answer", candidates).suggestions == ()
+
+
+def test_an_empty_result_has_no_best() -> None:
+    empty = SearchResult("q", "none", ())
+    assert empty.best is None and empty.answer is None and empty.suggestions == ()
