@@ -185,17 +185,37 @@ def event_line(event: CaseEvent, case: Case, language: str, timezone: str, escal
     return f"{kind}: {actor}"
 
 
+def mention_list(mentions: list[str], language: str) -> str:
+    """Whom a page calls: the on-call people, or a note that nobody is configured."""
+    return " ".join(mention(m) for m in mentions) if mentions else t("case.emergency.nobody", language)
+
+
+def page(case: Case, text: str, details: list[str], language: str, *, block_id: str) -> list[Block]:
+    """A page's blocks: the message, its details (with the link to the card) and 「対応開始」."""
+    blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+    if details:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(details)}]})
+    if case.first_response_at is None and case.status != RESOLVED:
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"{block_id}:{language}",
+                "elements": [button(t("case.button.ack", language), ACTION_ACK, str(case.number), style="danger")],
+            }
+        )
+    return blocks
+
+
 def emergency(
     case: Case, mentions: list[str], permalink: str | None, now: datetime, language: str, timezone: str
 ) -> tuple[str, list[Block]]:
     """The page in the emergency channel when a high case opens."""
-    targets = " ".join(mention(m) for m in mentions) if mentions else t("case.emergency.nobody", language)
     text = t(
         "case.emergency.text",
         language,
         number=case.number,
         title=escape_text(case.title, limit=TITLE_SHOWN),
-        mentions=targets,
+        mentions=mention_list(mentions, language),
     )
     details = [
         f"*{t('case.field.due', language)}*: {due_summary(case, now, language, timezone)}",
@@ -205,19 +225,7 @@ def emergency(
         details.append(f"*{t('case.field.customer', language)}*: {escape_text(case.customer, limit=200)}")
     if permalink:
         details.append(link(permalink, t("case.link", language)))
-    blocks: list[Block] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(details)}]},
-    ]
-    if case.first_response_at is None and case.status != RESOLVED:
-        blocks.append(
-            {
-                "type": "actions",
-                "block_id": f"case_page:{language}",
-                "elements": [button(t("case.button.ack", language), ACTION_ACK, str(case.number), style="danger")],
-            }
-        )
-    return text, blocks
+    return text, page(case, text, details, language, block_id="case_page")
 
 
 def case_line(case: Case, now: datetime, language: str, timezone: str) -> str:

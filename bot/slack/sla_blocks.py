@@ -9,8 +9,7 @@ from bot.durations import format_duration
 from bot.i18n import t
 from bot.models import Case
 from bot.sla import format_due
-from bot.slack.case_blocks import ACTION_ACK, TITLE_SHOWN, priority_badge
-from bot.slack.faq_blocks import button
+from bot.slack.case_blocks import TITLE_SHOWN, mention_list, page, priority_badge
 from bot.slack.mrkdwn import escape_text, link, mention
 
 Block = dict[str, Any]
@@ -32,31 +31,19 @@ def breach(
     case: Case, mentions: list[str], permalink: str | None, now: datetime, language: str
 ) -> tuple[str, list[Block]]:
     """The page in the emergency channel: who, which case, how late, a link, and 「対応開始」."""
-    targets = " ".join(mention(m) for m in mentions) if mentions else t("case.emergency.nobody", language)
     text = t(
         "sla.breach",
         language,
         number=case.number,
         late=format_duration(now - case.due_at, language),
         title=escape_text(case.title, limit=TITLE_SHOWN),
-        mentions=targets,
+        mentions=mention_list(mentions, language),
     )
-    blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
-    if permalink:
-        blocks.append(
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": link(permalink, t("case.link", language))}]}
-        )
-    blocks.append(
-        {
-            "type": "actions",
-            "block_id": f"sla_breach:{language}",
-            "elements": [button(t("case.button.ack", language), ACTION_ACK, str(case.number), style="danger")],
-        }
-    )
-    return text, blocks
+    return text, page(case, text, _link(permalink, language), language, block_id="sla_breach")
 
 
 def breach_dm(case: Case, permalink: str | None, now: datetime, language: str) -> tuple[str, list[Block]]:
+    """The DM to the person on call, with the same link and button."""
     text = t(
         "sla.breach_dm",
         language,
@@ -64,19 +51,11 @@ def breach_dm(case: Case, permalink: str | None, now: datetime, language: str) -
         late=format_duration(now - case.due_at, language),
         title=escape_text(case.title, limit=TITLE_SHOWN),
     )
-    blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
-    if permalink:
-        blocks.append(
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": link(permalink, t("case.link", language))}]}
-        )
-    blocks.append(
-        {
-            "type": "actions",
-            "block_id": f"sla_dm:{language}",
-            "elements": [button(t("case.button.ack", language), ACTION_ACK, str(case.number), style="danger")],
-        }
-    )
-    return text, blocks
+    return text, page(case, text, _link(permalink, language), language, block_id="sla_dm")
+
+
+def _link(permalink: str | None, language: str) -> list[str]:
+    return [link(permalink, t("case.link", language))] if permalink else []
 
 
 def lead(case: Case, cs_lead: str | None, language: str, timezone: str) -> str:
