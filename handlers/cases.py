@@ -27,11 +27,16 @@ LIST_LIMIT = 20  # cases shown by `/case list`; the list says when there are mor
 
 
 def open_case_form(
-    client: WebClient, trigger_id: str, services: Services, prefill: dict[str, Any] | None = None
+    client: WebClient,
+    trigger_id: str,
+    services: Services,
+    prefill: dict[str, Any] | None = None,
+    *,
+    language: str | None = None,
 ) -> None:
     """Open the `/case` modal, optionally prefilled (from an FAQ answer, a message, an old case)."""
     view = case_blocks.case_modal(
-        services.config.language, prefill=prefill, title_limit=services.config.cases.title_max_length
+        language or services.config.language, prefill=prefill, title_limit=services.config.cases.title_max_length
     )
     client.views_open(trigger_id=trigger_id, view=view)
 
@@ -335,7 +340,9 @@ def register(app: App, services: Services) -> None:
             cases.record_reply(case.number, event["user"])
 
 
-def faq_unresolved_prefill(services: Services, body: dict[str, Any], client: WebClient) -> dict[str, Any]:
+def faq_unresolved_prefill(
+    services: Services, body: dict[str, Any], client: WebClient, language: str
+) -> dict[str, Any]:
     """What to put in the case form when someone says an FAQ answer did not solve it."""
     channel = body["channel"]["id"]
     message = body.get("message") or {}
@@ -347,7 +354,6 @@ def faq_unresolved_prefill(services: Services, body: dict[str, Any], client: Web
             link = client.chat_getPermalink(channel=channel, message_ts=question_ts).get("permalink")
         except SlackApiError:
             link = None
-    language = services.config.language
     title = (question or "").strip().split("\n", 1)[0][: services.config.cases.title_max_length]
     return {
         "title": title,

@@ -96,6 +96,7 @@ def register(app: App, services: Services) -> None:
     def on_unresolved(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         """Not solved: note it, and open the case form prefilled with the question and a link to it."""
         ack()
+        language = faq_blocks.block_language(action.get("block_id"), config.language)
         services.faq.record_feedback(
             channel=body["channel"]["id"],
             message_ts=body["message"]["ts"],
@@ -103,7 +104,8 @@ def register(app: App, services: Services) -> None:
             user=body["user"]["id"],
             helpful=False,
         )
-        open_case_form(client, body["trigger_id"], services, faq_unresolved_prefill(services, body, client))
+        prefill = faq_unresolved_prefill(services, body, client, language)
+        open_case_form(client, body["trigger_id"], services, prefill, language=language)
 
     @app.action(re.compile(rf"^{faq_blocks.ACTION_PICK_PREFIX}\d+$"))
     def on_pick(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:

@@ -119,7 +119,13 @@ class TextRenderer:
                 label = _text_of(block.get("label"), None)
                 optional = " (任意)" if block.get("optional") else ""
                 element = block.get("element", {})
-                lines.append(f"  ▸ {label}{optional}: {self._element(element, block_id, context)}")
+                shown = self._element(element, block_id, context)
+                initial = element.get("initial_value") or _text_of(
+                    (element.get("initial_option") or {}).get("text"), None
+                )
+                if initial:
+                    shown += f" = {initial.splitlines()[0][:60]!r}"
+                lines.append(f"  ▸ {label}{optional}: {shown}")
             elif kind == "rich_text":
                 lines.append("  (rich text)")
         return lines
