@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.i18n import t
 
 
@@ -13,5 +15,7 @@ class UserFacingError(Exception):
         self.key = key
         self.values = values
 
-    def render(self, language: str) -> str:
-        return t(self.key, language, **self.values)
+    def render(self, language: str, *, quote: Callable[[str], str] = str) -> str:
+        """The message; `quote` makes text values (which may be what the user typed) safe for the medium."""
+        values = {k: quote(v) if isinstance(v, str) else v for k, v in self.values.items()}
+        return t(self.key, language, **values)

@@ -19,7 +19,7 @@ from bot.i18n import t
 from bot.services import Services
 from bot.sla import format_due
 from bot.slack import case_blocks
-from bot.slack.mrkdwn import from_slack
+from bot.slack.mrkdwn import escape_text, from_slack, plain_field
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def register(app: App, services: Services) -> None:
         try:
             yield
         except UserFacingError as error:
-            respond(text=error.render(language), response_type="ephemeral", replace_original=False)
+            respond(text=error.render(language, quote=escape_text), response_type="ephemeral", replace_original=False)
 
     # --- /case -----------------------------------------------------------------------------------
 
@@ -242,12 +242,12 @@ def register(app: App, services: Services) -> None:
         try:
             title = cases.validate_title(values.get("title"))
         except UserFacingError as error:
-            errors["title"] = error.render(language)
+            errors["title"] = error.render(language, quote=plain_field)
         priority = values.get("priority")
         try:
             cases.require_priority(priority)
         except UserFacingError as error:
-            errors["priority"] = error.render(language)
+            errors["priority"] = error.render(language, quote=plain_field)
         if values.get("category") not in (None, *CATEGORIES):
             errors["category"] = t("case.error.category", language)
         if errors:  # everything cases.open would refuse, so nothing fails after ack()
@@ -282,7 +282,7 @@ def register(app: App, services: Services) -> None:
                 raise UserFacingError("error.unknown_action")
             cases.escalate(number, values.get("level") or "", values.get("note"), body["user"]["id"])
         except UserFacingError as error:
-            ack(response_action="errors", errors={"note": error.render(language)})
+            ack(response_action="errors", errors={"note": error.render(language, quote=plain_field)})
             return
         ack()
 
@@ -295,7 +295,7 @@ def register(app: App, services: Services) -> None:
                 raise UserFacingError("error.unknown_action")
             cases.resolve(number, values.get("note"), body["user"]["id"])
         except UserFacingError as error:
-            ack(response_action="errors", errors={"note": error.render(language)})
+            ack(response_action="errors", errors={"note": error.render(language, quote=plain_field)})
             return
         ack()
 

@@ -19,6 +19,7 @@ from bot.database import DatabaseUnavailable
 from bot.errors import UserFacingError
 from bot.i18n import t
 from bot.services import Services
+from bot.slack.mrkdwn import escape_text
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ def register(app: App, services: Services) -> None:
         if isinstance(error, BoltUnhandledRequestError):
             return unhandled(body, request, respond)
         if isinstance(error, UserFacingError):
-            message = error.render(language)
+            message = error.render(language, quote=escape_text)
         elif isinstance(error, DatabaseUnavailable):
             log.warning("database unavailable while handling a request: %s", error)
             message = t("error.database", language)

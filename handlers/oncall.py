@@ -14,7 +14,7 @@ from bot.i18n import t
 from bot.oncall import OnCall
 from bot.services import Services
 from bot.sla import format_due
-from bot.slack.mrkdwn import mention
+from bot.slack.mrkdwn import escape_text, mention
 
 _SET = re.compile(r"^set\s+<@(?P<user>[UW][A-Z0-9]+)(?:\|[^>]*)?>\s*(?:until\s+(?P<until>.+))?$", re.IGNORECASE)
 
@@ -68,7 +68,7 @@ def register(app: App, services: Services) -> None:
         except UserFacingError as error:
             # Not re-raised: Bolt turns an exception after ack() into a 404 for the slash command
             # when it races the ack, and the person would see "failed" on top of this reply.
-            return error.render(language)
+            return error.render(language, quote=escape_text)
 
     @app.command("/oncall")
     def oncall_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
@@ -91,7 +91,7 @@ def register(app: App, services: Services) -> None:
             try:
                 until = parse_until(match.group("until")) if match.group("until") else None
             except UserFacingError as error:
-                ack(text=error.render(language))
+                ack(text=error.render(language, quote=escape_text))
                 return
         ack()
         respond(text=change(verb, user, target, until), response_type="ephemeral")

@@ -532,3 +532,13 @@ def test_typed_mentions_never_notify_anyone(app: AppHarness) -> None:
     assert all(
         not c.args.get("link_names") and c.args.get("parse") != "full" for c in app.fake.calls("chat.postMessage")
     )
+
+
+def test_an_unknown_priority_typed_as_a_mention_is_echoed_inert(app: AppHarness) -> None:
+    app.command("/case", "中 件名")
+    app.fake.wait_for_calls("response_url")
+    # Typed brackets arrive escaped by Slack; the refusal quotes the word without making it a token.
+    app.command("/case", "priority 1 &lt;!channel&gt; 理由")
+    (refusal,) = app.fake.wait_for_calls("response_url", count=2)[1:]
+    assert "優先度「&lt;!channel&gt;」が分かりません" in refusal.args["text"]
+    assert "<!channel>" not in refusal.args["text"]
