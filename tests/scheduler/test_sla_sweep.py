@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import datetime, timedelta
 from typing import Any
@@ -307,7 +308,7 @@ def test_a_slack_failure_is_retried_and_the_page_lands_once(
     clock.advance(2 * H + M)
     fake_slack.fail("chat.postMessage", **fault)
     report = sweep(runtime)
-    (page_key,) = [k for k in report.keys if not k.endswith(":dm")]
+    (page_key,) = [k for k in report.keys if not k.endswith((":dm", ":card"))]
     message = runtime.services.outbox.get(page_key)
     assert message is not None and message.state == left_as
     assert len(pages(fake_slack)) == (1 if fault.get("after_effect") else 0)
@@ -547,3 +548,18 @@ def test_a_page_waiting_on_a_rate_limit_is_dropped_once_the_case_is_acknowledged
     report = jobs.deliver_outbox(sqlite_runtime.services)
     assert pages(fake_slack) == []
     assert report.dropped  # dropped on purpose, not failed
+
+
+def test_the_case_card_shows_the_warning_and_the_breach(
+    runtime: Runtime, clock: ManualClock, fake_slack: FakeSlack
+) -> None:
+    case = open_case(runtime)
+    clock.advance(90 * M)
+    sweep(runtime)
+    (warned,) = fake_slack.calls("chat.update")
+    assert "残り30分" in json.dumps(warned.args["blocks"], ensure_ascii=False)
+    clock.advance(31 * M)
+    sweep(runtime)
+    late = fake_slack.calls("chat.update")[-1]
+    assert late.args["ts"] == runtime.services.cases.get(case.number).message_ts
+    assert "1分超過" in json.dumps(late.args["blocks"], ensure_ascii=False)
