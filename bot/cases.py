@@ -126,6 +126,8 @@ class CaseService:
         self.config = config
         self.pager = pager
         outbox.on_sent("case.card", self._remember_card)
+        for kind in ("sla.breach", "sla.lead"):
+            outbox.on_sent(kind, self._refresh_card)
 
     # --- validation ---------------------------------------------------------------------------
 
@@ -455,6 +457,16 @@ class CaseService:
         """Send what this case has waiting (its card, the new thread line, the update)."""
         assert case.id is not None
         self.outbox.deliver_for_case(case.id)
+
+    def _refresh_card(self, session: Session, message: OutboxMessage, delivered: Delivered) -> None:
+        """A breach went out: the card's due time now reads "…超過" instead of "残り…"."""
+        enqueue(
+            session,
+            kind="case.card_update",
+            key=f"{message.dedupe_key}:card",
+            now=self.clock.now(),
+            case_id=message.case_id,
+        )
 
     @staticmethod
     def _remember_card(session: Session, message: OutboxMessage, delivered: Delivered) -> None:

@@ -201,12 +201,7 @@ def sweep_due_cases(session: Session, services: Services, now: datetime) -> Swee
         report.keys.append(notice.key)
         if notice.bucket:
             getattr(report, notice.bucket).append(notice.number)
-    recorded = [n for n in new if n.event_kind]
-    _record_many(session, recorded, now)
-    # The case card shows the due time and what is left of it: refresh it when a warning or a
-    # breach changes that ("残り30分" → "30分超過").
-    card_updates = [OutboxItem(f"{n.key}:card", "case.card_update", n.case_id) for n in recorded]
-    report.keys += sorted(enqueue_many(session, card_updates, now))
+    _record_many(session, [n for n in new if n.event_kind], now)
     _move_checks(session, next_checks)
     return report
 

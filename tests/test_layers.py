@@ -37,7 +37,11 @@ def test_domain_modules_do_not_import_slack(path: Path) -> None:
 
 def test_every_web_client_comes_from_the_factory() -> None:
     offenders = []
-    for path in [*(ROOT / "bot").rglob("*.py"), *(ROOT / "handlers").rglob("*.py"), *(ROOT / "scheduler").rglob("*.py")]:
+    for path in [
+        *(ROOT / "bot").rglob("*.py"),
+        *(ROOT / "handlers").rglob("*.py"),
+        *(ROOT / "scheduler").rglob("*.py"),
+    ]:
         if path.name == "client.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
