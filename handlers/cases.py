@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -19,7 +17,7 @@ from bot.i18n import t
 from bot.services import Services
 from bot.sla import format_due
 from bot.slack import case_blocks
-from bot.slack.mrkdwn import escape_text, from_slack, plain_field
+from bot.slack.mrkdwn import from_slack, plain_field
 
 log = logging.getLogger(__name__)
 
@@ -77,19 +75,6 @@ def register(app: App, services: Services) -> None:
                 log.info("ephemeral to %s in %s failed (%s); sending a DM", user, channel, exc.response.get("error"))
         client.chat_postMessage(channel=user, text=text)
 
-    @contextlib.contextmanager
-    def answered(respond: Respond) -> Iterator[None]:
-        """After ack(), a refusal or bad input goes straight to the person, ephemeral.
-
-        Not raised to `@app.error`: when a listener raises after ack(), Bolt's thread runner sets the
-        ack response back to None, and if that happens before Bolt has seen the ack (a quick refusal),
-        Slack gets no answer (HTTP 404 after 3 s) and shows the person an error next to our reply.
-        """
-        try:
-            yield
-        except UserFacingError as error:
-            respond(text=error.render(language, quote=escape_text), response_type="ephemeral", replace_original=False)
-
     # --- /case -----------------------------------------------------------------------------------
 
     @app.command("/case")
@@ -108,8 +93,7 @@ def register(app: App, services: Services) -> None:
             open_case_form(client, command["trigger_id"], services, {"channel": command.get("channel_id")})
             return
         ack()
-        with answered(respond):
-            run_command(parsed, user, command.get("channel_id"), respond)
+        run_command(parsed, user, command.get("channel_id"), respond)
 
     def run_command(parsed: CaseCommand, user: str, channel: str | None, respond: Respond) -> None:
         now = services.clock.now()
@@ -186,52 +170,47 @@ def register(app: App, services: Services) -> None:
     @app.action(case_blocks.ACTION_ACK)
     def on_ack(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        with answered(respond):
-            change = cases.acknowledge(number_of(action), body["user"]["id"], via="button")
-            respond(
-                text=t("case.acknowledged", language, number=change.case.number),
-                response_type="ephemeral",
-                replace_original=False,
-            )
+        change = cases.acknowledge(number_of(action), body["user"]["id"], via="button")
+        respond(
+            text=t("case.acknowledged", language, number=change.case.number),
+            response_type="ephemeral",
+            replace_original=False,
+        )
 
     @app.action(case_blocks.ACTION_ESCALATE)
     def on_escalate(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
     ) -> None:
         ack()
-        with answered(respond):
-            cases.require_agent(body["user"]["id"])
-            case = cases.get(number_of(action))
-            client.views_open(trigger_id=body["trigger_id"], view=case_blocks.escalate_modal(case, language))
+        cases.require_agent(body["user"]["id"])
+        case = cases.get(number_of(action))
+        client.views_open(trigger_id=body["trigger_id"], view=case_blocks.escalate_modal(case, language))
 
     @app.action(case_blocks.ACTION_RESOLVE)
     def on_resolve(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        with answered(respond):
-            cases.require_agent(body["user"]["id"])
-            case = cases.get(number_of(action))
-            client.views_open(trigger_id=body["trigger_id"], view=case_blocks.resolve_modal(case, language))
+        cases.require_agent(body["user"]["id"])
+        case = cases.get(number_of(action))
+        client.views_open(trigger_id=body["trigger_id"], view=case_blocks.resolve_modal(case, language))
 
     @app.action(case_blocks.ACTION_REOPEN)
     def on_reopen(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        with answered(respond):
-            reopen(number_of(action), None, body["user"]["id"], respond)
+        reopen(number_of(action), None, body["user"]["id"], respond)
 
     @app.action(case_blocks.ACTION_NEW_LINKED)
     def on_new_linked(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
     ) -> None:
         ack()
-        with answered(respond):
-            old = cases.get(number_of(action))
-            channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-            open_case_form(
-                client,
-                body["trigger_id"],
-                services,
-                {"title": old.title, "priority": old.priority, "related_case": old.number, "channel": channel},
-            )
+        old = cases.get(number_of(action))
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        open_case_form(
+            client,
+            body["trigger_id"],
+            services,
+            {"title": old.title, "priority": old.priority, "related_case": old.number, "channel": channel},
+        )
 
     # --- modals ------------------------------------------------------------------------------------
 

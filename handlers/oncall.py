@@ -56,19 +56,14 @@ def register(app: App, services: Services) -> None:
         return local.replace(tzinfo=ZoneInfo(config.oncall.timezone))
 
     def change(verb: str, user: str, target: str | None, until: datetime | None) -> str:
-        """Set or clear an override; what to tell the person (a domain refusal is a polite reply too)."""
-        try:
-            if verb == "clear":
-                count = services.oncall.clear_override(user)
-                return t("oncall.cleared", language, count=count) + "\n" + status()
-            assert target is not None
-            override = services.oncall.set_override(target, until, user)
-            assert override.ends_at is not None
-            return t("oncall.set", language, who=mention(override.user_id), until=when(override.ends_at))
-        except UserFacingError as error:
-            # Not re-raised: Bolt turns an exception after ack() into a 404 for the slash command
-            # when it races the ack, and the person would see "failed" on top of this reply.
-            return error.render(language, quote=escape_text)
+        """Set or clear an override; what to tell the person. Refusals go to handlers/errors.py."""
+        if verb == "clear":
+            count = services.oncall.clear_override(user)
+            return t("oncall.cleared", language, count=count) + "\n" + status()
+        assert target is not None
+        override = services.oncall.set_override(target, until, user)
+        assert override.ends_at is not None
+        return t("oncall.set", language, who=mention(override.user_id), until=when(override.ends_at))
 
     @app.command("/oncall")
     def oncall_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
