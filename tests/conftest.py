@@ -46,10 +46,18 @@ def _postgres_db(postgres_url: str) -> Iterator[Database]:
     db.dispose()
 
 
-def _truncate(db: Database) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+def _empty(db: Database) -> None:
+    """Empty every table and restart ids at 1: DELETE is several times faster than TRUNCATE on tiny tables."""
     with db.engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            connection.execute(text(f'DELETE FROM "{table.name}"'))
+        for table in SQLModel.metadata.sorted_tables:
+            for column in table.primary_key.columns:
+                if column.autoincrement is True or (column.autoincrement == "auto" and column.type.python_type is int):
+                    connection.execute(
+                        text("SELECT setval(pg_get_serial_sequence(:table, :column), 1, false)"),
+                        {"table": f'"{table.name}"', "column": column.name},
+                    )
 
 
 @pytest.fixture
@@ -62,7 +70,7 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
 
 @pytest.fixture
 def postgres_db(_postgres_db: Database) -> Iterator[Database]:
-    _truncate(_postgres_db)
+    _empty(_postgres_db)
     yield _postgres_db
 
 
