@@ -18,6 +18,7 @@ from bot.config import (
 )
 
 EXIT_CONFIG = 2
+EXIT_UNAVAILABLE = 3  # a dependency (database, Slack) refused at start; a supervisor may retry
 
 
 def _load_dotenv() -> None:
@@ -64,11 +65,31 @@ def cmd_run(args: argparse.Namespace) -> int:
         return cmd_shell(args)
     settings.require_slack()
     config = _behaviour(settings, demo_ok=False)
+    from slack_bolt.error import BoltError
+    from sqlalchemy.exc import OperationalError
+
     from bot.migrate import upgrade_database
     from bot.runtime import Runtime
 
-    upgrade_database(settings.database_url)
-    runtime = Runtime(settings, config)
+    try:
+        upgrade_database(settings.database_url)
+    except OperationalError as exc:
+        location = settings.database_url.split("@")[-1]
+        print(
+            f"supportbot: cannot reach the database at {location}: {exc.orig}\n"
+            "Check DATABASE_URL and that the server runs (`supportbot doctor` checks everything).",
+            file=sys.stderr,
+        )
+        return EXIT_UNAVAILABLE
+    try:
+        runtime = Runtime(settings, config)
+    except BoltError as exc:
+        print(
+            f"supportbot: Slack did not accept the app's credentials: {exc}\n"
+            "Check SLACK_BOT_TOKEN (and SLACK_API_BASE_URL); `supportbot doctor` says what is wrong.",
+            file=sys.stderr,
+        )
+        return EXIT_UNAVAILABLE
     if settings.socket_mode:
         runtime.serve_socket_mode()
     else:

@@ -99,3 +99,35 @@ def test_missing_slack_secret_is_named(capsys: pytest.CaptureFixture[str], monke
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
     assert main(["run"]) == 2
     assert "SLACK_SIGNING_SECRET is required" in capsys.readouterr().err
+
+
+def test_an_unreachable_database_at_start_is_explained(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    config = tmp_path / "supportbot.toml"
+    config.write_text('[channels]\ncases = "C0CASES"\nemergency = "C0EMERG"\n', encoding="utf-8")
+    monkeypatch.setenv("SUPPORTBOT_CONFIG", str(config))
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:9/none")
+    assert main(["run"]) == 3
+    err = capsys.readouterr().err
+    assert "cannot reach the database at 127.0.0.1:9/none" in err and "supportbot doctor" in err
+
+
+def test_a_rejected_token_at_start_is_explained(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from bot.slack.fake_api import FakeSlack
+
+    config = tmp_path / "supportbot.toml"
+    config.write_text('[channels]\ncases = "C0CASES"\nemergency = "C0EMERG"\n', encoding="utf-8")
+    monkeypatch.setenv("SUPPORTBOT_CONFIG", str(config))
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-revoked")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.db'}")
+    with FakeSlack(valid_tokens={"xoxb-valid"}) as fake:
+        monkeypatch.setenv("SLACK_API_BASE_URL", fake.base_url)
+        assert main(["run"]) == 3
+    err = capsys.readouterr().err
+    assert "Slack did not accept" in err and "SLACK_BOT_TOKEN" in err and "xoxb-revoked" not in err
