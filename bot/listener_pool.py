@@ -135,6 +135,7 @@ class ListenerPool(Executor):
         self._starting = 0  # started, not yet waiting for a task
         self._idle = 0  # waiting for a task
         self._queued = 0  # tasks no thread has taken yet
+        self._unfinished = 0  # tasks submitted and not yet finished
         self._closed = False
         self._spawner: threading.Thread | None = None
         self._local = threading.local()
@@ -153,6 +154,14 @@ class ListenerPool(Executor):
         future: Future[Any] = Future()
 
         def run() -> None:
+            try:
+                work()
+            finally:
+                with self._state:
+                    self._unfinished -= 1
+                    self._state.notify_all()
+
+        def work() -> None:
             if not future.set_running_or_notify_cancel():
                 return
             turn = _Turn(ack)
@@ -176,6 +185,7 @@ class ListenerPool(Executor):
             if self._closed:
                 raise RuntimeError("cannot schedule new listeners after shutdown")
             self._queued += 1
+            self._unfinished += 1
             self._tasks.put(run)
             waits = self._queued > self._idle + self._starting and self._spawned >= self.max_threads
             if self._spawner is None:
@@ -207,6 +217,14 @@ class ListenerPool(Executor):
         if not turn.holding:
             self._slots.acquire()
             turn.holding = True
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until every listener submitted so far has finished; False on timeout.
+
+        For tests and the console: "the bot has finished reacting" without sleeping on a guess.
+        """
+        with self._state:
+            return self._state.wait_for(lambda: self._unfinished == 0, timeout=timeout)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """No new listeners; the queued and running ones finish (all of them, when `wait`)."""

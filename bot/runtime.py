@@ -18,6 +18,7 @@ from bot.app import create_app
 from bot.clock import Clock
 from bot.config import BehaviourConfig, Settings
 from bot.database import Database
+from bot.listener_pool import ListenerPool
 from bot.services import Services, build_services
 from bot.slack.client import make_web_client
 from bot.web import WebApp
@@ -92,11 +93,19 @@ class Runtime:
         self._draining.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
-        executor = getattr(self.app, "_listener_runner", None)
-        pool = getattr(executor, "listener_executor", None)
+        pool = self._listener_pool()
         if pool is not None:
             pool.shutdown(wait=True)
         self.services.close()
+
+    def _listener_pool(self) -> Any:
+        runner = getattr(self.app, "_listener_runner", None)
+        return getattr(runner, "listener_executor", None)
+
+    def wait_idle(self, timeout: float = 5.0) -> bool:
+        """Wait until the listeners of every request received so far have finished (tests, console)."""
+        pool = self._listener_pool()
+        return pool.wait_idle(timeout) if isinstance(pool, ListenerPool) else True
 
     def serve_http(
         self,

@@ -107,6 +107,10 @@ class AppHarness:
     def services(self) -> Any:
         return self.runtime.services
 
+    def settle(self, timeout: float = 5.0) -> None:
+        """Wait until the bot has finished reacting to every request sent so far."""
+        assert self.runtime.wait_idle(timeout), f"listeners still running after {timeout}s"
+
     def stop(self) -> None:
         """Close the server from its own loop (closing it from here leaves waitress polling ~1 s)."""
         try:

@@ -99,3 +99,21 @@ def test_a_listener_failing_right_after_its_ack_is_still_acked(fake_slack: FakeS
         status, _, took, _ = post_command(web, fake_slack, f"中 件名 {n}")
         assert status == 200 and took < 1.0, (status, took)
     pool.shutdown(wait=True)
+
+
+def test_wait_idle_returns_once_every_listener_has_finished() -> None:
+    pool = ListenerPool(work_slots=1, max_threads=4)
+    release = threading.Event()
+    done: list[int] = []
+
+    def slow(n: int) -> None:
+        release.wait(5)
+        done.append(n)
+
+    for n in range(3):
+        pool.submit(slow, n)
+    assert pool.wait_idle(0.1) is False  # still working
+    release.set()
+    assert pool.wait_idle(5) is True
+    assert sorted(done) == [0, 1, 2]
+    pool.shutdown(wait=True)
