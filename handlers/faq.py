@@ -79,31 +79,28 @@ def register(app: App, services: Services) -> None:
         text, blocks = faq_blocks.search_results_blocks(query, result, language)
         ack(text=text, blocks=blocks, response_type="ephemeral")
 
-    @app.action(faq_blocks.ACTION_RESOLVED)
-    def on_resolved(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
-        ack()
-        language = faq_blocks.block_language(action.get("block_id"), config.language)
+    def record_vote(body: dict[str, Any], action: dict[str, Any], *, helpful: bool) -> str:
+        """Record a click on an answer's feedback buttons; returns the answer's language."""
         services.faq.record_feedback(
             channel=body["channel"]["id"],
             message_ts=body["message"]["ts"],
             entry_id=action["value"],
             user=body["user"]["id"],
-            helpful=True,
+            helpful=helpful,
         )
+        return faq_blocks.block_language(action.get("block_id"), config.language)
+
+    @app.action(faq_blocks.ACTION_RESOLVED)
+    def on_resolved(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        language = record_vote(body, action, helpful=True)
         respond(text=t("faq.feedback.thanks", language), response_type="ephemeral", replace_original=False)
 
     @app.action(faq_blocks.ACTION_UNRESOLVED)
     def on_unresolved(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         """Not solved: note it, and open the case form prefilled with the question and a link to it."""
         ack()
-        language = faq_blocks.block_language(action.get("block_id"), config.language)
-        services.faq.record_feedback(
-            channel=body["channel"]["id"],
-            message_ts=body["message"]["ts"],
-            entry_id=action["value"],
-            user=body["user"]["id"],
-            helpful=False,
-        )
+        language = record_vote(body, action, helpful=False)
         prefill = faq_unresolved_prefill(services, body, client, language)
         open_case_form(client, body["trigger_id"], services, prefill, language=language)
 

@@ -379,60 +379,46 @@ def case_modal(language: str, *, prefill: dict[str, Any] | None = None, title_li
     }
 
 
-def escalate_modal(case: Case, language: str) -> dict[str, Any]:
-    levels = [_option(t(f"level.{level}", language), f"L{level}") for level in (2, 3) if level > case.escalation_level]
+def _case_action_modal(
+    case: Case, language: str, *, callback_id: str, action: str, inputs: list[Block]
+) -> dict[str, Any]:
+    """A small modal acting on one case: its number and title, then the inputs (escalate, resolve)."""
     return {
         "type": "modal",
-        "callback_id": VIEW_ESCALATE,
+        "callback_id": callback_id,
         "private_metadata": str(case.number),
-        "title": _plain(t("case.modal.escalate.title", language)),
-        "submit": _plain(t("case.modal.escalate.submit", language)),
+        "title": _plain(t(f"case.modal.{action}.title", language)),
+        "submit": _plain(t(f"case.modal.{action}.submit", language)),
         "close": _plain(t("case.modal.cancel", language)),
         "blocks": [
             {
                 "type": "section",
-                "text": {
-                    "type": "mrkdwn",
-                    "text": f"*#{case.number}* {escape_text(case.title, limit=TITLE_SHOWN)}",
-                },
+                "text": {"type": "mrkdwn", "text": f"*#{case.number}* {escape_text(case.title, limit=TITLE_SHOWN)}"},
             },
-            {
-                "type": "input",
-                "block_id": "level",
-                "label": _plain(t("case.modal.escalate.level", language)),
-                "element": {
-                    "type": "radio_buttons",
-                    "action_id": "value",
-                    "options": levels,
-                    "initial_option": levels[0],
-                }
-                if levels
-                else {"type": "plain_text_input", "action_id": "value"},
-            },
+            *inputs,
             _text_input("note", t("case.modal.note", language), multiline=True, max_length=1000),
         ],
     }
+
+
+def escalate_modal(case: Case, language: str) -> dict[str, Any]:
+    levels = [_option(t(f"level.{level}", language), f"L{level}") for level in (2, 3) if level > case.escalation_level]
+    element: dict[str, Any] = (
+        {"type": "radio_buttons", "action_id": "value", "options": levels, "initial_option": levels[0]}
+        if levels
+        else {"type": "plain_text_input", "action_id": "value"}
+    )
+    level = {
+        "type": "input",
+        "block_id": "level",
+        "label": _plain(t("case.modal.escalate.level", language)),
+        "element": element,
+    }
+    return _case_action_modal(case, language, callback_id=VIEW_ESCALATE, action="escalate", inputs=[level])
 
 
 def resolve_modal(case: Case, language: str) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": VIEW_RESOLVE,
-        "private_metadata": str(case.number),
-        "title": _plain(t("case.modal.resolve.title", language)),
-        "submit": _plain(t("case.modal.resolve.submit", language)),
-        "close": _plain(t("case.modal.cancel", language)),
-        "blocks": [
-            {
-                "type": "section",
-                "text": {
-                    "type": "mrkdwn",
-                    "text": f"*#{case.number}* {escape_text(case.title, limit=TITLE_SHOWN)}",
-                },
-            },
-            _text_input("note", t("case.modal.note", language), multiline=True, max_length=1000),
-        ],
-    }
+    return _case_action_modal(case, language, callback_id=VIEW_RESOLVE, action="resolve", inputs=[])
 
 
 def view_values(view: dict[str, Any]) -> dict[str, str | None]:

@@ -23,6 +23,17 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
 
 
+def connect(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *, cases: str = "C0CASES", token: str = "xoxb-test"
+) -> None:
+    """Settings for `supportbot run` against Slack: a config file, a token and a signing secret."""
+    config = tmp_path / "supportbot.toml"
+    config.write_text(f'[channels]\ncases = "{cases}"\nemergency = "C0EMERG"\n', encoding="utf-8")
+    monkeypatch.setenv("SUPPORTBOT_CONFIG", str(config))
+    monkeypatch.setenv("SLACK_BOT_TOKEN", token)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+
+
 def test_faq_ask_prints_the_answer(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["faq", "ask", "SSOってどのIdPに対応してましたっけ？"]) == 0
     out = capsys.readouterr().out
@@ -85,11 +96,7 @@ def test_run_without_tokens_starts_the_console(
 def test_a_wrong_configuration_stops_with_the_key_and_the_fix(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    config = tmp_path / "supportbot.toml"
-    config.write_text('[channels]\ncases = "#cases"\nemergency = "C0EMERG"\n', encoding="utf-8")
-    monkeypatch.setenv("SUPPORTBOT_CONFIG", str(config))
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+    connect(monkeypatch, tmp_path, cases="#cases")
     assert main(["run"]) == 2
     err = capsys.readouterr().err
     assert "configuration error" in err and "[channels] cases" in err and "channel ID" in err
@@ -104,11 +111,7 @@ def test_missing_slack_secret_is_named(capsys: pytest.CaptureFixture[str], monke
 def test_an_unreachable_database_at_start_is_explained(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    config = tmp_path / "supportbot.toml"
-    config.write_text('[channels]\ncases = "C0CASES"\nemergency = "C0EMERG"\n', encoding="utf-8")
-    monkeypatch.setenv("SUPPORTBOT_CONFIG", str(config))
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+    connect(monkeypatch, tmp_path)
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:9/none")
     assert main(["run"]) == 3
     err = capsys.readouterr().err
@@ -120,11 +123,7 @@ def test_a_rejected_token_at_start_is_explained(
 ) -> None:
     from bot.slack.fake_api import FakeSlack
 
-    config = tmp_path / "supportbot.toml"
-    config.write_text('[channels]\ncases = "C0CASES"\nemergency = "C0EMERG"\n', encoding="utf-8")
-    monkeypatch.setenv("SUPPORTBOT_CONFIG", str(config))
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-revoked")
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+    connect(monkeypatch, tmp_path, token="xoxb-revoked")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.db'}")
     with FakeSlack(valid_tokens={"xoxb-valid"}) as fake:
         monkeypatch.setenv("SLACK_API_BASE_URL", fake.base_url)
