@@ -458,21 +458,18 @@ class CaseService:
         assert case.id is not None
         self.outbox.deliver_for_case(case.id)
 
-    def _refresh_card(self, session: Session, message: OutboxMessage, delivered: Delivered) -> None:
+    def _refresh_card(self, session: Session, message: OutboxMessage, delivered: Delivered) -> Sequence[str]:
         """A breach went out: the card's due time now reads "…超過" instead of "残り…"."""
-        enqueue(
-            session,
-            kind="case.card_update",
-            key=f"{message.dedupe_key}:card",
-            now=self.clock.now(),
-            case_id=message.case_id,
-        )
+        key = f"{message.dedupe_key}:card"
+        enqueue(session, kind="case.card_update", key=key, now=self.clock.now(), case_id=message.case_id)
+        return [key]
 
     @staticmethod
-    def _remember_card(session: Session, message: OutboxMessage, delivered: Delivered) -> None:
+    def _remember_card(session: Session, message: OutboxMessage, delivered: Delivered) -> Sequence[str]:
         """The card was posted: keep its ts so updates and thread lines can find it."""
         session.execute(
             update(Case)
             .where(col(Case.id) == message.case_id)
             .values(message_channel=delivered.channel, message_ts=delivered.ts)
         )
+        return []

@@ -45,7 +45,8 @@ LEASE = timedelta(minutes=2)
 WAITING, RETRYING = "waiting", "retrying"
 
 # Called in the transaction that marks a message sent, e.g. to remember a case card's ts.
-SentHook = Callable[[Session, OutboxMessage, Delivered], None]
+# It may queue follow-up messages (returning their keys), which the same delivery then sends too.
+SentHook = Callable[[Session, OutboxMessage, Delivered], Iterable[str] | None]
 
 
 @dataclass
@@ -219,7 +220,8 @@ class Outbox:
         if self.notifier is None or ids == []:
             return report
         # A message that waits on another (a thread reply on its case card) may become ready
-        # within this call, so go round again while something was sent and something waited.
+        # within this call, and a sent message may queue a follow-up (a card refresh after a
+        # page): go round again for those.
         for _ in range(5):
             try:
                 claimed = self._claim(ids=ids, limit=limit)
@@ -228,14 +230,20 @@ class Outbox:
                 break
             if not claimed:
                 break
-            outcomes = [self._send_safely(message, verify) for message, verify in claimed]
+            follow_ups: list[str] = []
+            outcomes = [self._send_safely(message, verify, follow_ups) for message, verify in claimed]
             for (message, _verify), outcome in zip(claimed, outcomes, strict=True):
                 assert message.id is not None
                 bucket = {SENT: report.sent, FAILED: report.failed, DROPPED: report.dropped}.get(
                     outcome, report.retrying
                 )
                 bucket.append(message.id)
-            if SENT not in outcomes or WAITING not in outcomes:
+            if follow_ups and ids is not None:
+                try:
+                    ids = [*ids, *self.ids_for_keys(follow_ups)]
+                except DatabaseUnavailable:
+                    break  # the delivery job sends them
+            if not follow_ups and (SENT not in outcomes or WAITING not in outcomes):
                 break
             report.retrying = [i for i in report.retrying if i not in report.sent]
         return report
@@ -273,14 +281,14 @@ class Outbox:
             session.expunge_all()
         return claimed
 
-    def _send_safely(self, message: OutboxMessage, verify: bool) -> str:
+    def _send_safely(self, message: OutboxMessage, verify: bool, follow_ups: list[str]) -> str:
         try:
-            return self._send_one(message, verify)
+            return self._send_one(message, verify, follow_ups)
         except DatabaseUnavailable as exc:  # sent or not, the claim will expire and be verified
             log.warning("outbox %s: database unavailable while recording the delivery: %s", message.id, exc)
             return RETRYING
 
-    def _send_one(self, message: OutboxMessage, verify: bool) -> str:
+    def _send_one(self, message: OutboxMessage, verify: bool, follow_ups: list[str]) -> str:
         """Send one claimed message; returns SENT, FAILED, DROPPED, WAITING or RETRYING."""
         assert self.notifier is not None
         try:
@@ -313,7 +321,7 @@ class Outbox:
             self._release(message, state=UNCERTAIN, delay=self._backoff(message.attempts + 1), error=repr(exc))
             log.warning("outbox %s (%s) may not have been sent, will check: %s", message.id, message.kind, exc)
             return RETRYING
-        self._mark_sent(message, delivered)
+        follow_ups.extend(self._mark_sent(message, delivered))
         return SENT
 
     def _backoff(self, attempts: int) -> timedelta:
@@ -327,7 +335,8 @@ class Outbox:
             & (col(OutboxMessage.state) == SENDING)
         )
 
-    def _mark_sent(self, message: OutboxMessage, delivered: Delivered) -> None:
+    def _mark_sent(self, message: OutboxMessage, delivered: Delivered) -> list[str]:
+        """Record the delivery and run the kind's hooks; returns the keys of follow-ups they queued."""
         now = self.clock.now()
         with self.db.transaction() as session:
             result = session.execute(
@@ -345,10 +354,12 @@ class Outbox:
             )
             if rowcount(result) != 1:
                 log.warning("outbox %s was reclaimed while sending; keeping the other worker's result", message.id)
-                return
+                return []
             message.state, message.sent_channel, message.sent_ts = SENT, delivered.channel, delivered.ts
+            follow_ups: list[str] = []
             for hook in self._hooks.get(message.kind, []):
-                hook(session, message, delivered)
+                follow_ups.extend(hook(session, message, delivered) or ())
+            return follow_ups
 
     def _release(
         self, message: OutboxMessage, *, state: str, delay: timedelta, error: str, count_attempt: bool = True

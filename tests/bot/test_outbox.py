@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from typing import Any
 
 from bot.clock import ManualClock
 from bot.database import Database
@@ -165,3 +166,18 @@ def test_concurrent_workers_send_each_message_once(db: Database, clock: ManualCl
         thread.join()
     keys = [key for key, _ in recorder.sent]
     assert sorted(keys) == sorted(f"m{n}" for n in range(40))
+
+
+def test_a_follow_up_queued_by_a_hook_is_sent_in_the_same_delivery(db: Database, clock: ManualClock) -> None:
+    add(db, clock, "page", kind="page")
+    recorder = Recorder()
+    outbox = Outbox(db, clock, recorder)
+
+    def refresh(session: Any, message: OutboxMessage, delivered: Delivered) -> list[str]:
+        enqueue(session, kind="card", key=f"{message.dedupe_key}:card", now=clock.now())
+        return [f"{message.dedupe_key}:card"]
+
+    outbox.on_sent("page", refresh)
+    report = outbox.deliver_keys(["page"])
+    assert [key for key, _ in recorder.sent] == ["page", "page:card"]
+    assert len(report.sent) == 2
