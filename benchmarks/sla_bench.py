@@ -50,7 +50,7 @@ from sqlalchemy import bindparam, delete, event, insert, text, update  # noqa: E
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings, parse_behaviour  # noqa: E402
 from bot.database import Database, DatabaseUnavailable, temporary_postgres_database  # noqa: E402
-from bot.models import Case, CaseEvent, Counter, OutboxMessage  # noqa: E402
+from bot.models import Case, CaseEvent, CaseParty, Counter, OutboxMessage  # noqa: E402
 from bot.notify import Delivered  # noqa: E402
 from bot.services import Services, build_services  # noqa: E402
 from knowledge import BUNDLED_KNOWLEDGE  # noqa: E402
@@ -160,6 +160,7 @@ def reset(db: Database, due_checks: dict[int, datetime]) -> None:
     with db.engine.begin() as connection:
         connection.execute(delete(OutboxMessage.__table__))  # type: ignore[attr-defined]
         connection.execute(delete(CaseEvent.__table__))  # type: ignore[attr-defined]
+        connection.execute(delete(CaseParty.__table__))  # type: ignore[attr-defined]
         statement = (
             update(table)
             .where(table.c.id == bindparam("case_id"))

@@ -1,4 +1,6 @@
-"""Who counts as a support agent: configured users, plus members of configured user groups."""
+"""Who counts as a support agent: configured users, plus members of configured user groups.
+
+Who else may act on one case (the people paged or escalated to) is bot/access.py's rule."""
 
 from __future__ import annotations
 
@@ -23,6 +25,10 @@ class ConfiguredAgents:
     def is_agent(self, user_id: str) -> bool:
         if user_id in self.users:
             return True
+        return any(self.in_group(user_id, group) for group in self.usergroups)
+
+    def in_group(self, user_id: str, usergroup: str) -> bool:
+        """Whether the user is a member of the user group (False while no lookup is wired)."""
         if self.group_members is None:
             return False
-        return any(user_id in set(self.group_members(group)) for group in self.usergroups)
+        return user_id in set(self.group_members(usergroup))

@@ -1,11 +1,17 @@
-"""The `/case` grammar, as plain data: what the person asked for, or why it is not understood."""
+"""The `/case` grammar, as plain data: what the person asked for, or why it is not understood.
+
+Anything that is not a command is a new case: opened at once when it starts with a priority word
+(bot/priorities.py), otherwise shown in the case form, so a title like "A customer cannot export CSV"
+never opens (or pages) anything by itself.
+"""
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
 
-from bot.cases import parse_case_number, parse_priority
+from bot.cases import parse_case_number
+from bot.priorities import split_priority
 
 LIST_SCOPES = {
     "open": "open",
@@ -46,6 +52,7 @@ class CaseCommand:
     word: str | None = None  # a priority, level or list scope
     text: str | None = None  # title, reason or note
     error: str | None = None  # message key when verb == "invalid"
+    description: str | None = None  # a new case's lines after the title
 
 
 def _split(text: str, parts: int) -> list[str]:
@@ -65,9 +72,7 @@ def parse_case_command(text: str) -> CaseCommand:
     key = unicodedata.normalize("NFKC", first).casefold()
     verb = VERBS.get(key)
     if verb is None:
-        if parse_priority(first) is not None:
-            return CaseCommand("open", word=first, text=rest)
-        return CaseCommand("invalid", error="case.usage")
+        return _new_case(text)
     if verb == "help":
         return CaseCommand("help")
     if verb == "list":
@@ -86,3 +91,13 @@ def parse_case_command(text: str) -> CaseCommand:
             return CaseCommand("invalid", error="case.usage")
         return CaseCommand(verb, number=number, word=word, text=tail or None)
     return CaseCommand(verb, number=number, text=remainder or None)
+
+
+def _new_case(text: str) -> CaseCommand:
+    """`/case [priority] title` (further lines: the description). With a priority word the case opens
+    at once; without one, the form opens with the text filled in, and nothing happens until it is sent."""
+    word, body = split_priority(text)
+    title, _, description = body.partition("\n")
+    return CaseCommand(
+        "open" if word else "form", word=word, text=title.strip(), description=description.strip() or None
+    )

@@ -11,52 +11,28 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Protocol
 
 from sqlalchemy import or_, select, update
 from sqlmodel import Session, col
 
-from bot.agents import AgentDirectory
+from bot.access import Action, People, Standing, allows, escalation_parties, involve, parties_of, standing_of
 from bot.clock import Clock
-from bot.config import CasesConfig
+from bot.config import CasesConfig, EscalationConfig
 from bot.database import Database, insert_ignore
 from bot.errors import UserFacingError
 from bot.models import Case, CaseEvent, Counter, OutboxMessage
 from bot.notify import Delivered
+from bot.oncall import OnCall
 from bot.outbox import Outbox, enqueue
+from bot.priorities import Priority, parse_priority
 from bot.sla import SlaPolicy
-
-Priority = Literal["high", "medium", "low"]
 
 OPEN, ACKNOWLEDGED, ESCALATED, RESOLVED, REOPENED = "open", "acknowledged", "escalated", "resolved", "reopened"
 ACTIVE_STATUSES = (OPEN, ACKNOWLEDGED, ESCALATED, REOPENED)
 CATEGORIES = ("technical", "billing", "account", "other")
 
-# 高/中/低, high/medium/low and Microsoft's severity letters A/B/C.
-_PRIORITY_WORDS = {
-    "high": "high",
-    "h": "high",
-    "高": "high",
-    "a": "high",
-    "緊急": "high",
-    "medium": "medium",
-    "med": "medium",
-    "m": "medium",
-    "中": "medium",
-    "b": "medium",
-    "low": "low",
-    "l": "low",
-    "低": "low",
-    "c": "low",
-}
-
 CASE_COUNTER = "case"
-
-
-def parse_priority(word: str) -> Priority | None:
-    """高/中/低, high/medium/low (any case, full-width too), A/B/C → "high"/"medium"/"low"."""
-    key = unicodedata.normalize("NFKC", word or "").strip().casefold()
-    return _PRIORITY_WORDS.get(key)  # type: ignore[return-value]
 
 
 def parse_case_number(text: str) -> int | None:
@@ -66,8 +42,8 @@ def parse_case_number(text: str) -> int | None:
 
 
 class Pager(Protocol):
-    def page(self, session: Session, case: Case, now: datetime, *, occasion: str) -> None:
-        """Queue the emergency page for a high case, in the caller's transaction."""
+    def page(self, session: Session, case: Case, now: datetime, *, occasion: str) -> OnCall:
+        """Queue the emergency page for a high case, in the caller's transaction; who it calls."""
         ...
 
 
@@ -87,11 +63,12 @@ class NewCase:
 
 @dataclass(frozen=True)
 class CaseChange:
-    """The case after a change, and the event that recorded it."""
+    """The case after a change, the event that recorded it, and whom it paged (if it did)."""
 
     case: Case
     event: CaseEvent
     outside_hours: bool = False
+    paged: OnCall | None = None
 
 
 @dataclass(frozen=True)
@@ -114,8 +91,9 @@ class CaseService:
         clock: Clock,
         sla: SlaPolicy,
         outbox: Outbox,
-        agents: AgentDirectory,
+        agents: People,
         config: CasesConfig,
+        escalation: EscalationConfig,
         pager: Pager | None = None,
     ) -> None:
         self.db = db
@@ -124,6 +102,7 @@ class CaseService:
         self.outbox = outbox
         self.agents = agents
         self.config = config
+        self.escalation = escalation
         self.pager = pager
         outbox.on_sent("case.card", self._remember_card)
         for kind in ("sla.breach", "sla.lead"):
@@ -145,9 +124,23 @@ class CaseService:
             raise UserFacingError("case.error.priority", word=word or "")
         return priority
 
-    def require_agent(self, actor: str) -> None:
-        if not self.agents.is_agent(actor):
-            raise UserFacingError("case.error.not_agent")
+    def standing(self, number: int, actor: str) -> Standing:
+        """What the actor is to case `number`: agent, paged/escalated to, reporter, or nobody (bot/access.py)."""
+        with self.db.transaction() as session:
+            case = self._load(session, number)
+            reporter = case.reporter_id
+            assert case.id is not None
+            parties = parties_of(session, case.id)
+        # Outside the transaction: a user group lookup may call Slack, never while holding the lock.
+        return standing_of(self.agents, actor, reporter, parties)
+
+    def require(self, number: int, actor: str, action: Action) -> Standing:
+        """The actor's standing on case `number` if it allows `action`; else a polite refusal."""
+        who = self.standing(number, actor)
+        if not allows(who, action):
+            key = "case.error.not_reporter" if action is Action.REOPEN else "case.error.not_allowed"
+            raise UserFacingError(key, number=number)
+        return who
 
     # --- queries ------------------------------------------------------------------------------
 
@@ -229,14 +222,15 @@ class CaseService:
             event = self._record(session, case, "opened", reporter, new_value=priority, now=now)
             assert case.id is not None
             enqueue(session, kind="case.card", key=f"case:{case.id}:card", now=now, case_id=case.id)
+            paged = None
             if priority == "high" and self.pager is not None:
-                self.pager.page(session, case, now, occasion="opened")
+                paged = self.pager.page(session, case, now, occasion="opened")
         self._deliver(case)
-        return CaseChange(case, event, outside_hours=self.sla.is_outside_hours(now, priority))
+        return CaseChange(case, event, outside_hours=self.sla.is_outside_hours(now, priority), paged=paged)
 
     def acknowledge(self, number: int, actor: str, *, via: str = "command") -> CaseChange:
-        """An agent takes the case: first response recorded, SLA pings stop."""
-        self.require_agent(actor)
+        """An agent, or someone paged for the case, takes it: first response recorded, SLA pings stop."""
+        self.require(number, actor, Action.ACKNOWLEDGE)
         now = self.clock.now()
         with self.db.transaction() as session:
             case = self._load(session, number, lock=True)
@@ -258,8 +252,8 @@ class CaseService:
         return CaseChange(case, event)
 
     def record_reply(self, number: int, actor: str) -> CaseChange | None:
-        """A reply in the case thread: the first one by an agent other than the reporter is the first response."""
-        if not self.agents.is_agent(actor):
+        """A reply in the case thread: the first one by someone who may act, not the reporter, is the first response."""
+        if not allows(self.standing(number, actor), Action.RESPOND):
             return None
         now = self.clock.now()
         with self.db.transaction() as session:
@@ -276,7 +270,7 @@ class CaseService:
 
     def change_priority(self, number: int, priority_word: str, reason: str | None, actor: str) -> CaseChange:
         """Re-prioritise with a reason; the response due time is recomputed from the case's creation."""
-        self.require_agent(actor)
+        self.require(number, actor, Action.CHANGE_PRIORITY)
         priority = self.require_priority(priority_word)
         reason = _clean(reason, 1000)
         if not reason:
@@ -297,14 +291,15 @@ class CaseService:
             event = self._record(
                 session, case, "priority_changed", actor, old_value=old, new_value=priority, reason=reason, now=now
             )
+            paged = None
             if priority == "high" and case.first_response_at is None and self.pager is not None:
-                self.pager.page(session, case, now, occasion=f"event{event.id}")
+                paged = self.pager.page(session, case, now, occasion=f"event{event.id}")
         self._deliver(case)
-        return CaseChange(case, event)
+        return CaseChange(case, event, paged=paged)
 
     def escalate(self, number: int, level_word: str, note: str | None, actor: str) -> CaseChange:
-        """L1 → L2 (CS Lead) → L3 (engineers, with a ticket)."""
-        self.require_agent(actor)
+        """L1 → L2 (CS Lead) → L3 (engineers, with a ticket); whoever it calls may then act on the case."""
+        self.require(number, actor, Action.ESCALATE)
         match = re.fullmatch(r"l?([23])", unicodedata.normalize("NFKC", level_word or "").strip().casefold())
         if not match:
             raise UserFacingError("case.error.level", word=level_word or "")
@@ -330,35 +325,40 @@ class CaseService:
                 reason=_clean(note, 1000),
                 now=now,
             )
+            assert case.id is not None
+            involve(session, [(case.id, party) for party in escalation_parties(level, self.escalation)], now)
         self._deliver(case)
         return CaseChange(case, event)
 
     def resolve(self, number: int, note: str | None, actor: str) -> CaseChange:
-        self.require_agent(actor)
+        """Resolve; the reporter may resolve their own case, recorded as 自己解決 (not a first response)."""
+        self_resolved = self.require(number, actor, Action.RESOLVE) is Standing.REPORTER
         now = self.clock.now()
         with self.db.transaction() as session:
             case = self._load(session, number, lock=True)
             if case.status == RESOLVED:
                 raise UserFacingError("case.error.already_resolved", number=number)
             old = case.status
-            self._first_response(case, actor, now)
+            if self_resolved:
+                case.sla_check_at = None
+                case.updated_at = now
+            else:
+                self._first_response(case, actor, now)
             case.status = RESOLVED
             case.resolved_at = now
+            kind = "self_resolved" if self_resolved else "resolved"
             event = self._record(
-                session, case, "resolved", actor, old_value=old, new_value=RESOLVED, reason=_clean(note, 1000), now=now
+                session, case, kind, actor, old_value=old, new_value=RESOLVED, reason=_clean(note, 1000), now=now
             )
         self._deliver(case)
         return CaseChange(case, event)
 
     def reopen(self, number: int, reason: str | None, actor: str) -> CaseChange:
-        """The reporter (or an agent) reopens within the window; later, a new case is the way."""
+        """The reporter (or anyone who may act on the case) reopens within the window; later, a new case is the way."""
+        self.require(number, actor, Action.REOPEN)
         now = self.clock.now()
-        # Asked before the transaction: a user group lookup may call Slack, never while holding the lock.
-        actor_is_agent = self.agents.is_agent(actor)
         with self.db.transaction() as session:
             case = self._load(session, number, lock=True)
-            if actor != case.reporter_id and not actor_is_agent:
-                raise UserFacingError("case.error.not_reporter", number=number)
             if case.status != RESOLVED or case.resolved_at is None:
                 raise UserFacingError("case.error.not_resolved", number=number)
             if now - case.resolved_at > self.config.reopen_window:

@@ -135,9 +135,6 @@ class EscalationConfig(_Section):
     engineers: UserOrGroupId | None = Field(
         default=None, description="L3: the engineers (user or user group ID) mentioned on escalation to L3"
     )
-    oncall_fallback: UserOrGroupId | None = Field(
-        default=None, description="who is paged for high cases when no on-call rotation is configured"
-    )
     issue_tracker_url: str | None = Field(
         default=None,
         description="link for filing an engineering ticket on L3 escalation, e.g. a Jira create-issue URL",
@@ -262,6 +259,19 @@ def _handoff(value: Any) -> str:
     return f"{_weekday(match.group(1))} {_hhmm(match.group(2)):%H:%M}"
 
 
+HERE = "here"
+"""[oncall] fallback: page @here in the emergency channel (the bot mints it; nothing a user types can)."""
+
+
+def _fallback(value: Any) -> str:
+    text = str(value).strip()
+    if text.casefold() == HERE:
+        return HERE
+    if not _USERGROUP_ID.match(text):
+        raise ValueError(f'{value!r} is neither a user group ID (e.g. "S0123ABCD") nor "here"')
+    return text
+
+
 class OncallConfig(_Section):
     rotation: list[UserId] = Field(default_factory=list, description="user IDs taking on-call in turn, weekly")
     secondary: list[UserId] = Field(default_factory=list, description="optional secondary rotation")
@@ -272,9 +282,16 @@ class OncallConfig(_Section):
     start_date: str | None = Field(
         default=None, description="the date (YYYY-MM-DD) the first person in rotation was on call; unset = 2024-01-01"
     )
-    fallback_usergroup: UsergroupId | None = Field(
-        default=None, description="user group mentioned when nobody is on call"
+    fallback: Annotated[str, BeforeValidator(_fallback)] = Field(
+        default=HERE,
+        description='who is paged when nobody is on call: a user group ID ("S0123ABCD"), '
+        'or "here" for @here in the emergency channel',
     )
+
+    @property
+    def fallback_group(self) -> str | None:
+        """The user group paged when nobody is on call; None when that is @here."""
+        return None if self.fallback == HERE else self.fallback
 
     @field_validator("start_date")
     @classmethod
@@ -335,12 +352,30 @@ def _describe(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[str, str | 
     return f"[{'.'.join(section[:-1])}] {section[-1]}", description
 
 
+# Keys that were replaced: a config still using one fails at start naming the new key.
+_REPLACED = {
+    ("escalation", "oncall_fallback"): '[oncall] fallback (a user group ID "S…", or "here" for @here)',
+    ("oncall", "fallback_usergroup"): '[oncall] fallback (a user group ID "S…", or "here" for @here)',
+}
+
+
+def _without_replaced_keys(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The document without keys that were replaced, and a problem line for each one found."""
+    problems = []
+    data = dict(data)
+    for (section, key), new in _REPLACED.items():
+        if isinstance(data.get(section), dict) and key in data[section]:
+            data[section] = {k: v for k, v in data[section].items() if k != key}
+            problems.append(f"  - [{section}] {key}: replaced by {new}; rename the key")
+    return data, problems
+
+
 def parse_behaviour(data: dict[str, Any], source: str, base_dir: Path) -> BehaviourConfig:
     """Validate a TOML document; raise ConfigError naming every wrong key."""
+    data, lines = _without_replaced_keys(data)
     try:
-        return BehaviourConfig.model_validate({**data, "base_dir": base_dir})
+        config = BehaviourConfig.model_validate({**data, "base_dir": base_dir})
     except ValidationError as exc:
-        lines = [f"{source} has {exc.error_count()} problem(s):"]
         for error in exc.errors():
             key, description = _describe(BehaviourConfig, tuple(error["loc"]))
             if error["type"] == "extra_forbidden":
@@ -353,7 +388,9 @@ def parse_behaviour(data: dict[str, Any], source: str, base_dir: Path) -> Behavi
                 message = str(error["msg"]).removeprefix("Value error, ")
                 hint = f" — {description}" if description else ""
                 lines.append(f"  - {key}: {message}{hint}")
-        raise ConfigError("\n".join(lines)) from None
+    if lines:
+        raise ConfigError("\n".join([f"{source} has {len(lines)} problem(s):", *lines]))
+    return config
 
 
 def _parent_fields(loc: tuple[Any, ...]) -> list[str]:

@@ -63,7 +63,10 @@ class Console:
         self.out = out or sys.stdout
         self.config = config
         users = {uid: {"real_name": name} for uid, name in self._people(config).items()}
-        self.fake = FakeSlack(users=users, usergroups={g: [] for g in config.agents.usergroups}).start()
+        groups = [*config.agents.usergroups, config.escalation.cs_lead, config.escalation.engineers]
+        groups.append(config.oncall.fallback_group)
+        usergroups: dict[str, list[str]] = {g: [] for g in groups if g and g.startswith("S")}
+        self.fake = FakeSlack(users=users, usergroups=usergroups).start()
         self.clock = ManualClock(start or datetime.now(UTC))
         # Slack's message timestamps follow the console's clock, as they follow real time in Slack.
         self.fake.ts_clock = lambda: self.clock.now().timestamp()
@@ -122,10 +125,12 @@ class Console:
         name(list(config.agents.users), "agent")
         name(list(config.oncall.rotation), "oncall")
         name(list(config.oncall.secondary), "secondary")
-        for label in ("cs_lead", "engineers", "oncall_fallback"):
+        for label in ("cs_lead", "engineers"):
             value = getattr(config.escalation, label)
             if value:
                 people.setdefault(value, label.replace("_", "-"))
+        if config.oncall.fallback_group:
+            people.setdefault(config.oncall.fallback_group, "oncall-fallback")
         return people
 
     def _name_of(self, ident: str) -> str:
@@ -316,7 +321,7 @@ class Console:
             options = element.get("options", [])
             chosen = None
             if raw is not None:
-                from bot.cases import parse_priority
+                from bot.priorities import parse_priority
 
                 wanted = {raw, parse_priority(raw) or raw}
                 chosen = next(

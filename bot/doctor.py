@@ -98,6 +98,38 @@ def check_knowledge(config: BehaviourConfig) -> Iterator[Check]:
         yield Check("knowledge base", True, f"{len(entries)} entries in {path}")
 
 
+def check_paging(config: BehaviourConfig) -> Iterator[Check]:
+    """Warnings for configurations that leave a page with nobody able to act on it, or nobody to reach."""
+    if not config.agents.users and not config.agents.usergroups:
+        yield Check(
+            "agents",
+            False,
+            "[agents] is empty: only the people paged for a case can act on it, and nobody on a case that was "
+            "not paged",
+            "add the support team to [agents] users (user IDs) or [agents] usergroups (user group IDs)",
+            warning=True,
+        )
+    if not config.oncall.rotation and config.oncall.fallback_group is None:
+        yield Check(
+            "on-call",
+            False,
+            "no [oncall] rotation and no fallback user group: a high case pages @here in the emergency channel, "
+            "names nobody, and only agents can acknowledge it",
+            'set [oncall] rotation, or [oncall] fallback to a user group ID ("S…")',
+            warning=True,
+        )
+    for level, key in ((2, "cs_lead"), (3, "engineers")):
+        if getattr(config.escalation, key) is None:
+            yield Check(
+                f"L{level} escalation",
+                False,
+                f"[escalation] {key} is unset: escalating a case to L{level} mentions nobody, and only agents "
+                "can act on it",
+                f'set [escalation] {key} to a user ID ("U…") or user group ID ("S…")',
+                warning=True,
+            )
+
+
 def _slack_error(exc: SlackApiError) -> str:
     return str((exc.response.data or {}).get("error") if isinstance(exc.response.data, dict) else exc)
 
@@ -148,7 +180,7 @@ def check_slack(settings: Settings, config: BehaviourConfig, client: WebClient) 
 
     people = [("agent", u) for u in config.agents.users]
     people += [("on-call", u) for u in [*config.oncall.rotation, *config.oncall.secondary]]
-    for label in ("cs_lead", "engineers", "oncall_fallback"):
+    for label in ("cs_lead", "engineers"):
         value = getattr(config.escalation, label)
         if value and value.startswith(("U", "W")):
             people.append((label, value))
@@ -163,12 +195,12 @@ def check_slack(settings: Settings, config: BehaviourConfig, client: WebClient) 
         else:
             yield Check(f"{role} {user}", True, found.get("real_name") or found.get("name") or "")
     groups = [("agents group", g) for g in config.agents.usergroups]
-    for label in ("cs_lead", "engineers", "oncall_fallback"):
+    for label in ("cs_lead", "engineers"):
         value = getattr(config.escalation, label)
         if value and value.startswith("S"):
             groups.append((label, value))
-    if config.oncall.fallback_usergroup:
-        groups.append(("on-call fallback group", config.oncall.fallback_usergroup))
+    if config.oncall.fallback_group:
+        groups.append(("on-call fallback group", config.oncall.fallback_group))
     for role, group in dict.fromkeys(groups):
         try:
             members = client.usergroups_users_list(usergroup=group).get("users") or []
@@ -198,6 +230,7 @@ def run_doctor(
     checks.extend(check_database(settings))
     if config is not None:
         checks.extend(check_knowledge(config))
+        checks.extend(check_paging(config))
     if not settings.has_slack:
         checks.append(
             Check(
@@ -222,7 +255,11 @@ def run_doctor(
     for check in checks:
         out(str(check))
     failed = [c for c in checks if not c.ok and not c.warning]
-    out("" if not failed else f"\n{len(failed)} problem(s) to fix.")
-    if not failed:
-        out("All checks passed.")
+    warned = [c for c in checks if not c.ok and c.warning]
+    if failed:
+        out(f"\n{len(failed)} problem(s) to fix" + (f", {len(warned)} warning(s)." if warned else "."))
+    elif warned:
+        out(f"\n{len(warned)} warning(s): the bot runs, but see the lines marked !")
+    else:
+        out("\nAll checks passed.")
     return 1 if failed else 0

@@ -124,6 +124,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "🎉 {actor} さんが解決済みにしました。{note}",
         "en": "🎉 {actor} resolved this case. {note}",
     },
+    "case.event.self_resolved": {
+        "ja": "🎉 起票者の {actor} さんが自己解決しました。{note}",
+        "en": "🎉 The reporter, {actor}, resolved this case themselves. {note}",
+    },
     "case.event.reopened": {
         "ja": "↩️ {actor} さんが再オープンしました。{note}",
         "en": "↩️ {actor} reopened this case. {note}",
@@ -134,8 +138,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "🚨 High-priority case #{number}: {title}\n{mentions} please take a look now.",
     },
     "case.emergency.nobody": {
-        "ja": "(オンコール担当者が未設定です。[oncall] rotation か [escalation] oncall_fallback を設定してください)",
-        "en": "(Nobody is on call: set [oncall] rotation or [escalation] oncall_fallback.)",
+        "ja": "⚠️ オンコール担当者がいません ([oncall] rotation が空で、[oncall] fallback にユーザーグループも設定されていません)。",
+        "en": "⚠️ Nobody is on call ([oncall] rotation is empty and [oncall] fallback names no user group).",
     },
     "case.link": {"ja": "ケースを開く", "en": "Open the case"},
     # --- cases: replies to the person -------------------------------------------------------------
@@ -151,6 +155,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "優先度「高」のため、緊急チャンネルとオンコール担当者に通知しました。",
         "en": "As this is high priority, the emergency channel and the on-call engineer have been paged.",
     },
+    "case.opened.high.fallback": {
+        "ja": "優先度「高」のため緊急チャンネルに通知しました。オンコール担当者が設定されていないため、代わりに待機グループを呼び出しています。",
+        "en": "As this is high priority, the emergency channel has been paged. Nobody is on call, so the fallback group was paged instead.",
+    },
+    "case.opened.high.nobody": {
+        "ja": "優先度「高」のため緊急チャンネルに通知しました。ただし現在オンコール担当者がいないため、個別に呼び出された担当者はいません。",
+        "en": "As this is high priority, the emergency channel has been notified. Nobody is on call right now, so no one was paged personally.",
+    },
     "case.acknowledged": {
         "ja": "ケース #{number} の対応を開始しました。",
         "en": "You're now working on case #{number}.",
@@ -164,6 +176,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Escalated case #{number} to {level}.",
     },
     "case.resolved": {"ja": "ケース #{number} を解決済みにしました。", "en": "Resolved case #{number}."},
+    "case.self_resolved": {
+        "ja": "ケース #{number} を自己解決として解決済みにしました。",
+        "en": "Case #{number} is resolved (by you, the reporter).",
+    },
     "case.reopened": {"ja": "ケース #{number} を再オープンしました。", "en": "Reopened case #{number}."},
     "case.list.header": {"ja": "ケース一覧 ({scope})", "en": "Cases ({scope})"},
     "case.list.empty": {"ja": "該当するケースはありません。", "en": "No cases match."},
@@ -181,6 +197,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "case.history.priority_changed": {"ja": "優先度 {old} → {new}", "en": "priority {old} → {new}"},
     "case.history.escalated": {"ja": "エスカレーション {old} → {new}", "en": "escalated {old} → {new}"},
     "case.history.resolved": {"ja": "解決", "en": "resolved"},
+    "case.history.self_resolved": {"ja": "自己解決", "en": "resolved by the reporter"},
     "case.history.reopened": {"ja": "再オープン", "en": "reopened"},
     "case.history.sla_warning": {"ja": "期限前の警告", "en": "due-time warning"},
     "case.history.sla_breach": {"ja": "初期対応期限超過の通知", "en": "breach notification"},
@@ -188,7 +205,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": (
             "*`/case` の使い方*\n"
             "• `/case` — 入力フォームを開いて起票\n"
-            "• `/case 高|中|低 件名` — すぐに起票 (high/medium/low、A/B/C も可)\n"
+            "• `/case 件名` — 件名を入れたフォームを開く (2行目以降は詳細)\n"
+            "• `/case 高|中|低 件名` — すぐに起票 (high/medium/low、重大度A・sevA・sev-A・A: も可。B/C も同様)\n"
             "• `/case list [open|mine|all]` — 一覧\n"
             "• `/case show 42` — 詳細と履歴\n"
             "• `/case ack 42` — 対応開始\n"
@@ -201,7 +219,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": (
             "*How to use `/case`*\n"
             "• `/case` — open the form\n"
-            "• `/case high|medium|low <title>` — open a case now (高/中/低 and A/B/C work too)\n"
+            "• `/case <title>` — open the form with the title filled in (further lines: the description)\n"
+            "• `/case high|medium|low <title>` — open a case now (高/中/低, sevA, sev-A, 重大度A, A: and B/C work too)\n"
             "• `/case list [open|mine|all]`\n"
             "• `/case show 42` — details and history\n"
             "• `/case ack 42` — start working\n"
@@ -218,8 +237,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Please keep the title within {limit} characters (it has {length}); put details in the description.",
     },
     "case.error.priority": {
-        "ja": "優先度「{word}」が分かりません。高・中・低 (high/medium/low、A/B/C) のいずれかを指定してください。",
-        "en": "Unknown priority “{word}”. Use high, medium or low (高/中/低, A/B/C).",
+        "ja": "優先度「{word}」が分かりません。高・中・低 (high/medium/low、重大度A/B/C) のいずれかを指定してください。",
+        "en": "Unknown priority “{word}”. Use high, medium or low (高/中/低, sevA/sevB/sevC).",
     },
     "case.error.category": {"ja": "カテゴリの指定が正しくありません。", "en": "That category is not valid."},
     "case.error.not_found": {"ja": "ケース #{number} は見つかりませんでした。", "en": "Case #{number} was not found."},
@@ -231,9 +250,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "申し訳ありません。この操作はサポート担当者のみ行えます。",
         "en": "Sorry, only support agents can do that.",
     },
+    "case.error.not_allowed": {
+        "ja": "申し訳ありません。ケース #{number} のこの操作は、サポート担当者とこのケースで呼び出された方 (オンコール担当・CS Lead・エンジニア) のみ行えます。",
+        "en": "Sorry, only support agents and the people paged or escalated to for case #{number} can do that.",
+    },
     "case.error.not_reporter": {
-        "ja": "ケース #{number} を再オープンできるのは起票者とサポート担当者のみです。",
-        "en": "Only the reporter or a support agent can reopen case #{number}.",
+        "ja": "ケース #{number} を再オープンできるのは、起票者とサポート担当者、このケースで呼び出された方のみです。",
+        "en": "Only the reporter, a support agent or someone paged for case #{number} can reopen it.",
     },
     "case.error.reason_required": {
         "ja": "優先度を変更する理由を書いてください (例: `/case priority 42 中 回避策を案内済み`)。",
@@ -309,8 +332,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "oncall.override": {"ja": " — {by} さんによる代理設定", "en": " — override set by {by}"},
     "oncall.secondary": {"ja": " / セカンダリ: {who}", "en": " / secondary: {who}"},
     "oncall.nobody": {
-        "ja": "オンコール担当者が設定されていません。supportbot.toml の [oncall] rotation を設定してください。",
-        "en": "Nobody is on call. Set [oncall] rotation in supportbot.toml.",
+        "ja": "オンコール担当者が設定されていません (緊急の呼び出しは緊急チャンネルに here 通知で送られます)。supportbot.toml の [oncall] rotation か、[oncall] fallback にユーザーグループを設定してください。",
+        "en": "Nobody is on call (pages notify everyone active in the emergency channel). Set [oncall] rotation, or a user group as [oncall] fallback, in supportbot.toml.",
     },
     "oncall.set": {
         "ja": "{who} さんを {until} までオンコールに設定しました。",

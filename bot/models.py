@@ -184,6 +184,22 @@ class CaseEvent(SQLModel, table=True):
     reason: str | None = _text()
 
 
+class CaseParty(SQLModel, table=True):
+    """Someone the bot paged or escalated a case to (a user or a user group), and as what.
+
+    Written in the same transaction as the page or escalation; bot/access.py lets them act on the case.
+    """
+
+    __tablename__ = "case_parties"
+    __table_args__ = (UniqueConstraint("case_id", "party_id", "role", name="uq_case_parties"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id")
+    party_id: str = Field(max_length=32)
+    role: str = Field(max_length=24)
+    added_at: datetime = _when()
+
+
 # --- On-call ----------------------------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-"""Who is paged: the rotation, unless an agent has put someone else on call for a while."""
+"""Who is paged: the rotation, unless an agent has put someone else on call for a while; with nobody
+on call, the [oncall] fallback user group, or @here in the emergency channel."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlmodel import Session, col
 
 from bot.agents import AgentDirectory
 from bot.clock import Clock
-from bot.config import EscalationConfig, OncallConfig
+from bot.config import OncallConfig
 from bot.database import Database
 from bot.errors import UserFacingError
 from bot.models import OncallOverride
@@ -34,6 +35,11 @@ class OnCall:
         """User or user group IDs to mention, primary first."""
         return [who for who in (self.primary, self.secondary) if who]
 
+    @property
+    def pages_here(self) -> bool:
+        """Nobody on call and no fallback user group ([oncall] fallback = "here"): a page calls @here."""
+        return self.source == "nobody"
+
 
 class OncallService:
     def __init__(
@@ -41,14 +47,13 @@ class OncallService:
         db: Database,
         clock: Clock,
         config: OncallConfig,
-        escalation: EscalationConfig,
         agents: AgentDirectory,
     ) -> None:
         self.db = db
         self.clock = clock
         self.config = config
         self.rotation = OncallRotation(config)
-        self.fallback = config.fallback_usergroup or escalation.oncall_fallback
+        self.fallback = config.fallback_group
         self.agents = agents
 
     def _active_override(self, at: datetime, session: Session | None) -> OncallOverride | None:

@@ -57,7 +57,7 @@ def build_services(
     outbox = Outbox(db, clock)
     agents = ConfiguredAgents(config.agents)
     sla = SlaPolicy(config.sla, BusinessCalendar(config.business_hours))
-    oncall = OncallService(db, clock, config.oncall, config.escalation, agents)
+    oncall = OncallService(db, clock, config.oncall, agents)
     return Services(
         settings=settings,
         config=config,
@@ -70,5 +70,5 @@ def build_services(
         sla=sla,
         oncall=oncall,
         faq=FaqService(db, clock, index, config.faq, outbox, language=config.language),
-        cases=CaseService(db, clock, sla, outbox, agents, config.cases, pager=Pager(oncall)),
+        cases=CaseService(db, clock, sla, outbox, agents, config.cases, config.escalation, pager=Pager(oncall)),
     )

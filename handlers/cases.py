@@ -10,6 +10,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.access import Action
 from bot.case_commands import CaseCommand, parse_case_command
 from bot.cases import CATEGORIES, NewCase, parse_case_number
 from bot.errors import UserFacingError
@@ -22,6 +23,13 @@ from bot.slack.mrkdwn import from_slack, plain_field
 log = logging.getLogger(__name__)
 
 LIST_LIMIT = 20  # cases shown by `/case list`; the list says when there are more
+# What the reporter of a high case is told, by whom the page reached (bot.oncall.OnCall.source).
+PAGED_TELLS = {
+    "rotation": "case.opened.high",
+    "override": "case.opened.high",
+    "fallback": "case.opened.high.fallback",
+    "nobody": "case.opened.high.nobody",
+}
 
 
 def open_case_form(
@@ -61,8 +69,8 @@ def register(app: App, services: Services) -> None:
         ]
         if change.outside_hours:
             lines.append(t("case.opened.outside_hours", language))
-        if case.priority == "high":
-            lines.append(t("case.opened.high", language))
+        if change.paged is not None:  # what the page really reached: on-call people, a group, or nobody
+            lines.append(t(PAGED_TELLS[change.paged.source], language))
         return "\n".join(lines)
 
     def tell(client: WebClient, user: str, channel: str | None, text: str) -> None:
@@ -90,16 +98,28 @@ def register(app: App, services: Services) -> None:
             return
         if parsed.verb == "form":
             ack()
-            open_case_form(client, command["trigger_id"], services, {"channel": command.get("channel_id")})
+            open_case_form(client, command["trigger_id"], services, form_prefill(parsed, command.get("channel_id")))
             return
         ack()
         run_command(parsed, user, command.get("channel_id"), respond)
+
+    def form_prefill(parsed: CaseCommand, channel: str | None) -> dict[str, Any]:
+        """The form's prefill from `/case <text>`; a title too long for its field goes whole into the description."""
+        title, description = parsed.text or "", parsed.description
+        if len(title) > config.cases.title_max_length:
+            description = "\n".join(part for part in (title, description) if part)
+        return {"channel": channel, "title": title, "description": description}
 
     def run_command(parsed: CaseCommand, user: str, channel: str | None, respond: Respond) -> None:
         now = services.clock.now()
         if parsed.verb == "open":
             change = cases.open(
-                NewCase(title=parsed.text or "", priority=parsed.word or "", origin_channel=channel),
+                NewCase(
+                    title=parsed.text or "",
+                    priority=parsed.word or "",
+                    description=parsed.description,
+                    origin_channel=channel,
+                ),
                 reporter=user,
             )
             respond(text=opened_message(change), response_type="ephemeral")
@@ -139,7 +159,8 @@ def register(app: App, services: Services) -> None:
         elif parsed.verb == "resolve":
             assert parsed.number is not None
             change = cases.resolve(parsed.number, parsed.text, user)
-            respond(text=t("case.resolved", language, number=change.case.number), response_type="ephemeral")
+            key = "case.self_resolved" if change.event.kind == "self_resolved" else "case.resolved"
+            respond(text=t(key, language, number=change.case.number), response_type="ephemeral")
         elif parsed.verb == "reopen":
             assert parsed.number is not None
             reopen(parsed.number, parsed.text, user, respond)
@@ -182,16 +203,16 @@ def register(app: App, services: Services) -> None:
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
     ) -> None:
         ack()
-        cases.require_agent(body["user"]["id"])
-        case = cases.get(number_of(action))
-        client.views_open(trigger_id=body["trigger_id"], view=case_blocks.escalate_modal(case, language))
+        number = number_of(action)
+        cases.require(number, body["user"]["id"], Action.ESCALATE)
+        client.views_open(trigger_id=body["trigger_id"], view=case_blocks.escalate_modal(cases.get(number), language))
 
     @app.action(case_blocks.ACTION_RESOLVE)
     def on_resolve(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        cases.require_agent(body["user"]["id"])
-        case = cases.get(number_of(action))
-        client.views_open(trigger_id=body["trigger_id"], view=case_blocks.resolve_modal(case, language))
+        number = number_of(action)
+        cases.require(number, body["user"]["id"], Action.RESOLVE)
+        client.views_open(trigger_id=body["trigger_id"], view=case_blocks.resolve_modal(cases.get(number), language))
 
     @app.action(case_blocks.ACTION_REOPEN)
     def on_reopen(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, text
 from sqlmodel import Session, col
 
+from bot.access import Party, escalation_parties, involve, oncall_parties
 from bot.cases import ACTIVE_STATUSES
 from bot.database import sqlite_bind_value
 from bot.models import Case, UTCDateTime
@@ -66,6 +67,7 @@ class _Notice:
     event_kind: str | None = None  # the case event that records it; None for the DM that goes with a page
     event_value: str | None = None
     bucket: str | None = None  # the SweepReport list it is counted in
+    parties: tuple[Party, ...] = ()  # whom it calls: they may then act on the case (bot/access.py)
 
 
 def breach_sequence(late: timedelta, renotify: timedelta) -> int:
@@ -180,9 +182,12 @@ def sweep_due_cases(session: Session, services: Services, now: datetime) -> Swee
             if on_call is None:
                 on_call = services.oncall.at(now, session=session)
             key = f"sla:{case.id}:breach:{case.due_at.isoformat()}:{sequence}"
-            payload = {"mentions": on_call.mentions, "sequence": sequence}
+            payload = {"mentions": on_call.mentions, "sequence": sequence, "here": on_call.pages_here}
+            called = tuple(oncall_parties(on_call))
             notices.append(
-                _Notice(case.id, case.number, "sla.breach", key, payload, "sla_breach", str(sequence), "breaches")
+                _Notice(
+                    case.id, case.number, "sla.breach", key, payload, "sla_breach", str(sequence), "breaches", called
+                )
             )
             if on_call.primary and on_call.primary.startswith(("U", "W")):  # a user group gets no DM
                 dm = {"user": on_call.primary, "sequence": sequence}
@@ -191,7 +196,8 @@ def sweep_due_cases(session: Session, services: Services, now: datetime) -> Swee
             check = case.due_at + sequence * renotify if renotify > timedelta(0) else None
         else:
             key = f"sla:{case.id}:lead:{case.due_at.isoformat()}"
-            notices.append(_Notice(case.id, case.number, "sla.lead", key, {}, "sla_breach", "lead", "lead_pings"))
+            lead = tuple(escalation_parties(2, services.config.escalation))
+            notices.append(_Notice(case.id, case.number, "sla.lead", key, {}, "sla_breach", "lead", "lead_pings", lead))
             count = 1
         next_checks.append((case.id, check, count))
 
@@ -202,6 +208,7 @@ def sweep_due_cases(session: Session, services: Services, now: datetime) -> Swee
         if notice.bucket:
             getattr(report, notice.bucket).append(notice.number)
     _record_many(session, [n for n in new if n.event_kind], now)
+    involve(session, [(n.case_id, party) for n in new for party in n.parties], now)
     _move_checks(session, next_checks)
     return report
 

@@ -12,7 +12,16 @@ from bot.i18n import t
 from bot.models import Case, CaseEvent
 from bot.sla import format_due, format_remaining
 from bot.slack.faq_blocks import button
-from bot.slack.mrkdwn import escape, escape_text, link, mention, mention_user, plain_field, quote_text
+from bot.slack.mrkdwn import (
+    escape,
+    escape_text,
+    link,
+    mention,
+    mention_here,
+    mention_user,
+    plain_field,
+    quote_text,
+)
 
 Block = dict[str, Any]
 
@@ -50,6 +59,8 @@ def who(user_id: str | None) -> str:
 
 def due_summary(case: Case, now: datetime, language: str, timezone: str) -> str:
     """Due time with what is left (or how late), or when the first response came."""
+    if case.first_response_at is None and case.status == RESOLVED:  # resolved by the reporter (自己解決)
+        return format_due(case.due_at, timezone, language)  # type: ignore[arg-type]
     if case.first_response_at is not None:
         return t(
             "case.due.responded",
@@ -175,7 +186,7 @@ def event_line(event: CaseEvent, case: Case, language: str, timezone: str, escal
                 link=link(escalation.issue_tracker_url, f"#{case.number} {case.title}"),
             )
         return text
-    if kind in ("acknowledged", "first_response", "resolved", "reopened"):
+    if kind in ("acknowledged", "first_response", "resolved", "self_resolved", "reopened"):
         return t(
             f"case.event.{kind}",
             language,
@@ -185,9 +196,13 @@ def event_line(event: CaseEvent, case: Case, language: str, timezone: str, escal
     return f"{kind}: {actor}"
 
 
-def mention_list(mentions: list[str], language: str) -> str:
-    """Whom a page calls: the on-call people, or a note that nobody is configured."""
-    return " ".join(mention(m) for m in mentions) if mentions else t("case.emergency.nobody", language)
+def mention_list(mentions: list[str], language: str, *, here: bool = False) -> str:
+    """Whom a page calls: the on-call people, or a plain note that nobody is on call (with @here when
+    [oncall] fallback is "here"; the bot mints it from configuration, never from user text)."""
+    if mentions:
+        return " ".join(mention(m) for m in mentions)
+    nobody = t("case.emergency.nobody", language)
+    return f"{mention_here()} {nobody}" if here else nobody
 
 
 def page(case: Case, text: str, details: list[str], language: str, *, block_id: str) -> list[Block]:
@@ -207,7 +222,14 @@ def page(case: Case, text: str, details: list[str], language: str, *, block_id: 
 
 
 def emergency(
-    case: Case, mentions: list[str], permalink: str | None, now: datetime, language: str, timezone: str
+    case: Case,
+    mentions: list[str],
+    permalink: str | None,
+    now: datetime,
+    language: str,
+    timezone: str,
+    *,
+    here: bool = False,
 ) -> tuple[str, list[Block]]:
     """The page in the emergency channel when a high case opens."""
     text = t(
@@ -215,7 +237,7 @@ def emergency(
         language,
         number=case.number,
         title=escape_text(case.title, limit=TITLE_SHOWN),
-        mentions=mention_list(mentions, language),
+        mentions=mention_list(mentions, language, here=here),
     )
     details = [
         f"*{t('case.field.due', language)}*: {due_summary(case, now, language, timezone)}",

@@ -6,7 +6,7 @@ Two kinds of text reach the bot. *Slack-formatted* text (a message, a slash comm
 stored, what a modal returns) goes out through `escape_text` / `quote_text` (mrkdwn) or
 `plain_field` (plain_text objects), which escape every `<` and `>`: nothing a user typed can form a
 token, so nothing they typed can ping `@channel` or anyone else. Mentions are minted only by
-`mention_*`, from IDs the bot chose.
+`mention_*`, from IDs the bot chose (and @here only from configuration).
 """
 
 from __future__ import annotations
@@ -105,6 +105,11 @@ def mention(user_or_group: str) -> str:
     if _USERGROUP_ID.match(user_or_group):
         return mention_usergroup(user_or_group)
     return mention_user(user_or_group)
+
+
+def mention_here() -> str:
+    """@here, for a page when nobody is on call and [oncall] fallback = "here": minted from configuration only."""
+    return "<!here>"
 
 
 def channel_link(channel_id: str) -> str:

@@ -100,7 +100,8 @@ def case_renderers(services: Services, client: WebClient) -> dict[str, Renderer]
         case = still_unanswered(message)
         link = permalink(client, case.message_channel, case.message_ts)
         mentions = list(message.payload.get("mentions") or [])
-        text, blocks = case_blocks.emergency(case, mentions, link, services.clock.now(), language, timezone)
+        here = bool(message.payload.get("here"))
+        text, blocks = case_blocks.emergency(case, mentions, link, services.clock.now(), language, timezone, here=here)
         return SlackPost(channel=config.channels.emergency, text=text, blocks=blocks)
 
     def sla_warning(message: OutboxMessage) -> SlackPost:
@@ -113,7 +114,8 @@ def case_renderers(services: Services, client: WebClient) -> dict[str, Renderer]
         case = still_unanswered(message)
         link = permalink(client, case.message_channel, case.message_ts)
         mentions = list(message.payload.get("mentions") or [])
-        text, blocks = sla_blocks.breach(case, mentions, link, services.clock.now(), language)
+        here = bool(message.payload.get("here"))
+        text, blocks = sla_blocks.breach(case, mentions, link, services.clock.now(), language, here=here)
         return SlackPost(channel=config.channels.emergency, text=text, blocks=blocks)
 
     def sla_breach_dm(message: OutboxMessage) -> SlackPost:

@@ -28,7 +28,7 @@ def warning(case: Case, now: datetime, language: str, timezone: str) -> str:
 
 
 def breach(
-    case: Case, mentions: list[str], permalink: str | None, now: datetime, language: str
+    case: Case, mentions: list[str], permalink: str | None, now: datetime, language: str, *, here: bool = False
 ) -> tuple[str, list[Block]]:
     """The page in the emergency channel: who, which case, how late, a link, and 「対応開始」."""
     text = t(
@@ -37,7 +37,7 @@ def breach(
         number=case.number,
         late=format_duration(now - case.due_at, language),
         title=escape_text(case.title, limit=TITLE_SHOWN),
-        mentions=mention_list(mentions, language),
+        mentions=mention_list(mentions, language, here=here),
     )
     return text, page(case, text, _link(permalink, language), language, block_id="sla_breach")
 

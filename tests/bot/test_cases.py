@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bot.access import Standing
 from bot.agents import ConfiguredAgents
 from bot.business_calendar import BusinessCalendar
 from bot.cases import (
@@ -24,9 +25,10 @@ from bot.cases import (
     NewCase,
 )
 from bot.clock import ManualClock
+from bot.config import BehaviourConfig
 from bot.database import Database
 from bot.errors import UserFacingError
-from bot.models import Case, CaseEvent, Counter, OutboxMessage
+from bot.models import Case, CaseEvent, CaseParty, Counter, OutboxMessage
 from bot.notify import Delivered, TransientDeliveryError
 from bot.oncall import OncallService
 from bot.outbox import Outbox
@@ -37,6 +39,9 @@ from tests.harness import make_config
 
 H = timedelta(hours=1)
 CUSTOMER, AGENT, GROUP_AGENT, OTHER = "U0CUSTOMER", "U0AGENT", "U0AGENT2", "U0OTHER"
+# Not agents: called to a case only by a page or an escalation (issue 9, defect 1).
+ONCALL, NEXT_ONCALL, LEAD, ENGINEER, SRE = "U0ONCALL1", "U0ONCALL2", "U0LEAD", "U0ENG1", "U0SRE1"
+GROUPS = {"S0AGENTS": [GROUP_AGENT], "S0ENG": [ENGINEER], "S0SRE": [SRE]}
 
 
 @dataclass
@@ -81,11 +86,13 @@ class Desk:
             return list(session.exec(select(model)).all())
 
 
-def build_desk(db: Database, clock: ManualClock, recorder: Recorder | None = None) -> Desk:
-    config = make_config()
-    agents = ConfiguredAgents(config.agents, group_members=lambda group: {"S0AGENTS": ["U0AGENT2"]}.get(group, []))
+def build_desk(
+    db: Database, clock: ManualClock, recorder: Recorder | None = None, config: BehaviourConfig | None = None
+) -> Desk:
+    config = config or make_config()
+    agents = ConfiguredAgents(config.agents, group_members=lambda group: GROUPS.get(group, []))
     recorder = recorder or Recorder()
-    oncall = OncallService(db, clock, config.oncall, config.escalation, agents)
+    oncall = OncallService(db, clock, config.oncall, agents)
     service = CaseService(
         db,
         clock,
@@ -93,6 +100,7 @@ def build_desk(db: Database, clock: ManualClock, recorder: Recorder | None = Non
         Outbox(db, clock, recorder),
         agents,
         config.cases,
+        config.escalation,
         pager=Pager(oncall),
     )
     return Desk(service, recorder, clock, db, oncall)
@@ -228,18 +236,106 @@ def test_members_of_the_agents_group_are_agents(desk: Desk) -> None:
     assert desk.service.acknowledge(1, GROUP_AGENT).case.first_response_by == GROUP_AGENT
 
 
-def test_only_agents_change_a_case(desk: Desk) -> None:
-    open_case(desk)
+def test_nobody_else_changes_a_case(desk: Desk) -> None:
+    open_case(desk)  # medium: nobody was paged or escalated to
     sent = len(desk.recorder.sent)
-    for user in (CUSTOMER, OTHER):
-        refused(lambda user=user: desk.service.acknowledge(1, user), "case.error.not_agent")
-        refused(lambda user=user: desk.service.change_priority(1, "high", "急ぎ", user), "case.error.not_agent")
-        refused(lambda user=user: desk.service.escalate(1, "L2", None, user), "case.error.not_agent")
-        refused(lambda user=user: desk.service.resolve(1, "直りました", user), "case.error.not_agent")
+    for user in (OTHER, ONCALL, LEAD, ENGINEER, SRE):
+        refused(lambda user=user: desk.service.acknowledge(1, user), "case.error.not_allowed")
+        refused(lambda user=user: desk.service.change_priority(1, "high", "急ぎ", user), "case.error.not_allowed")
+        refused(lambda user=user: desk.service.escalate(1, "L2", None, user), "case.error.not_allowed")
+        refused(lambda user=user: desk.service.resolve(1, "直りました", user), "case.error.not_allowed")
+    # The reporter may resolve their own case, nothing more.
+    refused(lambda: desk.service.acknowledge(1, CUSTOMER), "case.error.not_allowed")
+    refused(lambda: desk.service.change_priority(1, "high", "急ぎ", CUSTOMER), "case.error.not_allowed")
+    refused(lambda: desk.service.escalate(1, "L2", None, CUSTOMER), "case.error.not_allowed")
     case = desk.service.get(1)
     assert (case.status, case.priority, case.escalation_level, case.first_response_at) == (OPEN, "medium", 1, None)
     assert [e.kind for e in desk.events(1)] == ["opened"]
     assert len(desk.recorder.sent) == sent
+
+
+# --- who may act: the people paged or escalated to (issue 9, defect 1) ------------------------------------
+
+
+def test_the_person_paged_may_act_on_that_case_and_only_that_one(desk: Desk) -> None:
+    open_case(desk, "high")  # pages U0ONCALL1
+    open_case(desk, "medium")
+    assert desk.service.standing(1, ONCALL) is Standing.PARTY
+    assert desk.service.acknowledge(1, ONCALL, via="button").case.first_response_by == ONCALL
+    assert desk.service.get(1).sla_check_at is None  # the pages stop
+    desk.service.change_priority(1, "medium", "回避策を案内済み", ONCALL)
+    desk.service.resolve(1, "再起動で復旧", ONCALL)
+    refused(lambda: desk.service.acknowledge(2, ONCALL), "case.error.not_allowed")
+    desk.service.reopen(1, "再発", ONCALL)
+    refused(lambda: desk.service.resolve(1, None, NEXT_ONCALL), "case.error.not_allowed")  # was not paged
+
+
+def test_who_was_paged_is_kept_in_the_database_for_every_replica_and_later_shifts(
+    db: Database, clock: ManualClock
+) -> None:
+    first = build_desk(db, clock)
+    open_case(first, "high")
+    clock.advance(timedelta(days=7))  # the rotation has handed over to U0ONCALL2
+    other_replica = build_desk(db, clock)
+    assert other_replica.oncall.at().primary == NEXT_ONCALL
+    refused(lambda: other_replica.service.acknowledge(1, NEXT_ONCALL), "case.error.not_allowed")
+    assert other_replica.service.acknowledge(1, ONCALL).case.first_response_by == ONCALL
+    (party,) = first.rows(CaseParty)
+    assert (party.case_id, party.party_id, party.role, party.added_at) == (1, ONCALL, "oncall_primary", MONDAY_MORNING)
+
+
+def test_the_secondary_and_the_fallback_group_may_act_when_paged(db: Database, clock: ManualClock) -> None:
+    with_secondary = build_desk(db, clock, config=make_config(oncall={"secondary": ["U0BACKUP1"]}))
+    open_case(with_secondary, "high")
+    assert with_secondary.service.acknowledge(1, "U0BACKUP1").case.first_response_by == "U0BACKUP1"
+    grouped = build_desk(db, clock, config=make_config(oncall={"rotation": [], "fallback": "S0SRE"}))
+    change = grouped.service.open(NewCase(title="全停止", priority="high"), CUSTOMER)
+    assert change.paged is not None and change.paged.source == "fallback"
+    refused(lambda: grouped.service.acknowledge(2, OTHER), "case.error.not_allowed")
+    assert grouped.service.acknowledge(2, SRE).case.first_response_by == SRE
+
+
+def test_with_nobody_on_call_the_page_calls_here_and_names_nobody(db: Database, clock: ManualClock) -> None:
+    desk = build_desk(db, clock, config=make_config(oncall={"rotation": []}))
+    change = desk.service.open(NewCase(title="全停止", priority="high"), CUSTOMER)
+    assert change.paged is not None and change.paged.source == "nobody"
+    page = next(s for s in desk.recorder.sent if s.kind == "case.emergency")
+    assert page.payload == {"mentions": [], "oncall_source": "nobody", "here": True}
+    assert desk.rows(CaseParty) == []
+    refused(lambda: desk.service.acknowledge(1, ONCALL), "case.error.not_allowed")
+
+
+def test_the_cs_lead_and_the_engineers_may_act_once_escalated_to(desk: Desk) -> None:
+    open_case(desk)
+    refused(lambda: desk.service.resolve(1, None, LEAD), "case.error.not_allowed")
+    desk.service.escalate(1, "L2", "判断をお願いします", AGENT)
+    refused(lambda: desk.service.acknowledge(1, ENGINEER), "case.error.not_allowed")
+    desk.service.escalate(1, "L3", "DB の調査", LEAD)  # the CS Lead hands it on
+    assert desk.service.acknowledge(1, ENGINEER).case.first_response_by == ENGINEER  # a member of S0ENG
+    desk.service.resolve(1, "インデックス追加", ENGINEER)
+    parties = sorted((p.party_id, p.role) for p in desk.rows(CaseParty))
+    assert parties == [("S0ENG", "engineers"), (LEAD, "cs_lead")]
+
+
+def test_the_reporter_resolves_their_own_case_as_self_resolved(desk: Desk) -> None:
+    open_case(desk)
+    change = desk.service.resolve(1, "自分で設定を直しました", CUSTOMER)
+    assert (change.event.kind, change.event.actor_id, change.event.reason) == (
+        "self_resolved",
+        CUSTOMER,
+        "自分で設定を直しました",
+    )
+    case = desk.service.get(1)
+    assert (case.status, case.first_response_at, case.sla_check_at) == (RESOLVED, None, None)  # not a response
+    desk.service.reopen(1, "やはり再発", CUSTOMER)
+    assert desk.service.get(1).status == REOPENED
+
+
+def test_a_reply_by_the_person_paged_is_the_first_response(desk: Desk) -> None:
+    open_case(desk, "high")
+    assert desk.service.record_reply(1, OTHER) is None
+    change = desk.service.record_reply(1, ONCALL)
+    assert change is not None and change.case.first_response_by == ONCALL
 
 
 def test_an_agents_reply_in_the_thread_is_the_first_response(desk: Desk) -> None:
@@ -300,7 +396,7 @@ def test_priority_change_recomputes_the_due_time_from_creation(desk: Desk) -> No
 
 def test_raising_an_unanswered_case_to_high_pages(desk: Desk) -> None:
     open_case(desk, "low")
-    desk.service.change_priority(1, "A", "全社に影響", AGENT)
+    desk.service.change_priority(1, "重大度A", "全社に影響", AGENT)
     assert desk.recorder.kinds().count("case.emergency") == 1
     assert desk.service.get(1).due_at == MONDAY_MORNING + 2 * H
 

@@ -1,10 +1,13 @@
+import re
 from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 from bot.config import (
     EXAMPLE_CONFIG_PATH,
+    BehaviourConfig,
     ConfigError,
     Settings,
     load_behaviour,
@@ -30,6 +33,26 @@ def test_the_example_file_is_valid_and_documents_the_defaults() -> None:
     assert config.business_hours.start == time(10, 0)
     assert config.cases.reopen_window == timedelta(days=14)
     assert EXAMPLE_CONFIG_PATH.name == "supportbot.example.toml"
+
+
+def test_the_example_file_shows_every_key() -> None:
+    text = EXAMPLE_CONFIG_PATH.read_text(encoding="utf-8")
+
+    def shown(section: str, name: str, annotation: object) -> bool:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return f"[{section}.{name}]" in text  # a table of its own, e.g. [sla.high]
+        return re.search(rf"^#?\s*{name} = ", text, re.MULTILINE) is not None
+
+    missing = []
+    for section, field in BehaviourConfig.model_fields.items():
+        model = field.annotation
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            missing += [
+                f"[{section}] {n}" for n, f in model.model_fields.items() if not shown(section, n, f.annotation)
+            ]
+        elif section != "base_dir" and not shown("", section, model):
+            missing.append(section)
+    assert missing == []
 
 
 def test_minimal_config_gets_defaults() -> None:
@@ -77,6 +100,34 @@ def test_wrong_values_in_nested_sections_are_reported_together() -> None:
     assert "[agents] users[0]" in message
     assert "[sla.high] target" in message
     assert "[business_hours] end: must be later than start" in message
+
+
+def test_the_oncall_fallback_is_a_user_group_or_here_by_default() -> None:
+    assert parse(MINIMAL).oncall.fallback == "here"
+    assert parse(MINIMAL).oncall.fallback_group is None
+    grouped = parse({**MINIMAL, "oncall": {"fallback": "S0SRE"}})
+    assert (grouped.oncall.fallback, grouped.oncall.fallback_group) == ("S0SRE", "S0SRE")
+    for wrong in ("U0SATO", "@sre", "channel", ""):
+        with pytest.raises(ConfigError, match=r"\[oncall\] fallback: .* neither a user group ID .* nor \"here\""):
+            parse({**MINIMAL, "oncall": {"fallback": wrong}})
+
+
+def test_the_replaced_fallback_keys_fail_naming_the_new_key() -> None:
+    """Issue 9, defect 3: two overlapping keys became [oncall] fallback; an old config must not start silently."""
+    with pytest.raises(ConfigError) as error:
+        parse(
+            {
+                **MINIMAL,
+                "escalation": {"oncall_fallback": "S0SRE"},
+                "oncall": {"fallback_usergroup": "S0SRE"},
+                "agents": {"users": ["sato"]},
+            }
+        )
+    message = str(error.value)
+    assert "3 problem(s)" in message
+    assert "[escalation] oncall_fallback: replaced by [oncall] fallback" in message
+    assert "[oncall] fallback_usergroup: replaced by [oncall] fallback" in message
+    assert "[agents] users[0]" in message  # other problems are still reported with them
 
 
 def test_suggest_threshold_above_answer_threshold_is_rejected() -> None:

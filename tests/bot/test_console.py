@@ -68,7 +68,23 @@ def test_the_case_form_is_filled_in_with_submit(console: tuple[Console, io.Strin
 def test_acting_as_someone_else(console: tuple[Console, io.StringIO]) -> None:
     run(console, "/case 低 使い方の質問")
     refused = run(console, "/as U0CUSTOMER", "/case ack 1")
-    assert "サポート担当者のみ" in refused
+    assert "サポート担当者とこのケースで呼び出された方" in refused
+
+
+def test_the_person_on_call_acknowledges_from_the_dm(console: tuple[Console, io.StringIO]) -> None:
+    """Issue 9, defect 1, as it was reported: the on-call person is not in [agents] of the example config."""
+    run(console, "/case 高 全ユーザーがログインできない")
+    late = run(console, "/as U0ONCALL1", "/in D0ONCALL1", "/clock +2h1m")
+    assert "bot → DM @oncall1" in late
+    clicked = run(console, "click 2")  # 「対応開始」 in the DM (1 is the page's)
+    assert "ケース #1 の対応を開始しました" in clicked
+    assert "超過" not in run(console, "/clock +30m")  # no more pages
+
+
+def test_an_english_title_opens_the_form_and_pages_nobody(console: tuple[Console, io.StringIO]) -> None:
+    shown = run(console, "/case A customer cannot export CSV")
+    assert "ケースを起票" in shown and "A customer cannot export CSV" in shown and "submit title=" in shown
+    assert "#emergency" not in shown and "起票しました" not in shown
 
 
 def test_mistakes_are_explained(console: tuple[Console, io.StringIO]) -> None:

@@ -14,14 +14,28 @@ emergency = "C0EMERG"
 faq = ["C0FAQ"]
 [agents]
 users = ["U0AGENT", "U0GONE"]
+[escalation]
+cs_lead = "U0LEAD"
+engineers = "S0ENG"
 [oncall]
 rotation = ["U0ONCALL1"]
 """
 
+# Pages nobody can act on or nobody receives (issue 9, defect 1): nothing to page, nobody to escalate to.
+UNREACHABLE = """
+[channels]
+cases = "C0CASES"
+emergency = "C0EMERG"
+[agents]
+users = []
+"""
 
-def settings(tmp_path: Path, fake: FakeSlack | None = None, *, migrate: bool = True) -> Settings:
+
+def settings(
+    tmp_path: Path, fake: FakeSlack | None = None, *, migrate: bool = True, config_text: str = CONFIG
+) -> Settings:
     config = tmp_path / "supportbot.toml"
-    config.write_text(CONFIG, encoding="utf-8")
+    config.write_text(config_text, encoding="utf-8")
     url = f"sqlite:///{tmp_path / 'bot.db'}"
     if migrate:
         upgrade_database(url)
@@ -46,11 +60,27 @@ def test_manifest_lists_the_scopes_the_bot_needs() -> None:
 
 
 def test_everything_in_order_passes(tmp_path: Path) -> None:
-    users = {uid: {"real_name": uid} for uid in ("U0AGENT", "U0GONE", "U0ONCALL1")}
-    with FakeSlack(users=users, scopes=manifest_scopes()) as fake:
+    users = {uid: {"real_name": uid} for uid in ("U0AGENT", "U0GONE", "U0ONCALL1", "U0LEAD")}
+    with FakeSlack(users=users, usergroups={"S0ENG": ["U0ENG1"]}, scopes=manifest_scopes()) as fake:
         code, output = run(settings(tmp_path, fake))
     assert code == 0, output
     assert "✓ scopes" in output and "✓ channel cases" in output and "All checks passed." in output
+    assert "✓ engineers S0ENG: 1 member(s)" in output and "!" not in output
+
+
+def test_a_page_nobody_can_act_on_or_nobody_receives_is_warned_about(tmp_path: Path) -> None:
+    with FakeSlack(scopes=manifest_scopes()) as fake:
+        code, output = run(settings(tmp_path, fake, config_text=UNREACHABLE))
+    assert code == 0, output  # the bot runs; the warnings say what it cannot do
+    for warning in (
+        "! agents: [agents] is empty",
+        "! on-call: no [oncall] rotation and no fallback user group",
+        "! L2 escalation: [escalation] cs_lead is unset",
+        "! L3 escalation: [escalation] engineers is unset",
+    ):
+        assert warning in output
+    assert "[oncall] fallback to a user group ID" in output
+    assert "All checks passed." not in output and "4 warning(s)" in output
 
 
 def test_problems_are_listed_with_fixes(tmp_path: Path) -> None:

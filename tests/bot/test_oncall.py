@@ -26,7 +26,7 @@ def jst(text: str) -> datetime:
 def service(db: Database, clock: ManualClock, **oncall: Any) -> OncallService:
     """The service with the test config; keyword arguments replace [oncall] keys."""
     config = make_config(oncall=oncall) if oncall else make_config()
-    return OncallService(db, clock, config.oncall, config.escalation, ConfiguredAgents(config.agents))
+    return OncallService(db, clock, config.oncall, ConfiguredAgents(config.agents))
 
 
 # The test rotation is [U0ONCALL1, U0ONCALL2], handing over on Mondays at 10:00 Tokyo time;
@@ -120,20 +120,14 @@ def test_an_override_ending_in_the_past_is_refused(db: Database, clock: ManualCl
 
 
 def test_the_fallback_user_group_is_paged_when_nobody_is_on_the_rotation(db: Database, clock: ManualClock) -> None:
-    oncall = service(db, clock, rotation=[], fallback_usergroup="S0SRE")
+    oncall = service(db, clock, rotation=[], fallback="S0SRE")
     now = oncall.at()
-    assert (now.primary, now.source, now.mentions) == ("S0SRE", "fallback", ["S0SRE"])
+    assert (now.primary, now.source, now.mentions, now.pages_here) == ("S0SRE", "fallback", ["S0SRE"], False)
     assert oncall.next().source == "fallback"
     oncall.set_override("U0AGENT2", jst("2026-11-17T10:00"), "U0AGENT")
     assert oncall.at().primary == "U0AGENT2"  # an override also covers a desk without a rotation
 
 
-def test_escalation_oncall_fallback_is_used_without_fallback_usergroup(sqlite_db: Database, clock: ManualClock) -> None:
-    config = make_config(oncall={"rotation": []}, escalation={"oncall_fallback": "S0ENG"})
-    oncall = OncallService(sqlite_db, clock, config.oncall, config.escalation, ConfiguredAgents(config.agents))
-    assert oncall.at().mentions == ["S0ENG"]
-
-
 def test_nobody_when_nothing_is_configured(sqlite_db: Database, clock: ManualClock) -> None:
     now = service(sqlite_db, clock, rotation=[]).at()
-    assert (now.source, now.mentions) == ("nobody", [])
+    assert (now.source, now.mentions, now.pages_here) == ("nobody", [], True)  # [oncall] fallback = "here"

@@ -14,6 +14,7 @@ from sqlalchemy import event, select, text, update
 from bot.cases import NewCase
 from bot.clock import ManualClock
 from bot.database import Database
+from bot.errors import UserFacingError
 from bot.models import Case, CaseEvent, OutboxMessage
 from bot.outbox import PENDING, SENT, UNCERTAIN
 from bot.runtime import Runtime
@@ -176,14 +177,53 @@ def test_breach_mentions_the_secondary_and_an_override(
 def test_breach_mentions_the_fallback_user_group_when_nobody_is_on_call(
     sqlite_db: Database, clock: ManualClock, fake_slack: FakeSlack, knowledge_index: KnowledgeIndex
 ) -> None:
-    config = make_config(oncall={"rotation": [], "fallback_usergroup": "S0SRE"})
+    config = make_config(oncall={"rotation": [], "fallback": "S0SRE"})
+    runtime = make_runtime(fake=fake_slack, db=sqlite_db, clock=clock, config=config, index=knowledge_index)
+    case = open_case(runtime)
+    clock.advance(2 * H + M)
+    report = sweep(runtime)
+    (page,) = pages(fake_slack)
+    assert "<!subteam^S0SRE>" in page["text"] and "<!here>" not in page["text"]
+    assert [k for k in report.keys if k.endswith(":dm")] == []  # a user group gets no DM
+    # A member of the group presses 「対応開始」 on the page (issue 9, defect 1).
+    runtime.services.cases.acknowledge(case.number, "U0ONCALL2", via="button")
+
+
+def test_with_nobody_on_call_the_breach_says_so_and_calls_here(
+    sqlite_db: Database, clock: ManualClock, fake_slack: FakeSlack, knowledge_index: KnowledgeIndex
+) -> None:
+    """Issue 9, defect 3: no rotation and [oncall] fallback = "here" (the default)."""
+    config = make_config(oncall={"rotation": []})
     runtime = make_runtime(fake=fake_slack, db=sqlite_db, clock=clock, config=config, index=knowledge_index)
     open_case(runtime)
     clock.advance(2 * H + M)
     report = sweep(runtime)
     (page,) = pages(fake_slack)
-    assert "<!subteam^S0SRE>" in page["text"]
-    assert [k for k in report.keys if k.endswith(":dm")] == []  # a user group gets no DM
+    assert page["text"].split("\n")[1].startswith("<!here> ⚠️ オンコール担当者がいません")
+    assert "[oncall] fallback" in page["text"]
+    assert [k for k in report.keys if k.endswith(":dm")] == []
+
+
+def test_whoever_a_breach_pages_may_act_on_the_case(runtime: Runtime, clock: ManualClock) -> None:
+    """The page at opening called U0ONCALL1; an override later puts U0COVER on call: the breach page calls them."""
+    cases = runtime.services.cases
+    case = open_case(runtime)
+    runtime.services.oncall.set_override("U0COVER", None, "U0AGENT")
+    with pytest.raises(UserFacingError):
+        cases.acknowledge(case.number, "U0COVER")  # not paged for it yet
+    clock.advance(2 * H + M)
+    sweep(runtime)
+    assert cases.acknowledge(case.number, "U0COVER", via="button").case.first_response_by == "U0COVER"
+
+
+def test_the_cs_lead_pinged_for_a_missed_target_may_act_on_the_case(runtime: Runtime, clock: ManualClock) -> None:
+    cases = runtime.services.cases
+    medium = open_case(runtime, priority="中")
+    with pytest.raises(UserFacingError):
+        cases.resolve(medium.number, None, "U0LEAD")
+    clock.set(jst("2026-11-16T16:30"))
+    assert sweep(runtime).lead_pings == [medium.number]
+    assert cases.acknowledge(medium.number, "U0LEAD").case.first_response_by == "U0LEAD"
 
 
 def test_the_page_repeats_every_renotify_until_acknowledged(

@@ -200,7 +200,17 @@ def test_the_page_mentions_the_on_call_people_only() -> None:
     }
     assert actions(blocks) == [("case_ack", "42")]
     nobody, blocks = case_blocks.emergency(make_case(first_response_at=NOW), [], None, NOW, "ja", TZ)
-    assert "オンコール担当者が未設定" in nobody and actions(blocks) == []
+    assert "オンコール担当者がいません" in nobody and "[oncall] fallback" in nobody and actions(blocks) == []
+    assert "<!here>" not in nobody
+
+
+def test_with_nobody_on_call_the_page_says_so_and_calls_here() -> None:
+    """Issue 9, defect 3: the page no longer mentions nobody in silence; @here comes from configuration only."""
+    case = make_case(title="<!here> " + HOSTILE)
+    text, blocks = case_blocks.emergency(case, [], None, NOW, "en", TZ, here=True)
+    assert "<!here> ⚠️ Nobody is on call ([oncall] rotation is empty and [oncall] fallback names no user group)." in text
+    assert text.count("<!here>") == 1  # the one the bot minted, not the one in the title
+    assert actions(blocks) == [("case_ack", "42")]
 
 
 # --- lists and details ------------------------------------------------------------------------------------------

@@ -81,8 +81,8 @@ def test_breach_page_never_lets_the_title_ping_anyone() -> None:
 
 
 def test_breach_page_without_a_permalink_or_anyone_on_call() -> None:
-    text, blocks = sla_blocks.breach(case(due_in=-timedelta(minutes=1)), [], None, NOW, "ja")
-    assert "オンコール担当者が未設定です" in text
+    text, blocks = sla_blocks.breach(case(due_in=-timedelta(minutes=1)), [], None, NOW, "ja", here=True)
+    assert "<!here> ⚠️ オンコール担当者がいません" in text and "[oncall] fallback" in text
     assert [b["type"] for b in blocks] == ["section", "actions"]
 
 

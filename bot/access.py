@@ -1,0 +1,154 @@
+"""Who may act on a case.
+
+- Agents (`[agents]` users and members of `[agents]` user groups) may act on every case.
+- Anyone the bot paged or escalated a case to may act on that case: the on-call primary and
+  secondary at the time of the page, the fallback user group's members, the CS Lead (after an L2
+  escalation or an SLA ping) and the L3 engineers (a user, or a user group's members).
+- The reporter may resolve their own case (自己解決) and reopen it.
+
+Whom the bot paged is recorded per case (`case_parties`) in the transaction of the page or the
+escalation, so the rule is the same on every replica and after a restart, and holds for the
+「対応開始」 buttons of the page and the DM.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from sqlalchemy import bindparam, select, text
+from sqlmodel import Session, col
+
+from bot.agents import AgentDirectory
+from bot.config import EscalationConfig
+from bot.models import CaseParty, UTCDateTime
+from bot.oncall import OnCall
+
+
+class Role(StrEnum):
+    """Why someone was called to a case."""
+
+    ONCALL_PRIMARY = "oncall_primary"
+    ONCALL_SECONDARY = "oncall_secondary"
+    ONCALL_FALLBACK = "oncall_fallback"
+    CS_LEAD = "cs_lead"
+    ENGINEERS = "engineers"
+
+
+class Standing(StrEnum):
+    """What a person is to one case."""
+
+    AGENT = "agent"
+    PARTY = "party"  # paged or escalated to
+    REPORTER = "reporter"
+    NONE = "none"
+
+
+class Action(StrEnum):
+    ACKNOWLEDGE = "acknowledge"
+    RESPOND = "respond"  # a reply in the case thread, counted as the first response
+    CHANGE_PRIORITY = "change_priority"
+    ESCALATE = "escalate"
+    RESOLVE = "resolve"
+    REOPEN = "reopen"
+
+
+_REPORTER_MAY = frozenset({Action.RESOLVE, Action.REOPEN})
+
+
+def allows(standing: Standing, action: Action) -> bool:
+    if standing in (Standing.AGENT, Standing.PARTY):
+        return True
+    return standing is Standing.REPORTER and action in _REPORTER_MAY
+
+
+@dataclass(frozen=True)
+class Party:
+    """A user (U…/W…) or user group (S…) the bot called to a case."""
+
+    who: str
+    role: Role
+
+    @property
+    def is_group(self) -> bool:
+        return self.who.startswith("S")
+
+
+class People(AgentDirectory, Protocol):
+    """Agents, and user group membership (which may ask Slack: never call it holding a database lock)."""
+
+    def in_group(self, user_id: str, usergroup: str) -> bool: ...
+
+
+def standing_of(people: People, actor: str, reporter: str, parties: Iterable[Party]) -> Standing:
+    """The actor's standing on a case reported by `reporter` whose recorded parties are `parties`."""
+    if people.is_agent(actor):
+        return Standing.AGENT
+    parties = list(parties)
+    if any(p.who == actor for p in parties if not p.is_group):
+        return Standing.PARTY
+    groups = dict.fromkeys(p.who for p in parties if p.is_group)
+    if any(people.in_group(actor, group) for group in groups):
+        return Standing.PARTY
+    return Standing.REPORTER if actor == reporter else Standing.NONE
+
+
+# --- who was called, per case ---------------------------------------------------------------------
+
+
+def oncall_parties(on_call: OnCall) -> list[Party]:
+    """Whom a page calls: the people on call at that moment, or the fallback user group."""
+    parties = []
+    if on_call.primary:
+        role = Role.ONCALL_FALLBACK if on_call.source == "fallback" else Role.ONCALL_PRIMARY
+        parties.append(Party(on_call.primary, role))
+    if on_call.secondary:
+        parties.append(Party(on_call.secondary, Role.ONCALL_SECONDARY))
+    return parties
+
+
+def escalation_parties(level: int, escalation: EscalationConfig) -> list[Party]:
+    """Whom an escalation (or, for level 2, an SLA ping) calls: the CS Lead or the engineers, when configured."""
+    who, role = (escalation.cs_lead, Role.CS_LEAD) if level == 2 else (escalation.engineers, Role.ENGINEERS)
+    return [Party(who, role)] if who else []
+
+
+_PG_INVOLVE = text(
+    """
+    INSERT INTO case_parties (case_id, party_id, role, added_at)
+    SELECT v.case_id, v.party_id, v.role, :now
+    FROM json_to_recordset(CAST(:rows AS json)) AS v(case_id integer, party_id text, role text)
+    ON CONFLICT (case_id, party_id, role) DO NOTHING
+    """
+)
+# "WHERE true" lets SQLite parse ON CONFLICT after INSERT … SELECT.
+_SQLITE_INVOLVE = text(
+    """
+    INSERT INTO case_parties (case_id, party_id, role, added_at)
+    SELECT json_extract(value, '$.case_id'), json_extract(value, '$.party_id'), json_extract(value, '$.role'), :now
+    FROM json_each(:rows) WHERE true
+    ON CONFLICT (case_id, party_id, role) DO NOTHING
+    """
+).bindparams(bindparam("now", type_=UTCDateTime()))
+
+
+def involve(session: Session, rows: Sequence[tuple[int, Party]], now: datetime) -> None:
+    """Record (case id, party) pairs in the caller's transaction; one statement, pairs already known are kept."""
+    if not rows:
+        return
+    data = [{"case_id": case_id, "party_id": party.who, "role": str(party.role)} for case_id, party in rows]
+    statement = _PG_INVOLVE if session.get_bind().dialect.name == "postgresql" else _SQLITE_INVOLVE
+    session.execute(statement, {"now": now, "rows": json.dumps(data)})
+
+
+def parties_of(session: Session, case_id: int) -> list[Party]:
+    rows = session.execute(
+        select(col(CaseParty.party_id), col(CaseParty.role))
+        .where(col(CaseParty.case_id) == case_id)
+        .order_by(col(CaseParty.id))
+    )
+    return [Party(who, Role(role)) for who, role in rows]

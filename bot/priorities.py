@@ -1,0 +1,47 @@
+"""Priority words, as people type them: 高/中/低, high/medium/low, and severity letters A/B/C only in forms
+that cannot be an English word (重大度A, sevA, sev-A, A:). A bare letter is never a priority, so
+`/case A customer cannot export CSV` is a title, not a high case.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+
+Priority = Literal["high", "medium", "low"]
+
+_WORDS: dict[str, Priority] = {
+    "高": "high",
+    "中": "medium",
+    "低": "low",
+    "high": "high",
+    "medium": "medium",
+    "low": "low",
+}
+_LETTERS: dict[str, Priority] = {"a": "high", "b": "medium", "c": "low"}
+# After NFKC and casefold: 重大度a, seva, sev-a, a: (full-width forms included).
+_SEVERITY = re.compile(r"(?:重大度|sev-?)([abc])|([abc]):")
+
+
+def parse_priority(word: str) -> Priority | None:
+    """One word → "high"/"medium"/"low" (any case, full-width too), or None when it is not a priority."""
+    key = unicodedata.normalize("NFKC", word or "").strip().casefold()
+    if key in _WORDS:
+        return _WORDS[key]
+    severity = _SEVERITY.fullmatch(key)
+    if severity is None:
+        return None
+    return _LETTERS[severity.group(1) or severity.group(2)]
+
+
+def split_priority(text: str) -> tuple[str | None, str]:
+    """A leading priority word and the text after it; (None, text) when the text does not start with one.
+
+    The word must stand alone (whitespace or the end after it): 「高速化の要望」 has no priority.
+    """
+    text = (text or "").strip()
+    pieces = text.split(None, 1)  # str.split() treats U+3000 (full-width space) as whitespace too
+    if pieces and parse_priority(pieces[0]) is not None:
+        return pieces[0], pieces[1] if len(pieces) > 1 else ""
+    return None, text

@@ -1,0 +1,100 @@
+"""The "who may act" rule (issue 9, defect 1) as plain data: no database, no Slack."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.access import (
+    Action,
+    Party,
+    Role,
+    Standing,
+    allows,
+    escalation_parties,
+    oncall_parties,
+    standing_of,
+)
+from bot.config import EscalationConfig
+from bot.oncall import OnCall
+
+
+@dataclass
+class People:
+    agents: set[str] = field(default_factory=lambda: {"U0AGENT"})
+    groups: dict[str, set[str]] = field(default_factory=lambda: {"S0ENG": {"U0ENG1"}, "S0SRE": {"U0SRE1"}})
+    group_lookups: list[str] = field(default_factory=list)
+
+    def is_agent(self, user_id: str) -> bool:
+        return user_id in self.agents
+
+    def in_group(self, user_id: str, usergroup: str) -> bool:
+        self.group_lookups.append(usergroup)
+        return user_id in self.groups.get(usergroup, set())
+
+
+PAGED = [Party("U0ONCALL1", Role.ONCALL_PRIMARY), Party("U0ONCALL2", Role.ONCALL_SECONDARY)]
+ESCALATED = [Party("U0LEAD", Role.CS_LEAD), Party("S0ENG", Role.ENGINEERS)]
+
+
+@pytest.mark.parametrize(
+    ("actor", "parties", "expected"),
+    [
+        ("U0AGENT", [], Standing.AGENT),  # agents act on every case
+        ("U0AGENT", PAGED, Standing.AGENT),
+        ("U0ONCALL1", PAGED, Standing.PARTY),
+        ("U0ONCALL2", PAGED, Standing.PARTY),
+        ("U0ONCALL1", [], Standing.NONE),  # another case: not paged for it
+        ("U0LEAD", ESCALATED, Standing.PARTY),
+        ("U0ENG1", ESCALATED, Standing.PARTY),  # a member of the engineers' user group
+        ("U0SRE1", ESCALATED, Standing.NONE),
+        ("U0SRE1", [Party("S0SRE", Role.ONCALL_FALLBACK)], Standing.PARTY),
+        ("U0CUSTOMER", PAGED, Standing.REPORTER),
+        ("U0OTHER", PAGED + ESCALATED, Standing.NONE),
+    ],
+)
+def test_standing(actor: str, parties: list[Party], expected: Standing) -> None:
+    assert standing_of(People(), actor, "U0CUSTOMER", parties) is expected
+
+
+def test_a_paged_reporter_has_every_right_of_the_paged() -> None:
+    assert standing_of(People(), "U0ONCALL1", "U0ONCALL1", PAGED) is Standing.PARTY
+
+
+def test_groups_are_asked_only_when_needed_and_once_each() -> None:
+    people = People()
+    standing_of(people, "U0AGENT", "U0CUSTOMER", ESCALATED)
+    standing_of(people, "U0LEAD", "U0CUSTOMER", [*ESCALATED, Party("S0ENG", Role.ENGINEERS)])
+    assert people.group_lookups == []
+    standing_of(people, "U0OTHER", "U0CUSTOMER", [*ESCALATED, Party("S0ENG", Role.ONCALL_FALLBACK)])
+    assert people.group_lookups == ["S0ENG"]
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_agents_and_the_people_called_may_do_everything_others_nothing(action: Action) -> None:
+    assert allows(Standing.AGENT, action) and allows(Standing.PARTY, action)
+    assert not allows(Standing.NONE, action)
+
+
+def test_the_reporter_may_resolve_and_reopen_only() -> None:
+    assert {a for a in Action if allows(Standing.REPORTER, a)} == {Action.RESOLVE, Action.REOPEN}
+
+
+def test_whom_a_page_calls() -> None:
+    since = datetime(2026, 11, 16, 1, 0, tzinfo=UTC)
+    rotation = OnCall("U0ONCALL1", "U0ONCALL2", "rotation", since, None)
+    assert oncall_parties(rotation) == PAGED
+    override = OnCall("U0COVER", None, "override", since, None, override_by="U0AGENT")
+    assert oncall_parties(override) == [Party("U0COVER", Role.ONCALL_PRIMARY)]
+    assert oncall_parties(OnCall("S0SRE", None, "fallback", None, None)) == [Party("S0SRE", Role.ONCALL_FALLBACK)]
+    nobody = OnCall(None, None, "nobody", None, None)
+    assert oncall_parties(nobody) == [] and nobody.pages_here
+
+
+def test_whom_an_escalation_calls() -> None:
+    escalation = EscalationConfig(cs_lead="U0LEAD", engineers="S0ENG")
+    assert escalation_parties(2, escalation) == [Party("U0LEAD", Role.CS_LEAD)]
+    assert escalation_parties(3, escalation) == [Party("S0ENG", Role.ENGINEERS)]
+    assert escalation_parties(3, EscalationConfig()) == []
