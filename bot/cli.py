@@ -1,4 +1,4 @@
-"""The `supportbot` command: run, shell, faq ask/lint/gaps, db upgrade, doctor."""
+"""The `supportbot` command: run, shell, faq ask/lint/gaps, customers import/list/export, db upgrade, doctor."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from bot.config import (
     load_behaviour,
     load_default_behaviour,
 )
+from bot.customers_cli import add_commands as add_customer_commands
 
 EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 3  # a dependency (database, Slack) refused at start; a supervisor may retry
@@ -40,6 +41,12 @@ def _behaviour(settings: Settings, *, demo_ok: bool) -> BehaviourConfig:
     if settings.config_path.exists() or settings.config_path_given or not demo_ok:
         return load_behaviour(settings.config_path)
     return load_default_behaviour()
+
+
+def _settings_and_behaviour() -> tuple[Settings, BehaviourConfig]:
+    """For data tools: the environment, and supportbot.toml (the demo configuration if there is none)."""
+    settings = _settings()
+    return settings, _behaviour(settings, demo_ok=True)
 
 
 # --- run / shell ---------------------------------------------------------------------------
@@ -277,6 +284,8 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("--days", type=int, default=None, help="only the last N days")
     gaps.add_argument("--json", action="store_true")
     gaps.set_defaults(func=cmd_faq_gaps)
+
+    add_customer_commands(sub, load=_settings_and_behaviour)
 
     db = sub.add_parser("db", help="database tools").add_subparsers(dest="db_command", required=True)
     upgrade = db.add_parser("upgrade", help="apply database migrations")
