@@ -23,16 +23,18 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from knowledge.analysis import EntryTerms, profile_of
 from knowledge.loader import Entry
 from knowledge.repairs import LexiconTables
-from knowledge.scoring import Terms
 from knowledge.vocabulary import Vocabulary
 
-FORMAT = 1  # bumped when the file layout changes
+Terms = dict[str, float]
+FORMAT = 2  # bumped when the file layout changes
 KEEP_FILES = 4  # cache files kept per directory (one per knowledge base in use, most recent first)
 
 # The modules whose code decides what an analysis contains.
 _ANALYSIS_MODULES = (
+    "analysis.py",
     "entry_texts.py",
     "index.py",
     "index_cache.py",
@@ -51,19 +53,18 @@ log = logging.getLogger(__name__)
 class Analysis:
     """What building an index learns from its entries, before any scoring tables are made."""
 
-    phrasings: list[list[Terms]]  # per entry: the terms of each phrasing (shared dicts for shared texts)
-    questions: list[Terms]  # per entry: its phrasings merged
-    fields: list[Terms]  # per entry: all its terms (answer text weakened)
+    entries: list[EntryTerms]
     lexicon: LexiconTables
 
 
-def cache_key(entries: Sequence[Entry], vocabulary: Vocabulary) -> str:
+def cache_key(entries: Sequence[Entry], vocabulary: Vocabulary, learned: Any = None) -> str:
     """A hash of everything an analysis depends on."""
     digest = hashlib.sha256()
     digest.update(_code_version().encode())
     digest.update(repr((vocabulary.groups, sorted(vocabulary.stopwords.items()))).encode())
     # Pickled only to be hashed (never unpickled): far quicker than repr for thousands of entries.
     digest.update(pickle.dumps(list(entries), protocol=4))
+    digest.update(repr(sorted((learned or {}).items())).encode())
     return digest.hexdigest()
 
 
@@ -80,7 +81,7 @@ def load(directory: Path, key: str, entry_count: int) -> Analysis | None:
         if not isinstance(error, FileNotFoundError):
             log.warning("ignoring unreadable index cache %s: %s", path, error)
         return None
-    if not len(analysis.phrasings) == len(analysis.questions) == len(analysis.fields) == entry_count:
+    if len(analysis.entries) != entry_count:
         return None
     return analysis
 
@@ -108,24 +109,23 @@ def _to_data(key: str, analysis: Analysis) -> dict[str, Any]:
     # Texts that repeat across entries share one terms dict: each is stored once.
     table: list[Terms] = []
     numbers: dict[int, int] = {}
-    phrasings = []
-    for entry_phrasings in analysis.phrasings:
-        row = []
-        for terms in entry_phrasings:
-            number = numbers.get(id(terms))
-            if number is None:
-                number = numbers[id(terms)] = len(table)
-                table.append(terms)
-            row.append(number)
-        phrasings.append(row)
+
+    def number(terms: Terms) -> int:
+        found = numbers.get(id(terms))
+        if found is None:
+            found = numbers[id(terms)] = len(table)
+            table.append(terms)
+        return found
+
+    rows = [
+        [[number(t) for t in e.phrasings], {name: number(t) for name, t in e.fields.items()}] for e in analysis.entries
+    ]
     lexicon = analysis.lexicon
     return {
         "format": FORMAT,
         "key": key,
         "terms": table,
-        "phrasings": phrasings,
-        "questions": analysis.questions,
-        "fields": analysis.fields,
+        "entries": rows,
         "known": sorted(lexicon.known),
         "forms": list(lexicon.forms.items()),
         "readings": list(lexicon.readings.items()),
@@ -141,8 +141,11 @@ def _from_data(data: dict[str, Any]) -> Analysis:
         readings={reading: _keys(keys) for reading, keys in data["readings"]},
         synonyms={group: (word[0], word[1]) for group, word in data["synonyms"]},
     )
-    phrasings = [[table[number] for number in row] for row in data["phrasings"]]
-    return Analysis(phrasings, data["questions"], data["fields"], lexicon)
+    entries = []
+    for phrasings, fields in data["entries"]:
+        merged = {name: table[number] for name, number in fields.items()}
+        entries.append(EntryTerms(tuple(table[number] for number in phrasings), merged, profile_of(merged)))
+    return Analysis(entries, lexicon)
 
 
 def _keys(keys: list[list[str]]) -> tuple[tuple[str, str], ...]:

@@ -22,9 +22,10 @@ ID_LABELS = {"id"}
 # Shown with the answer, in this order, under their own label.
 SECTION_LABELS = {"手順", "steps", "procedure", "テンプレート", "template", "備考", "note", "notes"}
 
-_QUESTION = re.compile(r"^###\s+(?:Q|Ｑ)\s*[:：]\s*(?P<text>.+?)\s*$")
-_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
-_FIELD = re.compile(r"^\*\*(?P<label>[^*]{1,40}?)\*\*\s*[:：]\s*(?P<value>.*)$")
+QUESTION_LINE = _QUESTION = re.compile(r"^###\s+(?:\*\*)?(?:Q|Ｑ)\s*[:：]\s*(?:\*\*)?\s*(?P<text>.+?)\s*$")
+HEADING_LINE = _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
+# `**A**:` and `**A:**` (the colon inside or outside the bold), for every label.
+FIELD_LINE = _FIELD = re.compile(r"^\*\*(?P<label>[^*:：]{1,40}?)\s*(?:\*\*\s*[:：]|[:：]\s*\*\*)\s*(?P<value>.*)$")
 _LINK = re.compile(r"\[(?P<title>[^\]]+)\]\((?P<url>[^)\s]+)\)")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 

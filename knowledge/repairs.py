@@ -43,6 +43,7 @@ class Lexicon:
         self.synonyms: dict[str, tuple[str, str]] = {}  # Sudachi synonym group -> an indexed word of it
         self._learned: set[tuple[str, str]] = set()
         self._deletes: dict[str, set[str]] = {}
+        self._frozen = 0  # forms already in the typo table
 
     def learn(self, tokens: list[Token]) -> None:
         """Add the words of one indexed text."""
@@ -107,6 +108,21 @@ class Lexicon:
                 for i in range(len(form)):
                     deletes[form[:i] + form[i + 1 :]].add(form)
         self._deletes = dict(deletes)
+        self._frozen = len(self.forms)
+
+    def freeze_more(self) -> None:
+        """Add the forms learned since the last freeze to the typo table (an incremental change)."""
+        if len(self.forms) == self._frozen:
+            return
+        for form in list(self.forms)[self._frozen :]:
+            if _fuzzy_candidate(form):
+                for probe in (form, *(form[:i] + form[i + 1 :] for i in range(len(form)))):
+                    self._deletes.setdefault(probe, set()).add(form)
+        self._frozen = len(self.forms)
+
+    def knows(self, word: str) -> bool:
+        """Whether a word as written (any case or width) is a word of the index or vocabulary."""
+        return matching_key(word) in self.forms or matching_key(word) in self.known
 
     def is_known(self, token: Token) -> bool:
         return token.key in self.known or matching_key(token.surface) in self.forms
@@ -139,17 +155,27 @@ class Lexicon:
         return result
 
     def _read_kana_runs(self, tokens: list[Token]) -> list[Token]:
-        """Words typed in hiragana (しはらいほうほう) found by their reading, whatever Sudachi made of them."""
+        """Words typed in hiragana (しはらいほうほう) found by their reading, whatever Sudachi made of them.
+
+        A word found by its reading replaces the tokens it overlaps unless those are known words
+        that cover more of the run than it does (Sudachi read that part at least as well).
+        """
         result: list[Token] = []
         for run in _hiragana_runs(tokens):
             found = self._words_by_reading(run) if sum(len(t.surface) for t in run) >= READING_MIN_LENGTH else []
-            covered_by_sudachi = sum(t.end - t.start for t in run if t.kind in CONTENT_KINDS and self._useful(t))
-            if sum(t.end - t.start for t in found) <= covered_by_sudachi:
-                result.extend(run)  # Sudachi read the run at least as well as the readings do
+            if not found:
+                result.extend(run)
                 continue
-            spans = [(t.start, t.end) for t in found]
-            kept = [t for t in run if not any(t.start < end and start < t.end for start, end in spans)]
-            result.extend(sorted(found + kept, key=lambda t: t.start))
+            accepted: list[Token] = []
+            dropped: set[int] = set()
+            for start, end, words in _spans(found):
+                overlapped = [i for i, t in enumerate(run) if t.start < end and start < t.end]
+                useful = sum(run[i].end - run[i].start for i in overlapped if self._useful(run[i]))
+                if useful < end - start:
+                    accepted.extend(words)
+                    dropped.update(overlapped)
+            kept = [t for i, t in enumerate(run) if i not in dropped]
+            result.extend(sorted(accepted + kept, key=lambda t: t.start))
         return result
 
     def _words_by_reading(self, run: list[Token]) -> list[Token]:
@@ -250,6 +276,17 @@ def _fuzzy_candidate(word: str) -> bool:
 
 def _synthetic(keys: Keys, start: int, end: int) -> list[Token]:
     return [Token(key, key, "", kind, start, end) for key, kind in keys]
+
+
+def _spans(found: list[Token]) -> list[tuple[int, int, list[Token]]]:
+    """Words found by reading, grouped by the span they were read from (one reading, several words)."""
+    spans: list[tuple[int, int, list[Token]]] = []
+    for token in found:
+        if spans and spans[-1][0] == token.start and spans[-1][1] == token.end:
+            spans[-1][2].append(token)
+        else:
+            spans.append((token.start, token.end, [token]))
+    return spans
 
 
 def _hiragana_runs(tokens: list[Token]) -> Iterator[list[Token]]:
