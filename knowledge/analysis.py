@@ -21,39 +21,44 @@ Analyse = Callable[[str], Terms]  # a text to its weighted terms (knowledge.inde
 
 @dataclass(frozen=True)
 class EntryTerms:
-    phrasings: tuple[Terms, ...]  # question (and its parts), 言い換え, learned phrasings
-    fields: Mapping[str, Terms]  # field name -> the terms of all its texts
-    profile: Terms  # term -> strongest field strength × word weight
+    """What searching needs of an entry (kept for every entry, so kept small)."""
 
-    def field_of(self, term: str) -> str | None:
-        """The field that gives a term its strength (for explaining a match)."""
-        best, strongest = None, 0.0
-        for name, terms in self.fields.items():
-            strength = FIELD_STRENGTH[name] * terms.get(term, 0.0)
-            if strength > strongest:
-                best, strongest = name, strength
-        return best
+    phrasings: tuple[Terms, ...]  # question (and its parts), 言い換え, learned phrasings
+    profile: Terms  # term -> strongest field strength × word weight
 
 
 def analyse_entry(entry: Entry, learned: Sequence[str], analyse: Analyse) -> EntryTerms:
     phrasings: list[Terms] = []
-    fields: dict[str, Terms] = {}
+    profile: Terms = {}
     for name, text in field_texts(entry, learned):
         terms = analyse(text)
         if not terms:
             continue
         if name in PHRASING_FIELDS:
             phrasings.append(terms)
-        merged = fields.setdefault(name, {})
-        for term, weight in terms.items():
-            put(merged, term, weight)
-    return EntryTerms(tuple(phrasings), fields, profile_of(fields))
-
-
-def profile_of(fields: Mapping[str, Terms]) -> Terms:
-    profile: Terms = {}
-    for name, terms in fields.items():
         strength = FIELD_STRENGTH[name]
         for term, weight in terms.items():
             put(profile, term, strength * weight)
-    return profile
+    return EntryTerms(tuple(phrasings), profile)
+
+
+def field_terms(entry: Entry, learned: Sequence[str], analyse: Analyse) -> dict[str, Terms]:
+    """The terms of each field of an entry (for explaining a match: analysed again when asked)."""
+    fields: dict[str, Terms] = {}
+    for name, text in field_texts(entry, learned):
+        merged = fields.setdefault(name, {})
+        for term, weight in analyse(text).items():
+            put(merged, term, weight)
+    return fields
+
+
+def field_of(fields: Mapping[str, Terms], term: str) -> str | None:
+    """The field that gives a term its strength."""
+    best, strongest = None, 0.0
+    for name, terms in fields.items():
+        strength = FIELD_STRENGTH[name] * terms.get(term, 0.0)
+        if strength > strongest:
+            best, strongest = name, strength
+    return best
+
+

@@ -27,7 +27,7 @@ def asks_of(tokens: list[Token], analyzer: Analyzer) -> list[Ask]:
     sentence = _question_sentence(tokens)
     for position in range(len(sentence) - 1, -1, -1):
         token = sentence[position]
-        if not _is_ask_word(token):
+        if not _is_ask_word(token, analyzer):
             continue
         ask = _ask(token, analyzer)
         if ask is None:
@@ -44,20 +44,30 @@ def asks_of(tokens: list[Token], analyzer: Analyzer) -> list[Ask]:
 
 def _question_sentence(tokens: list[Token]) -> list[Token]:
     """The last sentence that has a content word (the question, after any background)."""
+    return split_background(tokens)[1]
+
+
+def split_background(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
+    """(background, question): the question is the last sentence with an ask word (or the last
+    sentence), the background every sentence before it — 「昨日機種変更しました。打刻できません」."""
     sentences: list[list[Token]] = [[]]
     for token in tokens:
+        sentences[-1].append(token)
         if token.kind == "punct" and token.surface in _SENTENCE_END:
             sentences.append([])
-        else:
-            sentences[-1].append(token)
-    for sentence in reversed(sentences):
-        if any(_is_ask_word(t) for t in sentence):
-            return sentence
-    return []
+    chosen = next((i for i in range(len(sentences) - 1, -1, -1) if any(_is_ask_word(t) for t in sentences[i])), None)
+    if chosen is None:
+        chosen = max((i for i, sentence in enumerate(sentences) if sentence), default=0)
+    background = [t for sentence in sentences[:chosen] for t in sentence]
+    question = [t for sentence in sentences[chosen:] for t in sentence]
+    return background, question
 
 
-def _is_ask_word(token: Token) -> bool:
-    return token.kind == "verb" or (token.kind == "noun" and token.action)
+def _is_ask_word(token: Token, analyzer: Analyzer | None = None) -> bool:
+    """A verb, a noun naming an action, or an English word the vocabulary maps to an action (delete → 削除)."""
+    if token.kind == "verb" or (token.kind == "noun" and token.action):
+        return True
+    return token.kind == "ascii" and analyzer is not None and not analyzer.terms([token]).keys().isdisjoint(analyzer.actions)
 
 
 def _ask(token: Token, analyzer: Analyzer) -> Ask | None:

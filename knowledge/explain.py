@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from knowledge.analysis import EntryTerms
+from knowledge.analysis import field_of
 from knowledge.loader import Entry
 from knowledge.results import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD
 from knowledge.scoring import Query, Scored, Scorer
@@ -14,22 +14,22 @@ from knowledge.scoring import Query, Scored, Scorer
 def explain(
     query: Query,
     scored: Sequence[Scored],
+    limit: int,
     scorer: Scorer,
-    terms: Sequence[EntryTerms | None],
+    fields_of: Callable[[int], dict[str, dict[str, float]]],
     entry_at: Callable[[int], Entry],
     answer_threshold: float = DEFAULT_ANSWER_THRESHOLD,
     suggest_threshold: float = DEFAULT_SUGGEST_THRESHOLD,
 ) -> dict[str, Any]:
-    from knowledge.index import ANSWER_MARGIN, MAX_ASK_MISSING, decide
+    from knowledge.index import ANSWER_MARGIN, decide
 
     candidates = []
-    for rank, item in enumerate(scored):
-        entry_terms = terms[item.slot]
-        assert entry_terms is not None
+    for rank, item in enumerate(scored[:limit]):
+        fields = fields_of(item.slot)
         entry = entry_at(item.slot)
-        matched = {t: entry_terms.field_of(t) for t in query.terms if t in entry_terms.profile}
+        matched = {t: found for t in query.terms if (found := field_of(fields, t))}
         asks = [
-            {"ask": sorted(ask), "covered_in": next((entry_terms.field_of(t) for t in ask if t in entry_terms.profile), None)}
+            {"ask": sorted(ask), "covered_in": next((f for t in ask if (f := field_of(fields, t))), None)}
             for ask, _ in query.asks
         ]
         candidates.append(
@@ -53,7 +53,7 @@ def explain(
         "terms": {t: {"weight": round(w, 2), "idf": _rounded(scorer.idf(t))} for t, w in query.terms.items()},
         "asks": [sorted(ask) for ask, _ in query.asks],
         "decision": decision,
-        "why": _why(decision, scored, answer_threshold, suggest_threshold, ANSWER_MARGIN, MAX_ASK_MISSING),
+        "why": _why(decision, scored, answer_threshold, suggest_threshold, ANSWER_MARGIN),
         "candidates": candidates,
     }
 
@@ -62,19 +62,16 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def _why(
-    decision: str, scored: Sequence[Scored], answer: float, suggest: float, margin: float, max_missing: float
-) -> str:
+def _why(decision: str, scored: Sequence[Scored], answer: float, suggest: float, margin: float) -> str:
     if not scored:
         return "no entry shares a term with the question"
     best = scored[0]
     runner_up = scored[1].score if len(scored) > 1 else 0.0
+    ask = f"; {best.ask_missing:.0%} of the ask not covered (lowers the score)" if best.ask_missing else ""
     if decision == "answer":
-        return f"score {best.score:.2f} >= {answer}, {best.score - runner_up:.2f} ahead of the next, ask covered"
-    if best.score >= answer and best.ask_missing > max_missing:
-        return f"score {best.score:.2f} >= {answer} but {best.ask_missing:.0%} of the ask is not covered: suggest"
+        return f"score {best.score:.2f} >= {answer}, {best.score - runner_up:.2f} ahead of the next{ask}"
     if best.score >= answer:
         return f"score {best.score:.2f} >= {answer} but only {best.score - runner_up:.2f} ahead (< {margin}): suggest"
     if decision == "suggest":
-        return f"score {best.score:.2f} between {suggest} and {answer}: suggest"
-    return f"score {best.score:.2f} < {suggest}: nothing close enough"
+        return f"score {best.score:.2f} between {suggest} and {answer}: suggest{ask}"
+    return f"score {best.score:.2f} < {suggest}: nothing close enough{ask}"

@@ -23,7 +23,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from knowledge.analysis import EntryTerms, profile_of
+from knowledge.analysis import EntryTerms
 from knowledge.loader import Entry
 from knowledge.repairs import LexiconTables
 from knowledge.vocabulary import Vocabulary
@@ -118,7 +118,7 @@ def _to_data(key: str, analysis: Analysis) -> dict[str, Any]:
         return found
 
     rows = [
-        [[number(t) for t in e.phrasings], {name: number(t) for name, t in e.fields.items()}] for e in analysis.entries
+        [[number(t) for t in e.phrasings], e.profile] for e in analysis.entries
     ]
     lexicon = analysis.lexicon
     return {
@@ -142,9 +142,8 @@ def _from_data(data: dict[str, Any]) -> Analysis:
         synonyms={group: (word[0], word[1]) for group, word in data["synonyms"]},
     )
     entries = []
-    for phrasings, fields in data["entries"]:
-        merged = {name: table[number] for name, number in fields.items()}
-        entries.append(EntryTerms(tuple(table[number] for number in phrasings), merged, profile_of(merged)))
+    for phrasings, profile in data["entries"]:
+        entries.append(EntryTerms(tuple(table[number] for number in phrasings), profile))
     return Analysis(entries, lexicon)
 
 

@@ -138,11 +138,37 @@ class Lexicon:
         return matches.pop() if len(matches) == 1 else None  # ambiguous: no repair beats a wrong one
 
     def repair(self, tokens: list[Token]) -> list[Token]:
+        tokens = self._move_boundaries(tokens)
         tokens = self._split_unknown_compounds(tokens)
         tokens = self._read_kana_runs(tokens)
         tokens = self._join_and_correct_words(tokens)
         tokens = self._read_homophones(tokens)
         return self._use_synonym_groups(tokens)
+
+    def _move_boundaries(self, tokens: list[Token]) -> list[Token]:
+        """A word Sudachi cut in the wrong place (再発行 → 再発|行) is cut again where the second
+        part becomes a known word (再|発行): a stray one-kanji word no entry uses after a word
+        whose last kanji completes it."""
+        result: list[Token] = []
+        for token in tokens:
+            previous = result[-1] if result else None
+            if (
+                previous is not None
+                and len(token.surface) == 1
+                and token.kind in ("noun", "affix")
+                and not self.is_known(token)
+                and previous.kind == "noun"
+                and len(previous.surface) >= 2
+                and previous.end == token.start
+            ):
+                keys = self.forms.get(matching_key(previous.surface[-1] + token.surface))
+                if keys is not None:
+                    head = previous.surface[:-1]
+                    result[-1] = Token(head, matching_key(head), "", "affix", previous.start, token.start - 1)
+                    result.extend(_synthetic(keys, token.start - 1, token.end))
+                    continue
+            result.append(token)
+        return result
 
     def _split_unknown_compounds(self, tokens: list[Token]) -> list[Token]:
         """A compound no entry uses (振込日) is matched by its parts (振込, 日) instead."""

@@ -65,7 +65,8 @@ def idf(count: int, df: int) -> float:
 
 
 class Scorer:
-    """Scores a question against one consistent state of the index (built per search)."""
+    """Scores questions against one consistent state of the index; caches what it works out
+    (idf, phrasing masses), so one scorer serves every search of that state."""
 
     def __init__(
         self,
@@ -78,8 +79,10 @@ class Scorer:
         self._entries = entries
         self._count = max(count, 1)
         self._rare = idf(self._count, 1)
+        self._floor = MIN_MASS_FACTOR * self._rare
         self._wordings = wordings
         self._idf: dict[str, float] = {}
+        self._masses: dict[int, float] = {}  # id of a phrasing's terms -> its mass
 
     def idf(self, term: str) -> float | None:
         """The term's idf, or None when no entry holds it."""
@@ -109,41 +112,52 @@ class Scorer:
         if not weighted or keep <= 0:
             return []
         held = self._postings.held(weighted)
-        if len(held) > CANDIDATES:
-            slots = np.argpartition(held, -CANDIDATES)[-CANDIDATES:]
-        else:
-            slots = np.arange(len(held))
-        scored = [self.score(int(slot), query, float(held[slot]) / total) for slot in slots if held[slot] > 0.0]
-        scored.sort(key=lambda s: (-s.score, s.slot))
+        slots = np.flatnonzero(held)
+        if len(slots) > CANDIDATES:
+            slots = slots[np.argpartition(held[slots], -CANDIDATES)[-CANDIDATES:]]
+        covered = sorted(
+            (self._coverage(int(slot), query, float(held[slot]) / total) for slot in slots),
+            key=lambda c: (-c[0], c[1]),
+        )
+        # Wording is a tenth of the score: worked out for the few that are shown (and the next one).
+        scored: list[Scored] = []
+        for coverage, slot, explained, phrasing, missing in covered[: keep + 1]:
+            wording = max((fuzz.ratio(query.wording, w) / 100.0 for w in self._wordings(slot)), default=0.0)
+            score = (1.0 - WORDING_WEIGHT) * coverage + WORDING_WEIGHT * wording
+            scored.append(Scored(slot, score, explained, phrasing, missing, wording))
+            scored.sort(key=lambda s: (-s.score, s.slot))
         return scored[:keep]
 
-    def score(self, slot: int, query: Query, explained: float) -> Scored:
+    def _coverage(self, slot: int, query: Query, explained: float) -> tuple[float, int, float, float, float]:
         entry = self._entries[slot]
         assert entry is not None
+        explained = min(explained, 1.0)
         phrasing = self._phrasing(entry, query.terms)
         missing = self._ask_missing(entry, query.asks)
-        coverage = EXPLAINED_WEIGHT * min(explained, 1.0) + (1.0 - EXPLAINED_WEIGHT) * phrasing
-        coverage *= 1.0 - ASK_PENALTY * missing
-        wording = max((fuzz.ratio(query.wording, w) / 100.0 for w in self._wordings(slot)), default=0.0)
-        score = (1.0 - WORDING_WEIGHT) * coverage + WORDING_WEIGHT * wording
-        return Scored(slot, score, min(explained, 1.0), phrasing, missing, wording)
+        coverage = EXPLAINED_WEIGHT * explained + (1.0 - EXPLAINED_WEIGHT) * phrasing
+        return coverage * (1.0 - ASK_PENALTY * missing), slot, explained, phrasing, missing
 
     def _phrasing(self, entry: EntryTerms, terms: Terms) -> float:
         """How much of the entry's best-covered phrasing the question covers."""
         best = 0.0
-        floor = MIN_MASS_FACTOR * self._rare
         for phrasing in entry.phrasings:
-            mass = covered = 0.0
+            covered = 0.0
             for term, weight in phrasing.items():
-                term_idf = self.idf(term) or self._rare
-                mass += weight * term_idf
                 asked = terms.get(term)
                 if asked:
-                    covered += (weight if weight <= asked else asked) * term_idf
-            share = covered / max(mass, floor)
-            if share > best:
-                best = share
+                    covered += (weight if weight <= asked else asked) * (self.idf(term) or self._rare)
+            if covered:
+                share = covered / self._mass(phrasing)
+                if share > best:
+                    best = share
         return min(best, 1.0)
+
+    def _mass(self, phrasing: Terms) -> float:
+        mass = self._masses.get(id(phrasing))
+        if mass is None:
+            total = sum(weight * (self.idf(term) or self._rare) for term, weight in phrasing.items())
+            mass = self._masses[id(phrasing)] = max(total, self._floor)
+        return mass
 
     def _ask_missing(self, entry: EntryTerms, asks: Sequence[Ask]) -> float:
         """The share of the question's ask mass the entry covers nowhere."""

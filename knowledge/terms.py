@@ -39,8 +39,12 @@ class Analyzer:
         self.readings: dict[str, Keys] = {}  # … and as read
         group_keys = {group.key for group in vocabulary.groups}
         pending_rules: list[tuple[str, list[tuple[str, ...]]]] = []
+        self.actions: set[str] = set()  # concepts named by an action word (削除, 変更, 返金): what English asks map to
         for group in vocabulary.groups:
             concept = "#" + group.key
+            named = [t for t in tokenize(normalize_text(group.canonical)) if t.kind in CONTENT_KINDS]
+            if len(named) == 1 and (named[0].action or named[0].kind == "verb"):
+                self.actions.add(concept)
             for name in group.broader:
                 target = matching_key(name)
                 self.broader[concept].add("#" + target if target in group_keys else target)
