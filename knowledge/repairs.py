@@ -18,6 +18,7 @@ from knowledge.normalize import is_katakana, matching_key, to_katakana
 from knowledge.terms import Analyzer, Keys
 from knowledge.tokens import CONTENT_KINDS, Token, is_hiragana, is_katakana_token, reading_key
 
+_GRAMMAR_KINDS = frozenset({"func", "neg", "affix"})
 FUZZY_MIN_LENGTH = {"katakana": 4, "ascii": 5}  # shorter words are too easily one edit from another
 READING_MIN_LENGTH = 3  # shortest kana reading matched inside a kana-only run
 MAX_READING_SPAN = 16  # longest kana reading matched inside a kana-only run
@@ -197,7 +198,9 @@ class Lexicon:
             for start, end, words in _spans(found):
                 overlapped = [i for i, t in enumerate(run) if t.start < end and start < t.end]
                 useful = sum(run[i].end - run[i].start for i in overlapped if self._useful(run[i]))
-                if useful < end - start:
+                # Endings and particles Sudachi read as such (して|い|ます) are not a word typed by sound.
+                grammar = all(self._grammar(run[i]) for i in overlapped)
+                if useful < end - start and not grammar:
                     accepted.extend(words)
                     dropped.update(overlapped)
             kept = [t for i, t in enumerate(run) if i not in dropped]
@@ -289,6 +292,12 @@ class Lexicon:
                         break
             result.append(token)
         return result
+
+    def _grammar(self, token: Token) -> bool:
+        """A particle, ending or light verb (する, いる): grammar, not a word of the topic."""
+        if token.kind == "verb":
+            return self.analyzer.stopwords.get(token.key, 1.0) == 0.0
+        return token.kind in _GRAMMAR_KINDS
 
     def _useful(self, token: Token) -> bool:
         return self.is_known(token) and self.analyzer.stopwords.get(token.key, 1.0) > 0.0

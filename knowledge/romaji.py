@@ -68,7 +68,9 @@ def _syllable(consonant: str, vowel: str) -> str:
     index = _VOWELS[vowel]
     if consonant in _DIGRAPHS:
         base = _DIGRAPHS[consonant]
-        return base if vowel == "i" else base + _SMALL_Y[index]
+        if vowel == "i" or (consonant == "ts" and vowel == "u"):
+            return base
+        return base + ("ぁぃぅぇぉ" if consonant == "ts" else _SMALL_Y)[index]
     return _ROWS[consonant][index]
 
 
