@@ -129,7 +129,7 @@ def generate_files(folder: Path, count: int, words: Words) -> None:
     seen: set[str] = set()
     for file_number in range(FILES):
         lines = [f"# ナレッジ {file_number}", ""]
-        for category in range(per_file // 10 or 1):
+        for _category in range(per_file // 10 or 1):
             lines += [f"## {words.noun()}について", ""]
             for _ in range(10 if per_file >= 10 else per_file):
                 if number >= count:
@@ -257,7 +257,10 @@ def goals(report: dict[str, Any]) -> list[dict[str, Any]]:
         "reload_file_ms": generated["updates"]["reload_file_of_50_entries"]["mean_ms"],
         "run_rss_mb": generated["run_rss_mb"],
     }
-    return [{"goal": name, "figure": figures[name], "limit": limit, "met": figures[name] <= limit} for name, limit in GOALS.items()]
+    return [
+        {"goal": name, "figure": figures[name], "limit": limit, "met": figures[name] <= limit}
+        for name, limit in GOALS.items()
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

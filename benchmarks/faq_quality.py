@@ -48,12 +48,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from knowledge.loader import load_entries  # noqa: E402
-from knowledge.vocabulary import load_vocabulary, vocabulary_folder_for  # noqa: E402
 from knowledge.search import (  # noqa: E402
     DEFAULT_ANSWER_THRESHOLD,
     DEFAULT_SUGGEST_THRESHOLD,
     KnowledgeIndex,
 )
+from knowledge.vocabulary import load_vocabulary, vocabulary_folder_for  # noqa: E402
 
 SETS = ROOT / "benchmarks" / "data" / "faq"
 SPLITS = ("tuning", "heldout")

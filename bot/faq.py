@@ -181,15 +181,14 @@ class FaqService:
                         "language": language,
                     },
                 )
-            elif action == "not_found":
-                if direct:
-                    enqueue(
-                        session,
-                        kind="faq.not_found",
-                        key=key,
-                        now=now,
-                        payload={"channel": channel, "thread_ts": reply_thread, "language": language},
-                    )
+            elif action == "not_found" and direct:
+                enqueue(
+                    session,
+                    kind="faq.not_found",
+                    key=key,
+                    now=now,
+                    payload={"channel": channel, "thread_ts": reply_thread, "language": language},
+                )
         self.outbox.deliver_keys([key])
         return MessageOutcome(action, result)
 

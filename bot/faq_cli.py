@@ -72,7 +72,9 @@ def print_explanation(explanation: dict[str, Any]) -> None:
         matched = ", ".join(f"{term} → {field}" for term, field in candidate["matched"].items())
         print(f"     matched: {matched or '-'}")
         for ask in candidate["asks"]:
-            print(f"     ask {'/'.join(ask['ask'])}: {'covered in ' + ask['covered_in'] if ask['covered_in'] else 'NOT covered'}")
+            print(
+                f"     ask {'/'.join(ask['ask'])}: {'covered in ' + ask['covered_in'] if ask['covered_in'] else 'NOT covered'}"
+            )
 
 
 def ask(

@@ -60,5 +60,3 @@ def field_of(fields: Mapping[str, Terms], term: str) -> str | None:
         if strength > strongest:
             best, strongest = name, strength
     return best
-
-

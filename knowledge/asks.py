@@ -67,7 +67,11 @@ def _is_ask_word(token: Token, analyzer: Analyzer | None = None) -> bool:
     """A verb, a noun naming an action, or an English word the vocabulary maps to an action (delete → 削除)."""
     if token.kind == "verb" or (token.kind == "noun" and token.action):
         return True
-    return token.kind == "ascii" and analyzer is not None and not analyzer.terms([token]).keys().isdisjoint(analyzer.actions)
+    return (
+        token.kind == "ascii"
+        and analyzer is not None
+        and not analyzer.terms([token]).keys().isdisjoint(analyzer.actions)
+    )
 
 
 def _ask(token: Token, analyzer: Analyzer) -> Ask | None:

@@ -21,7 +21,7 @@ def explain(
     answer_threshold: float = DEFAULT_ANSWER_THRESHOLD,
     suggest_threshold: float = DEFAULT_SUGGEST_THRESHOLD,
 ) -> dict[str, Any]:
-    from knowledge.index import ANSWER_MARGIN, decide
+    from knowledge.index import decide
 
     candidates = []
     for rank, item in enumerate(scored[:limit]):
@@ -53,7 +53,7 @@ def explain(
         "terms": {t: {"weight": round(w, 2), "idf": _rounded(scorer.idf(t))} for t, w in query.terms.items()},
         "asks": [sorted(ask) for ask, _ in query.asks],
         "decision": decision,
-        "why": _why(decision, scored, answer_threshold, suggest_threshold, ANSWER_MARGIN),
+        "why": _why(decision, scored, answer_threshold, suggest_threshold),
         "candidates": candidates,
     }
 
@@ -62,7 +62,7 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def _why(decision: str, scored: Sequence[Scored], answer: float, suggest: float, margin: float) -> str:
+def _why(decision: str, scored: Sequence[Scored], answer: float, suggest: float) -> str:
     if not scored:
         return "no entry shares a term with the question"
     best = scored[0]
@@ -71,7 +71,7 @@ def _why(decision: str, scored: Sequence[Scored], answer: float, suggest: float,
     if decision == "answer":
         return f"score {best.score:.2f} >= {answer}, {best.score - runner_up:.2f} ahead of the next{ask}"
     if best.score >= answer:
-        return f"score {best.score:.2f} >= {answer} but only {best.score - runner_up:.2f} ahead (< {margin}): suggest"
+        return f"score {best.score:.2f} >= {answer} but only {best.score - runner_up:.2f} ahead of the next: suggest"
     if decision == "suggest":
         return f"score {best.score:.2f} between {suggest} and {answer}: suggest{ask}"
     return f"score {best.score:.2f} < {suggest}: nothing close enough{ask}"

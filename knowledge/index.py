@@ -26,8 +26,8 @@ from knowledge.loader import Entry, load_entries
 from knowledge.normalize import compact, normalize_text
 from knowledge.postings import Postings
 from knowledge.repairs import Lexicon
-from knowledge.romaji import convert_leftover_romaji
 from knowledge.results import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD, Candidate, Decision, SearchResult
+from knowledge.romaji import convert_leftover_romaji
 from knowledge.scoring import Query, Scored, Scorer, Terms
 from knowledge.terms import Analyzer, analyzer_for
 from knowledge.tokens import tokenize
@@ -36,7 +36,8 @@ from knowledge.vocabulary import Vocabulary, load_vocabulary, vocabulary_folder_
 if TYPE_CHECKING:
     from knowledge.reload import ReloadResult
 
-ANSWER_MARGIN = 0.175  # answer only when the best entry leads the next one by this much
+ANSWER_MARGIN = 0.175  # answer when the best entry leads the next one by this much …
+HIGH_SCORE, HIGH_SCORE_MARGIN = 0.55, 0.06  # … or scores this high and still leads by this much
 MAX_QUERY_LENGTH = 2000  # characters of a question that are read
 _TEXT_CACHE_LIMIT = 200_000
 
@@ -101,6 +102,7 @@ class KnowledgeIndex:
         learned_by_id = {key: tuple(texts) for key, texts in (learned or {}).items() if texts}
         entries = list(entries)
         found = None
+        postings = None
         key = ""
         if cache_dir is not None:
             key = index_cache.cache_key(entries, vocabulary, learned_by_id)
@@ -114,8 +116,8 @@ class KnowledgeIndex:
                 index_cache.save(cache_dir, key, index_cache.Analysis(terms, index._lexicon.tables()))
         else:
             index = cls(analyzer, Lexicon.from_tables(analyzer, found.lexicon), _empty_state(), root)
-            terms = found.entries
-        index._state = _state_of(entries, terms, learned_by_id)
+            terms, postings = found.entries, found.postings
+        index._state = _state_of(entries, terms, learned_by_id, postings)
         return index
 
     @classmethod
@@ -188,6 +190,7 @@ class KnowledgeIndex:
         parsed = self.query(query)
         scorer = self._scorer(state)
         scored = scorer.rank(parsed, max(limit, 2))
+
         def fields_of(slot: int) -> dict[str, Terms]:
             entry = _entry(state, slot)
             return field_terms(entry, state.learned.get(entry.id, ()), self._analyse)
@@ -317,7 +320,8 @@ class KnowledgeIndex:
 
 
 def decide(scored: Sequence[Scored], answer_threshold: float, suggest_threshold: float) -> Decision:
-    """Answer when the best entry scores high and leads the next one clearly; else maybe suggest.
+    """Answer when the best entry scores high enough and leads the next one clearly (or scores high
+    and still leads); else suggest when it is close, or say nothing.
 
     An uncovered ask lowers the score (`knowledge.scoring.ASK_PENALTY`) rather than forbidding an
     answer outright: measured on the tuning sets, a hard rule refused more right answers (ask words
@@ -327,7 +331,8 @@ def decide(scored: Sequence[Scored], answer_threshold: float, suggest_threshold:
     best = scored[0]
     if best.score >= answer_threshold:
         runner_up = scored[1].score if len(scored) > 1 else 0.0
-        if best.score - runner_up >= ANSWER_MARGIN:
+        lead = best.score - runner_up
+        if lead >= ANSWER_MARGIN or (best.score >= HIGH_SCORE and lead >= HIGH_SCORE_MARGIN):
             return "answer"
         return "suggest"
     return "suggest" if best.score >= suggest_threshold else "none"
@@ -343,11 +348,15 @@ def _empty_state() -> _State:
     return _State((), (), {}, {}, Postings({}, 0))
 
 
-def _state_of(entries: Sequence[Entry], terms: Sequence[EntryTerms], learned: Mapping[str, tuple[str, ...]]) -> _State:
+def _state_of(
+    entries: Sequence[Entry],
+    terms: Sequence[EntryTerms],
+    learned: Mapping[str, tuple[str, ...]],
+    postings: Postings | None = None,
+) -> _State:
     slots: dict[str, int] = {}
     for slot, entry in enumerate(entries):
         slots.setdefault(entry.id, slot)
-    postings = Postings.build([t.profile for t in terms])
+    if postings is None:
+        postings = Postings.build([t.profile for t in terms])
     return _State(tuple(entries), tuple(terms), dict(learned), slots, postings)
-
-

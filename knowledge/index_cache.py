@@ -10,6 +10,8 @@ in the directory is at worst ignored, never executed.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import logging
@@ -23,13 +25,16 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from knowledge.analysis import EntryTerms
 from knowledge.loader import Entry
+from knowledge.postings import Postings
 from knowledge.repairs import LexiconTables
 from knowledge.vocabulary import Vocabulary
 
 Terms = dict[str, float]
-FORMAT = 2  # bumped when the file layout changes
+FORMAT = 3  # bumped when the file layout changes
 KEEP_FILES = 4  # cache files kept per directory (one per knowledge base in use, most recent first)
 
 # The modules whose code decides what an analysis contains.
@@ -55,6 +60,7 @@ class Analysis:
 
     entries: list[EntryTerms]
     lexicon: LexiconTables
+    postings: Postings | None = None  # made straight from the stored arrays when read from a file
 
 
 def cache_key(entries: Sequence[Entry], vocabulary: Vocabulary, learned: Any = None) -> str:
@@ -77,7 +83,7 @@ def load(directory: Path, key: str, entry_count: int) -> Analysis | None:
         if data.get("format") != FORMAT or data.get("key") != key:
             return None
         analysis = _from_data(data)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, binascii.Error) as error:
         if not isinstance(error, FileNotFoundError):
             log.warning("ignoring unreadable index cache %s: %s", path, error)
         return None
@@ -106,7 +112,9 @@ def save(directory: Path, key: str, analysis: Analysis) -> None:
 
 
 def _to_data(key: str, analysis: Analysis) -> dict[str, Any]:
-    # Texts that repeat across entries share one terms dict: each is stored once.
+    # Terms are numbered once; each entry's profile and the (shared) phrasings are stored as
+    # arrays of term numbers and weights, which load far faster than as JSON objects.
+    term_numbers: dict[str, int] = {}
     table: list[Terms] = []
     numbers: dict[int, int] = {}
 
@@ -117,15 +125,16 @@ def _to_data(key: str, analysis: Analysis) -> dict[str, Any]:
             table.append(terms)
         return found
 
-    rows = [
-        [[number(t) for t in e.phrasings], e.profile] for e in analysis.entries
-    ]
+    references = [[number(t) for t in e.phrasings] for e in analysis.entries]
     lexicon = analysis.lexicon
     return {
         "format": FORMAT,
         "key": key,
-        "terms": table,
-        "entries": rows,
+        "profiles": _encode([e.profile for e in analysis.entries], term_numbers),
+        "phrasings": _encode(table, term_numbers),
+        "references": _array(np.array([n for row in references for n in row], np.int32)),
+        "reference_counts": _array(np.array([len(row) for row in references], np.int32)),
+        "terms": list(term_numbers),
         "known": sorted(lexicon.known),
         "forms": list(lexicon.forms.items()),
         "readings": list(lexicon.readings.items()),
@@ -134,17 +143,75 @@ def _to_data(key: str, analysis: Analysis) -> dict[str, Any]:
 
 
 def _from_data(data: dict[str, Any]) -> Analysis:
-    table: list[Terms] = data["terms"]
+    names = np.array(data["terms"], dtype=object)
     lexicon = LexiconTables(
         known=set(data["known"]),
         forms={form: _keys(keys) for form, keys in data["forms"]},
         readings={reading: _keys(keys) for reading, keys in data["readings"]},
         synonyms={group: (word[0], word[1]) for group, word in data["synonyms"]},
     )
+    table = _decode(data["phrasings"], names)
+    profiles = _decode(data["profiles"], names)
+    stored = data["profiles"]
+    postings = Postings.from_arrays(
+        data["terms"],
+        _from_array(stored["counts"], np.int32),
+        _from_array(stored["ids"], np.int32),
+        _from_array(stored["weights"], np.float64),
+    )
+    references = _from_array(data["references"], np.int32).tolist()
+    counts = _from_array(data["reference_counts"], np.int32).tolist()
+    if len(counts) != len(profiles) or sum(counts) != len(references):
+        raise ValueError("inconsistent phrasing references")
     entries = []
-    for phrasings, profile in data["entries"]:
-        entries.append(EntryTerms(tuple(table[number] for number in phrasings), profile))
-    return Analysis(entries, lexicon)
+    position = 0
+    for profile, count in zip(profiles, counts, strict=True):
+        entries.append(EntryTerms(tuple(table[n] for n in references[position : position + count]), profile))
+        position += count
+    return Analysis(entries, lexicon, postings)
+
+
+def _encode(dicts: list[Terms], term_numbers: dict[str, int]) -> dict[str, str]:
+    ids: list[int] = []
+    weights: list[float] = []
+    counts = []
+    for terms in dicts:
+        counts.append(len(terms))
+        for term, weight in terms.items():
+            number = term_numbers.get(term)
+            if number is None:
+                number = term_numbers[term] = len(term_numbers)
+            ids.append(number)
+            weights.append(weight)
+    return {
+        "counts": _array(np.array(counts, np.int32)),
+        "ids": _array(np.array(ids, np.int32)),
+        "weights": _array(np.array(weights, np.float64)),  # float64: the weights exactly as analysed
+    }
+
+
+def _decode(data: dict[str, str], names: Any) -> list[Terms]:
+    counts = _from_array(data["counts"], np.int32)
+    ids = _from_array(data["ids"], np.int32)
+    weights = _from_array(data["weights"], np.float64).tolist()
+    if int(counts.sum()) != len(ids) or len(ids) != len(weights) or (len(ids) and int(ids.max()) >= len(names)):
+        raise ValueError("inconsistent term arrays")
+    keys = names[ids].tolist()
+    decoded = []
+    position = 0
+    for count in counts.tolist():
+        end = position + count
+        decoded.append(dict(zip(keys[position:end], weights[position:end], strict=True)))
+        position = end
+    return decoded
+
+
+def _array(values: Any) -> str:
+    return base64.b64encode(values.tobytes()).decode("ascii")
+
+
+def _from_array(text: str, dtype: Any) -> Any:
+    return np.frombuffer(base64.b64decode(text, validate=True), dtype=dtype)
 
 
 def _keys(keys: list[list[str]]) -> tuple[tuple[str, str], ...]:

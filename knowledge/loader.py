@@ -11,6 +11,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 # Field labels, Japanese and English, mapped to what they mean.
@@ -106,9 +107,13 @@ def _split_alternatives(text: str) -> tuple[str, ...]:
 
 def entry_id(source: str, question: str) -> str:
     """A stable id: the file's name and a short hash of the question's text."""
-    stem = re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower()).strip("-") or "kb"
     digest = hashlib.sha1(unicodedata.normalize("NFKC", question).strip().encode("utf-8")).hexdigest()[:8]
-    return f"{stem}-{digest}"
+    return f"{_id_prefix(source)}-{digest}"
+
+
+@lru_cache(maxsize=1024)
+def _id_prefix(source: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower()).strip("-") or "kb"
 
 
 def _finish(draft: _Draft, source: str) -> Entry:

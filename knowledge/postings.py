@@ -11,7 +11,8 @@ term's arrays, so that readers on other threads keep a consistent view (`knowled
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -48,6 +49,18 @@ class Postings:
             term: (np.array(found, np.int32), np.array(values[term], np.float32)) for term, found in slots.items()
         }
         return cls(arrays, len(profiles))
+
+    @classmethod
+    def from_arrays(cls, names: Sequence[str], counts: Any, ids: Any, weights: Any) -> Postings:
+        """Postings from every entry's profile as flat arrays (entry by entry: how many terms,
+        their numbers in `names`, their strengths), grouped by term with numpy."""
+        slots = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
+        order = np.lexsort((slots, ids))
+        ids, slots, strengths = ids[order], slots[order], np.asarray(weights, np.float32)[order]
+        starts = np.flatnonzero(np.diff(ids, prepend=-1))
+        ends = [*starts[1:].tolist(), len(ids)]
+        arrays = {names[int(ids[a])]: (slots[a:b], strengths[a:b]) for a, b in zip(starts.tolist(), ends, strict=True)}
+        return cls(arrays, len(counts))
 
     def df(self, term: str) -> int:
         found = self._arrays.get(term)

@@ -43,4 +43,6 @@ def test_background_sentences_are_not_the_ask(analyzer: Analyzer) -> None:
     tokens = tokenize(normalize_text("昨日機種変更をしました。アプリで打刻できません。"))
     background, question = split_background(tokens)
     assert "機種" in "".join(t.surface for t in background) and "打刻" in "".join(t.surface for t in question)
-    assert _asks(analyzer, "昨日機種変更をしました。アプリで打刻できません。") == [set(analyzer.terms(tokenize("打刻")))]
+    assert _asks(analyzer, "昨日機種変更をしました。アプリで打刻できません。") == [
+        set(analyzer.terms(tokenize("打刻")))
+    ]

@@ -68,7 +68,9 @@ def test_unknown_entries_are_refused(index: KnowledgeIndex) -> None:
 
 
 def test_a_new_entry_from_a_thread_answer_is_found(index: KnowledgeIndex) -> None:
-    (entry,) = parse_markdown("### Q: シフト表をExcelで取り込めますか？\n\n**A**: シフト画面の「取込」からできます。", "learned.md")
+    (entry,) = parse_markdown(
+        "### Q: シフト表をExcelで取り込めますか？\n\n**A**: シフト画面の「取込」からできます。", "learned.md"
+    )
     assert index.search("シフトをエクセルから入れたい").answer is None
     index.add_entry(entry)
     found = index.search("シフトをエクセルから入れたい")
@@ -84,7 +86,9 @@ def test_an_entry_replaced_keeps_its_learned_phrasings_and_a_removed_one_is_gone
     assert old is not None
     index.replace_entry(entry_id, dataclasses.replace(old, answer="マイページの「休暇」に出ています。"))
     current = index.get(entry_id)
-    assert current is not None and current.answer.startswith("マイページ") and index.learned(entry_id) == ("有休あと何日",)
+    assert (
+        current is not None and current.answer.startswith("マイページ") and index.learned(entry_id) == ("有休あと何日",)
+    )
     assert index.remove_entry(entry_id)
     assert index.get(entry_id) is None and entry_id not in {e.id for e in index.entries}
     assert all(c.entry.id != entry_id for c in index.search("有休あと何日").candidates)
@@ -95,7 +99,9 @@ def test_a_rebuilt_index_with_the_same_phrasings_ranks_alike(index: KnowledgeInd
     index.learn_phrasing(entry_id, "出勤ボタンを押し忘れたときは？")
     rebuilt = KnowledgeIndex.build(parse_markdown(KB, "hr.md"), learned={entry_id: ["出勤ボタンを押し忘れたときは？"]})
     for query in ("出勤ボタン押し忘れた", "有給の残り", "打刻 修正"):
-        assert [c.entry.id for c in index.search(query).candidates] == [c.entry.id for c in rebuilt.search(query).candidates]
+        assert [c.entry.id for c in index.search(query).candidates] == [
+            c.entry.id for c in rebuilt.search(query).candidates
+        ]
 
 
 def test_searches_on_other_threads_see_one_version_or_the_other() -> None:
@@ -128,6 +134,12 @@ def test_searches_on_other_threads_see_one_version_or_the_other() -> None:
 def test_learned_phrasings_do_not_make_a_near_miss_confident() -> None:
     index = KnowledgeIndex.from_path(BUNDLED_KNOWLEDGE)
     invoice = _id(index, "請求書の発行は可能ですか？")
-    for phrasing in ("請求書を発行してほしい", "請求書のPDFはどこ", "請求書 ダウンロード", "invoice please", "請求書ください"):
+    for phrasing in (
+        "請求書を発行してほしい",
+        "請求書のPDFはどこ",
+        "請求書 ダウンロード",
+        "invoice please",
+        "請求書ください",
+    ):
         index.learn_phrasing(invoice, phrasing)
     assert index.search("請求書の宛名を変更したい").decision != "answer"

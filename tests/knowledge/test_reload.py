@@ -6,7 +6,9 @@ from pathlib import Path
 
 from knowledge.search import KnowledgeIndex
 
-FIRST = "## 請求\n\n### Q: 請求書の発行は？\n\n**A**: 管理画面から。\n\n### Q: 支払い方法は？\n\n**A**: カードと振込。\n"
+FIRST = (
+    "## 請求\n\n### Q: 請求書の発行は？\n\n**A**: 管理画面から。\n\n### Q: 支払い方法は？\n\n**A**: カードと振込。\n"
+)
 OTHER = "## 勤怠\n\n### Q: 打刻忘れの修正は？\n\n**A**: 修正申請から。\n"
 
 
@@ -21,7 +23,9 @@ def test_a_changed_file_updates_only_its_entries(tmp_path: Path) -> None:
     hr = next(e for e in index.entries if e.source == "hr.md")
     payment = next(e for e in index.entries if e.question == "支払い方法は？")
     index.learn_phrasing(payment.id, "クレカ使える？")
-    changed = FIRST.replace("カードと振込。", "カード、振込、請求書払い。").replace("### Q: 請求書の発行は？\n\n**A**: 管理画面から。\n\n", "")
+    changed = FIRST.replace("カードと振込。", "カード、振込、請求書払い。").replace(
+        "### Q: 請求書の発行は？\n\n**A**: 管理画面から。\n\n", ""
+    )
     (tmp_path / "billing.md").write_text(changed + "\n### Q: 領収書は出せますか？\n\n**A**: はい。\n", encoding="utf-8")
     result = index.reload_file(tmp_path / "billing.md")
     assert result.ok and len(result.added) == 1 and result.changed == (payment.id,) and len(result.removed) == 1
