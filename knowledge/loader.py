@@ -163,6 +163,29 @@ def _finish(draft: _Draft, source: str) -> Entry:
     )
 
 
+def new_entry(
+    question: str,
+    answer: str,
+    *,
+    category: str = "",
+    escalation: str | None = None,
+    links: tuple[Link, ...] = (),
+    source: str = "learned.md",
+) -> Entry:
+    """An entry written outside the Markdown files (e.g. from an agent's answer in a thread), with
+    the id it will keep once exported to `source`."""
+    question = question.strip()
+    return Entry(
+        id=entry_id(source, question),
+        question=question,
+        category=category,
+        answer=answer.strip(),
+        escalation=escalation,
+        links=links,
+        source=source,
+    )
+
+
 def parse_markdown(text: str, source: str = "<memory>") -> list[Entry]:
     """Parse one Markdown document into entries; never raises on odd input."""
     lines = strip_comments(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")

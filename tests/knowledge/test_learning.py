@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from knowledge import BUNDLED_KNOWLEDGE
-from knowledge.loader import parse_markdown
+from knowledge.loader import new_entry, parse_markdown
 from knowledge.search import KnowledgeIndex
 
 KB = """## 勤怠
@@ -68,9 +68,9 @@ def test_unknown_entries_are_refused(index: KnowledgeIndex) -> None:
 
 
 def test_a_new_entry_from_a_thread_answer_is_found(index: KnowledgeIndex) -> None:
-    (entry,) = parse_markdown(
-        "### Q: シフト表をExcelで取り込めますか？\n\n**A**: シフト画面の「取込」からできます。", "learned.md"
-    )
+    entry = new_entry("シフト表をExcelで取り込めますか？", "シフト画面の「取込」からできます。", category="勤怠")
+    (written,) = parse_markdown("## 勤怠\n### Q: シフト表をExcelで取り込めますか？\n**A**: …", "learned.md")
+    assert entry.id == written.id  # the id it keeps once exported
     assert index.search("シフトをエクセルから入れたい").answer is None
     index.add_entry(entry)
     found = index.search("シフトをエクセルから入れたい")
