@@ -12,7 +12,7 @@ Background clauses (「昨日機種変更をして、…」) are not the ask.
 from __future__ import annotations
 
 from knowledge.terms import Analyzer
-from knowledge.tokens import Token
+from knowledge.tokens import Token, is_hiragana
 
 MIN_ASK_WEIGHT = 0.45  # a word weighing less (a light verb, a stopword) says nothing about the ask
 _TOPIC_KINDS = ("noun", "ascii", "affix", "num")
@@ -75,6 +75,8 @@ def _is_ask_word(token: Token, analyzer: Analyzer | None = None) -> bool:
 
 
 def _ask(token: Token, analyzer: Analyzer) -> Ask | None:
+    if is_hiragana(token.surface):
+        return None  # typed by sound (「もうけられまsか」): too unsure a reading to judge the ask by
     terms = analyzer.terms([token])
     weight = max(terms.values(), default=0.0)
     return (frozenset(terms), weight) if weight >= MIN_ASK_WEIGHT else None
