@@ -106,10 +106,10 @@ class FaqConfig(_Section):
         "unset = the bundled knowledge base",
     )
     answer_threshold: float = Field(
-        default=0.50, ge=0.0, le=1.0, description="score (0-1) from which the bot answers directly"
+        default=0.35, ge=0.0, le=1.0, description="score (0-1) from which the bot answers directly"
     )
     suggest_threshold: float = Field(
-        default=0.40, ge=0.0, le=1.0, description="score (0-1) from which the bot offers 'もしかして' candidates"
+        default=0.10, ge=0.0, le=1.0, description="score (0-1) from which the bot offers 'もしかして' candidates"
     )
     max_suggestions: int = Field(default=3, ge=1, le=5, description="how many candidates to offer")
 

@@ -157,7 +157,18 @@ class FaqService:
                         "language": language,
                     },
                 )
-            elif action == "suggested":
+            else:
+                # Not answered (a もしかして is a guess): the CS team's writing list (`faq gaps`).
+                session.add(
+                    UnansweredQuestion(
+                        channel=channel,
+                        user_id=user,
+                        text=question[:MAX_QUESTION_LENGTH],
+                        normalized=_gap_key(question),
+                        created_at=now,
+                    )
+                )
+            if action == "suggested":
                 enqueue(
                     session,
                     kind="faq.suggest",
@@ -170,24 +181,14 @@ class FaqService:
                         "language": language,
                     },
                 )
-            else:
-                session.add(
-                    UnansweredQuestion(
-                        channel=channel,
-                        user_id=user,
-                        text=question[:MAX_QUESTION_LENGTH],
-                        normalized=_gap_key(question),
-                        created_at=now,
-                    )
+            elif action == "not_found" and direct:
+                enqueue(
+                    session,
+                    kind="faq.not_found",
+                    key=key,
+                    now=now,
+                    payload={"channel": channel, "thread_ts": reply_thread, "language": language},
                 )
-                if direct:
-                    enqueue(
-                        session,
-                        kind="faq.not_found",
-                        key=key,
-                        now=now,
-                        payload={"channel": channel, "thread_ts": reply_thread, "language": language},
-                    )
         self.outbox.deliver_keys([key])
         return MessageOutcome(action, result)
 
