@@ -100,14 +100,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_shell(args: argparse.Namespace) -> int:
     settings = _settings()
     config = _behaviour(settings, demo_ok=True)
-    from bot.console import Console
+    from bot.devtools.console import Console  # development tools: only when the console is asked for
+    from bot.devtools.recording import Recorder
     from bot.logs import configure_logging
 
     # The console's own output is the conversation; logs only when something is wrong (or asked for).
     configure_logging("DEBUG" if settings.log_level == "DEBUG" else "WARNING", "text")
 
     lines: list[str] | None = getattr(args, "execute", None)
-    with Console(settings, config) as console:
+    record = getattr(args, "record", None)
+    with Console(settings, config, record=Recorder(record) if record else None) as console:
         if lines:
             for line in lines:
                 console.handle(line)
@@ -261,6 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     shell = sub.add_parser("shell", help="the local console: talk to the bot without Slack")
     shell.add_argument("-e", "--execute", action="append", metavar="LINE", help="run this line and exit (repeatable)")
+    shell.add_argument(
+        "--record", metavar="FILE", help="append the Slack traffic to FILE for the conformance checker (JSON lines)"
+    )
     shell.set_defaults(func=cmd_shell)
 
     faq = sub.add_parser("faq", help="knowledge base tools").add_subparsers(dest="faq_command", required=True)

@@ -14,9 +14,10 @@ from typing import Any
 from bot.clock import Clock
 from bot.config import BehaviourConfig, Settings, parse_behaviour
 from bot.database import Database
+from bot.devtools.fake_slack import FakeSlack
+from bot.devtools.recording import signing_of
+from bot.devtools.signing import event_body, interactivity_body, signed_headers, slash_command_body
 from bot.runtime import Runtime
-from bot.slack.fake_api import FakeSlack
-from bot.slack.signing import event_body, interactivity_body, signed_headers, slash_command_body
 from knowledge.search import KnowledgeIndex
 
 SIGNING_SECRET = "test-signing-secret"
@@ -139,7 +140,15 @@ class AppHarness:
     ) -> HttpResponse:
         headers = signed_headers(body, SIGNING_SECRET, timestamp=timestamp)
         headers.update(extra_headers or {})
-        return self.request("/slack/events", body=body, headers=headers)
+        response = self.request("/slack/events", body=body, headers=headers)
+        self.fake.record_ack(
+            body,
+            status=response.status,
+            content_type=response.headers.get("Content-Type", ""),
+            body=response.body,
+            signing=signing_of(body, headers, SIGNING_SECRET),
+        )
+        return response
 
     # --- Slack payloads -------------------------------------------------------------------------
 

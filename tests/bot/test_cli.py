@@ -121,7 +121,7 @@ def test_an_unreachable_database_at_start_is_explained(
 def test_a_rejected_token_at_start_is_explained(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from bot.slack.fake_api import FakeSlack
+    from bot.devtools.fake_slack import FakeSlack
 
     connect(monkeypatch, tmp_path, token="xoxb-revoked")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.db'}")

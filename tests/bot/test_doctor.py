@@ -3,9 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.config import Settings
+from bot.devtools.fake_slack import FakeSlack
 from bot.doctor import manifest_scopes, run_doctor
 from bot.migrate import upgrade_database
-from bot.slack.fake_api import FakeSlack
 
 CONFIG = """
 [channels]

@@ -10,9 +10,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.devtools.fake_slack import FakeSlack
+from bot.devtools.signing import slash_command_body
 from bot.listener_pool import ListenerPool, pace_listeners
-from bot.slack.fake_api import FakeSlack
-from bot.slack.signing import slash_command_body
 from bot.web import WebApp
 from tests.bot.test_web import call, ready
 

@@ -13,12 +13,13 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
-from bot.slack.fake_api import FakeSlack
+from bot.devtools.fake_slack import FakeSlack
 from tests.e2e import APP_TOKEN, BotProcess, bot_env, fresh_database, outbox_key, write_config
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -126,6 +127,8 @@ def test_a_slash_command_over_socket_mode_is_acked_and_opens_the_case(
 
             ack = endpoint.wait_ack(envelope_id, timeout=10)
             assert not ack.get("payload")  # a plain ack(): nothing shown at once
+            answer = json.dumps(ack["payload"], ensure_ascii=False) if ack.get("payload") else ""
+            fake.record_ack(urlencode(payload), status=200, content_type="application/json", body=answer)
             (card,) = fake.wait_for_calls("chat.postMessage", where=lambda c: c.args.get("channel") == "C0CASES")
             assert outbox_key(card) == "case:1:card"
             (reply,) = fake.wait_for_calls("response_url")

@@ -9,9 +9,9 @@ from sqlmodel import select
 
 from bot.clock import ManualClock
 from bot.database import Database
+from bot.devtools.fake_slack import FakeSlack
+from bot.devtools.signing import event_body
 from bot.models import FaqFeedback, FaqReply, UnansweredQuestion
-from bot.slack.fake_api import FakeSlack
-from bot.slack.signing import event_body
 from knowledge.search import KnowledgeIndex
 from tests.harness import AppHarness, blocks_text, find_button, make_config
 

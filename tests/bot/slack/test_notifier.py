@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.devtools.fake_slack import FakeSlack
 from bot.models import OutboxMessage
 from bot.notify import PermanentDeliveryError, TransientDeliveryError, UncertainDelivery
 from bot.slack.client import make_web_client
-from bot.slack.fake_api import FakeSlack
 from bot.slack.notifier import METADATA_EVENT_TYPE, SlackNotifier, SlackPost
 
 
