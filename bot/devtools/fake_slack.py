@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from bot.devtools.fake_http import BAD_BODY, Call, Fault, Reply, decode_args, make_server
 from bot.devtools.fake_workspace import FakeWorkspace
 from bot.devtools.recording import Recorder
-from bot.devtools.web_api import SlackError
+from bot.devtools.web_api import FORM_ONLY_METHODS, SlackError
 
 __all__ = ["Call", "FakeSlack", "Fault"]
 
@@ -241,7 +241,9 @@ class FakeSlack(FakeWorkspace):
         sent = decode_args(url.query, content_type, raw)
         if self.recorder is not None:
             self.recorder.call(method, sent, content_type, verb)
-        args = sent
+        # What Slack reads: a JSON body to a form-only method is ignored, as real Slack ignores it.
+        ignored = method in FORM_ONLY_METHODS and content_type.startswith("application/json")
+        args = decode_args(url.query, "", b"") if ignored else sent
         auth = headers.get("authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.get("token")
         if method == "response_url":

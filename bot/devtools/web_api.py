@@ -6,6 +6,19 @@ from typing import Any
 
 APP_ID = "A0APP"
 PERMALINK_BASE = "https://fake.slack.com/archives"
+# Read methods whose arguments Slack takes only from the query string or a form: a JSON body is not read
+# ("This method does not currently accept application/json", the conversations.replies reference page).
+FORM_ONLY_METHODS = frozenset(
+    {
+        "chat.getPermalink",
+        "conversations.info",
+        "conversations.members",
+        "conversations.replies",
+        "usergroups.users.list",
+        "users.info",
+        "users.list",
+    }
+)
 
 
 class SlackError(Exception):

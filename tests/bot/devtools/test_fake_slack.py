@@ -438,3 +438,12 @@ def test_signed_requests_pass_bolt_and_respond_reaches_the_sink(fake: FakeSlack)
     assert dispatch(body, "secret") == 200
     assert fake.calls("response_url")[0].args == {"text": "受付: ログイン", "_url": url}
     assert dispatch(body, "wrong-secret") == 401
+
+
+def test_a_json_body_to_a_form_only_method_is_not_read(fake: FakeSlack, client: WebClient) -> None:
+    """As Slack: conversations.replies takes its arguments from the query string or a form only."""
+    parent = client.chat_postMessage(channel="C1", text="親")
+    with pytest.raises(SlackApiError) as refused:
+        client.api_call("conversations.replies", json={"channel": "C1", "ts": parent["ts"]})
+    assert refused.value.response["error"] == "channel_not_found"
+    assert client.conversations_replies(channel="C1", ts=parent["ts"])["messages"][0]["text"] == "親"
