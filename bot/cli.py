@@ -91,7 +91,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         return EXIT_UNAVAILABLE
     if settings.socket_mode:
-        runtime.serve_socket_mode()
+        runtime.serve_socket_mode(port=args.port)
     else:
         runtime.serve_http(port=args.port)
     return 0
@@ -258,7 +258,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="start the bot (the local console when no Slack token is set)")
-    run.add_argument("--port", type=int, default=None, help="HTTP port (default: $PORT or 3000)")
+    run.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="HTTP port; in Socket Mode for /healthz and /readyz (default: $PORT or 3000)",
+    )
     run.set_defaults(func=cmd_run)
 
     shell = sub.add_parser("shell", help="the local console: talk to the bot without Slack")

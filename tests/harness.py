@@ -17,6 +17,7 @@ from bot.database import Database
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.recording import signing_of
 from bot.devtools.signing import event_body, interactivity_body, signed_headers, slash_command_body
+from bot.internals.waitress_drain import close_from_loop
 from bot.runtime import Runtime
 from knowledge.search import KnowledgeIndex
 
@@ -114,10 +115,7 @@ class AppHarness:
 
     def stop(self) -> None:
         """Close the server from its own loop (closing it from here leaves waitress polling ~1 s)."""
-        try:
-            self.server.trigger.pull_trigger(self.server.close)
-        except OSError:
-            self.server.close()
+        close_from_loop(self.server)
         self._thread.join(timeout=5)
         if self.runtime.scheduler.running:
             self.runtime.scheduler.shutdown(wait=False)

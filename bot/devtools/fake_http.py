@@ -117,6 +117,7 @@ class _QuietServer(ThreadingHTTPServer):
     """Daemon threads so a stuck request never blocks exit; no tracebacks for clients that hung up."""
 
     daemon_threads = True
+    request_queue_size = 128  # the default 5 refuses connections when a burst of clients arrives at once
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass
