@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -315,10 +316,8 @@ def test_blind_retry_after_a_hidden_success_posts_twice(fake: FakeSlack) -> None
 def test_delay_provokes_a_client_timeout(fake: FakeSlack) -> None:
     fake.fail("chat.postMessage", delay=1.0, after_effect=True)
     slow = WebClient(token="xoxb-test", base_url=fake.base_url, timeout=0.1, retry_handlers=[])  # type: ignore[arg-type]
-    started = time.monotonic()
-    with pytest.raises(TimeoutError):
+    with pytest.raises(TimeoutError):  # how soon: benchmarks/latency_bench.py
         slow.chat_postMessage(channel="C1", text="遅い")
-    assert time.monotonic() - started < 0.9
     assert len(fake.messages("C1")) == 1
 
 
@@ -328,10 +327,8 @@ def test_delay_provokes_a_client_timeout(fake: FakeSlack) -> None:
 def test_wait_for_calls_wakes_on_a_call_from_another_thread(fake: FakeSlack, client: WebClient) -> None:
     timer = threading.Timer(0.05, lambda: client.chat_postMessage(channel="C1", text="後で"))
     timer.start()
-    try:
-        started = time.monotonic()
-        [call] = fake.wait_for_calls("chat.postMessage", where=lambda c: c.args["text"] == "後で", timeout=2)
-        assert time.monotonic() - started < 1
+    try:  # how soon it wakes: benchmarks/latency_bench.py
+        [call] = fake.wait_for_calls("chat.postMessage", where=lambda c: c.args["text"] == "後で", timeout=5)
         assert call.args["channel"] == "C1"
         assert fake.wait_for(lambda: fake.messages("C1"))[0]["text"] == "後で"
     finally:
@@ -365,15 +362,23 @@ def test_calls_are_recorded_with_monotonic_times(fake: FakeSlack, client: WebCli
     assert before <= calls[0].at <= calls[1].at <= time.monotonic()
 
 
-def test_stop_is_prompt_even_with_a_request_in_flight() -> None:
+def test_stop_cuts_a_scripted_delay_short() -> None:
+    """How soon it stops with a request in flight: benchmarks/latency_bench.py."""
     fake = FakeSlack(record=UNRECORDED).start()
-    fake.fail("auth.test", delay=5)
-    client = WebClient(token="xoxb-test", base_url=fake.base_url, timeout=0.05, retry_handlers=[])  # type: ignore[arg-type]
-    with pytest.raises(TimeoutError):
-        client.auth_test()
-    started = time.monotonic()
+    fake.fail("auth.test", delay=60)
+    answered = threading.Event()
+
+    def call() -> None:
+        client = WebClient(token="xoxb-test", base_url=fake.base_url, timeout=120, retry_handlers=[])  # type: ignore[arg-type]
+        with contextlib.suppress(Exception):  # the connection ends with the server
+            client.auth_test()
+        answered.set()
+
+    caller = threading.Thread(target=call, daemon=True)
+    caller.start()
+    fake.wait_for_calls("auth.test")
     fake.stop()
-    assert time.monotonic() - started < 0.5
+    assert answered.wait(30)  # long before the 60 s delay: the delay was cut short
 
 
 # --------------------------------------------------------------------------- signing helpers
