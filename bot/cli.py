@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
+from urllib.error import URLError
 
 from bot.config import (
     BehaviourConfig,
@@ -36,9 +37,16 @@ def _settings() -> Settings:
 
 
 def _behaviour(settings: Settings, *, demo_ok: bool) -> BehaviourConfig:
-    """supportbot.toml; the bundled demo config when allowed and no file was configured."""
-    if settings.config_path.exists() or settings.config_path_given or not demo_ok:
+    """supportbot.toml; when allowed (the console, the FAQ tools) and there is no such file, the bundled
+    example configuration — saying so when SUPPORTBOT_CONFIG named the file."""
+    if settings.config_path.exists() or not demo_ok:
         return load_behaviour(settings.config_path)
+    if settings.config_path_given:
+        print(
+            f"{settings.config_path} (SUPPORTBOT_CONFIG) does not exist: using the example configuration "
+            "(supportbot.example.toml) until you create it.",
+            file=sys.stderr,
+        )
     return load_default_behaviour()
 
 
@@ -87,6 +95,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(
             f"supportbot: Slack did not accept the app's credentials: {exc}\n"
             "Check SLACK_BOT_TOKEN (and SLACK_API_BASE_URL); `supportbot doctor` says what is wrong.",
+            file=sys.stderr,
+        )
+        return EXIT_UNAVAILABLE
+    except (URLError, TimeoutError, ConnectionError) as exc:
+        print(
+            f"supportbot: cannot reach Slack at {settings.slack_api_base_url}: {getattr(exc, 'reason', None) or exc}\n"
+            "Check the network (a proxy, a firewall) and SLACK_API_BASE_URL; `supportbot doctor` checks everything.",
             file=sys.stderr,
         )
         return EXIT_UNAVAILABLE
