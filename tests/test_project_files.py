@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -23,10 +24,10 @@ def dry_run(target: str, tmp_path: Path) -> str:
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
     venv = tmp_path / "venv"  # does not exist: what a fresh clone has
-    result = subprocess.run(
-        ["make", "--dry-run", target, f"VENV={venv}"], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    return result.stdout
+    # Run inside `make test`, make would pass its own flags down and print "Entering directory…".
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    command = ["make", "--dry-run", "--no-print-directory", target, f"VENV={venv}"]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True, env=env).stdout
 
 
 def test_make_run_says_what_it_installs_and_installs_only_what_running_needs(tmp_path: Path) -> None:
