@@ -1,24 +1,31 @@
 # supportbot: one image for HTTP mode (default) and Socket Mode (set SLACK_APP_TOKEN).
 FROM python:3.11-slim
 
+# The code in /app is read-only for the bot's user; what it writes (the default SQLite database) goes
+# to /data, a volume. compose.yaml uses PostgreSQL instead.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    PORT=3000
+    PORT=3000 \
+    DATABASE_URL=sqlite:////data/supportbot.db
 
 WORKDIR /app
-COPY pyproject.toml README.md alembic.ini manifest.yml supportbot.example.toml ./
+COPY pyproject.toml README.md LICENSE alembic.ini manifest.yml supportbot.example.toml ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY knowledge ./knowledge
 COPY scheduler ./scheduler
 COPY migrations ./migrations
 # Editable, so the bundled example config, manifest and knowledge base stay where the code finds them.
-RUN pip install -e . && useradd --create-home --uid 10001 supportbot
+RUN pip install -e . \
+    && useradd --create-home --uid 10001 supportbot \
+    && mkdir /data && chown supportbot:supportbot /data
 USER supportbot
+VOLUME ["/data"]
 
 EXPOSE 3000
+# /healthz answers in HTTP mode and in Socket Mode alike, on PORT.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
   CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\", \"3000\")}/healthz', timeout=3)"
 # Applies migrations (under a lock), then serves until SIGTERM.

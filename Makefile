@@ -1,40 +1,51 @@
-# Two commands set everything up on a fresh machine: `make run` and `make test`.
+# Two commands set everything up on a fresh machine: `make run` and `make test`, in either order.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
-STAMP   = $(VENV)/.installed
+# Stamps: the project with what running needs; then the development tools (tests, lint, types) on top.
+RUNTIME = $(VENV)/.installed-runtime
+DEV     = $(VENV)/.installed-dev
 
 .PHONY: run test lint format typecheck bench shell clean
 
-# `make .venv` creates the virtual environment and installs the project into it.
+# `make .venv` creates the virtual environment.
 $(VENV):
+	@echo "Creating the virtual environment in $(VENV) ..."
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(VENV)
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+$(RUNTIME): pyproject.toml | $(VENV)
+	@echo "Installing supportbot and what it needs to run into $(VENV) (the first time takes a minute or two) ..."
+	$(BIN)/pip install --quiet --progress-bar off -e .
+	@touch $@
 
-run: $(STAMP)
+$(DEV): $(RUNTIME) pyproject.toml
+	@echo "Installing the development tools (pytest, ruff, mypy, hypothesis) ..."
+	$(BIN)/pip install --quiet --progress-bar off -e '.[dev]'
+	@touch $@
+
+run: $(RUNTIME)
 	$(BIN)/supportbot run
 
-shell: $(STAMP)
+shell: $(RUNTIME)
 	$(BIN)/supportbot shell
 
-test: $(STAMP)
+test: $(DEV)
 	$(BIN)/pytest
 
-lint: $(STAMP)
+# Sizes (modules, functions) and complexity are checked by tools/sizes.py, with its allow-list.
+lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python tools/sizes.py
 
-format: $(STAMP)
+format: $(DEV)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-typecheck: $(STAMP)
+typecheck: $(DEV)
 	$(BIN)/mypy
 
-bench: $(STAMP)
+bench: $(DEV)
 	$(BIN)/python benchmarks/faq_quality.py
 	$(BIN)/python benchmarks/faq_baseline.py
 	$(BIN)/python benchmarks/faq_bench.py

@@ -80,7 +80,7 @@ rotation = ["U0ONCALL1"]
 
 def serve_fake() -> None:
     """FakeSlack in its own process, so its work does not take the app's (or the load's) CPU."""
-    from bot.slack.fake_api import FakeSlack
+    from bot.devtools.fake_slack import FakeSlack
 
     fake = FakeSlack(ts_clock=None).start()
     print(fake.root_url, flush=True)

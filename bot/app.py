@@ -8,7 +8,8 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 import handlers
-from bot.listener_pool import ListenerPool, pace_listeners
+from bot.internals.bolt_ack import pace_listeners
+from bot.listener_pool import ListenerPool
 from bot.services import Services
 from bot.slack.directory import UsergroupMembers
 from bot.slack.notifier import SlackNotifier
@@ -24,16 +25,14 @@ def create_app(
     signing_secret: str | None,
     process_before_response: bool = False,
     verify_token: bool = True,
-    listener_threads: int = 4,
+    listeners: ListenerPool,
 ) -> App:
     """Build the app and wire the outbox to Slack through the same client.
 
     `client` comes from `bot.slack.client.make_web_client`, so every call has the retry handlers.
-    `listener_threads` is how many listeners do their work at once (see ListenerPool). Opening a case costs
-    about 25 ms of CPU (mostly the ORM): on two cores more than 4 at once opens cases no faster
-    (benchmarks/load_bench.py) and only takes the interpreter away from the acks.
+    `listeners` runs the listeners (the caller keeps it, to wait for them and to stop them).
     """
-    pool = ListenerPool(work_slots=listener_threads)
+    pool = listeners
     app = App(
         client=client,
         signing_secret=signing_secret,

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
+from urllib.error import URLError
 
 from bot.config import (
     BehaviourConfig,
@@ -37,9 +38,16 @@ def _settings() -> Settings:
 
 
 def _behaviour(settings: Settings, *, demo_ok: bool) -> BehaviourConfig:
-    """supportbot.toml; the bundled demo config when allowed and no file was configured."""
-    if settings.config_path.exists() or settings.config_path_given or not demo_ok:
+    """supportbot.toml; when allowed (the console, the FAQ tools) and there is no such file, the bundled
+    example configuration — saying so when SUPPORTBOT_CONFIG named the file."""
+    if settings.config_path.exists() or not demo_ok:
         return load_behaviour(settings.config_path)
+    if settings.config_path_given:
+        print(
+            f"{settings.config_path} (SUPPORTBOT_CONFIG) does not exist: using the example configuration "
+            "(supportbot.example.toml) until you create it.",
+            file=sys.stderr,
+        )
     return load_default_behaviour()
 
 
@@ -97,8 +105,15 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_UNAVAILABLE
+    except (URLError, TimeoutError, ConnectionError) as exc:
+        print(
+            f"supportbot: cannot reach Slack at {settings.slack_api_base_url}: {getattr(exc, 'reason', None) or exc}\n"
+            "Check the network (a proxy, a firewall) and SLACK_API_BASE_URL; `supportbot doctor` checks everything.",
+            file=sys.stderr,
+        )
+        return EXIT_UNAVAILABLE
     if settings.socket_mode:
-        runtime.serve_socket_mode()
+        runtime.serve_socket_mode(port=args.port)
     else:
         runtime.serve_http(port=args.port)
     return 0
@@ -107,14 +122,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_shell(args: argparse.Namespace) -> int:
     settings = _settings()
     config = _behaviour(settings, demo_ok=True)
-    from bot.console import Console
+    from bot.devtools.console import Console  # development tools: only when the console is asked for
+    from bot.devtools.recording import Recorder
     from bot.logs import configure_logging
 
     # The console's own output is the conversation; logs only when something is wrong (or asked for).
     configure_logging("DEBUG" if settings.log_level == "DEBUG" else "WARNING", "text")
 
     lines: list[str] | None = getattr(args, "execute", None)
-    with Console(settings, config) as console:
+    record = getattr(args, "record", None)
+    with Console(settings, config, record=Recorder(record) if record else None) as console:
         if lines:
             for line in lines:
                 console.handle(line)
@@ -233,11 +250,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="start the bot (the local console when no Slack token is set)")
-    run.add_argument("--port", type=int, default=None, help="HTTP port (default: $PORT or 3000)")
+    run.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="HTTP port; in Socket Mode for /healthz and /readyz (default: $PORT or 3000)",
+    )
     run.set_defaults(func=cmd_run)
 
     shell = sub.add_parser("shell", help="the local console: talk to the bot without Slack")
     shell.add_argument("-e", "--execute", action="append", metavar="LINE", help="run this line and exit (repeatable)")
+    shell.add_argument(
+        "--record", metavar="FILE", help="append the Slack traffic to FILE for the conformance checker (JSON lines)"
+    )
     shell.set_defaults(func=cmd_shell)
 
     faq = sub.add_parser("faq", help="knowledge base tools").add_subparsers(dest="faq_command", required=True)

@@ -445,6 +445,12 @@ def load_behaviour(path: Path) -> BehaviourConfig:
             f"configuration file {path} not found; copy supportbot.example.toml to {path} and set your "
             "channel and user IDs, or point SUPPORTBOT_CONFIG at your file"
         ) from None
+    except IsADirectoryError:
+        raise ConfigError(
+            f"{path} is a directory, not the configuration file (Docker creates an empty directory when the "
+            f"file to bind-mount does not exist); remove it, copy supportbot.example.toml to {path}, set your "
+            "channel and user IDs, and start again"
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -65,9 +66,12 @@ def check_database(settings: Settings) -> Iterator[Check]:
         from bot.migrate import pending_migrations
 
         pending = pending_migrations(settings.database_url)
-        if pending:
+        if pending:  # nothing to fix: `supportbot run` applies them first, under a lock
             yield Check(
-                "migrations", False, f"{len(pending)} pending ({', '.join(pending)})", "run `supportbot db upgrade`"
+                "migrations",
+                True,
+                f"{len(pending)} pending ({', '.join(pending)}): will be applied at start "
+                "(or now, with `supportbot db upgrade`)",
             )
         else:
             yield Check("migrations", True, "up to date")
@@ -213,6 +217,20 @@ def check_slack(settings: Settings, config: BehaviourConfig, client: WebClient) 
         yield Check("bot user", False, "auth.test returned no bot user", "install the app with a bot user")
 
 
+def unless_unreachable(checks: Iterator[Check], settings: Settings) -> Iterator[Check]:
+    """Slack's checks, cut short by one failed check when Slack cannot be reached at all."""
+    try:
+        yield from checks
+    except (URLError, TimeoutError, ConnectionError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        yield Check(
+            "Slack API",
+            False,
+            f"cannot reach {settings.slack_api_base_url}: {reason}",
+            "check the network (a proxy, a firewall) and SLACK_API_BASE_URL",
+        )
+
+
 def run_doctor(
     settings: Settings,
     *,
@@ -251,7 +269,7 @@ def run_doctor(
             def client_factory(s: Settings) -> WebClient:
                 return make_web_client(s.slack_bot_token, s.slack_api_base_url)
 
-        checks.extend(check_slack(settings, config, client_factory(settings)))
+        checks.extend(unless_unreachable(check_slack(settings, config, client_factory(settings)), settings))
     for check in checks:
         out(str(check))
     failed = [c for c in checks if not c.ok and not c.warning]

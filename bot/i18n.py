@@ -28,14 +28,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "フィードバックありがとうございます。お役に立ててよかったです。",
         "en": "Thanks for the feedback — glad it helped.",
     },
-    "faq.feedback.unresolved": {
-        "ja": "解決できず申し訳ありません。`/case 中 件名` でケースを起票すると、担当者が対応します。",
-        "en": "Sorry this didn't solve it. Open a case with `/case medium <title>` and an agent will take it from here.",
-    },
-    "faq.feedback.recorded": {
-        "ja": "✅ {user} さんが「解決しました」と回答しました",
-        "en": "✅ {user} marked this as solved",
-    },
     "faq.command.usage": {
         "ja": "使い方: `/faq 質問` — 例: `/faq SSOはどのIdPに対応していますか？`",
         "en": "Usage: `/faq <question>` — e.g. `/faq Which IdPs do you support for SSO?`",

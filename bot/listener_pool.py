@@ -1,9 +1,10 @@
 """Running Bolt's listeners so that an ack never waits behind other requests' work.
 
-Bolt runs each listener on its executor and holds the HTTP response until the listener calls
-ack() (3 s at most); our listeners ack first and then work. `ListenerPool` is that executor,
-`PacedAck` the ack that hands the listener over to a work slot, and `pace_listeners` the
-middleware that gives every request one.
+Bolt runs each listener on its executor (a public seam: `App(listener_executor=...)`) and holds the
+HTTP response until the listener calls ack() (3 s at most); our listeners ack first and then work.
+`ListenerPool` is that executor. What it needs to know about each request — acked yet? may it be
+acked on the listener's behalf? — comes from the request's paced ack (bot/internals/bolt_ack.py,
+the one module that relies on Bolt's internals to provide it).
 """
 
 from __future__ import annotations
@@ -14,91 +15,31 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
-from typing import Any
-
-from slack_bolt import Ack, App, BoltContext, BoltResponse
+from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
 # Listeners running at once, most of them acked and waiting for their turn to work (see ListenerPool).
 MAX_LISTENER_THREADS = 64
-# Requests whose ack carries nothing Slack needs synchronously: they may be acked on a listener's behalf.
-# (A modal submission's ack carries its validation errors; options requests carry the options.)
-_DEFERRABLE_TYPES = frozenset({"block_actions", "interactive_message", "message_action", "shortcut"})
 
 
-class PacedAck(Ack):
-    """Bolt's ack, which then waits for a work slot: the answer to Slack is out before the turn comes.
+class Pacing(Protocol):
+    """What the pool needs of a request's ack (bot.internals.bolt_ack.PacedAck)."""
 
-    When the pool has no thread for the listener right away, it answers Slack itself (`defer`), and
-    whatever the listener later puts in its ack (a slash command's usage text) goes to response_url,
-    which shows the user the same ephemeral message.
-    """
-
-    def __init__(self, pool: ListenerPool, *, deferrable: bool = False, respond: Any = None) -> None:
-        super().__init__()
-        self.pool = pool
-        self.deferrable = deferrable
-        self.respond = respond
-        self.deferred = False
-        self.listener_started = False  # a listener ran for this request (read by handlers/errors.py)
-        self._lock = threading.Lock()
+    listener_started: bool
 
     @property
-    def response(self) -> BoltResponse | None:
-        return self._response
-
-    @response.setter
-    def response(self, value: BoltResponse | None) -> None:
-        # When a listener raises after ack(), Bolt's ThreadListenerRunner sets ack.response back to None.
-        # If that happens within the 10 ms in which the request thread polls for the ack (a database
-        # that refuses connections fails that fast), the request waits 3 s and answers 404: Slack shows
-        # the user an error although the ack went out. Once acked, stay acked.
-        if value is None and getattr(self, "_response", None) is not None:
-            return
-        self._response = value
-
-    def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
-        with self._lock:
-            deferred = self.deferred
-            if not deferred:
-                super().__call__(*args, **kwargs)
-        if deferred:
-            self._forward(*args, **kwargs)
-        self.pool.work_after_ack(self)
-        response = self.response
-        assert response is not None
-        return response
+    def acked(self) -> bool: ...
 
     def defer(self) -> bool:
-        """Ack now with an empty 200, unless the listener was quicker; True when deferred."""
-        with self._lock:
-            if self.response is not None or not self.deferrable:
-                return False
-            super().__call__()
-            self.deferred = True
-            return True
-
-    def _forward(
-        self, text: Any = "", blocks: Any = None, *_: Any, response_type: str | None = None, **__: Any
-    ) -> None:
-        """Send what the listener acked with to response_url (slash commands; buttons ack with nothing)."""
-        message = dict(text) if isinstance(text, dict) else {"text": text or "", "blocks": blocks}
-        if response_type:
-            message["response_type"] = response_type
-        if not (message.get("text") or message.get("blocks")) or self.respond is None:
-            return
-        message.setdefault("response_type", "ephemeral")
-        try:
-            self.respond(**{k: v for k, v in message.items() if v is not None})
-        except Exception:
-            log.warning("could not send a deferred ack's message", exc_info=True)
+        """Ack now on the listener's behalf, if the request allows it; True when done."""
+        ...
 
 
 class _Turn:
     """One listener run: whether it holds a work slot."""
 
-    def __init__(self, ack: PacedAck | None) -> None:
+    def __init__(self, ack: Pacing | None) -> None:
         self.ack = ack
         self.holding = False
 
@@ -144,12 +85,16 @@ class ListenerPool(Executor):
 
     # --- Bolt's side ----------------------------------------------------------------------------
 
-    def expect(self, ack: PacedAck) -> None:
-        """Called in the request thread before Bolt submits the request's listener."""
+    def expect(self, ack: Pacing) -> None:
+        """The next submit() from this thread runs the listener of the request `ack` paces.
+
+        Called by the pacing middleware in the request thread; Bolt submits the listener from that
+        same thread right after (bot/internals/bolt_ack.py, contract 2).
+        """
         self._local.ack = ack
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        ack: PacedAck | None = getattr(self._local, "ack", None)
+        ack: Pacing | None = getattr(self._local, "ack", None)
         self._local.ack = None  # the next submit from this thread is a lazy listener: work, no ack
         future: Future[Any] = Future()
 
@@ -169,7 +114,7 @@ class ListenerPool(Executor):
             if ack is not None:
                 ack.listener_started = True
             try:
-                if ack is None or ack.response is not None:  # acked already (events, deferred) or no ack
+                if ack is None or ack.acked:  # acked already (events, deferred) or no ack
                     self._take(turn)
                 result = fn(*args, **kwargs)
             except BaseException as exc:
@@ -187,7 +132,9 @@ class ListenerPool(Executor):
             self._queued += 1
             self._unfinished += 1
             self._tasks.put(run)
-            waits = self._queued > self._idle + self._starting and self._spawned >= self.max_threads
+            # Threads the spawner has yet to start count as free: a burst that arrives before they start
+            # is still acked on its listeners' behalf once it outnumbers every thread there will be.
+            waits = self._queued > self._idle + self._starting + (self.max_threads - self._spawned)
             if self._spawner is None:
                 self._spawner = threading.Thread(target=self._spawn, name="listener-spawner", daemon=True)
                 self._spawner.start()
@@ -208,7 +155,8 @@ class ListenerPool(Executor):
             "all %d listener threads busy: %d request(s) acked on their listener's behalf", self.max_threads, count
         )
 
-    def work_after_ack(self, ack: PacedAck) -> None:
+    def work_after_ack(self, ack: Pacing) -> None:
+        """Called by the listener's ack(), in the listener's thread: its work now waits for a slot."""
         turn: _Turn | None = getattr(self._local, "turn", None)
         if turn is not None and turn.ack is ack:
             self._take(turn)
@@ -295,16 +243,3 @@ class ListenerPool(Executor):
             if task is None:
                 return
             task()
-
-
-def pace_listeners(app: App, pool: ListenerPool, *, process_before_response: bool = False) -> None:
-    """Give every request a PacedAck, so that `pool` (the app's listener executor) can pace its listener."""
-
-    @app.middleware
-    def pace(body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]) -> Any:
-        command = bool(body.get("command"))
-        deferrable = not process_before_response and (command or body.get("type") in _DEFERRABLE_TYPES)
-        ack = PacedAck(pool, deferrable=deferrable, respond=context.respond if command else None)
-        context["ack"] = ack
-        pool.expect(ack)
-        return next()

@@ -43,7 +43,7 @@ def upgrade_database(url: str) -> None:
 
 
 def pending_migrations(url: str) -> list[str]:
-    """Revisions not yet applied (for `supportbot doctor` and /readyz)."""
+    """Revisions not yet applied (`supportbot doctor` lists them; `supportbot run` applies them at start)."""
     db = Database(url)
     try:
         with db.engine.connect() as connection:

@@ -175,14 +175,6 @@ class Outbox:
                 select(OutboxMessage).where(col(OutboxMessage.dedupe_key) == key)
             ).scalar_one_or_none()
 
-    def backlog(self) -> int:
-        """Messages not yet sent (for health checks and the console)."""
-        with self.db.transaction() as session:
-            rows = session.execute(
-                select(col(OutboxMessage.id)).where(col(OutboxMessage.state).in_([PENDING, SENDING, UNCERTAIN]))
-            )
-            return len(rows.all())
-
     # --- delivery -----------------------------------------------------------------------
 
     def deliver_keys(self, keys: Iterable[str]) -> DeliveryReport:
@@ -378,11 +370,10 @@ class Outbox:
             )
 
     def _fail(self, message: OutboxMessage, error: str, *, state: str = FAILED) -> None:
+        """Finish a message that will not be sent: FAILED (an admin should look), or DROPPED on purpose."""
         with self.db.transaction() as session:
             session.execute(
                 update(OutboxMessage)
                 .where(self._mine(message))
-                .values(
-                    state=FAILED, claimed_by=None, last_error=error[:2000], attempts=col(OutboxMessage.attempts) + 1
-                )
+                .values(state=state, claimed_by=None, last_error=error[:2000], attempts=col(OutboxMessage.attempts) + 1)
             )

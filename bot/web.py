@@ -50,10 +50,18 @@ def _text(start_response: StartResponse, status: str, text: str) -> list[bytes]:
 class WebApp:
     """Routes requests; rejects what cannot be a Slack request before Bolt sees it."""
 
-    def __init__(self, app: App, readiness: Readiness, *, draining: Callable[[], bool] = lambda: False) -> None:
+    def __init__(
+        self,
+        app: App,
+        readiness: Readiness,
+        *,
+        draining: Callable[[], bool] = lambda: False,
+        accept_slack: bool = True,
+    ) -> None:
         self.app = app
         self.readiness = readiness
         self.draining = draining
+        self.accept_slack = accept_slack  # False in Socket Mode: Slack's requests come over the WebSocket
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -66,7 +74,7 @@ class WebApp:
                 ready, details = False, {**details, "draining": True}
             status = "200 OK" if ready else "503 Service Unavailable"
             return _json(start_response, status, {"status": "ready" if ready else "not ready", **details})
-        if path != SLACK_PATH:
+        if path != SLACK_PATH or not self.accept_slack:
             return _text(start_response, "404 Not Found", "not found")
         if method != "POST":
             return _text(start_response, "405 Method Not Allowed", "use POST")

@@ -48,7 +48,7 @@ def _migrate(connection: Connection) -> None:
 
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
-    if connection is not None:  # `supportbot db upgrade` passes its own connection
+    if connection is not None:  # bot/migrate.py's upgrade_database passes its own (run, db upgrade, console)
         _migrate(connection)
         return
     engine = engine_from_config(

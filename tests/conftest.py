@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,8 +14,9 @@ from sqlmodel import SQLModel
 
 from bot.clock import ManualClock
 from bot.database import Database, DatabaseUnavailable, temporary_postgres_database
+from bot.devtools.fake_slack import FakeSlack
+from bot.devtools.recording import RECORD_ENV
 from bot.runtime import Runtime
-from bot.slack.fake_api import FakeSlack
 from knowledge import BUNDLED_KNOWLEDGE
 from knowledge.search import KnowledgeIndex
 from tests.harness import AppHarness, make_runtime
@@ -24,6 +26,34 @@ REQUIRE_POSTGRES = os.environ.get("SUPPORTBOT_REQUIRE_POSTGRES") == "1"
 
 # A Monday, 10:30 in Tokyo: inside business hours, so SLA arithmetic in tests is easy to read.
 MONDAY_MORNING = datetime(2026, 11, 16, 1, 30, tzinfo=UTC)
+# Checked last, over everything the session sent to the fake Slack (tests/test_slack_conformance.py).
+CONFORMANCE_TEST = "test_slack_conformance.py::test_everything_sent_to_slack_in_this_session_conforms"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Record the session's Slack traffic (every FakeSlack, the console, the e2e processes' answers) to one file,
+    unless SUPPORTBOT_SLACK_RECORD already names one."""
+    if not os.environ.get(RECORD_ENV):
+        handle, path = tempfile.mkstemp(prefix="supportbot-slack-", suffix=".jsonl")
+        os.close(handle)
+        os.environ[RECORD_ENV] = path
+        config.stash[_CREATED_RECORD] = Path(path)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    created = config.stash.get(_CREATED_RECORD, None)
+    if created is not None:
+        os.environ.pop(RECORD_ENV, None)
+        created.unlink(missing_ok=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The conformance check reads what every other test sent: it runs last."""
+    last = [item for item in items if item.nodeid.endswith(CONFORMANCE_TEST)]
+    items[:] = [item for item in items if item not in last] + last
+
+
+_CREATED_RECORD = pytest.StashKey[Path]()
 
 
 @pytest.fixture(scope="session")

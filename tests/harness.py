@@ -14,9 +14,11 @@ from typing import Any
 from bot.clock import Clock
 from bot.config import BehaviourConfig, Settings, parse_behaviour
 from bot.database import Database
+from bot.devtools.fake_slack import FakeSlack
+from bot.devtools.recording import signing_of
+from bot.devtools.signing import event_body, interactivity_body, signed_headers, slash_command_body
+from bot.internals.waitress_drain import close_from_loop
 from bot.runtime import Runtime
-from bot.slack.fake_api import FakeSlack
-from bot.slack.signing import event_body, interactivity_body, signed_headers, slash_command_body
 from knowledge.search import KnowledgeIndex
 
 SIGNING_SECRET = "test-signing-secret"
@@ -113,10 +115,7 @@ class AppHarness:
 
     def stop(self) -> None:
         """Close the server from its own loop (closing it from here leaves waitress polling ~1 s)."""
-        try:
-            self.server.trigger.pull_trigger(self.server.close)
-        except OSError:
-            self.server.close()
+        close_from_loop(self.server)
         self._thread.join(timeout=5)
         if self.runtime.scheduler.running:
             self.runtime.scheduler.shutdown(wait=False)
@@ -139,7 +138,15 @@ class AppHarness:
     ) -> HttpResponse:
         headers = signed_headers(body, SIGNING_SECRET, timestamp=timestamp)
         headers.update(extra_headers or {})
-        return self.request("/slack/events", body=body, headers=headers)
+        response = self.request("/slack/events", body=body, headers=headers)
+        self.fake.record_ack(
+            body,
+            status=response.status,
+            content_type=response.headers.get("Content-Type", ""),
+            body=response.body,
+            signing=signing_of(body, headers, SIGNING_SECRET),
+        )
+        return response
 
     # --- Slack payloads -------------------------------------------------------------------------
 

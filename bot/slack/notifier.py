@@ -17,6 +17,7 @@ from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
 
 from bot.models import OutboxMessage
 from bot.notify import (
@@ -90,9 +91,6 @@ class SlackNotifier:
         self.client = client
         self.renderers: dict[str, Renderer] = dict(renderers or {})
 
-    def register(self, kind: str, renderer: Renderer) -> None:
-        self.renderers[kind] = renderer
-
     def deliver(self, message: OutboxMessage, *, verify: bool) -> Delivered:
         renderer = self.renderers.get(message.kind)
         if renderer is None:
@@ -125,36 +123,39 @@ class SlackNotifier:
             arguments["thread_ts"] = post.thread_ts
             if post.reply_broadcast:
                 arguments["reply_broadcast"] = True
-        response = self._call("chat.postMessage", arguments, idempotent=False)
+        response = self._call("chat.postMessage", lambda: self.client.chat_postMessage(**arguments), idempotent=False)
         return Delivered(channel=response.get("channel"), ts=response.get("ts"))
 
     def _update(self, post: SlackPost) -> Delivered:
         arguments: dict[str, Any] = {"channel": post.channel, "ts": post.update_ts, "text": post.text}
         if post.blocks is not None:
             arguments["blocks"] = post.blocks
-        response = self._call("chat.update", arguments, idempotent=True)
+        response = self._call("chat.update", lambda: self.client.chat_update(**arguments), idempotent=True)
         return Delivered(channel=response.get("channel") or post.channel, ts=response.get("ts") or post.update_ts)
 
     def _find_landed(self, post: SlackPost, message: OutboxMessage) -> Delivered | None:
-        """Look for an earlier attempt of `message` in the channel (or thread), by its metadata."""
-        oldest = (message.created_at - timedelta(minutes=5)).timestamp()
+        """Look for an earlier attempt of `message` in the channel (or thread), by its metadata.
+
+        Through the SDK's typed methods: Slack reads the arguments of these read methods from the query
+        string or a form, not from a JSON body (which it would ignore, finding nothing).
+        """
+        oldest = f"{(message.created_at - timedelta(minutes=5)).timestamp():.6f}"
+        thread_ts = post.thread_ts
         try:
-            if post.thread_ts:
+            if thread_ts:
                 response = self._call(
                     "conversations.replies",
-                    {
-                        "channel": post.channel,
-                        "ts": post.thread_ts,
-                        "oldest": f"{oldest:.6f}",
-                        "include_all_metadata": True,
-                        "limit": 200,
-                    },
+                    lambda: self.client.conversations_replies(
+                        channel=post.channel, ts=thread_ts, oldest=oldest, include_all_metadata=True, limit=200
+                    ),
                     idempotent=True,
                 )
             else:
                 response = self._call(
                     "conversations.history",
-                    {"channel": post.channel, "oldest": f"{oldest:.6f}", "include_all_metadata": True, "limit": 200},
+                    lambda: self.client.conversations_history(
+                        channel=post.channel, oldest=oldest, include_all_metadata=True, limit=200
+                    ),
                     idempotent=True,
                 )
         except (PermanentDeliveryError, TransientDeliveryError) as exc:
@@ -169,9 +170,10 @@ class SlackNotifier:
                 return Delivered(channel=response.get("channel") or post.channel, ts=item.get("ts"))
         return None
 
-    def _call(self, method: str, arguments: dict[str, Any], *, idempotent: bool) -> Any:
+    def _call(self, method: str, call: Callable[[], SlackResponse], *, idempotent: bool) -> Any:
+        """Make one Web API call (`method` names it in errors) and classify what went wrong."""
         try:
-            return self.client.api_call(method, json=arguments)
+            return call()
         except SlackApiError as exc:
             response = exc.response
             status = getattr(response, "status_code", 200)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,11 +19,19 @@ FAQ = str(BUNDLED_KNOWLEDGE / "faq.md")
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No tokens, no .env, a scratch working directory: what a fresh machine has."""
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No tokens, no .env, a scratch working directory: what a fresh machine has. The logging that
+    `supportbot run` configures (handlers on this test's stderr, hooks) is undone afterwards."""
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DATABASE_URL", "SUPPORTBOT_CONFIG"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    yield
+    root.handlers[:], root.level = handlers, level
+    logging.captureWarnings(False)
 
 
 def connect(
@@ -136,7 +147,7 @@ def test_an_unreachable_database_at_start_is_explained(
 def test_a_rejected_token_at_start_is_explained(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from bot.slack.fake_api import FakeSlack
+    from bot.devtools.fake_slack import FakeSlack
 
     connect(monkeypatch, tmp_path, token="xoxb-revoked")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.db'}")
@@ -145,3 +156,63 @@ def test_a_rejected_token_at_start_is_explained(
         assert main(["run"]) == 3
     err = capsys.readouterr().err
     assert "Slack did not accept" in err and "SLACK_BOT_TOKEN" in err and "xoxb-revoked" not in err
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_console_starts_after_copying_env_example(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """README step 2 (`cp .env.example .env`) before any supportbot.toml exists: `make run` still starts."""
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    (tmp_path / ".env").write_text(example, encoding="utf-8")
+    for line in example.splitlines():  # whatever .env sets is undone after the test
+        if "=" in line and not line.lstrip().startswith("#"):
+            monkeypatch.delenv(line.split("=", 1)[0].strip(), raising=False)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("SSOってどのIdPに対応してましたっけ？\n"))
+    assert main(["run"]) == 0
+    assert "SSOはどのIdPに対応していますか？" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == [tmp_path / ".env"]  # and kept nothing
+
+
+def test_a_named_configuration_file_that_does_not_exist_yet_leaves_the_console_on_the_example(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SUPPORTBOT_CONFIG", "supportbot.toml")
+    assert main(["shell", "-e", "/case 中 テスト"]) == 0
+    captured = capsys.readouterr()
+    assert "supportbot.toml (SUPPORTBOT_CONFIG) does not exist" in captured.err and "example" in captured.err
+    assert "ケース #1 を起票しました" in captured.out
+
+
+@pytest.mark.parametrize("command", [["run"], ["shell", "-e", "/help"], ["doctor"]])
+def test_a_configuration_path_that_is_a_directory_is_explained(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, command: list[str]
+) -> None:
+    """What Docker leaves when the file to bind-mount is missing."""
+    connect(monkeypatch, tmp_path)
+    if command[0] == "shell":
+        monkeypatch.delenv("SLACK_BOT_TOKEN")
+    (tmp_path / "supportbot.toml").unlink()
+    (tmp_path / "supportbot.toml").mkdir()
+    code = main(command)
+    shown = capsys.readouterr()
+    text = shown.err + shown.out
+    assert code in (1, 2) and "is a directory" in text and "copy supportbot.example.toml" in text
+    assert "Traceback" not in text
+
+
+def test_unreachable_slack_at_start_is_explained(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from bot.devtools.fake_slack import FakeSlack
+
+    connect(monkeypatch, tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.db'}")
+    with FakeSlack() as fake:
+        gone = fake.base_url  # nothing listens there once the fake has stopped
+    monkeypatch.setenv("SLACK_API_BASE_URL", gone)
+    assert main(["run"]) == 3
+    err = capsys.readouterr().err
+    assert f"cannot reach Slack at {gone}" in err and "SLACK_API_BASE_URL" in err and "Traceback" not in err

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from bot.config import Settings
+from bot.devtools.fake_slack import FakeSlack
 from bot.doctor import manifest_scopes, run_doctor
 from bot.migrate import upgrade_database
-from bot.slack.fake_api import FakeSlack
 
 CONFIG = """
 [channels]
@@ -92,7 +93,7 @@ def test_problems_are_listed_with_fixes(tmp_path: Path) -> None:
     ) as fake:
         code, output = run(settings(tmp_path, fake, migrate=False))
     assert code == 1
-    assert "✗ migrations" in output and "supportbot db upgrade" in output
+    assert re.search(r"✓ migrations: \d+ pending \(0001[^)]*\): will be applied at start", output)  # `run` applies them
     assert "✗ scopes: missing" in output and "commands" in output
     assert "✗ channel emergency" in output and "/invite @" in output
     assert "✗ agent U0GONE: deactivated" in output
@@ -103,3 +104,21 @@ def test_without_a_token_it_says_how_to_connect(tmp_path: Path) -> None:
     assert code == 1
     assert "SLACK_BOT_TOKEN is not set" in output and "manifest.yml" in output
     assert "✓ knowledge base" in output
+
+
+def test_a_fresh_database_is_not_a_problem_since_run_migrates_it(tmp_path: Path) -> None:
+    users = {uid: {"real_name": uid} for uid in ("U0AGENT", "U0GONE", "U0ONCALL1", "U0LEAD")}
+    with FakeSlack(users=users, usergroups={"S0ENG": ["U0AGENT"]}, scopes=manifest_scopes()) as fake:
+        code, output = run(settings(tmp_path, fake, migrate=False))
+    assert code == 0, output
+    assert "will be applied at start" in output and "✗" not in output
+
+
+def test_unreachable_slack_is_a_failed_check_and_the_other_checks_still_run(tmp_path: Path) -> None:
+    with FakeSlack() as fake:
+        unreachable = settings(tmp_path, fake)  # nothing listens at its URL once the fake has stopped
+    code, output = run(unreachable)
+    assert code == 1
+    assert f"✗ Slack API: cannot reach {unreachable.slack_api_base_url}" in output and "SLACK_API_BASE_URL" in output
+    assert "✓ database" in output and "✓ migrations" in output and "✓ knowledge base" in output
+    assert "Traceback" not in output

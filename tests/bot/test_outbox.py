@@ -10,11 +10,12 @@ from bot.models import OutboxMessage
 from bot.notify import (
     Delivered,
     NotReady,
+    Obsolete,
     PermanentDeliveryError,
     TransientDeliveryError,
     UncertainDelivery,
 )
-from bot.outbox import FAILED, PENDING, SENT, UNCERTAIN, Outbox, enqueue
+from bot.outbox import DROPPED, FAILED, PENDING, SENT, UNCERTAIN, Outbox, enqueue
 
 
 class Recorder:
@@ -181,3 +182,16 @@ def test_a_follow_up_queued_by_a_hook_is_sent_in_the_same_delivery(db: Database,
     report = outbox.deliver_keys(["page"])
     assert [key for key, _ in recorder.sent] == ["page", "page:card"]
     assert len(report.sent) == 2
+
+
+def test_a_message_dropped_on_purpose_is_stored_as_dropped_not_failed(db: Database, clock: ManualClock) -> None:
+    """A page nobody needs any more (the case was answered) is dropped; it is no failure for an admin to chase."""
+    add(db, clock, "page")
+    add(db, clock, "broken")
+    recorder = Recorder()
+    recorder.fail("page", Obsolete("the case was acknowledged"))
+    recorder.fail("broken", PermanentDeliveryError("channel_not_found"))
+    report = Outbox(db, clock, recorder).deliver()
+    assert (len(report.dropped), len(report.failed)) == (1, 1)
+    assert state(db, "page").state == DROPPED and state(db, "page").last_error == "the case was acknowledged"
+    assert state(db, "broken").state == FAILED

@@ -27,8 +27,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from bot.database import DatabaseUnavailable, temporary_postgres_database
-from bot.slack.fake_api import Call, FakeSlack
-from bot.slack.signing import signed_headers, slash_command_body
+from bot.devtools.fake_slack import Call, FakeSlack
+from bot.devtools.recording import Recorder, signing_of
+from bot.devtools.signing import signed_headers, slash_command_body
 
 T = TypeVar("T")
 
@@ -164,13 +165,28 @@ def http_request(
     timeout: float = 10.0,
 ) -> tuple[int, str]:
     """One request on its own connection; (status, body)."""
+    status, answer, _ = http_exchange(url, path, method=method, body=body, headers=headers, timeout=timeout)
+    return status, answer
+
+
+def http_exchange(
+    url: str,
+    path: str,
+    *,
+    method: str = "GET",
+    body: str | bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10.0,
+) -> tuple[int, str, str]:
+    """One request on its own connection; (status, body, content type)."""
     host, port = url.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
     try:
         data = body.encode("utf-8") if isinstance(body, str) else body
         connection.request(method, path, body=data, headers=headers or {})
         response = connection.getresponse()
-        return response.status, response.read().decode("utf-8", errors="replace")
+        answer = response.read().decode("utf-8", errors="replace")
+        return response.status, answer, response.getheader("Content-Type") or ""
     finally:
         connection.close()
 
@@ -255,9 +271,15 @@ class BotProcess:
         wait_until(ready, timeout=timeout, what=f"{self.name} to be ready")
 
     def post(self, body: str, *, headers: dict[str, str] | None = None, timeout: float = 10.0) -> tuple[int, str]:
-        return http_request(
-            self.url, "/slack/events", method="POST", body=body, headers=headers or signed(body), timeout=timeout
+        """A request from Slack; the answer goes to the conformance record (see bot.devtools.recording)."""
+        headers = headers or signed(body)
+        status, answer, content_type = http_exchange(
+            self.url, "/slack/events", method="POST", body=body, headers=headers, timeout=timeout
         )
+        if (recorder := Recorder.from_env()) is not None:
+            signing = signing_of(body, headers, SIGNING_SECRET)
+            recorder.ack(body, status=status, content_type=content_type, body=answer, signing=signing)
+        return status, answer
 
     def sigterm(self) -> None:
         assert self.process is not None

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.slack.fake_api import FakeSlack
+from bot.devtools.fake_slack import FakeSlack
 from tests.e2e import (
     BotProcess,
     bot_env,

@@ -20,8 +20,8 @@ from sqlalchemy.engine import make_url
 
 from bot.clock import SystemClock
 from bot.database import Database
+from bot.devtools.fake_slack import FakeSlack
 from bot.migrate import upgrade_database
-from bot.slack.fake_api import FakeSlack
 from scheduler import jobs
 from tests.e2e import fresh_database, landed_posts, outbox_key, query, wait_until
 from tests.harness import AppHarness, make_config

@@ -19,8 +19,8 @@ import pytest
 
 from bot.clock import SystemClock
 from bot.database import Database
-from bot.slack.fake_api import FakeSlack
-from bot.slack.signing import event_body, interactivity_body, signed_headers, slash_command_body
+from bot.devtools.fake_slack import FakeSlack
+from bot.devtools.signing import event_body, interactivity_body, signed_headers, slash_command_body
 from knowledge.search import KnowledgeIndex
 from tests.e2e import http_request
 from tests.harness import SIGNING_SECRET, AppHarness

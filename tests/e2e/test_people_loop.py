@@ -14,8 +14,8 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.database import Database
+from bot.devtools.fake_slack import FakeSlack
 from bot.slack import case_blocks
-from bot.slack.fake_api import FakeSlack
 from knowledge.search import KnowledgeIndex
 from scheduler.sla_sweep import run_sla_sweep
 from tests.handlers.test_cases import (

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.slack.fake_api import FakeSlack
-from bot.slack.signing import event_body
+from bot.devtools.fake_slack import FakeSlack
+from bot.devtools.signing import event_body
 from tests.e2e import BotProcess, bot_env, case_command_body, fresh_database, query, wait_until, write_config
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]

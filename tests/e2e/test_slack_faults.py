@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from bot.clock import ManualClock
 from bot.database import Database
-from bot.slack.fake_api import FakeSlack
+from bot.devtools.fake_slack import FakeSlack
 from knowledge.search import KnowledgeIndex
 from scheduler import jobs
 from tests.e2e import landed_posts, outbox_key

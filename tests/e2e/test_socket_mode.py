@@ -13,13 +13,24 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
-from bot.slack.fake_api import FakeSlack
-from tests.e2e import APP_TOKEN, BotProcess, bot_env, fresh_database, outbox_key, write_config
+from bot.devtools.fake_slack import FakeSlack
+from tests.e2e import (
+    APP_TOKEN,
+    BotProcess,
+    bot_env,
+    case_command_body,
+    fresh_database,
+    http_request,
+    outbox_key,
+    signed,
+    write_config,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
@@ -99,6 +110,14 @@ def test_a_slash_command_over_socket_mode_is_acked_and_opens_the_case(
             connection = endpoint.wait_connected(timeout=20)
             (opened,) = fake.calls("apps.connections.open")
             assert opened.token == APP_TOKEN  # the app-level token, not the bot token
+            # The container's health check and the platform still get /healthz and /readyz, on PORT;
+            # Slack's requests come over the WebSocket only.
+            bot.wait_ready()
+            status, ready = http_request(bot.url, "/readyz")
+            assert status == 200 and json.loads(ready)["socket_mode"] == "connected"
+            assert http_request(bot.url, "/healthz")[0] == 200
+            body = case_command_body(fake, "中 HTTPからは受け付けない")
+            assert http_request(bot.url, "/slack/events", method="POST", body=body, headers=signed(body))[0] == 404
 
             envelope_id = str(uuid.uuid4())
             payload = {
@@ -126,6 +145,8 @@ def test_a_slash_command_over_socket_mode_is_acked_and_opens_the_case(
 
             ack = endpoint.wait_ack(envelope_id, timeout=10)
             assert not ack.get("payload")  # a plain ack(): nothing shown at once
+            answer = json.dumps(ack["payload"], ensure_ascii=False) if ack.get("payload") else ""
+            fake.record_ack(urlencode(payload), status=200, content_type="application/json", body=answer)
             (card,) = fake.wait_for_calls("chat.postMessage", where=lambda c: c.args.get("channel") == "C0CASES")
             assert outbox_key(card) == "case:1:card"
             (reply,) = fake.wait_for_calls("response_url")

@@ -12,10 +12,10 @@ from sqlmodel import select
 
 from bot.clock import ManualClock
 from bot.database import Database
+from bot.devtools.fake_slack import Call, FakeSlack
+from bot.devtools.signing import slash_command_body
 from bot.models import Case, CaseEvent
 from bot.slack import case_blocks
-from bot.slack.fake_api import Call, FakeSlack
-from bot.slack.signing import slash_command_body
 from knowledge.search import KnowledgeIndex
 from tests.harness import AppHarness, HttpResponse, blocks_text, find_button, make_config
 

@@ -18,8 +18,8 @@ from waitress import wasyncore
 from bot.cases import NewCase
 from bot.clock import ManualClock, SystemClock
 from bot.database import Database
+from bot.devtools.fake_slack import Call, FakeSlack
 from bot.runtime import Runtime
-from bot.slack.fake_api import Call, FakeSlack
 from knowledge.search import KnowledgeIndex
 from scheduler import jobs
 from scheduler.runner import OUTBOX_INTERVAL, PRUNE_INTERVAL, build_scheduler

@@ -14,12 +14,12 @@ from sqlalchemy import event, select, text, update
 from bot.cases import NewCase
 from bot.clock import ManualClock
 from bot.database import Database
+from bot.devtools.fake_slack import FakeSlack
 from bot.errors import UserFacingError
 from bot.models import Case, CaseEvent, OutboxMessage
 from bot.outbox import PENDING, SENT, UNCERTAIN
 from bot.runtime import Runtime
 from bot.slack.case_blocks import ACTION_ACK
-from bot.slack.fake_api import FakeSlack
 from knowledge.search import KnowledgeIndex
 from scheduler import jobs, sla_sweep
 from scheduler.sla_sweep import SWEEP_LOCK, SweepReport, breach_sequence, run_sla_sweep, sweep_due_cases

@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.devtools.fake_slack import FakeSlack
 from bot.models import OutboxMessage
 from bot.notify import PermanentDeliveryError, TransientDeliveryError, UncertainDelivery
 from bot.slack.client import make_web_client
-from bot.slack.fake_api import FakeSlack
 from bot.slack.notifier import METADATA_EVENT_TYPE, SlackNotifier, SlackPost
 
 
@@ -67,6 +67,22 @@ def test_a_thread_reply_is_found_in_the_thread(fake: FakeSlack) -> None:
     slack.deliver(message(), verify=True)
     replies = [m for m in fake.messages("C0CASES") if m.get("thread_ts") == parent["ts"] and m.get("bot_id")]
     assert len(replies) == 1
+
+
+@pytest.mark.parametrize("in_thread", [True, False], ids=["conversations.replies", "conversations.history"])
+def test_the_landed_check_sends_its_arguments_where_slack_reads_them(fake: FakeSlack, in_thread: bool) -> None:
+    """Slack ignores a JSON body to conversations.replies: the check found nothing and posted twice."""
+    parent = fake.add_message("C0CASES", "case card", user="UBOT")
+    fake.fail("chat.postMessage", status=500, after_effect=True)
+    slack = notifier(fake, thread_ts=parent["ts"] if in_thread else None)
+    with pytest.raises(UncertainDelivery):
+        slack.deliver(message(), verify=False)
+    slack.deliver(message(), verify=True)
+    (check,) = fake.calls("conversations.replies" if in_thread else "conversations.history")
+    assert "json" not in check.headers.get("content-type", "")
+    assert check.args["channel"] == "C0CASES" and check.args["include_all_metadata"] == "1"
+    assert check.response is not None and check.response["ok"]
+    assert len(fake.calls("chat.postMessage")) == 1  # found, not posted again
 
 
 def test_a_5xx_that_did_not_land_is_posted_on_the_next_attempt(fake: FakeSlack) -> None:

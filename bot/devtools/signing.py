@@ -98,3 +98,41 @@ def event_body(
 def interactivity_body(payload: dict[str, Any]) -> str:
     """Block actions, view submissions, shortcuts: Slack form-encodes the JSON under `payload`."""
     return urlencode({"payload": json.dumps(payload, ensure_ascii=False)})
+
+
+def block_actions_payload(
+    action: dict[str, Any],
+    *,
+    user: dict[str, Any],
+    response_url: str,
+    trigger_id: str,
+    context: dict[str, Any],
+    team_id: str = "T0TEAM",
+    api_app_id: str = "A0APP",
+) -> dict[str, Any]:
+    """A button click as Slack sends it; `context` says where the button was: a message (channel, ts,
+    thread_ts, text), a modal (view) or an ephemeral message (channel only)."""
+    channel = context.get("channel")
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        "user": user,
+        "api_app_id": api_app_id,
+        "team": {"id": team_id, "domain": "fake"},
+        "trigger_id": trigger_id,
+        "response_url": response_url,
+        "actions": [{**action, "action_ts": f"{time.time():.6f}"}],
+    }
+    if channel:
+        payload["channel"] = {"id": channel, "name": context.get("channel_name") or channel.lower()}
+    if context.get("ts"):
+        message = {"type": "message", "ts": context["ts"], "text": context.get("text", "")}
+        if context.get("thread_ts"):
+            message["thread_ts"] = context["thread_ts"]
+        payload["message"] = message
+        payload["container"] = {"type": "message", "message_ts": context["ts"], "channel_id": channel}
+    elif context.get("view"):
+        payload["view"] = context["view"]
+        payload["container"] = {"type": "view", "view_id": context["view"].get("id")}
+    else:
+        payload["container"] = {"type": "message", "is_ephemeral": True, "channel_id": channel}
+    return payload

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -18,10 +19,13 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from slack_sdk.signature import SignatureVerifier
 
-from bot.slack.fake_api import Call, FakeSlack
-from bot.slack.signing import event_body, interactivity_body, signed_headers, slash_command_body
+from bot.devtools.fake_slack import Call, FakeSlack
+from bot.devtools.signing import event_body, interactivity_body, signed_headers, slash_command_body
 
 METADATA = {"event_type": "supportbot_outbox", "event_payload": {"outbox_id": 42}}
+# These tests drive the fake itself, with calls no bot would make (unknown methods, made-up ts, views
+# without blocks): they are kept out of the session's conformance record.
+UNRECORDED = None
 
 
 @pytest.fixture
@@ -31,6 +35,7 @@ def fake() -> Iterator[FakeSlack]:
         usergroups={"S1": ["U1", "U2"]},
         channel_members={"C1": ["UBOT", "U1"], "C2": ["U1"]},
         missing_channels={"CGONE"},
+        record=UNRECORDED,
     ) as fake:
         yield fake
 
@@ -233,7 +238,7 @@ def test_ts_follow_the_clock_and_stay_unique_under_concurrency(fake: FakeSlack, 
 
 
 def test_deterministic_ts_without_a_clock() -> None:
-    with FakeSlack(ts_clock=None) as fake:
+    with FakeSlack(ts_clock=None, record=UNRECORDED) as fake:
         client = WebClient(token="xoxb-test", base_url=fake.base_url, retry_handlers=[])
         stamps = [client.chat_postMessage(channel="C1", text="x")["ts"] for _ in range(2)]
     assert stamps == ["1700000000.000100", "1700000000.000200"]
@@ -311,10 +316,8 @@ def test_blind_retry_after_a_hidden_success_posts_twice(fake: FakeSlack) -> None
 def test_delay_provokes_a_client_timeout(fake: FakeSlack) -> None:
     fake.fail("chat.postMessage", delay=1.0, after_effect=True)
     slow = WebClient(token="xoxb-test", base_url=fake.base_url, timeout=0.1, retry_handlers=[])  # type: ignore[arg-type]
-    started = time.monotonic()
-    with pytest.raises(TimeoutError):
+    with pytest.raises(TimeoutError):  # how soon: benchmarks/latency_bench.py
         slow.chat_postMessage(channel="C1", text="遅い")
-    assert time.monotonic() - started < 0.9
     assert len(fake.messages("C1")) == 1
 
 
@@ -324,10 +327,8 @@ def test_delay_provokes_a_client_timeout(fake: FakeSlack) -> None:
 def test_wait_for_calls_wakes_on_a_call_from_another_thread(fake: FakeSlack, client: WebClient) -> None:
     timer = threading.Timer(0.05, lambda: client.chat_postMessage(channel="C1", text="後で"))
     timer.start()
-    try:
-        started = time.monotonic()
-        [call] = fake.wait_for_calls("chat.postMessage", where=lambda c: c.args["text"] == "後で", timeout=2)
-        assert time.monotonic() - started < 1
+    try:  # how soon it wakes: benchmarks/latency_bench.py
+        [call] = fake.wait_for_calls("chat.postMessage", where=lambda c: c.args["text"] == "後で", timeout=5)
         assert call.args["channel"] == "C1"
         assert fake.wait_for(lambda: fake.messages("C1"))[0]["text"] == "後で"
     finally:
@@ -361,15 +362,23 @@ def test_calls_are_recorded_with_monotonic_times(fake: FakeSlack, client: WebCli
     assert before <= calls[0].at <= calls[1].at <= time.monotonic()
 
 
-def test_stop_is_prompt_even_with_a_request_in_flight() -> None:
-    fake = FakeSlack().start()
-    fake.fail("auth.test", delay=5)
-    client = WebClient(token="xoxb-test", base_url=fake.base_url, timeout=0.05, retry_handlers=[])  # type: ignore[arg-type]
-    with pytest.raises(TimeoutError):
-        client.auth_test()
-    started = time.monotonic()
+def test_stop_cuts_a_scripted_delay_short() -> None:
+    """How soon it stops with a request in flight: benchmarks/latency_bench.py."""
+    fake = FakeSlack(record=UNRECORDED).start()
+    fake.fail("auth.test", delay=60)
+    answered = threading.Event()
+
+    def call() -> None:
+        client = WebClient(token="xoxb-test", base_url=fake.base_url, timeout=120, retry_handlers=[])  # type: ignore[arg-type]
+        with contextlib.suppress(Exception):  # the connection ends with the server
+            client.auth_test()
+        answered.set()
+
+    caller = threading.Thread(target=call, daemon=True)
+    caller.start()
+    fake.wait_for_calls("auth.test")
     fake.stop()
-    assert time.monotonic() - started < 0.5
+    assert answered.wait(30)  # long before the 60 s delay: the delay was cut short
 
 
 # --------------------------------------------------------------------------- signing helpers
@@ -434,3 +443,12 @@ def test_signed_requests_pass_bolt_and_respond_reaches_the_sink(fake: FakeSlack)
     assert dispatch(body, "secret") == 200
     assert fake.calls("response_url")[0].args == {"text": "受付: ログイン", "_url": url}
     assert dispatch(body, "wrong-secret") == 401
+
+
+def test_a_json_body_to_a_form_only_method_is_not_read(fake: FakeSlack, client: WebClient) -> None:
+    """As Slack: conversations.replies takes its arguments from the query string or a form only."""
+    parent = client.chat_postMessage(channel="C1", text="親")
+    with pytest.raises(SlackApiError) as refused:
+        client.api_call("conversations.replies", json={"channel": "C1", "ts": parent["ts"]})
+    assert refused.value.response["error"] == "channel_not_found"
+    assert client.conversations_replies(channel="C1", ts=parent["ts"])["messages"][0]["text"] == "親"

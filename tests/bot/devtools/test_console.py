@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.config import Settings, load_default_behaviour
-from bot.console import Console
+from bot.devtools.console import Console
 
 # A Monday morning in Tokyo, so SLA arithmetic reads simply.
 START = datetime(2026, 11, 16, 1, 0, tzinfo=UTC)

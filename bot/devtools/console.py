@@ -12,7 +12,6 @@ import re
 import shlex
 import sys
 import tempfile
-import time
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -23,12 +22,20 @@ from slack_bolt.request import BoltRequest
 from bot.clock import ManualClock
 from bot.config import BehaviourConfig, Settings
 from bot.database import Database
+from bot.devtools.console_output import Transcript
+from bot.devtools.fake_slack import FROM_ENV, FakeSlack
+from bot.devtools.recording import Recorder
+from bot.devtools.render_text import Button, TextRenderer
+from bot.devtools.signing import (
+    block_actions_payload,
+    event_body,
+    interactivity_body,
+    signed_headers,
+    slash_command_body,
+)
 from bot.durations import parse_duration
 from bot.migrate import upgrade_database
 from bot.runtime import Runtime
-from bot.slack.fake_api import Call, FakeSlack
-from bot.slack.render_text import Button, TextRenderer
-from bot.slack.signing import event_body, interactivity_body, signed_headers, slash_command_body
 
 CONSOLE_SECRET = "console-signing-secret"
 CONSOLE_TOKEN = "xoxb-console"
@@ -59,14 +66,17 @@ class Console:
         *,
         out: TextIO | None = None,
         start: datetime | None = None,
+        record: Recorder | None = None,
     ) -> None:
+        """`record`: where to write the Slack traffic for the conformance checker (default:
+        SUPPORTBOT_SLACK_RECORD, see bot.devtools.recording)."""
         self.out = out or sys.stdout
         self.config = config
         users = {uid: {"real_name": name} for uid, name in self._people(config).items()}
         groups = [*config.agents.usergroups, config.escalation.cs_lead, config.escalation.engineers]
         groups.append(config.oncall.fallback_group)
         usergroups: dict[str, list[str]] = {g: [] for g in groups if g and g.startswith("S")}
-        self.fake = FakeSlack(users=users, usergroups=usergroups).start()
+        self.fake = FakeSlack(users=users, usergroups=usergroups, record=record or FROM_ENV).start()
         self.clock = ManualClock(start or datetime.now(UTC))
         # Slack's message timestamps follow the console's clock, as they follow real time in Slack.
         self.fake.ts_clock = lambda: self.clock.now().timestamp()
@@ -94,8 +104,8 @@ class Console:
         self.user = config.agents.users[0] if config.agents.users else DEFAULT_USER
         self.channel = config.channels.faq[0] if config.channels.faq else DEFAULT_CHANNEL
         self.renderer = TextRenderer(name_of=self._name_of)
+        self.transcript = Transcript(self.say, self.renderer, self._name_of)
         self._seen = 0
-        self.open_view: dict[str, Any] | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -207,6 +217,8 @@ class Console:
     def _dispatch(self, body: str) -> dict[str, Any] | None:
         headers: dict[str, Any] = dict(signed_headers(body, CONSOLE_SECRET))
         response = self.runtime.app.dispatch(BoltRequest(body=body, headers=headers))
+        content_type = (response.headers.get("content-type") or [""])[0]
+        self.fake.record_ack(body, status=response.status, content_type=content_type, body=response.body or "")
         if response.status >= 400:
             self.say(f"  ! the app answered HTTP {response.status}: {response.body}")
             return None
@@ -266,7 +278,7 @@ class Console:
         acked = self._dispatch(body)
         self.renderer.reset_buttons()
         if acked:
-            self._print_ephemeral(acked, response_url)
+            self.transcript.ephemeral(acked, response_url, self.channel)
         self._show_new_calls(reset=False)
 
     def click(self, number: int) -> None:
@@ -279,7 +291,7 @@ class Console:
 
     def submit(self, assignments: str) -> None:
         """Submit the open modal with `field=value` pairs (labels or block ids as field names)."""
-        view = self.open_view
+        view = self.transcript.open_view
         if view is None:
             raise ValueError("no form is open (type /case to open one)")
         try:
@@ -311,7 +323,7 @@ class Console:
             for field_id, message in (acked.get("errors") or {}).items():
                 self.say(f"  ! {field_id}: {message}")
             return
-        self.open_view = None
+        self.transcript.open_view = None
         self._show_new_calls()
 
     @staticmethod
@@ -333,91 +345,32 @@ class Console:
         return {"type": kind, "value": raw if raw is not None else element.get("initial_value")}
 
     def _block_action(self, button: Button) -> dict[str, Any]:
-        context = button.context
-        response_url = context.get("response_url") or self.fake.new_response_url()
-        payload: dict[str, Any] = {
-            "type": "block_actions",
-            "user": {"id": self.user, "username": self._name_of(self.user), "team_id": self.fake.team_id},
-            "api_app_id": "A0APP",
-            "team": {"id": self.fake.team_id, "domain": "fake"},
-            "trigger_id": f"trigger.{uuid.uuid4().hex[:8]}",
-            "response_url": response_url,
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": button.action_id,
-                    "block_id": button.block_id,
-                    "value": button.value,
-                    "text": {"type": "plain_text", "text": button.text},
-                    "action_ts": f"{time.time():.6f}",
-                }
-            ],
-        }
-        channel = context.get("channel")
-        if channel:
-            payload["channel"] = {"id": channel, "name": self._name_of(channel)}
-        if context.get("ts"):
-            message = {"type": "message", "ts": context["ts"], "text": context.get("text", "")}
-            if context.get("thread_ts"):
-                message["thread_ts"] = context["thread_ts"]
-            payload["message"] = message
-            payload["container"] = {"type": "message", "message_ts": context["ts"], "channel_id": channel}
-        elif context.get("view"):
-            payload["view"] = context["view"]
-            payload["container"] = {"type": "view", "view_id": context["view"].get("id")}
-        else:
-            payload["container"] = {"type": "message", "is_ephemeral": True, "channel_id": channel}
-        return payload
+        context = {**button.context}
+        if context.get("channel"):
+            context["channel_name"] = self._name_of(context["channel"])
+        return block_actions_payload(
+            {
+                "type": "button",
+                "action_id": button.action_id,
+                "block_id": button.block_id,
+                "value": button.value,
+                "text": {"type": "plain_text", "text": button.text},
+            },
+            user={"id": self.user, "username": self._name_of(self.user), "team_id": self.fake.team_id},
+            response_url=context.get("response_url") or self.fake.new_response_url(),
+            trigger_id=f"trigger.{uuid.uuid4().hex[:8]}",
+            context=context,
+            team_id=self.fake.team_id,
+        )
 
     # --- output --------------------------------------------------------------------------------
-
-    def _print_ephemeral(self, payload: dict[str, Any], response_url: str | None) -> None:
-        self.say("  ┄ only you can see this ┄")
-        context = {"channel": self.channel, "response_url": response_url}
-        for line in self.renderer.message(payload.get("text", ""), payload.get("blocks"), context):
-            self.say("  " + line)
 
     def _show_new_calls(self, *, reset: bool = True) -> None:
         if reset:
             self.renderer.reset_buttons()
         calls = self.fake.calls()[self._seen :]
         self._seen += len(calls)
-        for call in calls:
-            self._show_call(call)
-
-    def _show_call(self, call: Call) -> None:
-        args = call.args
-        if call.fault is not None:
-            self.say(f"  ! Slack failed {call.method}: {call.fault}")
-            return
-        if call.method == "chat.postMessage":
-            channel = (call.response or {}).get("channel") or args.get("channel", "")
-            ts = (call.response or {}).get("ts")
-            where = f"DM @{self._name_of(channel[1:])}" if channel.startswith("D") else f"#{self._name_of(channel)}"
-            where += " (thread)" if args.get("thread_ts") else ""
-            self.say(f"  ┌ bot → {where}")
-            context = {"channel": channel, "ts": ts, "thread_ts": args.get("thread_ts"), "text": args.get("text", "")}
-            for line in self.renderer.message(args.get("text", ""), args.get("blocks"), context):
-                self.say("  │ " + line)
-            self.say("  └")
-        elif call.method == "chat.update":
-            channel = args.get("channel", "")
-            self.say(f"  ┌ bot ✎ updated its message in #{self._name_of(channel)}")
-            context = {"channel": channel, "ts": args.get("ts"), "text": args.get("text", "")}
-            for line in self.renderer.message(args.get("text", ""), args.get("blocks"), context):
-                self.say("  │ " + line)
-            self.say("  └")
-        elif call.method == "chat.postEphemeral":
-            self._print_ephemeral(args, None)
-        elif call.method == "response_url":
-            self._print_ephemeral(args, args.get("_url"))
-        elif call.method in ("views.open", "views.push", "views.update"):
-            view = (call.response or {}).get("view") or args.get("view") or {}
-            self.open_view = view
-            for line in self.renderer.view(view, {"view": view}):
-                self.say("  " + line)
-            fields = [b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"]
-            self.say(f"  (fill it in: submit {' '.join(f'{f}=…' for f in fields[:3])} …)")
+        self.transcript.show(calls, self.channel)
 
     # --- time ------------------------------------------------------------------------------------
 
@@ -442,9 +395,3 @@ def _tz(name: str) -> Any:
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(name)
-
-
-def run_lines(settings: Settings, config: BehaviourConfig, lines: list[str], out: TextIO | None = None) -> None:
-    with Console(settings, config, out=out) as console:
-        for line in lines:
-            console.handle(line)
