@@ -1,4 +1,4 @@
-"""The `supportbot` command: run, shell, faq ask/lint/gaps, db upgrade, doctor."""
+"""The `supportbot` command: run, shell, faq ask/lint/gaps, report, db upgrade, doctor."""
 
 from __future__ import annotations
 
@@ -40,6 +40,11 @@ def _behaviour(settings: Settings, *, demo_ok: bool) -> BehaviourConfig:
     if settings.config_path.exists() or settings.config_path_given or not demo_ok:
         return load_behaviour(settings.config_path)
     return load_default_behaviour()
+
+
+def _settings_and_behaviour() -> tuple[Settings, BehaviourConfig]:
+    settings = _settings()
+    return settings, _behaviour(settings, demo_ok=True)
 
 
 # --- run / shell ---------------------------------------------------------------------------
@@ -277,6 +282,10 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("--days", type=int, default=None, help="only the last N days")
     gaps.add_argument("--json", action="store_true")
     gaps.set_defaults(func=cmd_faq_gaps)
+
+    from bot.reports.cli import add_parser as add_report_parser
+
+    add_report_parser(sub, _settings_and_behaviour)
 
     db = sub.add_parser("db", help="database tools").add_subparsers(dest="db_command", required=True)
     upgrade = db.add_parser("upgrade", help="apply database migrations")

@@ -305,6 +305,15 @@ class OncallConfig(_Section):
         return value
 
 
+class ReportsConfig(_Section):
+    attainment_goal: float = Field(
+        default=0.95,
+        gt=0.0,
+        le=1.0,
+        description="share of cases to answer within their first-response target (the goal line of reports)",
+    )
+
+
 class BehaviourConfig(_Section):
     """Everything in supportbot.toml."""
 
@@ -317,6 +326,7 @@ class BehaviourConfig(_Section):
     sla: SlaConfig = SlaConfig()
     business_hours: BusinessHoursConfig = BusinessHoursConfig()
     oncall: OncallConfig = OncallConfig()
+    reports: ReportsConfig = ReportsConfig()
 
     # Where the file was read from, to resolve relative paths.
     base_dir: Path = Field(default=Path("."), exclude=True)
