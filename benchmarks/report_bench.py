@@ -80,12 +80,12 @@ def measure(url: str, cases: int, repeat: int) -> dict[str, Any]:
         "generate_s": round(generated - start, 1),
         "write_s": round(written - generated, 1),
     }
-    for name, spec in (("7d", "7d"), ("30d", "30d"), ("month", f"{(now - timedelta(days=1)):%Y-%m}")):
+    for name, spec in (("7d", "7d"), ("30d", "30d"), ("month", f"{(now.replace(day=1) - timedelta(days=1)):%Y-%m}")):
         period = reports.period(spec)
         ms, report = timed(lambda period=period: reports.figures(period), repeat)
         result[f"figures_{name}_ms"] = ms
         result[f"opened_{name}"] = report.cases.opened
-    month = reports.period(f"{(now - timedelta(days=1)):%Y-%m}")
+    month = reports.period(f"{(now.replace(day=1) - timedelta(days=1)):%Y-%m}")
     ms, rows = timed(lambda: write_csv(reports.case_rows(month), io.StringIO(), rules.timezone), repeat)
     result["export_month_csv_ms"] = ms
     result["export_month_rows"] = rows

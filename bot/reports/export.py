@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -23,22 +23,6 @@ from bot.database import Database
 from bot.models import Case
 from bot.reports.query import event_counts, first_event_at, within
 
-COLUMNS = (
-    "number",
-    "title",
-    "customer",
-    "plan",
-    "priority",
-    "status",
-    "reporter",
-    "assignee",
-    "opened",
-    "first_response",
-    "due",
-    "breached",
-    "resolved",
-    "reopened_count",
-)
 BATCH = 1000
 # A cell starting with one of these is a formula to Excel: user text is prefixed with ' (OWASP's advice).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -46,6 +30,8 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass(frozen=True)
 class CaseRow:
+    """One case as exported: its fields are the columns, in order."""
+
     number: int
     title: str
     customer: str | None
@@ -60,6 +46,28 @@ class CaseRow:
     breached: bool  # as of the export: answered late, or unanswered past due (not if closed by the reporter first)
     resolved: datetime | None
     reopened_count: int
+
+
+COLUMNS = tuple(field.name for field in fields(CaseRow))
+
+
+# What the export reads of a case: plain columns, not ORM objects (several times faster per row).
+_READ = tuple(
+    col(getattr(Case, name))
+    for name in (
+        "id",
+        "number",
+        "title",
+        "customer",
+        "priority",
+        "status",
+        "reporter_id",
+        "created_at",
+        "first_response_at",
+        "due_at",
+        "resolved_at",
+    )
+)
 
 
 def _row(case: Any, reopened: int, withdrawn: bool, now: datetime) -> CaseRow:
@@ -89,13 +97,13 @@ def case_rows(db: Database, since: datetime, until: datetime, now: datetime) -> 
     last = 0
     while True:
         query = (
-            select(Case)
+            select(*_READ)
             .where(within(col(Case.created_at), since, until), col(Case.number) > last)
             .order_by(col(Case.number))
             .limit(BATCH)
         )
         with db.transaction() as session:
-            batch = list(session.execute(query).scalars())
+            batch = list(session.execute(query).all())
             ids = [case.id for case in batch if case.id is not None]
             reopened = event_counts(session, "reopened", ids)
             closed = first_event_at(session, "self_resolved", ids)
@@ -121,7 +129,7 @@ def write_csv(rows: Iterable[CaseRow], out: IO[str], timezone: str) -> int:
     writer.writerow(COLUMNS)
     count = 0
     for row in rows:
-        values = [_cell(value, zone) for value in asdict(row).values()]
+        values = [_cell(getattr(row, name), zone) for name in COLUMNS]
         writer.writerow(["" if v is None else _safe(v) for v in values])
         count += 1
     return count
@@ -141,7 +149,7 @@ def write_json(rows: Iterable[CaseRow], out: IO[str], timezone: str) -> int:
     count = 0
     out.write("[")
     for row in rows:
-        record = {key: _cell(value, zone) for key, value in asdict(row).items()}
+        record = {name: _cell(getattr(row, name), zone) for name in COLUMNS}  # not asdict(): it deep-copies
         out.write(("," if count else "") + "\n" + json.dumps(record, ensure_ascii=False))
         count += 1
     out.write("\n]\n" if count else "]\n")

@@ -60,9 +60,10 @@ class ReportRules:
     attainment_goal: float
 
     @classmethod
-    def from_config(cls, config: BehaviourConfig) -> ReportRules:
+    def from_config(cls, config: BehaviourConfig, policy: SlaPolicy | None = None) -> ReportRules:
+        """The rules of this configuration; pass the running bot's `SlaPolicy` to share its calendar."""
         hours = config.business_hours
-        calendar = BusinessCalendar(hours)
+        calendar = policy.business if policy is not None else BusinessCalendar(hours)
         opens = datetime.combine(date(2000, 1, 3), hours.start)
         closes = datetime.combine(date(2000, 1, 3), hours.end)
         day = closes - opens
@@ -70,7 +71,7 @@ class ReportRules:
             day = day - day % _SECOND + _SECOND
         return cls(
             timezone=hours.timezone,
-            sla=PolicyRules(SlaPolicy(config.sla, calendar)),
+            sla=PolicyRules(policy or SlaPolicy(config.sla, calendar)),
             business=calendar,
             business_day=day,
             attainment_goal=config.reports.attainment_goal,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.business_calendar import TwentyFourSeven
+from bot.business_calendar import BusinessCalendar, TwentyFourSeven
 from bot.reports.rules import ReportRules, calendar_kind, rewind
+from bot.sla import SlaPolicy
 from tests.bot.reports.conftest import jst
 from tests.harness import make_config
 
@@ -37,3 +38,10 @@ def test_rewind_skips_nights_weekends_and_holidays(rules: ReportRules) -> None:
     assert rewind(rules.business, jst(11, 17, 10), day) == jst(11, 16, 10)
     assert rewind(TwentyFourSeven(), jst(11, 17, 10), timedelta(hours=5)) == jst(11, 17, 5)
     assert rewind(rules.business, jst(11, 17, 10), timedelta(0)) == jst(11, 17, 10)
+
+
+def test_the_running_bots_sla_policy_can_be_shared() -> None:
+    config = make_config()
+    policy = SlaPolicy(config.sla, BusinessCalendar(config.business_hours))
+    rules = ReportRules.from_config(config, policy)
+    assert rules.business is policy.business and rules.sla.calendar("medium") is policy.business
