@@ -141,6 +141,8 @@ def resolve_period(
     end = parse_instant(until, zone, end_of_day=True) if until else named_period("today", now, timezone).until
     start = parse_instant(since, zone, end_of_day=False) if since else end - timedelta(days=7)
     if end <= start:
-        raise PeriodError(f"the period ends ({until}) before it starts ({since}); --until is the last day included")
+        raise PeriodError(
+            f"the period ends ({until or 'today'}) before it starts ({since}); --until is the last day included"
+        )
     label = f"{since or ''}..{until or ''}"
     return Period(start, end, timezone, label)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -183,8 +184,11 @@ def sample_history(
 
 
 def main(argv: list[str] | None = None) -> int:
+    from sqlalchemy import func, select
+
     from bot.database import Database
     from bot.migrate import upgrade_database
+    from bot.models import Case
 
     parser = argparse.ArgumentParser(prog="python -m bot.reports.sample", description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -195,6 +199,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     upgrade_database(args.database)
     db = Database(args.database)
+    with db.transaction() as session:
+        existing = session.execute(select(func.count()).select_from(Case)).scalar_one()
+    if existing:
+        db.dispose()
+        print(f"{args.database} already has {existing} cases; the sample goes into an empty database", file=sys.stderr)
+        return 1
     history = sample_history(ReportRules.from_config(load_default_behaviour()), days=args.days, scale=args.scale)
     history.write(db)
     db.dispose()

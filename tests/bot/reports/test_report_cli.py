@@ -123,4 +123,6 @@ def test_the_readme_sample_is_the_same_every_time(tmp_path: Path, capsys: pytest
         figures.append(reports.figures(reports.period(since="2026-11-02", until="2026-11-08")).to_json())
         db.dispose()
     assert figures[0] == figures[1]
+    assert write_sample(["--database", f"sqlite:///{tmp_path / 'one'}.db"]) == 1  # never added to other data
+    assert "already has" in capsys.readouterr().err
     assert figures[0]["cases"]["opened"] > 20 and figures[0]["first_response"]["re_pages"] > 0
