@@ -1,4 +1,4 @@
-"""The `supportbot` command: run, shell, faq ask/lint/gaps, customers import/list/export, db upgrade, doctor."""
+"""The `supportbot` command: run, shell, faq ask/lint/gaps, customers import/list/export, report, db upgrade, doctor."""
 
 from __future__ import annotations
 
@@ -282,6 +282,10 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.set_defaults(func=cmd_faq_gaps)
 
     add_customer_commands(sub, load=_settings_and_behaviour)
+
+    from bot.reports.cli import add_parser as add_report_parser
+
+    add_report_parser(sub, _settings_and_behaviour)
 
     db = sub.add_parser("db", help="database tools").add_subparsers(dest="db_command", required=True)
     upgrade = db.add_parser("upgrade", help="apply database migrations")

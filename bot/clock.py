@@ -44,3 +44,10 @@ class ManualClock:
             raise ValueError("ManualClock.set needs a timezone-aware time")
         with self._lock:
             self._now = when.astimezone(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """Databases hand back naive datetimes (SQLite) or aware ones (PostgreSQL); treat naive as UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)

@@ -297,6 +297,15 @@ class OncallConfig(_Section):
         return value
 
 
+class ReportsConfig(_Section):
+    attainment_goal: float = Field(
+        default=0.95,
+        gt=0.0,
+        le=1.0,
+        description="share of cases to answer within their first-response target (the goal line of reports)",
+    )
+
+
 class BehaviourConfig(_Section):
     """Everything in supportbot.toml."""
 
@@ -311,6 +320,7 @@ class BehaviourConfig(_Section):
     oncall: OncallConfig = OncallConfig()
     plans: dict[str, PlanConfig] = Field(default_factory=dict, description="contract plans (bot/config_plans.py)")
     customers: CustomersConfig = CustomersConfig()
+    reports: ReportsConfig = ReportsConfig()
 
     # Where the file was read from, to resolve relative paths.
     base_dir: Path = Field(default=Path("."), exclude=True)

@@ -44,7 +44,7 @@ class Gap:
     channels: int
 
 
-def _gap_key(text: str) -> str:
+def gap_key(text: str) -> str:
     normalized = unicodedata.normalize("NFKC", text).casefold()
     normalized = re.sub(r"[\s\W_]+", "", normalized)
     return normalized[:255]
@@ -164,7 +164,7 @@ class FaqService:
                         channel=channel,
                         user_id=user,
                         text=question[:MAX_QUESTION_LENGTH],
-                        normalized=_gap_key(question),
+                        normalized=gap_key(question),
                         created_at=now,
                     )
                 )

@@ -55,7 +55,7 @@ class FaqReply(SQLModel, table=True):
     decision: str = Field(max_length=16)
     entry_id: str | None = Field(default=None, max_length=128)
     score: float = 0.0
-    created_at: datetime = _when()
+    created_at: datetime = _when(index=True)
 
 
 class UnansweredQuestion(SQLModel, table=True):
@@ -83,7 +83,7 @@ class FaqFeedback(SQLModel, table=True):
     entry_id: str = Field(max_length=128, index=True)
     user_id: str = Field(max_length=32)
     helpful: bool
-    created_at: datetime = _when()
+    created_at: datetime = _when(index=True)
 
 
 # --- Slack delivery ----------------------------------------------------------------------------
@@ -97,7 +97,10 @@ class OutboxMessage(SQLModel, table=True):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "state", "next_attempt_at"),
+        Index("ix_outbox_kind_sent_at", "kind", "sent_at"),  # reports: pages sent in a period
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     dedupe_key: str = Field(max_length=200, unique=True)
@@ -145,7 +148,7 @@ class Case(SQLModel, table=True):
     title: str = Field(max_length=1000)
     description: str | None = _text()
     priority: str = Field(max_length=8)
-    status: str = Field(max_length=16, default="open")
+    status: str = Field(max_length=16, default="open", index=True)
     escalation_level: int = 1
     customer: str | None = Field(default=None, max_length=200)
     category: str | None = Field(default=None, max_length=40)
@@ -155,14 +158,14 @@ class Case(SQLModel, table=True):
     origin_channel: str | None = Field(default=None, max_length=32)
     origin_link: str | None = Field(default=None, max_length=500)
     related_case: int | None = None
-    created_at: datetime = _when()
+    created_at: datetime = _when(index=True)
     updated_at: datetime = _when()
-    due_at: datetime = _when()
+    due_at: datetime = _when(index=True)
     # The next instant the SLA sweep must look at this case (warning, breach, repeat); NULL once
     # answered or closed, so the sweep reads only what is due through one index.
     sla_check_at: datetime | None = _when(nullable=True, index=True)
     sla_breach_count: int = 0
-    first_response_at: datetime | None = _when(nullable=True)
+    first_response_at: datetime | None = _when(nullable=True, index=True)
     first_response_by: str | None = Field(default=None, max_length=32)
     resolved_at: datetime | None = _when(nullable=True)
     message_channel: str | None = Field(default=None, max_length=32)
@@ -173,6 +176,7 @@ class CaseEvent(SQLModel, table=True):
     """Append-only history of a case: who did what, when, from what to what, and why."""
 
     __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_kind_at", "kind", "at"),)  # reports: resolutions, reopenings in a period
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(index=True, foreign_key="cases.id")

@@ -19,6 +19,7 @@ STARTS_THE_CONSOLE = "bot/cli.py"
 
 def domain_modules() -> list[Path]:
     modules = [p for p in (ROOT / "bot").glob("*.py") if p.name not in COMPOSITION]
+    modules += list((ROOT / "bot" / "reports").glob("*.py"))  # reporting: figures, export, chart — no Slack
     modules += list((ROOT / "knowledge").glob("*.py")) + list((ROOT / "scheduler").glob("*.py"))
     return sorted(modules)
 

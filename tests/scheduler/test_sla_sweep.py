@@ -565,7 +565,7 @@ def test_a_second_sweep_skips_cases_another_replica_is_deciding(
             a_decided.set()
             assert b_done.wait(timeout=5), "replica B blocked on A's rows instead of skipping them"
         thread.join(timeout=5)
-        assert seen["a"].breaches == [1, 2, 3] and seen["b"].examined == 0
+        assert sorted(seen["a"].breaches) == [1, 2, 3] and seen["b"].examined == 0  # ties on due time: any order
         # After A commits, a later sweep by B finds nothing left to decide.
         assert run_sla_sweep(second.services).examined == 0
         first.services.outbox.deliver_keys(seen["a"].keys)

@@ -1,0 +1,101 @@
+"""What reports need of the SLA rules, behind one narrow interface.
+
+Reports count time the way the SLA does: each case in its own calendar (business hours for
+business-calendar targets, wall-clock time for 24x7 ones). They ask for nothing more than a
+priority's target and calendar, so the SLA module can change shape behind `SlaRules`; when cases
+carry a plan, the plan is passed through and the adapter asks the plan catalogue instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Protocol
+
+from bot.business_calendar import BusinessCalendar, Calendar, TwentyFourSeven
+from bot.config import BehaviourConfig
+from bot.sla import SlaPolicy
+
+_SECOND = timedelta(seconds=1)
+_RESOLUTION = timedelta(microseconds=1)
+_SEARCH_LIMIT = timedelta(days=366)
+
+
+class SlaRules(Protocol):
+    def target(self, priority: str, plan: str | None = None) -> timedelta:
+        """The first-response target of a case of this priority (and plan)."""
+        ...
+
+    def calendar(self, priority: str, plan: str | None = None) -> Calendar:
+        """The calendar that target is counted on."""
+        ...
+
+
+class PolicyRules:
+    """`SlaRules` over today's `SlaPolicy` (one target per priority; plans are not stored on cases yet)."""
+
+    def __init__(self, policy: SlaPolicy) -> None:
+        self.policy = policy
+
+    def target(self, priority: str, plan: str | None = None) -> timedelta:
+        return self.policy.target_for(priority)
+
+    def calendar(self, priority: str, plan: str | None = None) -> Calendar:
+        return self.policy.calendar_for(priority)
+
+
+def calendar_kind(calendar: Calendar) -> str:
+    """ "business" or "24x7", for people reading a report."""
+    return "24x7" if isinstance(calendar, TwentyFourSeven) else "business"
+
+
+@dataclass(frozen=True)
+class ReportRules:
+    """Everything reports take from the configuration."""
+
+    timezone: str
+    sla: SlaRules
+    business: Calendar  # the desk's calendar: backlog ages are counted in its business days
+    business_day: timedelta  # how much open time one business day has
+    attainment_goal: float
+
+    @classmethod
+    def from_config(cls, config: BehaviourConfig, policy: SlaPolicy | None = None) -> ReportRules:
+        """The rules of this configuration; pass the running bot's `SlaPolicy` to share its calendar."""
+        hours = config.business_hours
+        calendar = policy.business if policy is not None else BusinessCalendar(hours)
+        opens = datetime.combine(date(2000, 1, 3), hours.start)
+        closes = datetime.combine(date(2000, 1, 3), hours.end)
+        day = closes - opens
+        if day % _SECOND:  # an end of "24:00" is stored as 23:59:59.999999
+            day = day - day % _SECOND + _SECOND
+        return cls(
+            timezone=hours.timezone,
+            sla=PolicyRules(policy or SlaPolicy(config.sla, calendar)),
+            business=calendar,
+            business_day=day,
+            attainment_goal=config.reports.attainment_goal,
+        )
+
+
+def rewind(calendar: Calendar, end: datetime, amount: timedelta) -> datetime:
+    """The latest instant from which `amount` of the calendar's time has passed by `end`.
+
+    A case opened after it is younger than `amount`; one opened at or before it is not.
+    """
+    if amount <= timedelta(0):
+        return end
+    lo = end - amount
+    while calendar.elapsed(lo, end) < amount:
+        step = (end - lo) * 2
+        if step > _SEARCH_LIMIT:
+            return end - _SEARCH_LIMIT
+        lo = end - step
+    hi = end
+    while hi - lo > _RESOLUTION:
+        mid = lo + (hi - lo) / 2
+        if calendar.elapsed(mid, end) >= amount:
+            lo = mid
+        else:
+            hi = mid
+    return lo
