@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from enum import StrEnum
 
-Language = Literal["ja", "en"]
+
+class Language(StrEnum):
+    """The languages the bot speaks: Japanese (the default) and English."""
+
+    JA = "ja"
+    EN = "en"
+
+    @classmethod
+    def of(cls, value: str | None, default: Language) -> Language:
+        """`value` when it names a language ("en"), else `default` (e.g. a block_id from an older message)."""
+        return cls(value) if value in tuple(cls) else default
+
 
 MESSAGES: dict[str, dict[str, str]] = {
     # --- FAQ ---------------------------------------------------------------------------------
@@ -27,14 +38,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "faq.feedback.thanks": {
         "ja": "フィードバックありがとうございます。お役に立ててよかったです。",
         "en": "Thanks for the feedback — glad it helped.",
-    },
-    "faq.feedback.unresolved": {
-        "ja": "解決できず申し訳ありません。`/case 中 件名` でケースを起票すると、担当者が対応します。",
-        "en": "Sorry this didn't solve it. Open a case with `/case medium <title>` and an agent will take it from here.",
-    },
-    "faq.feedback.recorded": {
-        "ja": "✅ {user} さんが「解決しました」と回答しました",
-        "en": "✅ {user} marked this as solved",
     },
     "faq.command.usage": {
         "ja": "使い方: `/faq 質問` — 例: `/faq SSOはどのIdPに対応していますか？`",
@@ -386,8 +389,5 @@ _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 def detect_language(text: str, default: Language) -> Language:
     """English when someone writes in English (no Japanese characters, mostly Latin letters)."""
     if _JAPANESE.search(text or ""):
-        return "ja"
-    letters = len(_LATIN.findall(text or ""))
-    if letters >= 3:
-        return "en"
-    return default
+        return Language.JA
+    return Language.EN if len(_LATIN.findall(text or "")) >= 3 else default

@@ -12,6 +12,7 @@ from bot.config import BehaviourConfig, Settings
 from bot.database import Database
 from bot.events import EventLog
 from bot.faq import FaqService
+from bot.i18n import Language
 from bot.notify import Notifier
 from bot.oncall import OncallService
 from bot.outbox import Outbox
@@ -69,6 +70,6 @@ def build_services(
         agents=agents,
         sla=sla,
         oncall=oncall,
-        faq=FaqService(db, clock, index, config.faq, outbox, language=config.language),
+        faq=FaqService(db, clock, index, config.faq, outbox, language=Language(config.language)),
         cases=CaseService(db, clock, sla, outbox, agents, config.cases, config.escalation, pager=Pager(oncall)),
     )
