@@ -100,6 +100,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "case.button.new_linked": {"ja": "新しいケースを起票", "en": "Open a new case"},
     "case.card.fallback": {"ja": "ケース #{number} [{priority}] {title}", "en": "Case #{number} [{priority}] {title}"},
     "case.due.responded": {"ja": "{when} ✅ {user}", "en": "{when} ✅ {user}"},
+    "case.due.responded_late": {"ja": "{when} ({late}) ✅ {user}", "en": "{when} ({late}) ✅ {user}"},
     "case.due.overdue": {"ja": "{due} ⚠️ {remaining}", "en": "{due} ⚠️ {remaining}"},
     "case.due.pending": {"ja": "{due} ({remaining})", "en": "{due} ({remaining})"},
     # --- cases: events in the thread -------------------------------------------------------------
@@ -204,6 +205,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "case.history.reopened": {"ja": "再オープン", "en": "reopened"},
     "case.history.sla_warning": {"ja": "期限前の警告", "en": "due-time warning"},
     "case.history.sla_breach": {"ja": "初期対応期限超過の通知", "en": "breach notification"},
+    "case.history.sla_breach.late": {
+        "ja": "初期対応期限 ({due}) を{late}して初回応答",
+        "en": "first response after the due time ({due}): {late}",
+    },
     "case.usage": {
         "ja": (
             "*`/case` の使い方*\n"

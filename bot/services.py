@@ -16,8 +16,8 @@ from bot.i18n import Language
 from bot.notify import Notifier
 from bot.oncall import OncallService
 from bot.outbox import Outbox
-from bot.paging import Pager
 from bot.sla import SlaPolicy
+from bot.sla_clock import SlaClock
 from knowledge.search import KnowledgeIndex
 
 
@@ -31,7 +31,7 @@ class Services:
     outbox: Outbox
     events: EventLog
     agents: ConfiguredAgents
-    sla: SlaPolicy
+    sla: SlaClock
     oncall: OncallService
     faq: FaqService
     cases: CaseService
@@ -57,8 +57,8 @@ def build_services(
     index = index or KnowledgeIndex.from_path(config.knowledge_path(), cache_dir=settings.faq_index_cache)
     outbox = Outbox(db, clock)
     agents = ConfiguredAgents(config.agents)
-    sla = SlaPolicy(config.sla, BusinessCalendar(config.business_hours))
     oncall = OncallService(db, clock, config.oncall, agents)
+    sla = SlaClock.from_config(config, oncall, SlaPolicy(config.sla, BusinessCalendar(config.business_hours)))
     return Services(
         settings=settings,
         config=config,
@@ -71,5 +71,5 @@ def build_services(
         sla=sla,
         oncall=oncall,
         faq=FaqService(db, clock, index, config.faq, outbox, language=Language(config.language)),
-        cases=CaseService(db, clock, sla, outbox, agents, config.cases, config.escalation, pager=Pager(oncall)),
+        cases=CaseService(db, clock, sla, outbox, agents, config.cases, config.escalation),
     )

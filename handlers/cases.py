@@ -11,14 +11,16 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.access import Action
-from bot.case_commands import CaseCommand, parse_case_command
-from bot.cases import CATEGORIES, NewCase, parse_case_number
+from bot.case_commands import CaseCommand, parse_case_command, parse_case_number
+from bot.case_vocabulary import Category, ListScope
+from bot.cases import NewCase
 from bot.errors import UserFacingError
 from bot.i18n import t
 from bot.services import Services
-from bot.sla import format_due
-from bot.slack import case_blocks
+from bot.slack import case_blocks, case_forms
+from bot.slack.blocks import view_values
 from bot.slack.mrkdwn import from_slack, plain_field
+from bot.slack.times import format_due
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +43,7 @@ def open_case_form(
     language: str | None = None,
 ) -> None:
     """Open the `/case` modal, optionally prefilled (from an FAQ answer, a message, an old case)."""
-    view = case_blocks.case_modal(
+    view = case_forms.case_modal(
         language or services.config.language, prefill=prefill, title_limit=services.config.cases.title_max_length
     )
     client.views_open(trigger_id=trigger_id, view=view)
@@ -124,7 +126,7 @@ def register(app: App, services: Services) -> None:
             )
             respond(text=opened_message(change), response_type="ephemeral")
         elif parsed.verb == "list":
-            scope = parsed.word or "open"
+            scope = ListScope(parsed.word or ListScope.OPEN)
             found = list(cases.list(scope, user, limit=LIST_LIMIT + 1))
             text, blocks = case_blocks.case_list(found, scope, now, language, timezone, limit=LIST_LIMIT)
             respond(text=text, blocks=blocks, response_type="ephemeral")
@@ -205,14 +207,14 @@ def register(app: App, services: Services) -> None:
         ack()
         number = number_of(action)
         cases.require(number, body["user"]["id"], Action.ESCALATE)
-        client.views_open(trigger_id=body["trigger_id"], view=case_blocks.escalate_modal(cases.get(number), language))
+        client.views_open(trigger_id=body["trigger_id"], view=case_forms.escalate_modal(cases.get(number), language))
 
     @app.action(case_blocks.ACTION_RESOLVE)
     def on_resolve(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
         number = number_of(action)
         cases.require(number, body["user"]["id"], Action.RESOLVE)
-        client.views_open(trigger_id=body["trigger_id"], view=case_blocks.resolve_modal(cases.get(number), language))
+        client.views_open(trigger_id=body["trigger_id"], view=case_forms.resolve_modal(cases.get(number), language))
 
     @app.action(case_blocks.ACTION_REOPEN)
     def on_reopen(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
@@ -235,9 +237,9 @@ def register(app: App, services: Services) -> None:
 
     # --- modals ------------------------------------------------------------------------------------
 
-    @app.view(case_blocks.VIEW_OPEN)
+    @app.view(case_forms.VIEW_OPEN)
     def on_case_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        values = case_blocks.view_values(view)
+        values = view_values(view)
         errors: dict[str, str] = {}
         try:
             title = cases.validate_title(values.get("title"))
@@ -248,7 +250,7 @@ def register(app: App, services: Services) -> None:
             cases.require_priority(priority)
         except UserFacingError as error:
             errors["priority"] = error.render(language, quote=plain_field)
-        if values.get("category") not in (None, *CATEGORIES):
+        if values.get("category") not in (None, *Category):
             errors["category"] = t("case.error.category", language)
         if errors:  # everything cases.open would refuse, so nothing fails after ack()
             ack(response_action="errors", errors=errors)
@@ -273,9 +275,9 @@ def register(app: App, services: Services) -> None:
         )
         tell(client, user, metadata.get("channel"), opened_message(change))
 
-    @app.view(case_blocks.VIEW_ESCALATE)
+    @app.view(case_forms.VIEW_ESCALATE)
     def on_escalate_form(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        values = case_blocks.view_values(view)
+        values = view_values(view)
         number = parse_case_number(view.get("private_metadata") or "")
         try:
             if number is None:
@@ -286,9 +288,9 @@ def register(app: App, services: Services) -> None:
             return
         ack()
 
-    @app.view(case_blocks.VIEW_RESOLVE)
+    @app.view(case_forms.VIEW_RESOLVE)
     def on_resolve_form(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        values = case_blocks.view_values(view)
+        values = view_values(view)
         number = parse_case_number(view.get("private_metadata") or "")
         try:
             if number is None:
@@ -301,7 +303,7 @@ def register(app: App, services: Services) -> None:
 
     # --- opening a case from elsewhere ---------------------------------------------------------------
 
-    @app.shortcut(case_blocks.SHORTCUT_FROM_MESSAGE)
+    @app.shortcut(case_forms.SHORTCUT_FROM_MESSAGE)
     def from_message(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
         ack()
         message = shortcut.get("message") or {}

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.i18n import t
+from bot.i18n import Language, t
 from bot.services import Services
 from bot.slack import faq_blocks
 from bot.slack.mrkdwn import from_slack
@@ -88,7 +88,7 @@ def register(app: App, services: Services) -> None:
             user=body["user"]["id"],
             helpful=helpful,
         )
-        return faq_blocks.block_language(action.get("block_id"), config.language)
+        return faq_blocks.block_language(action.get("block_id"), Language(config.language))
 
     @app.action(faq_blocks.ACTION_RESOLVED)
     def on_resolved(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
@@ -113,13 +113,13 @@ def register(app: App, services: Services) -> None:
             thread_ts=message.get("thread_ts") or message["ts"],
             entry_id=action["value"],
             user=body["user"]["id"],
-            language=faq_blocks.block_language(action.get("block_id"), config.language),  # type: ignore[arg-type]
+            language=faq_blocks.block_language(action.get("block_id"), Language(config.language)),
         )
 
     @app.action(faq_blocks.ACTION_SHOW)
     def on_show(ack: Ack, action: dict[str, Any], respond: Respond) -> None:
         ack()
-        language = faq_blocks.block_language(action.get("block_id"), config.language)
+        language = faq_blocks.block_language(action.get("block_id"), Language(config.language))
         entry = services.index.get(action.get("value", ""))
         if entry is None:
             respond(text=t("error.unknown_action", language), response_type="ephemeral", replace_original=False)

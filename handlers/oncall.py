@@ -13,8 +13,8 @@ from bot.errors import UserFacingError
 from bot.i18n import t
 from bot.oncall import OnCall
 from bot.services import Services
-from bot.sla import format_due
 from bot.slack.mrkdwn import escape_text, mention
+from bot.slack.times import format_due
 
 _SET = re.compile(r"^set\s+<@(?P<user>[UW][A-Z0-9]+)(?:\|[^>]*)?>\s*(?:until\s+(?P<until>.+))?$", re.IGNORECASE)
 
