@@ -35,7 +35,8 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/faq_quality.py --knowledge knowledge/faq.md ../shared/faq-dev.jsonl
+	$(BIN)/python benchmarks/faq_quality.py
+	$(BIN)/python benchmarks/faq_baseline.py
 	$(BIN)/python benchmarks/faq_bench.py
 
 clean:

@@ -1,30 +1,45 @@
-"""Answer quality of the FAQ search on a labelled question set.
+"""Answer quality of the FAQ search, on every question set shipped in the repository.
 
 Usage:
-    python benchmarks/faq_quality.py [--knowledge PATH] [--answer-threshold X --suggest-threshold Y]
-                                     FILE.jsonl [--verbose]
+    python benchmarks/faq_quality.py [--split tuning|heldout|all] [--set NAME ...] [--verbose]
+                                     [--answer-threshold X --suggest-threshold Y]
 
-FILE.jsonl has one question a line: {"q": "...", "expected": "question heading" or null}.
-null means the knowledge base has no answer (out of scope). Prints one JSON object:
+Each set is a folder of `benchmarks/data/faq/`:
 
-    in_scope, out_of_scope          how many questions of each kind
-    top1_accuracy                   in scope, answered with the expected entry / in scope
-    wrong_answer_rate               in scope, answered with another entry / in scope
-    answered_out_of_scope_rate      out of scope, yet answered / out of scope
-    suggest_rate                    decision "suggest" / all questions
-    in_scope_suggested_rate         in scope, not answered but the expected entry among suggestions / in scope
-    in_scope_top3_rate              in scope, expected entry among the top 3 candidates / in scope
-    unknown_expected                expected headings not found in the knowledge base (a labelling error)
+    faq.md           the knowledge base (or `knowledge.path`: a repo-relative path to search
+                     instead, e.g. `knowledge` for both bundled files, searched together as the bot does)
+    tuning.jsonl     questions the matcher may be tuned on
+    heldout.jsonl    questions written blind and never used for tuning (added by whoever measures)
+    teach.jsonl      phrasings taught through the learning API before the "after_teaching" figures
 
---verbose lists every miss on stderr with its best candidates.
+Question rows: {"q": str, "expected": "<exact ### Q: heading>" or null, "kind": "in_scope" |
+"near_miss" | "out_of_scope", "style": str}; `expected` null means out of scope (kind and style
+are optional). Teach rows: {"q": phrasing, "expected": heading}.
+
+Prints one JSON object a line per set and split:
+
+    in_scope, out_of_scope   how many questions of each kind (near_miss: how many out-of-scope
+                             questions are near misses)
+    top1                     in scope, answered with the expected entry / in scope
+    wrong                    in scope, answered with another entry / in scope
+    oos_answered             out of scope, yet answered / out of scope
+    near_miss_answered       near misses answered / near misses
+    shown                    in scope, the expected entry is what the user sees (the answer, or
+                             among the もしかして suggestions) / in scope
+    silent                   in scope, nothing at all shown (no answer, no suggestion) / in scope
+    after_teaching           the same figures after the set's teach.jsonl was learned
+
+--verbose lists every miss on stderr with the best candidates.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -32,99 +47,184 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from knowledge import BUNDLED_KNOWLEDGE  # noqa: E402
+from knowledge.loader import load_entries  # noqa: E402
 from knowledge.search import (  # noqa: E402
     DEFAULT_ANSWER_THRESHOLD,
     DEFAULT_SUGGEST_THRESHOLD,
     KnowledgeIndex,
 )
+from knowledge.vocabulary import load_vocabulary, vocabulary_folder_for  # noqa: E402
+
+SETS = ROOT / "benchmarks" / "data" / "faq"
+SPLITS = ("tuning", "heldout")
+MAX_SUGGESTIONS = 3  # as the bot's default [faq] max_suggestions
 
 
-def _same(a: str, b: str) -> bool:
+def same(a: str, b: str) -> bool:
     return unicodedata.normalize("NFKC", a).strip() == unicodedata.normalize("NFKC", b).strip()
 
 
-def read_cases(path: Path) -> list[dict[str, Any]]:
-    cases = []
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    rows = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if line.strip():
-            case = json.loads(line)
-            if "q" not in case:
+            row = json.loads(line)
+            if "q" not in row:
                 raise SystemExit(f'{path}:{number}: missing "q"')
-            cases.append(case)
-    return cases
+            rows.append(row)
+    return rows
+
+
+def knowledge_of(folder: Path) -> Path:
+    pointer = folder / "knowledge.path"
+    if pointer.exists():
+        return ROOT / pointer.read_text(encoding="utf-8").strip()
+    return folder / "faq.md"
+
+
+def load_index(folder: Path, without_alternatives: bool = False) -> KnowledgeIndex:
+    if not without_alternatives:
+        return KnowledgeIndex.from_path(knowledge_of(folder))
+    path = knowledge_of(folder)
+    entries = [dataclasses.replace(e, alternatives=()) for e in load_entries(path)]
+    return KnowledgeIndex.build(entries, load_vocabulary(vocabulary_folder_for(path)))
+
+
+def teach(index: KnowledgeIndex, rows: Iterable[dict[str, Any]]) -> int:
+    """Learn each row's phrasing for its entry through the learning API; how many were learned."""
+    by_heading = {unicodedata.normalize("NFKC", e.question).strip(): e.id for e in index.entries}
+    learned = 0
+    for row in rows:
+        entry_id = by_heading.get(unicodedata.normalize("NFKC", row["expected"]).strip())
+        if entry_id is None:
+            raise SystemExit(f"teach: no entry “{row['expected']}”")
+        index.learn_phrasing(entry_id, row["q"])
+        learned += 1
+    return learned
 
 
 def evaluate(
     index: KnowledgeIndex,
-    cases: list[dict[str, Any]],
+    rows: list[dict[str, Any]],
     answer_threshold: float,
     suggest_threshold: float,
     verbose: bool = False,
 ) -> dict[str, Any]:
-    """Run every case and count outcomes; misses go to stderr when verbose."""
-    in_scope = out_scope = correct = wrong = answered_out = suggested = in_suggested = in_top3 = 0
+    """Run every question and count outcomes; misses go to stderr when verbose."""
+    counts = dict.fromkeys(
+        ("in_scope", "out_of_scope", "near_miss", "top1", "wrong", "oos_answered", "near_miss_answered", "shown"), 0
+    )
+    silent = 0
     unknown: set[str] = set()
-    headings = {e.question for e in index.entries}
-    for case in cases:
-        query, expected = case["q"], case.get("expected")
-        result = index.search(query, answer_threshold=answer_threshold, suggest_threshold=suggest_threshold, limit=3)
-        suggested += result.decision == "suggest"
+    headings = [e.question for e in index.entries]
+    for row in rows:
+        query, expected = row["q"], row.get("expected")
+        result = index.search(
+            query, answer_threshold=answer_threshold, suggest_threshold=suggest_threshold, limit=MAX_SUGGESTIONS
+        )
         answer = result.answer
-        top = [c.entry.question for c in result.candidates]
         miss = ""
         if expected is None:
-            out_scope += 1
+            counts["out_of_scope"] += 1
+            near = row.get("kind") == "near_miss"
+            counts["near_miss"] += near
             if answer is not None:
-                answered_out += 1
-                miss = "ANSWERED OUT-OF-SCOPE"
+                counts["oos_answered"] += 1
+                counts["near_miss_answered"] += near
+                miss = "ANSWERED OUT-OF-SCOPE" + (" (near miss)" if near else "")
         else:
-            in_scope += 1
-            if not any(_same(expected, h) for h in headings):
+            counts["in_scope"] += 1
+            if not any(same(expected, h) for h in headings):
                 unknown.add(expected)
-            if any(_same(expected, q) for q in top):
-                in_top3 += 1
-            if answer is not None and _same(answer.question, expected):
-                correct += 1
+            if answer is not None and same(answer.question, expected):
+                counts["top1"] += 1
+                counts["shown"] += 1
             elif answer is not None:
-                wrong += 1
+                counts["wrong"] += 1
                 miss = "WRONG ANSWER"
+            elif any(same(expected, e.question) for e in result.suggestions):
+                counts["shown"] += 1
+                miss = "SUGGESTED"
             else:
-                if any(_same(expected, e.question) for e in result.suggestions):
-                    in_suggested += 1
-                miss = f"NOT ANSWERED ({result.decision})"
+                silent += not result.suggestions
+                miss = f"NOT SHOWN ({result.decision})"
         if verbose and miss:
             ranked = ", ".join(f"{c.entry.question} {c.score:.2f}" for c in result.candidates) or "-"
-            print(f"{miss}: {query!r}\n    expected: {expected}\n    got: {ranked}", file=sys.stderr)
-    total = in_scope + out_scope
-    return {
-        "in_scope": in_scope,
-        "out_of_scope": out_scope,
-        "top1_accuracy": round(correct / in_scope, 4) if in_scope else None,
-        "wrong_answer_rate": round(wrong / in_scope, 4) if in_scope else None,
-        "answered_out_of_scope_rate": round(answered_out / out_scope, 4) if out_scope else None,
-        "suggest_rate": round(suggested / total, 4) if total else None,
-        "in_scope_suggested_rate": round(in_suggested / in_scope, 4) if in_scope else None,
-        "in_scope_top3_rate": round(in_top3 / in_scope, 4) if in_scope else None,
-        "answer_threshold": answer_threshold,
-        "suggest_threshold": suggest_threshold,
-        "unknown_expected": sorted(unknown),
-    }
+            style = f" [{row['style']}]" if row.get("style") else ""
+            print(f"{miss}{style}: {query!r}\n    expected: {expected}\n    got: {ranked}", file=sys.stderr)
+    return _rates(counts, silent, unknown)
+
+
+def _rates(counts: dict[str, int], silent: int, unknown: set[str]) -> dict[str, Any]:
+    def rate(numerator: int, denominator: int) -> float | None:
+        return round(numerator / denominator, 4) if denominator else None
+
+    inside, outside = counts["in_scope"], counts["out_of_scope"]
+    report: dict[str, Any] = {"in_scope": inside, "out_of_scope": outside, "near_miss": counts["near_miss"]}
+    report["top1"] = rate(counts["top1"], inside)
+    report["wrong"] = rate(counts["wrong"], inside)
+    report["oos_answered"] = rate(counts["oos_answered"], outside)
+    report["near_miss_answered"] = rate(counts["near_miss_answered"], counts["near_miss"])
+    report["shown"] = rate(counts["shown"], inside)
+    report["silent"] = rate(silent, inside)
+    if unknown:
+        report["unknown_expected"] = sorted(unknown)
+    return report
+
+
+def set_folders(names: list[str] | None) -> list[Path]:
+    folders = sorted(p for p in SETS.iterdir() if p.is_dir())
+    if names:
+        folders = [f for f in folders if f.name in names]
+        missing = set(names) - {f.name for f in folders}
+        if missing:
+            raise SystemExit(f"no such set: {', '.join(sorted(missing))}")
+    return folders
+
+
+def measure(
+    folder: Path, split: str, thresholds: tuple[float, float], verbose: bool, without_alternatives: bool = False
+) -> dict[str, Any] | None:
+    questions = folder / f"{split}.jsonl"
+    if not questions.exists():
+        return None
+    rows = read_rows(questions)
+    index = load_index(folder, without_alternatives)
+    if verbose:
+        print(f"=== {folder.name} / {split}", file=sys.stderr)
+    report: dict[str, Any] = {"set": folder.name, "split": split, "entries": len(index.entries)}
+    if without_alternatives:
+        report["without_alternatives"] = True
+    report.update(evaluate(index, rows, *thresholds, verbose=verbose))
+    teach_file = folder / "teach.jsonl"
+    if teach_file.exists():
+        taught = teach(index, read_rows(teach_file))
+        if verbose:
+            print(f"=== {folder.name} / {split}, after teaching {taught} phrasings", file=sys.stderr)
+        report["after_teaching"] = {"taught": taught, **evaluate(index, rows, *thresholds, verbose=verbose)}
+    return report
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("file", type=Path, help='JSONL with {"q": ..., "expected": heading or null}')
-    parser.add_argument("--knowledge", type=Path, default=BUNDLED_KNOWLEDGE, help="knowledge folder or file")
+    parser.add_argument("--split", choices=(*SPLITS, "all"), default="all", help="which questions (default: all)")
+    parser.add_argument("--set", dest="sets", action="append", help="only this set (repeatable)")
     parser.add_argument("--answer-threshold", type=float, default=DEFAULT_ANSWER_THRESHOLD)
     parser.add_argument("--suggest-threshold", type=float, default=DEFAULT_SUGGEST_THRESHOLD)
     parser.add_argument("--verbose", action="store_true", help="list misses on stderr")
+    parser.add_argument(
+        "--without-alternatives",
+        action="store_true",
+        help="index the sets' knowledge without its 言い換え lines (a base as a team first writes it)",
+    )
     args = parser.parse_args(argv)
-    index = KnowledgeIndex.from_path(args.knowledge)
-    report = evaluate(index, read_cases(args.file), args.answer_threshold, args.suggest_threshold, args.verbose)
-    report["knowledge"] = str(args.knowledge)
-    report["entries"] = len(index.entries)
-    print(json.dumps(report, ensure_ascii=False, indent=2))
+    splits = SPLITS if args.split == "all" else (args.split,)
+    for folder in set_folders(args.sets):
+        for split in splits:
+            thresholds = (args.answer_threshold, args.suggest_threshold)
+            report = measure(folder, split, thresholds, args.verbose, args.without_alternatives)
+            if report is not None:
+                print(json.dumps(report, ensure_ascii=False), flush=True)
     return 0
 
 

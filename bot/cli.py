@@ -1,4 +1,4 @@
-"""The `supportbot` command: run, shell, faq ask/lint/gaps, db upgrade, doctor."""
+"""The `supportbot` command: run, shell, faq ask/lint/gaps, customers import/list/export, db upgrade, doctor."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from bot.config import (
     load_behaviour,
     load_default_behaviour,
 )
+from bot.customers_cli import add_commands as add_customer_commands
 
 EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 3  # a dependency (database, Slack) refused at start; a supervisor may retry
@@ -40,6 +41,12 @@ def _behaviour(settings: Settings, *, demo_ok: bool) -> BehaviourConfig:
     if settings.config_path.exists() or settings.config_path_given or not demo_ok:
         return load_behaviour(settings.config_path)
     return load_default_behaviour()
+
+
+def _settings_and_behaviour() -> tuple[Settings, BehaviourConfig]:
+    """For data tools: the environment, and supportbot.toml (the demo configuration if there is none)."""
+    settings = _settings()
+    return settings, _behaviour(settings, demo_ok=True)
 
 
 # --- run / shell ---------------------------------------------------------------------------
@@ -130,52 +137,22 @@ def _index_and_thresholds(args: argparse.Namespace) -> tuple[object, float, floa
 
 
 def cmd_faq_ask(args: argparse.Namespace) -> int:
+    from bot.faq_cli import ask
     from knowledge.search import KnowledgeIndex
 
     index, answer_threshold, suggest_threshold, limit = _index_and_thresholds(args)
     assert isinstance(index, KnowledgeIndex)
-    questions: Sequence[str] = args.question or [line.rstrip("\n") for line in sys.stdin]
-    as_json = args.json or not args.question
-    for question in questions:
-        if not question.strip():
-            continue
-        result = index.search(
-            question, answer_threshold=answer_threshold, suggest_threshold=suggest_threshold, limit=limit
-        )
-        best = result.best
-        if as_json:
-            print(
-                json.dumps(
-                    {
-                        "query": question,
-                        "answered": result.decision == "answer",
-                        "question": result.answer.question if result.answer else None,
-                        "score": round(best.score, 4) if best else 0.0,
-                        "suggestions": [e.question for e in result.suggestions],
-                    },
-                    ensure_ascii=False,
-                ),
-                flush=True,
-            )
-            continue
-        print(f"Q: {question}")
-        if result.answer is not None:
-            entry = result.answer
-            print(f"decision: answer (score {best.score:.2f})  [{entry.location}]" if best else "decision: answer")
-            print(f"\n### {entry.question}\n\n{entry.answer}")
-            for label, body in entry.sections:
-                print(f"\n{label}: {body}")
-            if entry.escalation:
-                print(f"\nエスカレーション: {entry.escalation}")
-            for link in entry.links:
-                print(f"関連: {link.title} <{link.url}>")
-        elif result.decision == "suggest":
-            print(f"decision: suggest (best score {best.score:.2f})" if best else "decision: suggest")
-            for entry in result.suggestions:
-                print(f"  もしかして: {entry.question}")
-        else:
-            print(f"decision: none (best score {best.score:.2f})" if best else "decision: none")
-        print()
+    # Words on the command line are one question (`faq ask 返金 して ほしい`); stdin has one a line.
+    questions = [" ".join(args.question)] if args.question else [line.rstrip("\n") for line in sys.stdin]
+    ask(
+        index,
+        questions,
+        answer_threshold=answer_threshold,
+        suggest_threshold=suggest_threshold,
+        limit=limit,
+        as_json=args.json or not args.question,
+        explain=args.explain,
+    )
     return 0
 
 
@@ -265,8 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     faq = sub.add_parser("faq", help="knowledge base tools").add_subparsers(dest="faq_command", required=True)
     ask = faq.add_parser("ask", help="ask the knowledge base; questions from stdin when none given")
-    ask.add_argument("question", nargs="*", help="the question(s)")
+    ask.add_argument("question", nargs="*", help="the question (its words, quoted or not)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument("--explain", action="store_true", help="which words matched which field, and why the decision")
     ask.add_argument("--knowledge", metavar="PATH", help="a Markdown file or folder to search instead")
     ask.set_defaults(func=cmd_faq_ask)
     lint = faq.add_parser("lint", help="check the knowledge base for placeholders, duplicates, empty answers")
@@ -277,6 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("--days", type=int, default=None, help="only the last N days")
     gaps.add_argument("--json", action="store_true")
     gaps.set_defaults(func=cmd_faq_gaps)
+
+    add_customer_commands(sub, load=_settings_and_behaviour)
 
     db = sub.add_parser("db", help="database tools").add_subparsers(dest="db_command", required=True)
     upgrade = db.add_parser("upgrade", help="apply database migrations")

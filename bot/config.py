@@ -12,11 +12,12 @@ import tomllib
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.config_plans import CustomersConfig, PlanConfig, ResponseTarget, plan_problems
 from bot.durations import parse_duration
 from bot.identifiers import is_channel, is_user, is_usergroup
 
@@ -102,10 +103,10 @@ class FaqConfig(_Section):
         "unset = the bundled knowledge base",
     )
     answer_threshold: float = Field(
-        default=0.50, ge=0.0, le=1.0, description="score (0-1) from which the bot answers directly"
+        default=0.35, ge=0.0, le=1.0, description="score (0-1) from which the bot answers directly"
     )
     suggest_threshold: float = Field(
-        default=0.40, ge=0.0, le=1.0, description="score (0-1) from which the bot offers 'もしかして' candidates"
+        default=0.10, ge=0.0, le=1.0, description="score (0-1) from which the bot offers 'もしかして' candidates"
     )
     max_suggestions: int = Field(default=3, ge=1, le=5, description="how many candidates to offer")
 
@@ -138,16 +139,7 @@ class EscalationConfig(_Section):
     )
 
 
-class SlaTarget(_Section):
-    target: Duration = Field(description='first-response target, e.g. "2h" or "90m"')
-    calendar: Literal["24x7", "business"] = Field(description='"24x7" or "business"')
-
-    @field_validator("target")
-    @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError('must be longer than zero, e.g. "2h"')
-        return value
+SlaTarget = ResponseTarget  # [sla.<priority>]: the targets of the implicit plan (bot/config_plans.py)
 
 
 class SlaConfig(_Section):
@@ -314,6 +306,8 @@ class BehaviourConfig(_Section):
     sla: SlaConfig = SlaConfig()
     business_hours: BusinessHoursConfig = BusinessHoursConfig()
     oncall: OncallConfig = OncallConfig()
+    plans: dict[str, PlanConfig] = Field(default_factory=dict, description="contract plans (bot/config_plans.py)")
+    customers: CustomersConfig = CustomersConfig()
 
     # Where the file was read from, to resolve relative paths.
     base_dir: Path = Field(default=Path("."), exclude=True)
@@ -326,6 +320,30 @@ class BehaviourConfig(_Section):
         path = Path(self.faq.knowledge_path).expanduser()
         return path if path.is_absolute() else (self.base_dir / path)
 
+    @model_validator(mode="after")
+    def _plans_fit_together(self) -> BehaviourConfig:
+        problems = plan_problems(self.plans, self.customers, self.sla.model_fields_set, self.business_hours)
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+
+@dataclass(frozen=True)
+class _Keyed:
+    """A dict[str, Model] field such as [plans.<id>]: the next location part is a key, then the model."""
+
+    model: type[BaseModel]
+
+
+def _submodel(annotation: Any) -> type[BaseModel] | _Keyed | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if get_origin(annotation) is dict:
+        value = get_args(annotation)[1]
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            return _Keyed(value)
+    return None
+
 
 def _describe(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[str, str | None]:
     """Turn a pydantic error location into "[section] key" plus the field's description."""
@@ -337,11 +355,13 @@ def _describe(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[str, str | 
             section[-1] = f"{section[-1]}[{part}]" if section else str(part)
             continue
         section.append(str(part))
+        if isinstance(current, _Keyed):
+            current = current.model
+            continue
         field = getattr(current, "model_fields", {}).get(part) if current is not None else None
         if field is not None:
             description = field.description
-            annotation = field.annotation
-            current = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+            current = _submodel(field.annotation)
         else:
             current = None
     if len(section) == 1:
@@ -369,24 +389,30 @@ def _without_replaced_keys(data: dict[str, Any]) -> tuple[dict[str, Any], list[s
 
 def parse_behaviour(data: dict[str, Any], source: str, base_dir: Path) -> BehaviourConfig:
     """Validate a TOML document; raise ConfigError naming every wrong key."""
-    data, lines = _without_replaced_keys(data)
+    data, replaced = _without_replaced_keys(data)
+    problems = [line.removeprefix("  - ") for line in replaced]
+    config: BehaviourConfig | None = None
     try:
         config = BehaviourConfig.model_validate({**data, "base_dir": base_dir})
     except ValidationError as exc:
         for error in exc.errors():
+            message = str(error["msg"]).removeprefix("Value error, ")
+            if not error["loc"]:  # checks across sections name their keys themselves
+                problems += message.splitlines()
+                continue
             key, description = _describe(BehaviourConfig, tuple(error["loc"]))
             if error["type"] == "extra_forbidden":
                 parent = _parent_fields(tuple(error["loc"][:-1]))
-                lines.append(f"  - {key}: unknown key; known keys here: {', '.join(parent)}")
+                problems.append(f"{key}: unknown key; known keys here: {', '.join(parent)}")
             elif error["type"] == "missing":
                 hint = f" ({description})" if description else ""
-                lines.append(f"  - {key}: missing; add it{hint}")
+                problems.append(f"{key}: missing; add it{hint}")
             else:
-                message = str(error["msg"]).removeprefix("Value error, ")
                 hint = f" — {description}" if description else ""
-                lines.append(f"  - {key}: {message}{hint}")
-    if lines:
-        raise ConfigError("\n".join([f"{source} has {len(lines)} problem(s):", *lines]))
+                problems.append(f"{key}: {message}{hint}")
+    if problems or config is None:
+        lines = [f"{source} has {len(problems)} problem(s):", *(f"  - {problem}" for problem in problems)]
+        raise ConfigError("\n".join(lines)) from None
     return config
 
 
@@ -395,11 +421,15 @@ def _parent_fields(loc: tuple[Any, ...]) -> list[str]:
     for part in loc:
         if isinstance(part, int):
             continue
+        if isinstance(current, _Keyed):
+            current = current.model
+            continue
         field = current.model_fields.get(part)
-        annotation = field.annotation if field else None
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+        current = _submodel(field.annotation) if field else None
+        if current is None:
             return []
-        current = annotation
+    if isinstance(current, _Keyed):
+        return []
     return [name for name in current.model_fields if name != "base_dir"]
 
 

@@ -57,3 +57,16 @@ def format_duration(delta: timedelta, language: str = Language.JA) -> str:
     if not parts:
         return f"{secs}s"
     return " ".join(parts)
+
+
+def spell_duration(delta: timedelta, language: str = "ja") -> str:
+    """A duration in a sentence: 「1時間30分」 / "1 hour 30 minutes" (explanations, not tight table cells)."""
+    if language == "ja":
+        return format_duration(delta, "ja")
+    seconds = int(abs(delta.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    units = [(days, "day"), (hours, "hour"), (minutes, "minute")]
+    parts = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in units if n]
+    return " ".join(parts) or f"{secs} second{'s' if secs != 1 else ''}"

@@ -158,7 +158,18 @@ class FaqService:
                         "language": language,
                     },
                 )
-            elif action == "suggested":
+            else:
+                # Not answered (a もしかして is a guess): the CS team's writing list (`faq gaps`).
+                session.add(
+                    UnansweredQuestion(
+                        channel=channel,
+                        user_id=user,
+                        text=question[:MAX_QUESTION_LENGTH],
+                        normalized=_gap_key(question),
+                        created_at=now,
+                    )
+                )
+            if action == "suggested":
                 enqueue(
                     session,
                     kind=OutboxKind.FAQ_SUGGEST,
@@ -171,24 +182,14 @@ class FaqService:
                         "language": language,
                     },
                 )
-            else:
-                session.add(
-                    UnansweredQuestion(
-                        channel=channel,
-                        user_id=user,
-                        text=question[:MAX_QUESTION_LENGTH],
-                        normalized=_gap_key(question),
-                        created_at=now,
-                    )
+            elif action == "not_found" and direct:
+                enqueue(
+                    session,
+                    kind=OutboxKind.FAQ_NOT_FOUND,
+                    key=key,
+                    now=now,
+                    payload={"channel": channel, "thread_ts": reply_thread, "language": language},
                 )
-                if direct:
-                    enqueue(
-                        session,
-                        kind=OutboxKind.FAQ_NOT_FOUND,
-                        key=key,
-                        now=now,
-                        payload={"channel": channel, "thread_ts": reply_thread, "language": language},
-                    )
         self.outbox.deliver_keys([key])
         return MessageOutcome(action, result)
 

@@ -333,6 +333,33 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "(CS Lead が未設定です: [escalation] cs_lead)",
         "en": "(No CS Lead configured: [escalation] cs_lead)",
     },
+    # --- plans and contracts -------------------------------------------------------------------
+    "plan.target": {
+        "ja": "{plan} プラン・優先度 {priority}: {duration} ({calendar})",
+        "en": "{plan} plan, {priority} priority: {duration} ({calendar})",
+    },
+    "plan.calendar.24x7": {"ja": "24時間365日", "en": "24/7"},
+    "plan.calendar.business": {
+        "ja": "営業時間内: {days} {hours}{closed}",
+        "en": "business hours: {days} {hours}{closed}",
+    },
+    "plan.calendar.excluding": {"ja": "、{days}を除く", "en": ", excluding {days}"},
+    "plan.calendar.holidays": {"ja": "祝日", "en": "public holidays"},
+    "plan.calendar.closures": {"ja": "休業日", "en": "company closures"},
+    "plan.calendar.every_day": {"ja": "毎日", "en": "every day"},
+    "plan.substituted": {
+        "ja": "※ プラン「{requested}」は設定にないため、既定のプランで計算しています",
+        "en": "Note: plan “{requested}” is no longer configured, so the default plan applies",
+    },
+    "plan.flag.contract_ended": {"ja": "契約期間外", "en": "Outside contract"},
+    "plan.flag.low_not_covered": {
+        "ja": "契約期間外のため、優先度 低 のお問い合わせはサポート対象外です。対応するかは担当者が判断してください。",
+        "en": "The contract has ended and low-priority requests are not covered; an agent decides whether to take it.",
+    },
+    "plan.flag.unknown_plan": {
+        "ja": "顧客のプラン「{requested}」は設定にないため、既定のプランを適用しました",
+        "en": "The customer's plan “{requested}” is not configured; the default plan applies",
+    },
     # --- on-call ------------------------------------------------------------------------------------
     "oncall.now": {"ja": "*現在のオンコール*: {who}{until}", "en": "*On call now*: {who}{until}"},
     "oncall.next": {"ja": "*次のオンコール*: {who} ({start} から)", "en": "*Next*: {who} (from {start})"},

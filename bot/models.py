@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
@@ -200,6 +200,35 @@ class CaseParty(SQLModel, table=True):
     party_id: str = Field(max_length=32)
     role: str = Field(max_length=24)
     added_at: datetime = _when()
+
+
+# --- Customers --------------------------------------------------------------------------------
+
+
+class Customer(SQLModel, table=True):
+    """A customer organisation and its contract (`supportbot customers import`); bot/customers.py."""
+
+    __tablename__ = "customers"
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    plan: str | None = Field(default=None, max_length=40)  # a [plans.<id>]; NULL = the default plan
+    contract_end: date | None = None  # the last day covered
+    notes: str | None = _text()
+    # id and name as searches compare them (NFKC, case-folded, without spaces)
+    id_key: str = Field(max_length=64, index=True)
+    name_key: str = _text(nullable=False)
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+class CustomerChannel(SQLModel, table=True):
+    """A Slack channel of one customer (Slack Connect or internal); the key makes it one customer's."""
+
+    __tablename__ = "customer_channels"
+
+    channel_id: str = Field(primary_key=True, max_length=32)
+    customer_id: str = Field(max_length=64, index=True, foreign_key="customers.id")
 
 
 # --- On-call ----------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.agents import ConfiguredAgents
-from bot.business_calendar import BusinessCalendar
 from bot.cases import CaseService
 from bot.clock import Clock, SystemClock
 from bot.config import BehaviourConfig, Settings
@@ -16,6 +15,7 @@ from bot.i18n import Language
 from bot.notify import Notifier
 from bot.oncall import OncallService
 from bot.outbox import Outbox
+from bot.plans import PlanCatalog
 from bot.sla import SlaPolicy
 from bot.sla_clock import SlaClock
 from knowledge.search import KnowledgeIndex
@@ -57,8 +57,13 @@ def build_services(
     index = index or KnowledgeIndex.from_path(config.knowledge_path(), cache_dir=settings.faq_index_cache)
     outbox = Outbox(db, clock)
     agents = ConfiguredAgents(config.agents)
+    # Until cases store their plan (issue 11, part 2), every case runs on the default plan: without
+    # [plans] that is [sla.<priority>] on [business_hours], exactly as before.
+    default_plan = PlanCatalog.from_config(config).default
+    targets: dict[str, object] = {priority: target for priority, target in default_plan.targets.items()}
+    policy = SlaPolicy(config.sla.model_copy(update=targets), default_plan.calendar)
     oncall = OncallService(db, clock, config.oncall, agents)
-    sla = SlaClock.from_config(config, oncall, SlaPolicy(config.sla, BusinessCalendar(config.business_hours)))
+    sla = SlaClock.from_config(config, oncall, policy)
     return Services(
         settings=settings,
         config=config,

@@ -1,25 +1,59 @@
-"""Which texts of an entry are indexed, and how they are cut.
+"""Which texts of an entry are searched, as fields, and how much a match in each field counts.
 
-Questions and alternatives are the entry's phrasings (what a matching question covers); the
-answer and its sections only explain a question, weakly, and are cut into sentences because
-answers repeat sentences across entries.
+Every text of an entry finds it: its question, its 言い換え and the phrasings the bot learned
+(its *phrasings*: what a matching question may cover whole), and its answer, steps and other
+sections, category, escalation and link titles (which explain a question, less strongly). A
+knowledge base written without 言い換え is still found through its answers.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from knowledge.loader import Entry
+
+# How much a query word found in each field counts, relative to one found in a phrasing.
+FIELD_STRENGTH = {
+    "question": 1.0,
+    "alternative": 1.0,
+    "learned": 0.8,  # real users' wording, taught from Slack: strong, but less sure than the team's own
+    "answer": 0.75,
+    "section": 0.6,
+    "category": 0.5,
+    "escalation": 0.4,
+}
+PHRASING_FIELDS = ("question", "alternative", "learned")
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|\n+")
 
 
-def phrasings_of(entry: Entry) -> list[str]:
-    """The question, its parts outside and inside brackets, and each alternative wording."""
-    texts = [entry.question]
-    outside, inside = split_brackets(entry.question)
-    texts.extend(part for part in (outside, *inside) if part and part != entry.question)
-    texts.extend(entry.alternatives)
+def field_texts(entry: Entry, learned: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """(field, text) of every searched text of an entry; phrasings first, each whole."""
+    texts = [("question", text) for text in question_parts(entry.question)]
+    texts.extend(("alternative", text) for text in entry.alternatives)
+    texts.extend(("learned", text) for text in learned)
+    texts.extend(("answer", s) for s in sentences(entry.answer))
+    for _, body in entry.sections:
+        texts.extend(("section", s) for s in sentences(body))
+    texts.extend(("section", link.title) for link in entry.links)
+    if entry.category:
+        texts.append(("category", entry.category))
+    if entry.escalation:
+        texts.extend(("escalation", s) for s in sentences(entry.escalation))
+    return texts
+
+
+def phrasings_of(entry: Entry, learned: Sequence[str] = ()) -> list[str]:
+    """The question, its parts outside and inside brackets, each alternative and learned wording."""
+    return [text for field, text in field_texts(entry, learned) if field in PHRASING_FIELDS]
+
+
+def question_parts(question: str) -> list[str]:
+    """The question and, when it has brackets, its parts outside and inside them."""
+    texts = [question]
+    outside, inside = split_brackets(question)
+    texts.extend(part for part in (outside, *inside) if part and part != question)
     return texts
 
 
@@ -46,9 +80,6 @@ def split_brackets(text: str) -> tuple[str, list[str]]:
     return "".join(outside).strip(), [i.strip() for i in inside if i.strip()]
 
 
-def answer_sentences(entry: Entry) -> list[str]:
-    """Answer, sections, category and link titles, cut into sentences (which repeat across entries)."""
-    texts = [entry.answer, entry.category]
-    texts.extend(body for _, body in entry.sections)
-    texts.extend(link.title for link in entry.links)
-    return [s.strip() for text in texts for s in _SENTENCE_END.split(text) if s.strip()]
+def sentences(text: str) -> list[str]:
+    """A text cut into sentences and lines (answers repeat sentences across entries)."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]

@@ -1,53 +1,96 @@
-"""The index: a knowledge base analysed once, searched many times, and the decision on a question.
+"""The index: a knowledge base analysed once, searched many times, changed one entry at a time.
 
-Building reads every question, alternative and answer sentence once (texts that repeat across
-entries are analysed once) and learns the words the repairs compare questions against; searching
-reduces a question to terms, lets `knowledge.scoring` rank the entries, and decides between
+Searching reduces a question to terms (`knowledge.tokens`, `knowledge.repairs`, `knowledge.terms`)
+and its asks (`knowledge.asks`), lets `knowledge.scoring` rank the entries and decides between
 answering, suggesting and saying nothing.
+
+The index is safe to search from many threads while it changes: everything a search reads is one
+immutable `_State`, replaced whole (copy on write, sharing what did not change) by the learning
+API (`knowledge.learning`), under a lock that only writers take.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import threading
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from knowledge import index_cache
-from knowledge.entry_texts import answer_sentences, phrasings_of
+from knowledge.analysis import EntryTerms, analyse_entry, field_terms
+from knowledge.asks import asks_of
+from knowledge.entry_texts import phrasings_of
 from knowledge.loader import Entry, load_entries
-from knowledge.normalize import normalize_text
+from knowledge.normalize import compact, normalize_text
+from knowledge.postings import Postings
 from knowledge.repairs import Lexicon
 from knowledge.results import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD, Candidate, Decision, SearchResult
-from knowledge.scoring import Scored, Scorer, Terms
-from knowledge.terms import Analyzer, analyzer_for, put
+from knowledge.romaji import convert_leftover_romaji
+from knowledge.scoring import Query, Scored, Scorer, Terms
+from knowledge.terms import Analyzer, analyzer_for
 from knowledge.tokens import tokenize
 from knowledge.vocabulary import Vocabulary, load_vocabulary, vocabulary_folder_for
 
-WEAK_FIELD = 0.5  # a term found only in the answer text, not in the question or alternatives
-ANSWER_MARGIN = 0.04  # answer only when the best entry leads the next one by this much
+if TYPE_CHECKING:
+    from knowledge.reload import ReloadResult
+
+ANSWER_MARGIN = 0.175  # answer when the best entry leads the next one by this much …
+HIGH_SCORE, HIGH_SCORE_MARGIN = 0.55, 0.06  # … or scores this high and still leads by this much
 MAX_QUERY_LENGTH = 2000  # characters of a question that are read
+_TEXT_CACHE_LIMIT = 200_000
+
+
+@dataclass(frozen=True)
+class _State:
+    """One consistent version of the index: what every search reads."""
+
+    entries: tuple[Entry | None, ...]  # by slot; None = removed
+    terms: tuple[EntryTerms | None, ...]
+    learned: Mapping[str, tuple[str, ...]]  # entry id -> learned phrasings
+    slots: Mapping[str, int]  # entry id -> slot
+    postings: Postings
+    wordings: dict[int, tuple[str, ...]] = field(default_factory=dict, compare=False)  # filled lazily
+    scorers: list[Scorer] = field(default_factory=list, compare=False)  # the one scorer of this state
+
+    @property
+    def count(self) -> int:
+        return len(self.slots)
+
+    def wording(self, slot: int) -> tuple[str, ...]:
+        found = self.wordings.get(slot)
+        if found is None:
+            entry = self.entries[slot]
+            assert entry is not None
+            found = tuple(compact(t) for t in phrasings_of(entry, self.learned.get(entry.id, ())))
+            self.wordings[slot] = found
+        return found
 
 
 class KnowledgeIndex:
-    """An immutable, thread-safe search index over knowledge-base entries."""
+    """A thread-safe search index over knowledge-base entries, changeable entry by entry."""
 
-    def __init__(
-        self,
-        entries: Sequence[Entry],
-        analyzer: Analyzer,
-        lexicon: Lexicon,
-        analysis: index_cache.Analysis,
-    ) -> None:
+    def __init__(self, analyzer: Analyzer, lexicon: Lexicon, state: _State, root: Path | None = None) -> None:
         """Use `build` or `from_path`: this only assembles what they analysed."""
-        self.entries: tuple[Entry, ...] = tuple(entries)
-        self._by_id = {entry.id: entry for entry in self.entries}
         self._analyzer = analyzer
         self._lexicon = lexicon
-        self._scorer = Scorer(self.entries, analysis.phrasings, analysis.questions, analysis.fields)
+        self._state = state
+        self._lock = threading.RLock()  # writers only
+        self._texts: dict[str, Terms] = {}
+        self.root = root  # the knowledge folder, for reloading files
+
+    # --- building -------------------------------------------------------------------------
 
     @classmethod
     def build(
-        cls, entries: Sequence[Entry], vocabulary: Vocabulary | None = None, *, cache_dir: Path | None = None
+        cls,
+        entries: Sequence[Entry],
+        vocabulary: Vocabulary | None = None,
+        *,
+        cache_dir: Path | None = None,
+        learned: Mapping[str, Sequence[str]] | None = None,
+        root: Path | None = None,
     ) -> KnowledgeIndex:
         """Index entries; `vocabulary` defaults to the bundled vocabulary files.
 
@@ -56,38 +99,67 @@ class KnowledgeIndex:
         """
         vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
         analyzer = analyzer_for(vocabulary)
-        directory = cache_dir
-        if directory is None:
-            analysis, lexicon = _analyse(entries, analyzer)
+        learned_by_id = {key: tuple(texts) for key, texts in (learned or {}).items() if texts}
+        entries = list(entries)
+        found = None
+        postings = None
+        key = ""
+        if cache_dir is not None:
+            key = index_cache.cache_key(entries, vocabulary, learned_by_id)
+            found = index_cache.load(cache_dir, key, len(entries))
+        if found is None:
+            index = cls(analyzer, Lexicon(analyzer), _empty_state(), root)
+            terms = [analyse_entry(e, learned_by_id.get(e.id, ()), index._analyse) for e in entries]
+            index._texts.clear()  # shared texts are analysed once per build; later changes are few
+            index._lexicon.freeze()
+            if cache_dir is not None:
+                index_cache.save(cache_dir, key, index_cache.Analysis(terms, index._lexicon.tables()))
         else:
-            key = index_cache.cache_key(entries, vocabulary)
-            found = index_cache.load(directory, key, len(entries))
-            if found is None:
-                analysis, lexicon = _analyse(entries, analyzer)
-                index_cache.save(directory, key, analysis)
-            else:
-                analysis, lexicon = found, Lexicon.from_tables(analyzer, found.lexicon)
-        return cls(entries, analyzer, lexicon, analysis)
+            index = cls(analyzer, Lexicon.from_tables(analyzer, found.lexicon), _empty_state(), root)
+            terms, postings = found.entries, found.postings
+        index._state = _state_of(entries, terms, learned_by_id, postings)
+        return index
 
     @classmethod
-    def from_path(cls, path: Path, *, cache_dir: Path | None = None) -> KnowledgeIndex:
+    def from_path(
+        cls, path: Path, *, cache_dir: Path | None = None, learned: Mapping[str, Sequence[str]] | None = None
+    ) -> KnowledgeIndex:
         """Load a knowledge folder (or file) with the bundled vocabulary plus its `vocabulary/` folder."""
         path = Path(path)
         vocabulary = load_vocabulary(vocabulary_folder_for(path))
-        return cls.build(load_entries(path), vocabulary, cache_dir=cache_dir)
+        root = path if path.is_dir() else path.parent
+        return cls.build(load_entries(path), vocabulary, cache_dir=cache_dir, learned=learned, root=root)
+
+    # --- reading --------------------------------------------------------------------------
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        return tuple(e for e in self._state.entries if e is not None)
 
     def get(self, entry_id: str) -> Entry | None:
-        return self._by_id.get(entry_id)
+        state = self._state
+        slot = state.slots.get(entry_id)
+        return None if slot is None else state.entries[slot]
+
+    def learned(self, entry_id: str) -> tuple[str, ...]:
+        """The phrasings learned for an entry (not those written in its file)."""
+        return self._state.learned.get(entry_id, ())
 
     @property
     def term_count(self) -> int:
         """How many distinct terms the entries hold (for benchmarks and diagnostics)."""
-        return len(self._scorer.idf)
+        return len(self._state.postings)
+
+    def query(self, text: str) -> Query:
+        """A question reduced to its weighted terms and its asks."""
+        text = text[:MAX_QUERY_LENGTH]
+        readable = convert_leftover_romaji(unicodedata.normalize("NFKC", text), self._lexicon.knows)
+        tokens = self._lexicon.repair(tokenize(normalize_text(readable)))
+        return Query(text, self._analyzer.terms(tokens), asks_of(tokens, self._analyzer), compact(text))
 
     def query_terms(self, query: str) -> dict[str, float]:
-        """The weighted terms a question is reduced to (also for explaining results)."""
-        tokens = self._lexicon.repair(tokenize(normalize_text(query[:MAX_QUERY_LENGTH])))
-        return self._analyzer.terms(tokens)
+        """The weighted terms a question is reduced to."""
+        return self.query(query).terms
 
     def search(
         self,
@@ -97,72 +169,194 @@ class KnowledgeIndex:
         suggest_threshold: float = DEFAULT_SUGGEST_THRESHOLD,
         limit: int = 3,
     ) -> SearchResult:
-        scored = self._score(query, max(limit, 2), suggest_threshold)
-        candidates = tuple(Candidate(self.entries[s.index], round(s.score, 4)) for s in scored[: max(limit, 0)])
-        decision: Decision = "none"
-        if scored and scored[0].score >= answer_threshold:
-            runner_up = scored[1].score if len(scored) > 1 else 0.0
-            decision = "answer" if scored[0].score - runner_up >= ANSWER_MARGIN else "suggest"
-        elif scored and scored[0].score >= suggest_threshold:
-            decision = "suggest"
+        state = self._state
+        scored = self._scorer(state).rank(self.query(query), max(limit, 2))
+        candidates = tuple(Candidate(_entry(state, s.slot), round(s.score, 4)) for s in scored[: max(limit, 0)])
+        decision = decide(scored, answer_threshold, suggest_threshold)
         return SearchResult(query, decision, candidates, suggest_threshold)
 
-    def explain(self, query: str, limit: int = 3) -> dict[str, Any]:
-        """The query's terms and the score parts of the best candidates, for tuning and bug reports."""
-        return {
-            "terms": {t: round(w, 2) for t, w in self.query_terms(query).items()},
-            "candidates": [
-                {
-                    "id": self.entries[s.index].id,
-                    "question": self.entries[s.index].question,
-                    "score": round(s.score, 3),
-                    "phrasing": round(s.phrasing, 3),
-                    "question_coverage": round(s.question, 3),
-                }
-                for s in self._score(query, limit)
-            ],
-        }
+    def explain(
+        self,
+        query: str,
+        limit: int = 3,
+        *,
+        answer_threshold: float = DEFAULT_ANSWER_THRESHOLD,
+        suggest_threshold: float = DEFAULT_SUGGEST_THRESHOLD,
+    ) -> dict[str, Any]:
+        """Which query terms matched which field of the best entries, and why the decision."""
+        from knowledge.explain import explain
 
-    def _score(self, query: str, keep: int, shown: float = 0.0) -> list[Scored]:
-        """The `keep` best entries; below the top two, only those scoring at least `shown` are exact."""
-        return self._scorer.rank(self.query_terms(query), query[:MAX_QUERY_LENGTH], keep, shown)
+        state = self._state
+        parsed = self.query(query)
+        scorer = self._scorer(state)
+        scored = scorer.rank(parsed, max(limit, 2))
 
+        def fields_of(slot: int) -> dict[str, Terms]:
+            entry = _entry(state, slot)
+            return field_terms(entry, state.learned.get(entry.id, ()), self._analyse)
 
-def _analyse(entries: Sequence[Entry], analyzer: Analyzer) -> tuple[index_cache.Analysis, Lexicon]:
-    """Every text of every entry reduced to terms (a text repeated across entries once), and the
-    lexicon of their words."""
-    lexicon = Lexicon(analyzer)
-    cache: dict[str, Terms] = {}
+        entry_at = lambda slot: _entry(state, slot)  # noqa: E731
+        return explain(parsed, scored, limit, scorer, fields_of, entry_at, answer_threshold, suggest_threshold)
 
-    def analyse(text: str) -> Terms:
-        terms = cache.get(text)
+    def _scorer(self, state: _State) -> Scorer:
+        if not state.scorers:
+            state.scorers.append(Scorer(state.postings, state.terms, state.count, state.wording))
+        return state.scorers[0]
+
+    # --- analysing ------------------------------------------------------------------------
+
+    def _analyse(self, text: str) -> Terms:
+        """A text's terms (texts repeat across entries: each analysed once); teaches the lexicon."""
+        terms = self._texts.get(text)
         if terms is None:
             tokens = tokenize(normalize_text(text))
-            terms = cache[text] = analyzer.terms(tokens)
-            lexicon.learn(tokens)
+            terms = self._analyzer.terms(tokens)
+            self._lexicon.learn(tokens)
+            if len(self._texts) < _TEXT_CACHE_LIMIT:
+                self._texts[text] = terms
         return terms
 
-    all_phrasings: list[list[Terms]] = []
-    questions: list[Terms] = []
-    fields: list[Terms] = []
-    for entry in entries:
-        phrasings = [terms for terms in map(analyse, phrasings_of(entry)) if terms] or [{}]
-        merged = _merge(phrasings)
-        questions.append(merged)
-        merged = dict(merged)
-        # Answers are long and repeat across entries: analysed (and cached) sentence by sentence.
-        for sentence in answer_sentences(entry):
-            for term, weight in analyse(sentence).items():
-                put(merged, term, WEAK_FIELD * weight)
-        all_phrasings.append(phrasings)
-        fields.append(merged)
-    lexicon.freeze()
-    return index_cache.Analysis(all_phrasings, questions, fields, lexicon.tables()), lexicon
+    # --- learning: incremental changes, each visible to the next search --------------------
+
+    def learn_phrasing(self, entry_id: str, text: str) -> bool:
+        """Learn `text` as another way to ask entry `entry_id`; False when it is known already.
+
+        Raises KeyError for an unknown entry."""
+        text = text.strip()
+        with self._lock:
+            entry = self._require(entry_id)
+            known = self._state.learned.get(entry_id, ())
+            if not text or text in known or text in entry.alternatives:
+                return False
+            self._replace(entry_id, entry, (*known, text))
+        return True
+
+    def forget_phrasing(self, entry_id: str, text: str) -> bool:
+        """Forget a learned phrasing; False when the entry had not learned it."""
+        with self._lock:
+            entry = self._require(entry_id)
+            known = self._state.learned.get(entry_id, ())
+            if text.strip() not in known:
+                return False
+            self._replace(entry_id, entry, tuple(t for t in known if t != text.strip()))
+        return True
+
+    def add_entry(self, entry: Entry, learned: Sequence[str] = ()) -> None:
+        """Add a new entry (e.g. one written from a thread's answer). ValueError if its id exists."""
+        with self._lock:
+            if entry.id in self._state.slots:
+                raise ValueError(f"an entry with id {entry.id} exists already")
+            self._replace(None, entry, tuple(learned))
+
+    def replace_entry(self, entry_id: str, entry: Entry) -> None:
+        """Replace an entry; its learned phrasings are kept when the id stays the same."""
+        with self._lock:
+            self._require(entry_id)
+            self._replace(entry_id, entry)
+
+    def remove_entry(self, entry_id: str) -> bool:
+        """Remove an entry and its learned phrasings; False when there is no such entry."""
+        with self._lock:
+            if entry_id not in self._state.slots:
+                return False
+            self._replace(entry_id, None)
+        return True
+
+    def reload_file(self, path: Path) -> ReloadResult:
+        """Bring the entries of one changed (or deleted) Markdown file up to date, incrementally; a
+        broken file changes nothing and its errors name the file and line (`knowledge.reload`)."""
+        from knowledge.reload import reload_file
+
+        return reload_file(self, path)
+
+    def _require(self, entry_id: str) -> Entry:
+        entry = self.get(entry_id)
+        if entry is None:
+            raise KeyError(f"no entry {entry_id}")
+        return entry
+
+    # --- changing -------------------------------------------------------------------------
+
+    def _replace(self, entry_id: str | None, entry: Entry | None, learned: Sequence[str] | None = None) -> None:
+        """Put `entry` in the slot of `entry_id` (a new slot when None or unknown); None removes."""
+        with self._lock:
+            state = self._state
+            slot = state.slots.get(entry_id) if entry_id is not None else None
+            learned_map = dict(state.learned)
+            slots = dict(state.slots)
+            entries = list(state.entries)
+            terms = list(state.terms)
+            if slot is None and entry is None:
+                return
+            if slot is None:
+                slot = len(entries)
+                entries.append(None)
+                terms.append(None)
+            old_terms = terms[slot]
+            old_entry = entries[slot]
+            if old_entry is not None:
+                slots.pop(old_entry.id, None)
+                if entry is None or entry.id != old_entry.id:
+                    learned_map.pop(old_entry.id, None)
+            if entry is None:
+                entries[slot] = terms[slot] = None
+            else:
+                if entry.id in slots and slots[entry.id] != slot:
+                    raise ValueError(f"an entry with id {entry.id} exists already")
+                phrasings = tuple(learned) if learned is not None else learned_map.get(entry.id, ())
+                if phrasings:
+                    learned_map[entry.id] = phrasings
+                else:
+                    learned_map.pop(entry.id, None)
+                entries[slot] = entry
+                terms[slot] = analyse_entry(entry, phrasings, self._analyse)
+                slots[entry.id] = slot
+                self._lexicon.freeze_more()
+            new_terms = terms[slot]
+            postings = state.postings.changed(
+                slot, old_terms.profile if old_terms else None, new_terms.profile if new_terms else None, len(entries)
+            )
+            self._state = _State(tuple(entries), tuple(terms), learned_map, slots, postings)
 
 
-def _merge(dicts: Iterable[Terms]) -> Terms:
-    merged: Terms = {}
-    for terms in dicts:
-        for term, weight in terms.items():
-            put(merged, term, weight)
-    return merged
+def decide(scored: Sequence[Scored], answer_threshold: float, suggest_threshold: float) -> Decision:
+    """Answer when the best entry scores high enough and leads the next one clearly (or scores high
+    and still leads); else suggest when it is close, or say nothing.
+
+    An uncovered ask lowers the score (`knowledge.scoring.ASK_PENALTY`) rather than forbidding an
+    answer outright: measured on the tuning sets, a hard rule refused more right answers (ask words
+    of lay wording the entry says differently) than it stopped near misses."""
+    if not scored:
+        return "none"
+    best = scored[0]
+    if best.score >= answer_threshold:
+        runner_up = scored[1].score if len(scored) > 1 else 0.0
+        lead = best.score - runner_up
+        if lead >= ANSWER_MARGIN or (best.score >= HIGH_SCORE and lead >= HIGH_SCORE_MARGIN):
+            return "answer"
+        return "suggest"
+    return "suggest" if best.score >= suggest_threshold else "none"
+
+
+def _entry(state: _State, slot: int) -> Entry:
+    entry = state.entries[slot]
+    assert entry is not None
+    return entry
+
+
+def _empty_state() -> _State:
+    return _State((), (), {}, {}, Postings({}, 0))
+
+
+def _state_of(
+    entries: Sequence[Entry],
+    terms: Sequence[EntryTerms],
+    learned: Mapping[str, tuple[str, ...]],
+    postings: Postings | None = None,
+) -> _State:
+    slots: dict[str, int] = {}
+    for slot, entry in enumerate(entries):
+        slots.setdefault(entry.id, slot)
+    if postings is None:
+        postings = Postings.build([t.profile for t in terms])
+    return _State(tuple(entries), tuple(terms), dict(learned), slots, postings)

@@ -10,6 +10,8 @@ in the directory is at worst ignored, never executed.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import logging
@@ -23,16 +25,21 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from knowledge.analysis import EntryTerms
 from knowledge.loader import Entry
+from knowledge.postings import Postings
 from knowledge.repairs import LexiconTables
-from knowledge.scoring import Terms
 from knowledge.vocabulary import Vocabulary
 
-FORMAT = 1  # bumped when the file layout changes
+Terms = dict[str, float]
+FORMAT = 3  # bumped when the file layout changes
 KEEP_FILES = 4  # cache files kept per directory (one per knowledge base in use, most recent first)
 
 # The modules whose code decides what an analysis contains.
 _ANALYSIS_MODULES = (
+    "analysis.py",
     "entry_texts.py",
     "index.py",
     "index_cache.py",
@@ -51,19 +58,19 @@ log = logging.getLogger(__name__)
 class Analysis:
     """What building an index learns from its entries, before any scoring tables are made."""
 
-    phrasings: list[list[Terms]]  # per entry: the terms of each phrasing (shared dicts for shared texts)
-    questions: list[Terms]  # per entry: its phrasings merged
-    fields: list[Terms]  # per entry: all its terms (answer text weakened)
+    entries: list[EntryTerms]
     lexicon: LexiconTables
+    postings: Postings | None = None  # made straight from the stored arrays when read from a file
 
 
-def cache_key(entries: Sequence[Entry], vocabulary: Vocabulary) -> str:
+def cache_key(entries: Sequence[Entry], vocabulary: Vocabulary, learned: Any = None) -> str:
     """A hash of everything an analysis depends on."""
     digest = hashlib.sha256()
     digest.update(_code_version().encode())
     digest.update(repr((vocabulary.groups, sorted(vocabulary.stopwords.items()))).encode())
     # Pickled only to be hashed (never unpickled): far quicker than repr for thousands of entries.
     digest.update(pickle.dumps(list(entries), protocol=4))
+    digest.update(repr(sorted((learned or {}).items())).encode())
     return digest.hexdigest()
 
 
@@ -76,11 +83,11 @@ def load(directory: Path, key: str, entry_count: int) -> Analysis | None:
         if data.get("format") != FORMAT or data.get("key") != key:
             return None
         analysis = _from_data(data)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, binascii.Error) as error:
         if not isinstance(error, FileNotFoundError):
             log.warning("ignoring unreadable index cache %s: %s", path, error)
         return None
-    if not len(analysis.phrasings) == len(analysis.questions) == len(analysis.fields) == entry_count:
+    if len(analysis.entries) != entry_count:
         return None
     return analysis
 
@@ -105,27 +112,29 @@ def save(directory: Path, key: str, analysis: Analysis) -> None:
 
 
 def _to_data(key: str, analysis: Analysis) -> dict[str, Any]:
-    # Texts that repeat across entries share one terms dict: each is stored once.
+    # Terms are numbered once; each entry's profile and the (shared) phrasings are stored as
+    # arrays of term numbers and weights, which load far faster than as JSON objects.
+    term_numbers: dict[str, int] = {}
     table: list[Terms] = []
     numbers: dict[int, int] = {}
-    phrasings = []
-    for entry_phrasings in analysis.phrasings:
-        row = []
-        for terms in entry_phrasings:
-            number = numbers.get(id(terms))
-            if number is None:
-                number = numbers[id(terms)] = len(table)
-                table.append(terms)
-            row.append(number)
-        phrasings.append(row)
+
+    def number(terms: Terms) -> int:
+        found = numbers.get(id(terms))
+        if found is None:
+            found = numbers[id(terms)] = len(table)
+            table.append(terms)
+        return found
+
+    references = [[number(t) for t in e.phrasings] for e in analysis.entries]
     lexicon = analysis.lexicon
     return {
         "format": FORMAT,
         "key": key,
-        "terms": table,
-        "phrasings": phrasings,
-        "questions": analysis.questions,
-        "fields": analysis.fields,
+        "profiles": _encode([e.profile for e in analysis.entries], term_numbers),
+        "phrasings": _encode(table, term_numbers),
+        "references": _array(np.array([n for row in references for n in row], np.int32)),
+        "reference_counts": _array(np.array([len(row) for row in references], np.int32)),
+        "terms": list(term_numbers),
         "known": sorted(lexicon.known),
         "forms": list(lexicon.forms.items()),
         "readings": list(lexicon.readings.items()),
@@ -134,15 +143,75 @@ def _to_data(key: str, analysis: Analysis) -> dict[str, Any]:
 
 
 def _from_data(data: dict[str, Any]) -> Analysis:
-    table: list[Terms] = data["terms"]
+    names = np.array(data["terms"], dtype=object)
     lexicon = LexiconTables(
         known=set(data["known"]),
         forms={form: _keys(keys) for form, keys in data["forms"]},
         readings={reading: _keys(keys) for reading, keys in data["readings"]},
         synonyms={group: (word[0], word[1]) for group, word in data["synonyms"]},
     )
-    phrasings = [[table[number] for number in row] for row in data["phrasings"]]
-    return Analysis(phrasings, data["questions"], data["fields"], lexicon)
+    table = _decode(data["phrasings"], names)
+    profiles = _decode(data["profiles"], names)
+    stored = data["profiles"]
+    postings = Postings.from_arrays(
+        data["terms"],
+        _from_array(stored["counts"], np.int32),
+        _from_array(stored["ids"], np.int32),
+        _from_array(stored["weights"], np.float64),
+    )
+    references = _from_array(data["references"], np.int32).tolist()
+    counts = _from_array(data["reference_counts"], np.int32).tolist()
+    if len(counts) != len(profiles) or sum(counts) != len(references):
+        raise ValueError("inconsistent phrasing references")
+    entries = []
+    position = 0
+    for profile, count in zip(profiles, counts, strict=True):
+        entries.append(EntryTerms(tuple(table[n] for n in references[position : position + count]), profile))
+        position += count
+    return Analysis(entries, lexicon, postings)
+
+
+def _encode(dicts: list[Terms], term_numbers: dict[str, int]) -> dict[str, str]:
+    ids: list[int] = []
+    weights: list[float] = []
+    counts = []
+    for terms in dicts:
+        counts.append(len(terms))
+        for term, weight in terms.items():
+            number = term_numbers.get(term)
+            if number is None:
+                number = term_numbers[term] = len(term_numbers)
+            ids.append(number)
+            weights.append(weight)
+    return {
+        "counts": _array(np.array(counts, np.int32)),
+        "ids": _array(np.array(ids, np.int32)),
+        "weights": _array(np.array(weights, np.float64)),  # float64: the weights exactly as analysed
+    }
+
+
+def _decode(data: dict[str, str], names: Any) -> list[Terms]:
+    counts = _from_array(data["counts"], np.int32)
+    ids = _from_array(data["ids"], np.int32)
+    weights = _from_array(data["weights"], np.float64).tolist()
+    if int(counts.sum()) != len(ids) or len(ids) != len(weights) or (len(ids) and int(ids.max()) >= len(names)):
+        raise ValueError("inconsistent term arrays")
+    keys = names[ids].tolist()
+    decoded = []
+    position = 0
+    for count in counts.tolist():
+        end = position + count
+        decoded.append(dict(zip(keys[position:end], weights[position:end], strict=True)))
+        position = end
+    return decoded
+
+
+def _array(values: Any) -> str:
+    return base64.b64encode(values.tobytes()).decode("ascii")
+
+
+def _from_array(text: str, dtype: Any) -> Any:
+    return np.frombuffer(base64.b64decode(text, validate=True), dtype=dtype)
 
 
 def _keys(keys: list[list[str]]) -> tuple[tuple[str, str], ...]:

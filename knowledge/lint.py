@@ -12,8 +12,11 @@ from knowledge.loader import (
     ALTERNATIVE_LABELS,
     ANSWER_LABELS,
     ESCALATION_LABELS,
+    FIELD_LINE,
+    HEADING_LINE,
     ID_LABELS,
     LINK_LABELS,
+    QUESTION_LINE,
     SECTION_LABELS,
     Entry,
     markdown_files,
@@ -28,7 +31,11 @@ KNOWN_LABELS = ANSWER_LABELS | ALTERNATIVE_LABELS | ESCALATION_LABELS | LINK_LAB
 _PLACEHOLDER = re.compile(r"(?<![!\\])\[(?P<name>[^\[\]\n]{1,40})\](?!\()")
 # "[SSO設定ガイド](link)" — a link whose target was never filled in.
 _PLACEHOLDER_URL = re.compile(r"\]\((?P<url>link|url|todo|tbd|#|)\)", re.IGNORECASE)
-_FIELD_LABEL = re.compile(r"^\*\*(?P<label>[^*]{1,40}?)\*\*\s*[:：]")
+# Markers the loader may not be able to place: a bold label at the start of a line, a heading
+# or a bare line that starts like a question or an answer.
+_BOLD_LABEL = re.compile(r"^\*\*(?P<label>[^*]{1,40}?)\*\*")
+_QUESTION_LIKE = re.compile(r"^#{1,6}\s*(?:\*\*)?\s*(?:Q|Ｑ)\s*(?:[:：.．)）]|\s)|^#{1,6}(?:Q|Ｑ)")
+_BARE_MARKER = re.compile(r"^(?:Q|Ｑ|A|Ａ)\s*[:：]")
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,7 @@ class Finding:
     source: str
     line: int
     message: str
+    blocking: bool = False  # the loader cannot read the file as meant: a reload keeps the last good version
 
     def __str__(self) -> str:
         return f"{self.source}:{self.line}: {self.level}: {self.message}"
@@ -51,6 +59,7 @@ def lint_text(text: str, source: str) -> tuple[list[Entry], list[Finding]]:
     findings: list[Finding] = []
     lines = strip_comments(text.replace("\r\n", "\n")).split("\n")
     start = strip_front_matter(lines)
+    inside = False  # within a “### Q:” entry
     for index in range(start, len(lines)):
         line = lines[index]
         if line.lstrip().startswith(">"):
@@ -66,16 +75,51 @@ def lint_text(text: str, source: str) -> tuple[list[Entry], list[Finding]]:
             findings.append(
                 Finding("error", source, index + 1, f"link without a real address ({match.group('url') or 'empty'})")
             )
-        label = _FIELD_LABEL.match(line.strip())
-        if label and label.group("label").strip().lower() not in KNOWN_LABELS:
-            findings.append(
-                Finding("warning", source, index + 1, f"unknown field **{label.group('label')}** (shown as-is)")
-            )
+        findings.extend(_marker_findings(line, source, index + 1, inside))
+        inside = _entry_state(line, inside)
     entries = parse_markdown(text, source)
     for entry in entries:
         if not entry.answer.strip():
-            findings.append(Finding("error", source, entry.line, f"no answer for “{entry.question}”"))
+            findings.append(Finding("error", source, entry.line, f"no answer for “{entry.question}”", blocking=True))
     return entries, findings
+
+
+def _entry_state(line: str, inside: bool) -> bool:
+    """Whether the lines after `line` belong to an entry (as the loader reads them)."""
+    if QUESTION_LINE.match(line):
+        return True
+    if HEADING_LINE.match(line) or line.strip() == "---":
+        return False
+    return inside
+
+
+def _marker_findings(line: str, source: str, number: int, inside: bool) -> list[Finding]:
+    """Markers the loader cannot place, and labels it does not know."""
+    stripped = line.strip()
+    if QUESTION_LINE.match(line):
+        return []
+    if _QUESTION_LIKE.match(stripped):
+        message = f"question marker not recognised: “{stripped[:40]}” (write “### Q: …”)"
+        return [Finding("error", source, number, message, blocking=True)]
+    if _BARE_MARKER.match(stripped):
+        message = f"marker not recognised: “{stripped[:20]}” (write “### Q:” or “**A**:”)"
+        return [Finding("error", source, number, message, blocking=True)]
+    bold = _BOLD_LABEL.match(stripped) or FIELD_LINE.match(stripped)
+    if not bold:
+        return []
+    label = bold.group("label").strip().rstrip(":：").strip()
+    field = FIELD_LINE.match(stripped)
+    if field is None:
+        if label.lower() in KNOWN_LABELS:
+            message = f"**{label}** has no colon: write “**{label}**: …”"
+            return [Finding("error", source, number, message, blocking=True)]
+        return []  # bold text in an answer
+    if not inside:
+        message = f"**{label}**: is outside any “### Q:” entry (ignored)"
+        return [Finding("error", source, number, message, blocking=True)]
+    if label.lower() not in KNOWN_LABELS:
+        return [Finding("warning", source, number, f"unknown field **{label}** (shown as-is)")]
+    return []
 
 
 def lint_path(path: Path) -> list[Finding]:

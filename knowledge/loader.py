@@ -11,6 +11,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 # Field labels, Japanese and English, mapped to what they mean.
@@ -22,9 +23,10 @@ ID_LABELS = {"id"}
 # Shown with the answer, in this order, under their own label.
 SECTION_LABELS = {"手順", "steps", "procedure", "テンプレート", "template", "備考", "note", "notes"}
 
-_QUESTION = re.compile(r"^###\s+(?:Q|Ｑ)\s*[:：]\s*(?P<text>.+?)\s*$")
-_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
-_FIELD = re.compile(r"^\*\*(?P<label>[^*]{1,40}?)\*\*\s*[:：]\s*(?P<value>.*)$")
+QUESTION_LINE = _QUESTION = re.compile(r"^###\s+(?:\*\*)?(?:Q|Ｑ)\s*[:：]\s*(?:\*\*)?\s*(?P<text>.+?)\s*$")
+HEADING_LINE = _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
+# `**A**:` and `**A:**` (the colon inside or outside the bold), for every label.
+FIELD_LINE = _FIELD = re.compile(r"^\*\*(?P<label>[^*:：]{1,40}?)\s*(?:\*\*\s*[:：]|[:：]\s*\*\*)\s*(?P<value>.*)$")
 _LINK = re.compile(r"\[(?P<title>[^\]]+)\]\((?P<url>[^)\s]+)\)")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
@@ -105,9 +107,13 @@ def _split_alternatives(text: str) -> tuple[str, ...]:
 
 def entry_id(source: str, question: str) -> str:
     """A stable id: the file's name and a short hash of the question's text."""
-    stem = re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower()).strip("-") or "kb"
     digest = hashlib.sha1(unicodedata.normalize("NFKC", question).strip().encode("utf-8")).hexdigest()[:8]
-    return f"{stem}-{digest}"
+    return f"{_id_prefix(source)}-{digest}"
+
+
+@lru_cache(maxsize=1024)
+def _id_prefix(source: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower()).strip("-") or "kb"
 
 
 def _finish(draft: _Draft, source: str) -> Entry:
@@ -154,6 +160,29 @@ def _finish(draft: _Draft, source: str) -> Entry:
         sections=tuple(sections),
         source=source,
         line=draft.line,
+    )
+
+
+def new_entry(
+    question: str,
+    answer: str,
+    *,
+    category: str = "",
+    escalation: str | None = None,
+    links: tuple[Link, ...] = (),
+    source: str = "learned.md",
+) -> Entry:
+    """An entry written outside the Markdown files (e.g. from an agent's answer in a thread), with
+    the id it will keep once exported to `source`."""
+    question = question.strip()
+    return Entry(
+        id=entry_id(source, question),
+        question=question,
+        category=category,
+        answer=answer.strip(),
+        escalation=escalation,
+        links=links,
+        source=source,
     )
 
 

@@ -18,6 +18,7 @@ from knowledge.normalize import is_katakana, matching_key, to_katakana
 from knowledge.terms import Analyzer, Keys
 from knowledge.tokens import CONTENT_KINDS, Token, is_hiragana, is_katakana_token, reading_key
 
+_GRAMMAR_KINDS = frozenset({"func", "neg", "affix"})
 FUZZY_MIN_LENGTH = {"katakana": 4, "ascii": 5}  # shorter words are too easily one edit from another
 READING_MIN_LENGTH = 3  # shortest kana reading matched inside a kana-only run
 MAX_READING_SPAN = 16  # longest kana reading matched inside a kana-only run
@@ -43,6 +44,7 @@ class Lexicon:
         self.synonyms: dict[str, tuple[str, str]] = {}  # Sudachi synonym group -> an indexed word of it
         self._learned: set[tuple[str, str]] = set()
         self._deletes: dict[str, set[str]] = {}
+        self._frozen = 0  # forms already in the typo table
 
     def learn(self, tokens: list[Token]) -> None:
         """Add the words of one indexed text."""
@@ -107,6 +109,21 @@ class Lexicon:
                 for i in range(len(form)):
                     deletes[form[:i] + form[i + 1 :]].add(form)
         self._deletes = dict(deletes)
+        self._frozen = len(self.forms)
+
+    def freeze_more(self) -> None:
+        """Add the forms learned since the last freeze to the typo table (an incremental change)."""
+        if len(self.forms) == self._frozen:
+            return
+        for form in list(self.forms)[self._frozen :]:
+            if _fuzzy_candidate(form):
+                for probe in (form, *(form[:i] + form[i + 1 :] for i in range(len(form)))):
+                    self._deletes.setdefault(probe, set()).add(form)
+        self._frozen = len(self.forms)
+
+    def knows(self, word: str) -> bool:
+        """Whether a word as written (any case or width) is a word of the index or vocabulary."""
+        return matching_key(word) in self.forms or matching_key(word) in self.known
 
     def is_known(self, token: Token) -> bool:
         return token.key in self.known or matching_key(token.surface) in self.forms
@@ -122,11 +139,37 @@ class Lexicon:
         return matches.pop() if len(matches) == 1 else None  # ambiguous: no repair beats a wrong one
 
     def repair(self, tokens: list[Token]) -> list[Token]:
+        tokens = self._move_boundaries(tokens)
         tokens = self._split_unknown_compounds(tokens)
         tokens = self._read_kana_runs(tokens)
         tokens = self._join_and_correct_words(tokens)
         tokens = self._read_homophones(tokens)
         return self._use_synonym_groups(tokens)
+
+    def _move_boundaries(self, tokens: list[Token]) -> list[Token]:
+        """A word Sudachi cut in the wrong place (再発行 → 再発|行) is cut again where the second
+        part becomes a known word (再|発行): a stray one-kanji word no entry uses after a word
+        whose last kanji completes it."""
+        result: list[Token] = []
+        for token in tokens:
+            previous = result[-1] if result else None
+            if (
+                previous is not None
+                and len(token.surface) == 1
+                and token.kind in ("noun", "affix")
+                and not self.is_known(token)
+                and previous.kind == "noun"
+                and len(previous.surface) >= 2
+                and previous.end == token.start
+            ):
+                keys = self.forms.get(matching_key(previous.surface[-1] + token.surface))
+                if keys is not None:
+                    head = previous.surface[:-1]
+                    result[-1] = Token(head, matching_key(head), "", "affix", previous.start, token.start - 1)
+                    result.extend(_synthetic(keys, token.start - 1, token.end))
+                    continue
+            result.append(token)
+        return result
 
     def _split_unknown_compounds(self, tokens: list[Token]) -> list[Token]:
         """A compound no entry uses (振込日) is matched by its parts (振込, 日) instead."""
@@ -139,17 +182,29 @@ class Lexicon:
         return result
 
     def _read_kana_runs(self, tokens: list[Token]) -> list[Token]:
-        """Words typed in hiragana (しはらいほうほう) found by their reading, whatever Sudachi made of them."""
+        """Words typed in hiragana (しはらいほうほう) found by their reading, whatever Sudachi made of them.
+
+        A word found by its reading replaces the tokens it overlaps unless those are known words
+        that cover more of the run than it does (Sudachi read that part at least as well).
+        """
         result: list[Token] = []
         for run in _hiragana_runs(tokens):
             found = self._words_by_reading(run) if sum(len(t.surface) for t in run) >= READING_MIN_LENGTH else []
-            covered_by_sudachi = sum(t.end - t.start for t in run if t.kind in CONTENT_KINDS and self._useful(t))
-            if sum(t.end - t.start for t in found) <= covered_by_sudachi:
-                result.extend(run)  # Sudachi read the run at least as well as the readings do
+            if not found:
+                result.extend(run)
                 continue
-            spans = [(t.start, t.end) for t in found]
-            kept = [t for t in run if not any(t.start < end and start < t.end for start, end in spans)]
-            result.extend(sorted(found + kept, key=lambda t: t.start))
+            accepted: list[Token] = []
+            dropped: set[int] = set()
+            for start, end, words in _spans(found):
+                overlapped = [i for i, t in enumerate(run) if t.start < end and start < t.end]
+                useful = sum(run[i].end - run[i].start for i in overlapped if self._useful(run[i]))
+                # Endings and particles Sudachi read as such (して|い|ます) are not a word typed by sound.
+                grammar = all(self._grammar(run[i]) for i in overlapped)
+                if useful < end - start and not grammar:
+                    accepted.extend(words)
+                    dropped.update(overlapped)
+            kept = [t for i, t in enumerate(run) if i not in dropped]
+            result.extend(sorted(accepted + kept, key=lambda t: t.start))
         return result
 
     def _words_by_reading(self, run: list[Token]) -> list[Token]:
@@ -238,6 +293,12 @@ class Lexicon:
             result.append(token)
         return result
 
+    def _grammar(self, token: Token) -> bool:
+        """A particle, ending or light verb (する, いる): grammar, not a word of the topic."""
+        if token.kind == "verb":
+            return self.analyzer.stopwords.get(token.key, 1.0) == 0.0
+        return token.kind in _GRAMMAR_KINDS
+
     def _useful(self, token: Token) -> bool:
         return self.is_known(token) and self.analyzer.stopwords.get(token.key, 1.0) > 0.0
 
@@ -250,6 +311,17 @@ def _fuzzy_candidate(word: str) -> bool:
 
 def _synthetic(keys: Keys, start: int, end: int) -> list[Token]:
     return [Token(key, key, "", kind, start, end) for key, kind in keys]
+
+
+def _spans(found: list[Token]) -> list[tuple[int, int, list[Token]]]:
+    """Words found by reading, grouped by the span they were read from (one reading, several words)."""
+    spans: list[tuple[int, int, list[Token]]] = []
+    for token in found:
+        if spans and spans[-1][0] == token.start and spans[-1][1] == token.end:
+            spans[-1][2].append(token)
+        else:
+            spans.append((token.start, token.end, [token]))
+    return spans
 
 
 def _hiragana_runs(tokens: list[Token]) -> Iterator[list[Token]]:

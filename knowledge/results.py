@@ -8,8 +8,8 @@ from typing import Literal
 from knowledge.loader import Entry
 
 # Tuned with benchmarks/faq_quality.py on the development set and on check sets of our own.
-DEFAULT_ANSWER_THRESHOLD = 0.50
-DEFAULT_SUGGEST_THRESHOLD = 0.40
+DEFAULT_ANSWER_THRESHOLD = 0.35
+DEFAULT_SUGGEST_THRESHOLD = 0.10
 
 Decision = Literal["answer", "suggest", "none"]
 

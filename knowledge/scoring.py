@@ -1,49 +1,62 @@
-"""Scoring: which entries a question's terms are about, and how well each one covers it.
+"""Scoring: how well each entry answers a question, on a scale that means the same on any base.
 
-An entry's coverage has two parts, each term weighted by how rare it is (IDF): how much of one
-of the entry's phrasings (its question or an alternative) the question covers, and how much of
-the question the entry explains (question and alternatives fully, answer text by half).
-Both must be high to answer: an out-of-scope question that shares a word with an entry covers
-only part of it and brings words the entry cannot explain. A tenth of the score is how alike
-the wording is character by character, so that only a question asked exactly as written scores
-1.0.
+Every part of the score is a share, so that thresholds carry over between knowledge bases:
 
-Candidates come from an inverted index over questions and alternatives, so that a query never
-scores every entry of a large knowledge base; the selection is exact (the entries scored are
-the ones that could rank), only cheaper than scoring everything.
+- *explained*: the share of the question's mass (each term's weight × idf) that the entry's
+  fields explain, each field counting by its strength (`knowledge.entry_texts.FIELD_STRENGTH`):
+  a word in the question or a 言い換え explains fully, one in the answer three quarters …
+  Words no entry holds count against every entry.
+- *phrasing*: the share of the entry's best-covered phrasing (its question, a 言い換え or a
+  learned phrasing) that the question covers: a question asked as written covers all of it.
+- *ask missing*: the share of the question's ask (`knowledge.asks`: 宛名を変更, 返金, 削除) that
+  the entry does not cover anywhere. Same topic, different ask: the entry may be suggested but
+  never answers confidently.
+- *wording*: how alike the question and the closest phrasing are, character by character (a
+  tenth of the score), so that only a question asked exactly as written scores 1.0.
+
+Candidates are the entries that explain the most of the question (`knowledge.postings`);
+only those are scored in full.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import chain
 
+import numpy as np
 from rapidfuzz import fuzz
 
-from knowledge.candidates import Postings, Terms, Weighted
-from knowledge.entry_texts import phrasings_of
-from knowledge.loader import Entry
-from knowledge.normalize import compact
+from knowledge.analysis import EntryTerms
+from knowledge.asks import Ask
+from knowledge.postings import Postings
 
-OOV_FACTOR = 0.6  # a question word no entry contains, relative to the rarest indexed word
+Terms = dict[str, float]
+
+EXPLAINED_WEIGHT = 0.8  # share of `explained` in the coverage (the rest: `phrasing`)
+WORDING_WEIGHT = 0.1  # share of character similarity in the score
+ASK_PENALTY = 0.5  # how much a wholly uncovered ask lowers the coverage
+OOV_FACTOR = 0.6  # a question word no entry holds, relative to the rarest indexed word
 MIN_MASS_FACTOR = 1.0  # a phrasing needs at least one rare word's worth of evidence to be covered
-PHRASING_WEIGHT = 0.6  # share of phrasing coverage in the score (the rest: question coverage)
-WORDING_WEIGHT = 0.1  # share of character similarity to the closest phrasing in the score
+CANDIDATES = 16  # entries scored in full
 
-MIN_CANDIDATE_SCORE = 0.3  # query terms that together cannot lift an entry this high find no candidates
 
-Coverage = tuple[float, int, float, float]  # coverage, entry, phrasing coverage, question coverage
+@dataclass(frozen=True)
+class Query:
+    text: str
+    terms: Terms
+    asks: Sequence[Ask]
+    wording: str  # the question compacted, for `wording`
 
 
 @dataclass(frozen=True)
 class Scored:
-    index: int
+    slot: int
     score: float
-    phrasing: float  # best coverage of one of the entry's phrasings
-    question: float  # share of the question the entry explains
+    explained: float
+    phrasing: float
+    ask_missing: float
+    wording: float
 
 
 def idf(count: int, df: int) -> float:
@@ -52,150 +65,109 @@ def idf(count: int, df: int) -> float:
 
 
 class Scorer:
-    """The entries' terms arranged for scoring: IDF, postings, phrasing masses. Immutable once built."""
+    """Scores questions against one consistent state of the index; caches what it works out
+    (idf, phrasing masses), so one scorer serves every search of that state."""
 
     def __init__(
         self,
-        entries: Sequence[Entry],
-        phrasings: list[list[Terms]],
-        questions: list[Terms],
-        fields: list[Terms],
+        postings: Postings,
+        entries: Sequence[EntryTerms | None],
+        count: int,
+        wordings: Callable[[int], Sequence[str]],
     ) -> None:
-        """`phrasings`: per entry, the terms of each phrasing; `questions`: per entry, those terms
-        merged; `fields`: per entry, all its terms (answer text weakened)."""
+        self._postings = postings
         self._entries = entries
-        self._fields = fields
-        count = len(entries)
-        document_frequency = Counter(chain.from_iterable(fields))
-        self.idf = {term: idf(count, n) for term, n in document_frequency.items()}
-        self._rare = idf(count, 1)
-        self._oov = OOV_FACTOR * self._rare
-        self._min_mass = MIN_MASS_FACTOR * self._rare
-        # Only question fields find candidates: an entry that matches by its answer text alone
-        # cannot reach a useful score.
-        self._postings = Postings(questions, self.idf)
-        term_idf = self.idf
-        # Phrasings repeat across entries (the same dict for the same text): each mass summed once.
-        masses: dict[int, float] = {}
-        self._phrasings: list[tuple[tuple[Terms, float], ...]] = []  # per entry: (terms, mass) of each phrasing
-        for entry_phrasings in phrasings:
-            entry_masses = []
-            for terms in entry_phrasings:
-                mass = masses.get(id(terms))
-                if mass is None:
-                    mass = masses[id(terms)] = max(sum(w * term_idf[t] for t, w in terms.items()), self._min_mass)
-                entry_masses.append((terms, mass))
-            self._phrasings.append(tuple(entry_masses))
-        self._compact: dict[int, tuple[str, ...]] = {}  # phrasings for `_wording`, filled when first needed
+        self._count = max(count, 1)
+        self._rare = idf(self._count, 1)
+        self._floor = MIN_MASS_FACTOR * self._rare
+        self._wordings = wordings
+        self._idf: dict[str, float] = {}
+        self._masses: dict[int, float] = {}  # id of a phrasing's terms -> its mass
 
-    def rank(self, terms: Terms, query: str, keep: int, shown: float = 0.0) -> list[Scored]:
-        """The `keep` best entries for a question (`query`, as typed) and its terms.
+    def idf(self, term: str) -> float | None:
+        """The term's idf, or None when no entry holds it."""
+        value = self._idf.get(term)
+        if value is None:
+            df = self._postings.df(term)
+            if df == 0:
+                return None
+            value = self._idf[term] = idf(self._count, df)
+        return value
 
-        Below the top two, only entries scoring at least `shown` are guaranteed to be exact.
-        """
-        weighted: Weighted = []
+    def unknown_idf(self, term: str) -> float:
+        """What a term no entry holds weighs: a vocabulary concept no entry mentions is a topic we do
+        not cover (as rare as it gets); an unknown word may be context (「稟議」, 「来週」)."""
+        return self._rare if term.startswith("#") else OOV_FACTOR * self._rare
+
+    def rank(self, query: Query, keep: int) -> list[Scored]:
+        weighted: list[tuple[str, float, float]] = []
         total = 0.0
-        for term, weight in terms.items():
-            term_idf = self.idf.get(term)
+        for term, weight in query.terms.items():
+            term_idf = self.idf(term)
             if term_idf is None:
-                # A vocabulary concept no entry mentions is a topic we do not cover; an unknown
-                # word may just be context ("稟議", "来週"), so it counts for less.
-                total += weight * (self._rare if term.startswith("#") else self._oov)
+                total += weight * self.unknown_idf(term)
             else:
                 total += weight * term_idf
                 weighted.append((term, weight, term_idf))
         if not weighted or keep <= 0:
             return []
-        coverages = self._coverages(weighted, total, keep, shown)
-        coverages.sort(key=lambda c: (-c[0], c[1]))
-        wording = compact(query)
-        best: list[Scored] = []
-        for coverage, index, phrasing, question in coverages:
-            if len(best) >= keep and best[keep - 1].score >= (1.0 - WORDING_WEIGHT) * coverage + WORDING_WEIGHT:
-                break  # even identical wording could not lift this one (or any after it) into the top
-            score = (1.0 - WORDING_WEIGHT) * coverage + WORDING_WEIGHT * self._wording(index, wording)
-            best.append(Scored(index, score, phrasing, question))
-            best.sort(key=lambda s: (-s.score, s.index))
-        return best[:keep]
-
-    def _coverages(self, weighted: Weighted, total: float, keep: int, shown: float) -> list[Coverage]:
-        """(coverage, entry, phrasing coverage, question coverage) of the entries worth scoring.
-
-        A few entries that hold the query's rarest terms together (the seed) are scored first,
-        to learn the bar the others must pass. Entries are then met through the query's terms,
-        strongest first, but only through those that, with all weaker ones, could still lift an
-        entry to that bar (MaxScore); of the entries met, the ones whose question fields hold the
-        most of the query are scored exactly (`knowledge.candidates`).
-        """
-        terms = sorted(weighted, key=lambda w: -w[1] * w[2])
-        reach = [  # the most each term can add to an entry's coverage
-            PHRASING_WEIGHT * min(w * idf / self._min_mass, 1.0) + (1.0 - PHRASING_WEIGHT) * w * idf / total
-            for _, w, idf in terms
-        ]
-        results: dict[int, Coverage] = {}
-        seed = self._postings.seed(terms)
-        for index in seed:
-            results[index] = self._coverage(index, weighted, total)
-        found = sorted((r[0] for r in results.values()), reverse=True) + [0.0] * keep
-        # An entry not found yet matters only if it could enter the top two (which decide), or the
-        # top `keep` at or above the suggest threshold (which are shown).
-        bar = min(found[1], max(found[keep - 1], (shown - WORDING_WEIGHT) / (1.0 - WORDING_WEIGHT)))
-        # Wording adds at most WORDING_WEIGHT, so coverage `rest` can never beat coverage `bar` if
-        # (1 - w) * rest + w < (1 - w) * bar.
-        floor = max(
-            (MIN_CANDIDATE_SCORE - WORDING_WEIGHT) / (1.0 - WORDING_WEIGHT),
-            bar - WORDING_WEIGHT / (1.0 - WORDING_WEIGHT),
+        held = self._postings.held(weighted)
+        slots = np.flatnonzero(held)
+        if len(slots) > CANDIDATES:
+            slots = slots[np.argpartition(held[slots], -CANDIDATES)[-CANDIDATES:]]
+        covered = sorted(
+            (self._coverage(int(slot), query, float(held[slot]) / total) for slot in slots),
+            key=lambda c: (-c[0], c[1]),
         )
-        # New entries are met through a term while this term and all commoner ones could still
-        # lift an entry's coverage to the floor.
-        meeting = 0
-        remaining = sum(reach)
-        for term_reach in reach:
-            if remaining < floor:
-                break
-            meeting += 1
-            remaining -= term_reach
-        for index in self._postings.most_held(terms, meeting):
-            if index not in results:
-                results[index] = self._coverage(index, weighted, total)
-        return [r for r in results.values() if r[0] > 0.0]
+        # Wording is a tenth of the score: worked out for the few that are shown (and the next one).
+        scored: list[Scored] = []
+        for coverage, slot, explained, phrasing, missing in covered[: keep + 1]:
+            wording = max((fuzz.ratio(query.wording, w) / 100.0 for w in self._wordings(slot)), default=0.0)
+            score = (1.0 - WORDING_WEIGHT) * coverage + WORDING_WEIGHT * wording
+            scored.append(Scored(slot, score, explained, phrasing, missing, wording))
+            scored.sort(key=lambda s: (-s.score, s.slot))
+        return scored[:keep]
 
-    def _coverage(self, index: int, weighted: Weighted, total: float) -> Coverage:
-        """(coverage, entry, phrasing coverage, question coverage) of one entry."""
-        fields = self._fields[index]
-        # Query mass the entry explains: question fields fully, answer text by WEAK_FIELD. Terms
-        # the entry lacks add nothing to either part, so they are left out here, once.
-        explained = 0.0
-        shared = []
-        for term, weight, idf in weighted:
-            field_weight = fields.get(term)
-            if field_weight:
-                explained += (weight if weight <= field_weight else field_weight) * idf
-                shared.append((term, weight, idf))
-        question = explained / total
-        if question > 1.0:
-            question = 1.0
-        # How much of the entry's best-covered phrasing (question or an alternative) the query covers.
-        phrasing = 0.0
-        for phrase_terms, mass in self._phrasings[index]:
+    def _coverage(self, slot: int, query: Query, explained: float) -> tuple[float, int, float, float, float]:
+        entry = self._entries[slot]
+        assert entry is not None
+        explained = min(explained, 1.0)
+        phrasing = self._phrasing(entry, query.terms)
+        missing = self._ask_missing(entry, query.asks)
+        coverage = EXPLAINED_WEIGHT * explained + (1.0 - EXPLAINED_WEIGHT) * phrasing
+        return coverage * (1.0 - ASK_PENALTY * missing), slot, explained, phrasing, missing
+
+    def _phrasing(self, entry: EntryTerms, terms: Terms) -> float:
+        """How much of the entry's best-covered phrasing the question covers."""
+        best = 0.0
+        for phrasing in entry.phrasings:
             covered = 0.0
-            for term, weight, idf in shared:
-                phrase_weight = phrase_terms.get(term)
-                if phrase_weight:
-                    covered += (weight if weight <= phrase_weight else phrase_weight) * idf
-            if covered / mass > phrasing:
-                phrasing = covered / mass
-        if phrasing > 1.0:
-            phrasing = 1.0
-        return (PHRASING_WEIGHT * phrasing + (1.0 - PHRASING_WEIGHT) * question, index, phrasing, question)
+            for term, weight in phrasing.items():
+                asked = terms.get(term)
+                if asked:
+                    covered += (weight if weight <= asked else asked) * (self.idf(term) or self._rare)
+            if covered:
+                share = covered / self._mass(phrasing)
+                if share > best:
+                    best = share
+        return min(best, 1.0)
 
-    def _wording(self, index: int, wording: str) -> float:
-        """How alike the question and the entry's closest phrasing are, character by character.
+    def _mass(self, phrasing: Terms) -> float:
+        mass = self._masses.get(id(phrasing))
+        if mass is None:
+            total = sum(weight * (self.idf(term) or self._rare) for term, weight in phrasing.items())
+            mass = self._masses[id(phrasing)] = max(total, self._floor)
+        return mass
 
-        A small part of the score: it ranks the closer wording first among entries that cover
-        a question equally, and keeps 1.0 for a question asked exactly as written.
-        """
-        phrasings = self._compact.get(index)
-        if phrasings is None:
-            phrasings = self._compact[index] = tuple(compact(t) for t in phrasings_of(self._entries[index]))
-        return max((fuzz.ratio(wording, p) / 100.0 for p in phrasings), default=0.0)
+    def _ask_missing(self, entry: EntryTerms, asks: Sequence[Ask]) -> float:
+        """The share of the question's ask mass the entry covers nowhere."""
+        if not asks:
+            return 0.0
+        profile = entry.profile
+        total = missing = 0.0
+        for terms, weight in asks:
+            mass = weight * max(self.idf(t) or self.unknown_idf(t) for t in terms)
+            covered = max(min(profile.get(t, 0.0) / weight, 1.0) for t in terms)
+            total += mass
+            missing += mass * (1.0 - covered)
+        return missing / total if total else 0.0

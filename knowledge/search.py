@@ -2,30 +2,24 @@
 
 How a question is matched (each step exists because of a way people really ask):
 
-1. Text is normalised (`knowledge.normalize`) and tokenised with Sudachi. Words are keyed by
-   their dictionary form, conjugation families share a key (振り込む / 振り込み), particles and
-   endings are dropped.
-2. Only for questions: words the knowledge base does not know are repaired against the words
-   it does know — kana-only spellings by reading (しはらいほうほう → 支払い方法), typos by one
-   edit (バックアプ, limmit), mistyped kanji by reading (請求所 → 請求書), unknown compounds by
-   their parts (振込日 → 振込 + 日), other words through Sudachi's synonym groups (従業員 → 社員).
-3. Words and phrases become concepts through the vocabulary files (解約 = 退会 = cancel
-   subscription = 契約+やめる …), so that different wordings meet.
-4. Each entry is scored with two coverages, each term weighted by how rare it is (IDF):
-   how much of one of the entry's phrasings (its question or an alternative) the question
-   covers, and how much of the question the entry explains (question and alternatives fully,
-   answer text by half). Both must be high to answer: an out-of-scope question that shares a
-   word with an entry (「APIキーはどこで発行」 vs "API rate limits") covers only part of it and
-   brings words the entry cannot explain. A tenth of the score is how alike the wording is
-   character by character, so that only a question asked exactly as written scores 1.0.
+1. Text is normalised (`knowledge.normalize`; romaji left by the input method, `knowledge.romaji`)
+   and tokenised with Sudachi (`knowledge.tokens`): words keyed by dictionary form, verbs by the
+   form their noun takes (忘れる / 打刻忘れ), particles and endings dropped.
+2. Only for questions: words the knowledge base does not know are repaired against the words it
+   does know (`knowledge.repairs`): kana by reading, typos by one edit, wrong kanji by reading,
+   compounds by their parts, words cut in the wrong place, Sudachi's synonym groups.
+3. Words and phrases become concepts through the vocabulary files (`knowledge.terms`), and the
+   question's ask — its main predicate and the attribute it acts on — is found (`knowledge.asks`).
+4. Every field of every entry finds it (`knowledge.entry_texts`, `knowledge.analysis`): question,
+   言い換え and learned phrasings fully, answer, steps, category and escalation less. The entries
+   that explain most of the question are found on numpy postings (`knowledge.postings`) and scored
+   (`knowledge.scoring`) with shares that mean the same on any base: how much of the question the
+   entry explains, how much of its best phrasing the question covers, whether it covers the ask.
+5. `knowledge.index` decides: answer (a high score, clearly ahead of the next entry), suggest
+   (もしかして) or nothing; `explain` says why (`knowledge.explain`). The index changes entry by
+   entry while it serves (learned phrasings, new entries, a reloaded file: `knowledge.reload`).
 
-Scores are in 0..1: at or above the answer threshold the bot answers, at or above the suggest
-threshold it offers candidates. An inverted index over questions and alternatives finds the
-candidates, so a query never scores every entry of a large knowledge base.
-
-This module is the public face; the work is done in `knowledge.tokens` (step 1),
-`knowledge.repairs` (2), `knowledge.terms` (3) and `knowledge.index` (4), with the result types in
-`knowledge.results`.
+This module is the public face; the result types are in `knowledge.results`.
 """
 
 from __future__ import annotations

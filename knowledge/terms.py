@@ -21,6 +21,7 @@ KIND_WEIGHT = {"noun": 1.0, "ascii": 1.0, "num": 0.8, "verb": 0.6, "adj": 0.7}  
 COMPONENT_WEIGHT = 0.35  # a word inside a recognised phrase (制限 in レート制限)
 COMPOUND_WEIGHT = 0.5  # an unknown compound word as a whole (問い合わせ方法) …
 PIECE_WEIGHT = 0.7  # … and each of its parts (問い合わせ, 方法)
+SYNONYM_WEIGHT = 0.0  # Sudachi synonym groups as terms: measured, no gain (kept off)
 BROADER_WEIGHT = 0.6  # the broader concept of a narrow one (支払い方法 for クレカ)
 
 Keys = tuple[tuple[str, str], ...]  # (key, kind) of each word of a word or phrase
@@ -38,8 +39,12 @@ class Analyzer:
         self.readings: dict[str, Keys] = {}  # … and as read
         group_keys = {group.key for group in vocabulary.groups}
         pending_rules: list[tuple[str, list[tuple[str, ...]]]] = []
+        self.actions: set[str] = set()  # concepts named by an action word (削除, 変更, 返金): what English asks map to
         for group in vocabulary.groups:
             concept = "#" + group.key
+            named = [t for t in tokenize(normalize_text(group.canonical)) if t.kind in CONTENT_KINDS]
+            if len(named) == 1 and (named[0].action or named[0].kind == "verb"):
+                self.actions.add(concept)
             for name in group.broader:
                 target = matching_key(name)
                 self.broader[concept].add("#" + target if target in group_keys else target)
@@ -161,6 +166,9 @@ class Analyzer:
             return
         key = token.key
         weight = KIND_WEIGHT[kind] * factor
+        if SYNONYM_WEIGHT and token.synonyms:
+            for group in token.synonyms:
+                put(present, group, SYNONYM_WEIGHT * weight * self._stop_weights.get(key, 1.0))
         if kind == "num" and not (len(key) == 3 and key[0] in "45"):
             weight = 0.0  # quantities are noise; HTTP status codes (429, 503) are not
         stop_weights = self._stop_weights

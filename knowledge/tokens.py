@@ -55,6 +55,7 @@ class Token:
     end: int
     pieces: tuple[str, ...] = ()  # keys of the parts of a compound word (請求書払い → 請求書, 払い)
     synonyms: tuple[str, ...] = ()  # Sudachi's synonym groups of the word
+    action: bool = False  # a noun that names an action (Sudachi's サ変可能: 変更, 削除, 発行)
 
 
 @lru_cache(maxsize=4096)
@@ -92,6 +93,23 @@ def stem(word: str, kind: str) -> str:
     if last_kanji < 1 or (kind == "noun" and not is_hiragana(word[last_kanji + 1 :])):
         return word
     return word[: last_kanji + 1]
+
+
+_I_ROW = str.maketrans("うくぐすつぬぶむる", "いきぎしちにびみり")
+
+
+def _verb_stem(word: str, conjugation: str) -> str:
+    """A verb's key: its stem when it has two kanji or more (振り込む → 振り込), else its
+    continuative form, the form its noun takes, so that 忘れる meets 忘れ and 払う meets 払い
+    while 出す (出し) and 出る (出) stay apart."""
+    cut = stem(word, "verb")
+    if cut != word or not word or not is_hiragana(word[-1]):
+        return cut
+    if conjugation.startswith("五段"):
+        return word[:-1] + word[-1].translate(_I_ROW)
+    if conjugation.startswith(("上一段", "下一段")) and word.endswith("る"):
+        return word[:-1]
+    return word
 
 
 def _is_kanji(char: str) -> bool:
@@ -134,18 +152,21 @@ def _is_ascii_word(text: str) -> bool:
 
 # What a dictionary word becomes, whatever sentence it is in. Analysing each word once per
 # process keeps index builds fast: most words of a knowledge base repeat.
-_WordInfo = tuple[str, str, str, tuple[str, ...], tuple[str, ...]]  # key, kind, reading, pieces, synonyms
+_WordInfo = tuple[str, str, str, tuple[str, ...], tuple[str, ...], bool]  # key, kind, reading, pieces, synonyms, action
 _word_cache: dict[tuple[int, str], _WordInfo] = {}
 _WORD_CACHE_LIMIT = 200_000
 
 
 def _word_info(m: Any, surface: str) -> _WordInfo:
     normalized = m.normalized_form()
-    kind = _kind_of(tuple(m.part_of_speech()), normalized)
+    pos = tuple(m.part_of_speech())
+    kind = _kind_of(pos, normalized)
     reading = m.reading_form()
     if kind in ("noun", "num") and _is_ascii_word(surface):
         key = _ascii_key(surface, normalized)
         kind = "num" if surface.isdigit() else "ascii"
+    elif kind == "verb":
+        key = matching_key(_verb_stem(normalized, pos[4]))
     else:
         key = "ない" if kind == "neg" else matching_key(stem(normalized, kind))
     reading = fold_long_vowel(to_katakana(reading)) if is_kana(reading) else ""
@@ -158,7 +179,8 @@ def _word_info(m: Any, surface: str) -> _WordInfo:
             keys = (matching_key(stem(p.normalized_form(), "noun")) for p in parts)
             pieces = tuple(k for k in keys if len(k) >= 2)
     synonyms = tuple(f"~{g}" for g in m.synonym_group_ids()) if kind in CONTENT_KINDS else ()
-    info = (key, kind, reading, pieces, synonyms)
+    action = kind == "noun" and pos[2] == "サ変可能"
+    info = (key, kind, reading, pieces, synonyms, action)
     if len(_word_cache) < _WORD_CACHE_LIMIT:
         _word_cache[(m.word_id(), surface)] = info
     return info
@@ -180,11 +202,11 @@ def tokenize(text: str) -> list[Token]:
             surface = chunk[begin:end]
             # Unknown words share an id, so the surface tells them apart.
             info = cached((m.word_id(), surface)) or _word_info(m, surface)
-            key, kind, reading, pieces, synonyms = info
+            key, kind, reading, pieces, synonyms, action = info
             if after_te and kind in ("verb", "adj") and m.part_of_speech()[1] == "非自立可能":
                 kind = "func"  # subsidiary verbs: 届いて(いる), 消して(しまう), 教えて(ください)
             after_te = kind == "func" and surface in ("て", "で")
-            tokens.append(Token(surface, key, reading, kind, offset + begin, offset + end, pieces, synonyms))
+            tokens.append(Token(surface, key, reading, kind, offset + begin, offset + end, pieces, synonyms, action))
     return tokens
 
 

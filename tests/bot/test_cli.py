@@ -40,6 +40,21 @@ def test_faq_ask_prints_the_answer(capsys: pytest.CaptureFixture[str]) -> None:
     assert "decision: answer" in out and "SSOはどのIdPに対応していますか？" in out and "Okta" in out
 
 
+def test_faq_ask_takes_unquoted_words_as_one_question(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["faq", "ask", "--json", "返金", "して", "ほしい"]) == 0
+    (line,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert line["query"] == "返金 して ほしい"
+
+
+def test_faq_ask_explains_which_words_matched_which_field(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["faq", "ask", "--explain", "請求書の宛名を変更したい"]) == 0
+    out = capsys.readouterr().out
+    assert "why:" in out and "#請求書 → question" in out and "NOT covered" in out
+    assert main(["faq", "ask", "--json", "--explain", "解約方法は？"]) == 0
+    line = json.loads(capsys.readouterr().out)
+    assert line["answered"] and line["explain"]["candidates"][0]["matched"]
+
+
 def test_faq_ask_json_reads_questions_from_stdin_in_order(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -50,6 +50,9 @@ def test_the_example_file_shows_every_key() -> None:
             missing += [
                 f"[{section}] {n}" for n, f in model.model_fields.items() if not shown(section, n, f.annotation)
             ]
+        elif section == "plans":  # a table per plan, e.g. [plans.premier]
+            if "[plans." not in text:
+                missing.append(section)
         elif section != "base_dir" and not shown("", section, model):
             missing.append(section)
     assert missing == []

@@ -69,7 +69,7 @@ def test_message_and_app_mention_of_one_message_are_answered_once(app: AppHarnes
 
 
 def test_mentions_answer_anywhere_and_say_when_nothing_matches(app: AppHarness, db: Database) -> None:
-    app.message("<@UBOT> 来週の定例はキャンセルでお願いします", channel="C0RANDOM", event_type="app_mention")
+    app.message("<@UBOT> 来週の飲み会の場所はどこですか", channel="C0RANDOM", event_type="app_mention")
     (call,) = app.fake.wait_for_calls("chat.postMessage")
     assert call.args["channel"] == "C0RANDOM"
     assert "/case" in call.args["text"]

@@ -1,8 +1,8 @@
-"""Which texts of an entry are indexed: phrasings to be covered, answer sentences that explain."""
+"""Which texts of an entry are searched, as fields: phrasings to be covered, the rest to explain."""
 
 from __future__ import annotations
 
-from knowledge.entry_texts import answer_sentences, phrasings_of, split_brackets
+from knowledge.entry_texts import FIELD_STRENGTH, field_texts, phrasings_of, split_brackets
 from knowledge.loader import Entry, Link
 
 
@@ -30,19 +30,32 @@ def test_phrasings_are_the_question_its_parts_and_the_alternatives() -> None:
     assert phrasings_of(_entry(question="解約方法は？")) == ["解約方法は？"]
 
 
-def test_answers_are_cut_into_sentences_with_the_other_explaining_texts() -> None:
+def test_learned_phrasings_are_phrasings_too() -> None:
+    entry = _entry(question="解約方法は？", alternatives=("やめたい",))
+    assert phrasings_of(entry, ["退会したい"]) == ["解約方法は？", "やめたい", "退会したい"]
+
+
+def test_every_text_of_an_entry_is_a_field_answers_cut_into_sentences() -> None:
     entry = _entry(
         answer="設定画面から変更できます。反映に5分かかります！\nご注意ください",
         category="アカウント",
         sections=(("手順", "1. 開く\n2. 保存する"),),
         links=(Link("ヘルプ: パスワード", "https://example.com"),),
+        escalation="CS Lead",
     )
-    assert answer_sentences(entry) == [
-        "設定画面から変更できます。",
-        "反映に5分かかります！",
-        "ご注意ください",
-        "アカウント",
-        "1. 開く",
-        "2. 保存する",
-        "ヘルプ: パスワード",
+    assert field_texts(entry) == [
+        ("question", "Q"),
+        ("answer", "設定画面から変更できます。"),
+        ("answer", "反映に5分かかります！"),
+        ("answer", "ご注意ください"),
+        ("section", "1. 開く"),
+        ("section", "2. 保存する"),
+        ("section", "ヘルプ: パスワード"),
+        ("category", "アカウント"),
+        ("escalation", "CS Lead"),
     ]
+
+
+def test_written_phrasings_count_fully_learned_ones_and_other_fields_less() -> None:
+    assert FIELD_STRENGTH["question"] == FIELD_STRENGTH["alternative"] == 1.0 > FIELD_STRENGTH["learned"]
+    assert 1.0 > FIELD_STRENGTH["answer"] > FIELD_STRENGTH["section"] > FIELD_STRENGTH["escalation"] > 0.0

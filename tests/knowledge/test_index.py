@@ -57,20 +57,31 @@ def test_build_accepts_a_vocabulary_and_any_entries() -> None:
     assert rooms.search("経費精算の締め日は？").decision != "answer"
 
 
-def test_a_question_asked_exactly_as_written_scores_one(index: KnowledgeIndex) -> None:
+def test_a_question_asked_exactly_as_written_is_answered_with_its_entry(index: KnowledgeIndex) -> None:
     for entry in index.entries:
-        best = index.search(entry.question).best
-        assert best is not None and best.entry is entry and best.score == 1.0
+        result = index.search(entry.question)
+        assert result.best is not None and result.best.entry is entry
+        assert result.decision == "answer", entry.question
 
 
-def test_explain_gives_the_terms_and_the_parts_of_each_score(index: KnowledgeIndex) -> None:
+def test_explain_says_which_terms_matched_which_field_and_why(index: KnowledgeIndex) -> None:
     query = "請求書を再発行してほしい"
     explained = index.explain(query)
-    assert explained["terms"] and all(isinstance(w, float) for w in explained["terms"].values())
+    assert explained["terms"] and all(isinstance(t["weight"], float) for t in explained["terms"].values())
+    assert explained["decision"] == index.search(query).decision and explained["why"]
     (best, *_) = explained["candidates"]
     assert best["question"] == index.search(query).candidates[0].entry.question
-    assert best["score"] == round(index.search(query).candidates[0].score, 3)
-    assert 0.0 <= best["phrasing"] <= 1.0 and 0.0 <= best["question_coverage"] <= 1.0
+    assert abs(best["score"] - index.search(query).candidates[0].score) < 0.001
+    assert 0.0 <= best["explained"] <= 1.0 and 0.0 <= best["phrasing"] <= 1.0 and best["ask_missing"] == 0.0
+    assert best["matched"]["#請求書"] in ("question", "alternative")
+    assert explained["asks"] and all(a["covered_in"] for a in best["asks"])
+
+
+def test_explain_shows_an_ask_the_entry_does_not_cover(index: KnowledgeIndex) -> None:
+    explained = index.explain("請求書の宛名を変更したい")
+    best = explained["candidates"][0]
+    assert best["question"] == "請求書の発行は可能ですか？" and best["ask_missing"] > 0.5
+    assert explained["decision"] != "answer"
 
 
 def test_limit_bounds_the_candidates_not_the_decision(index: KnowledgeIndex) -> None:

@@ -50,7 +50,7 @@ def test_the_cache_is_read_instead_of_analysing(
     entries: list[Entry], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     KnowledgeIndex.build(entries, cache_dir=tmp_path)
-    monkeypatch.setattr("knowledge.index._analyse", lambda *_: pytest.fail("analysed again"))
+    monkeypatch.setattr("knowledge.index.analyse_entry", lambda *_: pytest.fail("analysed again"))
     KnowledgeIndex.build(entries, cache_dir=tmp_path)
 
 

@@ -44,3 +44,19 @@ def test_the_unfilled_seed_fails(tmp_path: Path) -> None:
 
 def test_empty_folder_is_an_error(tmp_path: Path) -> None:
     assert [f.message for f in lint_path(tmp_path)] == ["no Markdown files found"]
+
+
+def test_markers_the_loader_cannot_place_are_reported_with_their_line(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(
+        "## cat\n**A**: stray\n### Q: 解約は？\n**A:** ok\n**言い換え** やめたい\nQ: bare\n##Q: bad heading\n"
+        "### Q: 次\n**A**: はい\n**重要** 太字の文は本文のうち\n",
+        encoding="utf-8",
+    )
+    findings = {f.line: f for f in lint_path(tmp_path)}
+    assert "outside any" in findings[2].message and findings[2].blocking
+    assert 4 not in findings  # **A:** with the colon inside the bold is read
+    assert "has no colon" in findings[5].message
+    assert "marker not recognised" in findings[6].message
+    assert "question marker not recognised" in findings[7].message
+    assert 10 not in findings  # bold words in an answer are not markers
+    assert all(f.source == "a.md" and f.level == "error" for f in findings.values())

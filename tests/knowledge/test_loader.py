@@ -132,3 +132,11 @@ markdownish = st.lists(
 def test_arbitrary_markdown_never_crashes_the_loader(text: str) -> None:
     for entry in parse_markdown(text, "fuzz.md"):
         assert isinstance(entry.question, str) and entry.line >= 1
+
+
+def test_labels_with_the_colon_inside_the_bold_are_read() -> None:
+    (entry,) = parse_markdown(
+        "### Q: 解約は？\n**A:** 管理画面から。\n**言い換え：** やめたい / cancel\n**エスカレーション:** CS Lead"
+    )
+    assert entry.answer == "管理画面から。" and entry.alternatives == ("やめたい", "cancel")
+    assert entry.escalation == "CS Lead"

@@ -1,45 +1,50 @@
-"""Scoring: coverage of an entry's phrasing and of the question, weighted by rarity."""
+"""Scoring: shares that mean the same on any knowledge base."""
 
 from __future__ import annotations
 
 import pytest
 
-from knowledge.loader import Entry
-from knowledge.scoring import Scorer, Terms, idf
+from knowledge.loader import parse_markdown
+from knowledge.scoring import idf
+from knowledge.search import KnowledgeIndex
 
-QUESTIONS = ["解約方法は？", "請求書の発行は？", "請求書の送付先は？"]
-PHRASINGS: list[list[Terms]] = [[{"#解約": 1.0}], [{"#請求書": 1.0, "#発行": 1.0}], [{"#請求書": 1.0, "送付先": 1.0}]]
+KB = """### Q: 会議室の予約を取り消したい
+
+**A**: 予約一覧から取り消せます。
+
+### Q: 会議室の定員は？
+
+**A**: 部屋ごとに表示しています。プロジェクターは大会議室にあります。
+"""
 
 
 @pytest.fixture(scope="module")
-def scorer() -> Scorer:
-    entries = [Entry(f"e{i}", question, "C", "A") for i, question in enumerate(QUESTIONS)]
-    questions = [dict(phrasings[0]) for phrasings in PHRASINGS]
-    fields = [dict(terms) for terms in questions]
-    return Scorer(entries, PHRASINGS, questions, fields)
+def rooms() -> KnowledgeIndex:
+    return KnowledgeIndex.build(parse_markdown(KB, "rooms.md"))
 
 
 def test_idf_is_positive_and_highest_for_the_rarest_terms() -> None:
     assert idf(100, 1) > idf(100, 10) > idf(100, 100) > 0.0
 
 
-def test_a_question_asked_as_written_scores_one(scorer: Scorer) -> None:
-    (best,) = scorer.rank({"#解約": 1.0}, "解約方法は？", keep=1)
-    assert best.index == 0 and best.score == 1.0 and best.phrasing == best.question == 1.0
+def test_a_question_asked_as_written_covers_its_entry_whole(rooms: KnowledgeIndex) -> None:
+    best = rooms.explain("会議室の予約を取り消したい")["candidates"][0]
+    assert best["explained"] == best["phrasing"] == best["wording"] == 1.0 and best["score"] == 1.0
 
 
-def test_the_entry_covering_more_of_the_question_ranks_first(scorer: Scorer) -> None:
-    best, runner_up = scorer.rank({"#請求書": 1.0, "#発行": 1.0}, "請求書を発行したい", keep=2)
-    assert (best.index, runner_up.index) == (1, 2) and best.score > runner_up.score
+def test_words_found_only_in_the_answer_still_find_the_entry(rooms: KnowledgeIndex) -> None:
+    result = rooms.search("プロジェクターがある部屋は？")
+    assert result.best is not None and result.best.entry.question == "会議室の定員は？"
+    best = rooms.explain("プロジェクターがある部屋は？")["candidates"][0]
+    assert set(best["matched"].values()) == {"answer"} and best["phrasing"] < best["explained"] < 1.0
 
 
-def test_words_no_entry_holds_lower_the_score(scorer: Scorer) -> None:
-    plain = scorer.rank({"#解約": 1.0}, "解約したい", keep=1)[0].score
-    with_context = scorer.rank({"#解約": 1.0, "稟議": 1.0}, "解約したい", keep=1)[0].score
-    with_unknown_topic = scorer.rank({"#解約": 1.0, "#稟議": 1.0}, "解約したい", keep=1)[0].score
-    assert plain > with_context > with_unknown_topic
+def test_words_no_entry_holds_lower_every_score(rooms: KnowledgeIndex) -> None:
+    plain = rooms.search("会議室の予約を取り消したい").candidates[0].score
+    with_context = rooms.search("来週の会議室の予約を取り消したい").candidates[0].score
+    assert with_context < plain
 
 
-def test_nothing_known_ranks_nothing(scorer: Scorer) -> None:
-    assert scorer.rank({"稟議": 1.0}, "稟議", keep=3) == []
-    assert scorer.rank({"#解約": 1.0}, "解約", keep=0) == []
+def test_nothing_known_ranks_nothing(rooms: KnowledgeIndex) -> None:
+    assert rooms.search("稟議").candidates == ()
+    assert rooms.search("会議室", limit=0).candidates == ()

@@ -1,0 +1,101 @@
+"""`supportbot faq ask`: what the bot would do with a question, for people and for scripts.
+
+`--json` prints one line per question (query, answered, question, score, suggestions) — the
+contract scripts rely on; `--explain` adds which query terms matched which field of which entry
+and why the decision (answer, suggest, nothing; ask coverage).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from knowledge.search import KnowledgeIndex, SearchResult
+
+
+def answer_line(question: str, result: SearchResult) -> dict[str, Any]:
+    best = result.best
+    return {
+        "query": question,
+        "answered": result.decision == "answer",
+        "question": result.answer.question if result.answer else None,
+        "score": round(best.score, 4) if best else 0.0,
+        "suggestions": [e.question for e in result.suggestions],
+    }
+
+
+def print_json(question: str, result: SearchResult, explanation: dict[str, Any] | None) -> None:
+    line = answer_line(question, result)
+    if explanation is not None:
+        line["explain"] = explanation
+    print(json.dumps(line, ensure_ascii=False), flush=True)
+
+
+def print_text(question: str, result: SearchResult, explanation: dict[str, Any] | None) -> None:
+    best = result.best
+    print(f"Q: {question}")
+    if result.answer is not None:
+        entry = result.answer
+        print(f"decision: answer (score {best.score:.2f})  [{entry.location}]" if best else "decision: answer")
+        print(f"\n### {entry.question}\n\n{entry.answer}")
+        for label, body in entry.sections:
+            print(f"\n{label}: {body}")
+        if entry.escalation:
+            print(f"\nエスカレーション: {entry.escalation}")
+        for link in entry.links:
+            print(f"関連: {link.title} <{link.url}>")
+    elif result.decision == "suggest":
+        print(f"decision: suggest (best score {best.score:.2f})" if best else "decision: suggest")
+        for entry in result.suggestions:
+            print(f"  もしかして: {entry.question}")
+    else:
+        print(f"decision: none (best score {best.score:.2f})" if best else "decision: none")
+    if explanation is not None:
+        print_explanation(explanation)
+    print()
+
+
+def print_explanation(explanation: dict[str, Any]) -> None:
+    print(f"\nwhy: {explanation['why']}")
+    terms = ", ".join(
+        f"{term} (weight {info['weight']}, idf {info['idf'] if info['idf'] is not None else 'not in any entry'})"
+        for term, info in explanation["terms"].items()
+    )
+    print(f"query terms: {terms or '-'}")
+    print(f"asks for: {', '.join('/'.join(ask) for ask in explanation['asks']) or '-'}")
+    for candidate in explanation["candidates"]:
+        print(
+            f"  {candidate['rank']}. {candidate['question']} [{candidate['source']}] score {candidate['score']}"
+            f" = explained {candidate['explained']}, phrasing {candidate['phrasing']},"
+            f" wording {candidate['wording']}, ask missing {candidate['ask_missing']}"
+        )
+        matched = ", ".join(f"{term} → {field}" for term, field in candidate["matched"].items())
+        print(f"     matched: {matched or '-'}")
+        for ask in candidate["asks"]:
+            print(
+                f"     ask {'/'.join(ask['ask'])}: {'covered in ' + ask['covered_in'] if ask['covered_in'] else 'NOT covered'}"
+            )
+
+
+def ask(
+    index: KnowledgeIndex,
+    questions: list[str],
+    *,
+    answer_threshold: float,
+    suggest_threshold: float,
+    limit: int,
+    as_json: bool,
+    explain: bool,
+) -> None:
+    for question in questions:
+        if not question.strip():
+            continue
+        result = index.search(
+            question, answer_threshold=answer_threshold, suggest_threshold=suggest_threshold, limit=limit
+        )
+        explanation = (
+            index.explain(question, limit, answer_threshold=answer_threshold, suggest_threshold=suggest_threshold)
+            if explain
+            else None
+        )
+        (print_json if as_json else print_text)(question, result, explanation)

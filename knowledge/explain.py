@@ -1,0 +1,77 @@
+"""Explaining a search: which query terms matched which field of which entry, and why the decision."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from knowledge.analysis import field_of
+from knowledge.loader import Entry
+from knowledge.results import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD
+from knowledge.scoring import Query, Scored, Scorer
+
+
+def explain(
+    query: Query,
+    scored: Sequence[Scored],
+    limit: int,
+    scorer: Scorer,
+    fields_of: Callable[[int], dict[str, dict[str, float]]],
+    entry_at: Callable[[int], Entry],
+    answer_threshold: float = DEFAULT_ANSWER_THRESHOLD,
+    suggest_threshold: float = DEFAULT_SUGGEST_THRESHOLD,
+) -> dict[str, Any]:
+    from knowledge.index import decide
+
+    candidates = []
+    for rank, item in enumerate(scored[:limit]):
+        fields = fields_of(item.slot)
+        entry = entry_at(item.slot)
+        matched = {t: found for t in query.terms if (found := field_of(fields, t))}
+        asks = [
+            {"ask": sorted(ask), "covered_in": next((f for t in ask if (f := field_of(fields, t))), None)}
+            for ask, _ in query.asks
+        ]
+        candidates.append(
+            {
+                "rank": rank + 1,
+                "id": entry.id,
+                "question": entry.question,
+                "source": entry.location,
+                "score": round(item.score, 3),
+                "explained": round(item.explained, 3),
+                "phrasing": round(item.phrasing, 3),
+                "ask_missing": round(item.ask_missing, 3),
+                "wording": round(item.wording, 3),
+                "matched": matched,
+                "asks": asks,
+            }
+        )
+    decision = decide(scored, answer_threshold, suggest_threshold)
+    return {
+        "query": query.text,
+        "terms": {t: {"weight": round(w, 2), "idf": _rounded(scorer.idf(t))} for t, w in query.terms.items()},
+        "asks": [sorted(ask) for ask, _ in query.asks],
+        "decision": decision,
+        "why": _why(decision, scored, answer_threshold, suggest_threshold),
+        "candidates": candidates,
+    }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def _why(decision: str, scored: Sequence[Scored], answer: float, suggest: float) -> str:
+    if not scored:
+        return "no entry shares a term with the question"
+    best = scored[0]
+    runner_up = scored[1].score if len(scored) > 1 else 0.0
+    ask = f"; {best.ask_missing:.0%} of the ask not covered (lowers the score)" if best.ask_missing else ""
+    if decision == "answer":
+        return f"score {best.score:.2f} >= {answer}, {best.score - runner_up:.2f} ahead of the next{ask}"
+    if best.score >= answer:
+        return f"score {best.score:.2f} >= {answer} but only {best.score - runner_up:.2f} ahead of the next: suggest"
+    if decision == "suggest":
+        return f"score {best.score:.2f} between {suggest} and {answer}: suggest{ask}"
+    return f"score {best.score:.2f} < {suggest}: nothing close enough{ask}"
