@@ -6,7 +6,7 @@ Usage:
 For each database the cases are bulk-inserted (SQLAlchemy Core executemany) with `sla_check_at`
 set so that exactly `--due` of them need the sweep now: 40 % high cases past their target (a page
 and a DM each), 30 % medium/low cases past their target (a CS Lead ping) and 30 % high cases in
-their warning window. What is timed is `sweep_due_cases` in its own transaction, commit included:
+their warning window. What is timed is one batch of the sweep (`SlaClock.sweep`, bot/sla_clock.py) in its own transaction, commit included:
 the decide-and-queue part of the job. Slack is not involved (the outbox's notifier does nothing,
 and nothing is delivered). Between runs the due cases are put back and the queued rows removed.
 
@@ -36,6 +36,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -49,13 +50,15 @@ from sqlalchemy import bindparam, delete, event, insert, text, update  # noqa: E
 
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Settings, parse_behaviour  # noqa: E402
-from bot.database import Database, DatabaseUnavailable, temporary_postgres_database  # noqa: E402
+from bot.database import Database, DatabaseUnavailable, table_of, temporary_postgres_database  # noqa: E402
 from bot.models import Case, CaseEvent, CaseParty, Counter, OutboxMessage  # noqa: E402
 from bot.notify import Delivered  # noqa: E402
+from bot.priorities import Priority  # noqa: E402
 from bot.services import Services, build_services  # noqa: E402
+from bot.sla_clock import SweepReport  # noqa: E402
 from knowledge import BUNDLED_KNOWLEDGE  # noqa: E402
 from knowledge.search import KnowledgeIndex  # noqa: E402
-from scheduler.sla_sweep import SweepReport, sweep_due_cases  # noqa: E402
+from scheduler.sla_sweep import BATCH  # noqa: E402
 
 TARGET_MS = 200
 DEFAULT_POSTGRES = os.environ.get("SUPPORTBOT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -78,6 +81,13 @@ class NullNotifier:
         return Delivered(channel="C0NULL", ts="0.000000")
 
 
+@dataclass(frozen=True)
+class Asking:
+    """What the target policy is asked about (a case: here only its priority)."""
+
+    priority: str
+
+
 def make_services(db: Database, clock: ManualClock, index: KnowledgeIndex) -> Services:
     config = parse_behaviour(CONFIG, "sla_bench config", ROOT)
     services = build_services(Settings(database_url=db.url), config, clock=clock, db=db, index=index)
@@ -91,12 +101,12 @@ def make_services(db: Database, clock: ManualClock, index: KnowledgeIndex) -> Se
 def populate(db: Database, services: Services, cases: int, due: int, seed: int) -> dict[int, datetime]:
     """Insert `cases` open cases, `due` of them due at NOW; returns the due ones' sla_check_at by id."""
     rng = random.Random(seed)
-    sla = services.sla
+    rules = services.sla.rules
 
     @cache
     def times(created_at: datetime, priority: str) -> tuple[datetime, datetime]:
-        due_at = sla.due_at(created_at, priority)
-        return due_at, sla.warn_at(created_at, priority) or due_at
+        case = Asking(Priority(priority))
+        return rules.due_at(case, created_at), rules.first_check(case, created_at)
 
     breaches, leads = int(due * 0.4), int(due * 0.3)
     due_numbers = set(rng.sample(range(1, cases + 1), due))
@@ -142,11 +152,11 @@ def populate(db: Database, services: Services, cases: int, due: int, seed: int) 
                 "message_ts": f"{1_700_000_000 + number}.000100",
             }
         )
-    table = Case.__table__  # type: ignore[attr-defined]
+    table = table_of(Case)
     with db.engine.begin() as connection:
         for start in range(0, len(rows), CHUNK):
             connection.execute(insert(table), rows[start : start + CHUNK])
-        connection.execute(insert(Counter.__table__), [{"name": "case", "value": cases}])  # type: ignore[attr-defined]
+        connection.execute(insert(table_of(Counter)), [{"name": "case", "value": cases}])
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("ANALYZE"))  # what autovacuum / a DBA would have done by now
     with db.engine.connect() as connection:
@@ -156,11 +166,10 @@ def populate(db: Database, services: Services, cases: int, due: int, seed: int) 
 
 def reset(db: Database, due_checks: dict[int, datetime]) -> None:
     """Put the due cases back as they were and forget what the sweep queued."""
-    table = Case.__table__  # type: ignore[attr-defined]
+    table = table_of(Case)
     with db.engine.begin() as connection:
-        connection.execute(delete(OutboxMessage.__table__))  # type: ignore[attr-defined]
-        connection.execute(delete(CaseEvent.__table__))  # type: ignore[attr-defined]
-        connection.execute(delete(CaseParty.__table__))  # type: ignore[attr-defined]
+        for model in (OutboxMessage, CaseEvent, CaseParty):
+            connection.execute(delete(table_of(model)))
         statement = (
             update(table)
             .where(table.c.id == bindparam("case_id"))
@@ -192,7 +201,7 @@ def timed_sweep(services: Services) -> tuple[float, float, SweepReport]:
     gc.collect()
     started, cpu = time.perf_counter(), time.process_time()
     with services.db.transaction() as session:
-        report = sweep_due_cases(session, services, services.clock.now())
+        report = services.sla.sweep(session, services.clock.now(), limit=BATCH)
     return (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000, report
 
 

@@ -25,6 +25,8 @@ from sqlmodel import Session, col
 
 from bot.agents import AgentDirectory
 from bot.config import EscalationConfig
+from bot.database import is_postgres
+from bot.identifiers import is_usergroup
 from bot.models import CaseParty, UTCDateTime
 from bot.oncall import OnCall
 
@@ -75,7 +77,7 @@ class Party:
 
     @property
     def is_group(self) -> bool:
-        return self.who.startswith("S")
+        return is_usergroup(self.who)
 
 
 class People(AgentDirectory, Protocol):
@@ -141,7 +143,7 @@ def involve(session: Session, rows: Sequence[tuple[int, Party]], now: datetime) 
     if not rows:
         return
     data = [{"case_id": case_id, "party_id": party.who, "role": str(party.role)} for case_id, party in rows]
-    statement = _PG_INVOLVE if session.get_bind().dialect.name == "postgresql" else _SQLITE_INVOLVE
+    statement = _PG_INVOLVE if is_postgres(session) else _SQLITE_INVOLVE
     session.execute(statement, {"now": now, "rows": json.dumps(data)})
 
 

@@ -11,6 +11,7 @@ import handlers
 from bot.internals.bolt_ack import pace_listeners
 from bot.listener_pool import ListenerPool
 from bot.services import Services
+from bot.slack.desk import Desk
 from bot.slack.directory import UsergroupMembers
 from bot.slack.notifier import SlackNotifier
 from bot.slack.renderers import all_renderers
@@ -46,7 +47,9 @@ def create_app(
     )
 
     pace_listeners(app, pool, process_before_response=process_before_response)
-    services.attach_notifier(SlackNotifier(client, all_renderers(services, client)))
+    desk = Desk.from_config(services.config)
+    renderers = all_renderers(services.index, services.cases, services.clock, desk, client)
+    services.attach_notifier(SlackNotifier(client, renderers))
     services.agents.group_members = UsergroupMembers(client)
     handlers.register_all(app, services)
     return app

@@ -7,52 +7,79 @@ never opens (or pages) anything by itself.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
+from enum import StrEnum
 
-from bot.cases import parse_case_number
+from bot.case_vocabulary import ListScope
 from bot.priorities import split_priority
 
+
+class Verb(StrEnum):
+    FORM = "form"  # open the case form (prefilled with the text, if any)
+    OPEN = "open"
+    HELP = "help"
+    LIST = "list"
+    SHOW = "show"
+    ACK = "ack"
+    PRIORITY = "priority"
+    ESCALATE = "escalate"
+    RESOLVE = "resolve"
+    REOPEN = "reopen"
+    INVALID = "invalid"
+
+
 LIST_SCOPES = {
-    "open": "open",
-    "mine": "mine",
-    "all": "all",
-    "対応中": "open",
-    "自分": "mine",
-    "全部": "all",
-    "すべて": "all",
+    "open": ListScope.OPEN,
+    "mine": ListScope.MINE,
+    "all": ListScope.ALL,
+    "対応中": ListScope.OPEN,
+    "自分": ListScope.MINE,
+    "全部": ListScope.ALL,
+    "すべて": ListScope.ALL,
 }
 
 VERBS = {
-    "help": "help",
-    "ヘルプ": "help",
-    "list": "list",
-    "一覧": "list",
-    "show": "show",
-    "詳細": "show",
-    "ack": "ack",
-    "対応開始": "ack",
-    "priority": "priority",
-    "優先度": "priority",
-    "escalate": "escalate",
-    "エスカレーション": "escalate",
-    "resolve": "resolve",
-    "解決": "resolve",
-    "reopen": "reopen",
-    "再オープン": "reopen",
+    "help": Verb.HELP,
+    "ヘルプ": Verb.HELP,
+    "list": Verb.LIST,
+    "一覧": Verb.LIST,
+    "show": Verb.SHOW,
+    "詳細": Verb.SHOW,
+    "ack": Verb.ACK,
+    "対応開始": Verb.ACK,
+    "priority": Verb.PRIORITY,
+    "優先度": Verb.PRIORITY,
+    "escalate": Verb.ESCALATE,
+    "エスカレーション": Verb.ESCALATE,
+    "resolve": Verb.RESOLVE,
+    "解決": Verb.RESOLVE,
+    "reopen": Verb.REOPEN,
+    "再オープン": Verb.REOPEN,
 }
 
 
 @dataclass(frozen=True)
 class CaseCommand:
-    """verb: form | open | help | list | show | ack | priority | escalate | resolve | reopen | invalid."""
-
-    verb: str
+    verb: Verb
     number: int | None = None
     word: str | None = None  # a priority, level or list scope
     text: str | None = None  # title, reason or note
-    error: str | None = None  # message key when verb == "invalid"
+    error: str | None = None  # message key when verb is INVALID
     description: str | None = None  # a new case's lines after the title
+
+
+def parse_case_number(text: str) -> int | None:
+    """ "42" and "#42" (full-width too) → 42."""
+    match = re.fullmatch(r"#?(\d{1,9})", unicodedata.normalize("NFKC", text or "").strip())
+    return int(match.group(1)) if match else None
+
+
+def parse_level(word: str) -> int | None:
+    """An escalation level: "L2", "l3", "2" (full-width too) → 2 or 3."""
+    match = re.fullmatch(r"l?([23])", unicodedata.normalize("NFKC", word or "").strip().casefold())
+    return int(match.group(1)) if match else None
 
 
 def _split(text: str, parts: int) -> list[str]:
@@ -67,28 +94,26 @@ def _split(text: str, parts: int) -> list[str]:
 def parse_case_command(text: str) -> CaseCommand:
     text = (text or "").strip()
     if not text:
-        return CaseCommand("form")
+        return CaseCommand(Verb.FORM)
     first, rest = _split(text, 2)
-    key = unicodedata.normalize("NFKC", first).casefold()
-    verb = VERBS.get(key)
+    verb = VERBS.get(unicodedata.normalize("NFKC", first).casefold())
     if verb is None:
         return _new_case(text)
-    if verb == "help":
-        return CaseCommand("help")
-    if verb == "list":
-        scope_word = unicodedata.normalize("NFKC", rest).strip().casefold() or "open"
-        scope = LIST_SCOPES.get(scope_word)
-        return CaseCommand("list", word=scope) if scope else CaseCommand("invalid", error="case.usage")
+    if verb is Verb.HELP:
+        return CaseCommand(Verb.HELP)
+    if verb is Verb.LIST:
+        scope = LIST_SCOPES.get(unicodedata.normalize("NFKC", rest).strip().casefold() or "open")
+        return CaseCommand(Verb.LIST, word=scope) if scope else CaseCommand(Verb.INVALID, error="case.usage")
     number_text, remainder = _split(rest, 2)
     number = parse_case_number(number_text)
     if number is None:
-        return CaseCommand("invalid", error="case.error.number")
-    if verb in ("show", "ack"):
+        return CaseCommand(Verb.INVALID, error="case.error.number")
+    if verb in (Verb.SHOW, Verb.ACK):
         return CaseCommand(verb, number=number)
-    if verb in ("priority", "escalate"):
+    if verb in (Verb.PRIORITY, Verb.ESCALATE):
         word, tail = _split(remainder, 2)
         if not word:
-            return CaseCommand("invalid", error="case.usage")
+            return CaseCommand(Verb.INVALID, error="case.usage")
         return CaseCommand(verb, number=number, word=word, text=tail or None)
     return CaseCommand(verb, number=number, text=remainder or None)
 
@@ -98,6 +123,5 @@ def _new_case(text: str) -> CaseCommand:
     at once; without one, the form opens with the text filled in, and nothing happens until it is sent."""
     word, body = split_priority(text)
     title, _, description = body.partition("\n")
-    return CaseCommand(
-        "open" if word else "form", word=word, text=title.strip(), description=description.strip() or None
-    )
+    verb = Verb.OPEN if word else Verb.FORM
+    return CaseCommand(verb, word=word, text=title.strip(), description=description.strip() or None)

@@ -1,50 +1,35 @@
 """Support cases: open, acknowledge, re-prioritise, escalate, resolve, reopen.
 
-Plain Python over a session and a clock. Every change is an append-only `CaseEvent` and outbox
+Plain Python over a session and a clock. Every change is an event in the case's history and outbox
 messages (the case card update, a line in its thread), committed together; Slack is told after.
+The case's first-response clock is bot/sla_clock.py's; who may act, bot/access.py's.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import update
 from sqlmodel import Session, col
 
+from bot import case_store
 from bot.access import Action, People, Standing, allows, escalation_parties, involve, parties_of, standing_of
+from bot.case_commands import parse_level
+from bot.case_store import NewEvent
+from bot.case_vocabulary import CaseStatus, Category, EventKind, ListScope
 from bot.clock import Clock
 from bot.config import CasesConfig, EscalationConfig
-from bot.database import Database, insert_ignore
+from bot.database import Database
 from bot.errors import UserFacingError
-from bot.models import Case, CaseEvent, Counter, OutboxMessage
+from bot.models import Case, CaseEvent, OutboxMessage
 from bot.notify import Delivered
 from bot.oncall import OnCall
 from bot.outbox import Outbox, enqueue
+from bot.outbox_kinds import OutboxKind, card_key, card_refresh_key, card_update_key, thread_line_key
 from bot.priorities import Priority, parse_priority
-from bot.sla import SlaPolicy
-
-OPEN, ACKNOWLEDGED, ESCALATED, RESOLVED, REOPENED = "open", "acknowledged", "escalated", "resolved", "reopened"
-ACTIVE_STATUSES = (OPEN, ACKNOWLEDGED, ESCALATED, REOPENED)
-CATEGORIES = ("technical", "billing", "account", "other")
-
-CASE_COUNTER = "case"
-
-
-def parse_case_number(text: str) -> int | None:
-    """ "42" and "#42" (full-width too) → 42."""
-    match = re.fullmatch(r"#?(\d{1,9})", unicodedata.normalize("NFKC", text or "").strip())
-    return int(match.group(1)) if match else None
-
-
-class Pager(Protocol):
-    def page(self, session: Session, case: Case, now: datetime, *, occasion: str) -> OnCall:
-        """Queue the emergency page for a high case, in the caller's transaction; who it calls."""
-        ...
+from bot.sla_clock import SlaClock
 
 
 @dataclass(frozen=True)
@@ -89,12 +74,11 @@ class CaseService:
         self,
         db: Database,
         clock: Clock,
-        sla: SlaPolicy,
+        sla: SlaClock,
         outbox: Outbox,
         agents: People,
         config: CasesConfig,
         escalation: EscalationConfig,
-        pager: Pager | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -103,9 +87,8 @@ class CaseService:
         self.agents = agents
         self.config = config
         self.escalation = escalation
-        self.pager = pager
-        outbox.on_sent("case.card", self._remember_card)
-        for kind in ("sla.breach", "sla.lead"):
+        outbox.on_sent(OutboxKind.CASE_CARD, self._remember_card)
+        for kind in (OutboxKind.BREACH_PAGE, OutboxKind.SLA_LEAD):
             outbox.on_sent(kind, self._refresh_card)
 
     # --- validation ---------------------------------------------------------------------------
@@ -118,19 +101,28 @@ class CaseService:
             raise UserFacingError("case.error.title_too_long", limit=self.config.title_max_length, length=len(cleaned))
         return cleaned
 
-    def require_priority(self, word: str | None) -> Priority:
+    @staticmethod
+    def require_priority(word: str | None) -> Priority:
         priority = parse_priority(word or "")
         if priority is None:
             raise UserFacingError("case.error.priority", word=word or "")
         return priority
 
+    @staticmethod
+    def require_category(value: str | None) -> Category | None:
+        if value is None:
+            return None
+        try:
+            return Category(value)
+        except ValueError:
+            raise UserFacingError("case.error.category") from None
+
     def standing(self, number: int, actor: str) -> Standing:
         """What the actor is to case `number`: agent, paged/escalated to, reporter, or nobody (bot/access.py)."""
         with self.db.transaction() as session:
             case = self._load(session, number)
-            reporter = case.reporter_id
             assert case.id is not None
-            parties = parties_of(session, case.id)
+            reporter, parties = case.reporter_id, parties_of(session, case.id)
         # Outside the transaction: a user group lookup may call Slack, never while holding the lock.
         return standing_of(self.agents, actor, reporter, parties)
 
@@ -151,12 +143,8 @@ class CaseService:
     def details(self, number: int) -> CaseDetails:
         with self.db.transaction() as session:
             case = self._load(session, number)
-            events = list(
-                session.execute(
-                    select(CaseEvent).where(col(CaseEvent.case_id) == case.id).order_by(col(CaseEvent.id))
-                ).scalars()
-            )
-            return CaseDetails(case, events)
+            assert case.id is not None
+            return CaseDetails(case, case_store.events_of(session, case.id))
 
     def get_by_id(self, case_id: int) -> Case | None:
         with self.db.transaction() as session:
@@ -169,22 +157,11 @@ class CaseService:
     def find_by_message(self, channel: str, ts: str) -> Case | None:
         """The case whose card is the message (channel, ts): for replies in its thread."""
         with self.db.transaction() as session:
-            return session.execute(
-                select(Case).where(col(Case.message_channel) == channel, col(Case.message_ts) == ts)
-            ).scalar_one_or_none()
+            return case_store.find_by_message(session, channel, ts)
 
-    def list(self, scope: str, actor: str, *, limit: int = 20) -> Sequence[Case]:
-        query = select(Case)
-        if scope in ("open", "mine"):
-            query = query.where(col(Case.status).in_(ACTIVE_STATUSES))
-        if scope == "mine":
-            query = query.where(or_(col(Case.reporter_id) == actor, col(Case.first_response_by) == actor))
-        if scope == "all":
-            query = query.order_by(col(Case.number).desc())
-        else:
-            query = query.order_by(col(Case.due_at), col(Case.number))
+    def list(self, scope: ListScope, actor: str, *, limit: int = 20) -> Sequence[Case]:
         with self.db.transaction() as session:
-            return list(session.execute(query.limit(limit)).scalars())
+            return case_store.list_cases(session, scope, actor, limit=limit)
 
     # --- changes -----------------------------------------------------------------------------
 
@@ -192,20 +169,17 @@ class CaseService:
         """Open a case: numbered without gaps, posted to the cases channel, paged if high."""
         title = self.validate_title(new.title)
         priority = self.require_priority(new.priority)
-        if new.category is not None and new.category not in CATEGORIES:
-            raise UserFacingError("case.error.category")
+        category = self.require_category(new.category)
         now = self.clock.now()
         with self.db.transaction() as session:
-            number = self._next_number(session)
-            due = self.sla.due_at(now, priority)
             case = Case(
-                number=number,
+                number=case_store.next_number(session),
                 title=title,
                 description=_clean(new.description),
                 priority=priority,
-                status=OPEN,
+                status=CaseStatus.OPEN,
                 customer=_clean(new.customer, 200),
-                category=new.category,
+                category=category,
                 impact=_clean(new.impact),
                 steps=_clean(new.steps),
                 reporter_id=reporter,
@@ -214,39 +188,34 @@ class CaseService:
                 related_case=new.related_case,
                 created_at=now,
                 updated_at=now,
-                due_at=due,
-                sla_check_at=self._first_check(now, priority),
             )
+            self.sla.start(case)
             session.add(case)
             session.flush()
-            event = self._record(session, case, "opened", reporter, new_value=priority, now=now)
             assert case.id is not None
-            enqueue(session, kind="case.card", key=f"case:{case.id}:card", now=now, case_id=case.id)
-            paged = None
-            if priority == "high" and self.pager is not None:
-                paged = self.pager.page(session, case, now, occasion="opened")
+            event = self._record(session, case, EventKind.OPENED, reporter, new_value=priority, now=now)
+            enqueue(session, kind=OutboxKind.CASE_CARD, key=card_key(case.id), now=now, case_id=case.id)
+            paged = self.sla.page(session, case, now, occasion=EventKind.OPENED)
         self._deliver(case)
-        return CaseChange(case, event, outside_hours=self.sla.is_outside_hours(now, priority), paged=paged)
+        return CaseChange(case, event, outside_hours=self.sla.is_outside_hours(case), paged=paged)
 
     def acknowledge(self, number: int, actor: str, *, via: str = "command") -> CaseChange:
         """An agent, or someone paged for the case, takes it: first response recorded, SLA pings stop."""
         self.require(number, actor, Action.ACKNOWLEDGE)
         now = self.clock.now()
         with self.db.transaction() as session:
-            case = self._load(session, number, lock=True)
-            if case.status == RESOLVED:
-                raise UserFacingError("case.error.already_resolved", number=number)
+            case = self._load(session, number, lock=True, open_only=True)
             # An escalated case nobody has answered yet can still be taken (and so stop the SLA pings).
-            if case.status == ACKNOWLEDGED or (case.status == ESCALATED and case.first_response_at is not None):
+            if case.status == CaseStatus.ACKNOWLEDGED or (
+                case.status == CaseStatus.ESCALATED and case.first_response_at is not None
+            ):
                 raise UserFacingError(
                     "case.error.already_acknowledged", number=number, user=case.first_response_by or ""
                 )
             old = case.status
-            self._first_response(case, actor, now)
-            if case.status in (OPEN, REOPENED):
-                case.status = ACKNOWLEDGED
+            self._first_response(session, case, actor, now)
             event = self._record(
-                session, case, "acknowledged", actor, old_value=old, new_value=case.status, reason=via, now=now
+                session, case, EventKind.ACKNOWLEDGED, actor, old_value=old, new_value=case.status, reason=via, now=now
             )
         self._deliver(case)
         return CaseChange(case, event)
@@ -258,13 +227,13 @@ class CaseService:
         now = self.clock.now()
         with self.db.transaction() as session:
             case = self._load(session, number, lock=True)
-            if case.first_response_at is not None or actor == case.reporter_id or case.status == RESOLVED:
+            if case.first_response_at is not None or actor == case.reporter_id or case.status == CaseStatus.RESOLVED:
                 return None
             old = case.status
-            self._first_response(case, actor, now)
-            if case.status in (OPEN, REOPENED):  # an escalated case stays escalated
-                case.status = ACKNOWLEDGED
-            event = self._record(session, case, "first_response", actor, old_value=old, new_value=case.status, now=now)
+            self._first_response(session, case, actor, now)
+            event = self._record(
+                session, case, EventKind.FIRST_RESPONSE, actor, old_value=old, new_value=case.status, now=now
+            )
         self._deliver(case)
         return CaseChange(case, event)
 
@@ -277,53 +246,37 @@ class CaseService:
             raise UserFacingError("case.error.reason_required")
         now = self.clock.now()
         with self.db.transaction() as session:
-            case = self._load(session, number, lock=True)
-            if case.status == RESOLVED:
-                raise UserFacingError("case.error.already_resolved", number=number)
+            case = self._load(session, number, lock=True, open_only=True)
             if case.priority == priority:
                 raise UserFacingError("case.error.same_priority", number=number, priority=priority)
             old = case.priority
             case.priority = priority
-            case.due_at = self.sla.due_at(case.created_at, priority)
-            case.sla_breach_count = 0
-            case.sla_check_at = None if case.first_response_at else self._first_check(case.created_at, priority)
             case.updated_at = now
-            event = self._record(
-                session, case, "priority_changed", actor, old_value=old, new_value=priority, reason=reason, now=now
-            )
-            paged = None
-            if priority == "high" and case.first_response_at is None and self.pager is not None:
-                paged = self.pager.page(session, case, now, occasion=f"event{event.id}")
+            self.sla.restart(case)
+            kind = EventKind.PRIORITY_CHANGED
+            event = self._record(session, case, kind, actor, old_value=old, new_value=priority, reason=reason, now=now)
+            paged = self.sla.page(session, case, now, occasion=f"event{event.id}")
         self._deliver(case)
         return CaseChange(case, event, paged=paged)
 
     def escalate(self, number: int, level_word: str, note: str | None, actor: str) -> CaseChange:
         """L1 → L2 (CS Lead) → L3 (engineers, with a ticket); whoever it calls may then act on the case."""
         self.require(number, actor, Action.ESCALATE)
-        match = re.fullmatch(r"l?([23])", unicodedata.normalize("NFKC", level_word or "").strip().casefold())
-        if not match:
+        level = parse_level(level_word)
+        if level is None:
             raise UserFacingError("case.error.level", word=level_word or "")
-        level = int(match.group(1))
         now = self.clock.now()
         with self.db.transaction() as session:
-            case = self._load(session, number, lock=True)
-            if case.status == RESOLVED:
-                raise UserFacingError("case.error.already_resolved", number=number)
+            case = self._load(session, number, lock=True, open_only=True)
             if case.escalation_level >= level:
                 raise UserFacingError("case.error.already_at_level", number=number, level=case.escalation_level)
             old = f"L{case.escalation_level}"
             case.escalation_level = level
-            case.status = ESCALATED
+            case.status = CaseStatus.ESCALATED
             case.updated_at = now
+            note = _clean(note, 1000)
             event = self._record(
-                session,
-                case,
-                "escalated",
-                actor,
-                old_value=old,
-                new_value=f"L{level}",
-                reason=_clean(note, 1000),
-                now=now,
+                session, case, EventKind.ESCALATED, actor, old_value=old, new_value=f"L{level}", reason=note, now=now
             )
             assert case.id is not None
             involve(session, [(case.id, party) for party in escalation_parties(level, self.escalation)], now)
@@ -335,20 +288,18 @@ class CaseService:
         self_resolved = self.require(number, actor, Action.RESOLVE) is Standing.REPORTER
         now = self.clock.now()
         with self.db.transaction() as session:
-            case = self._load(session, number, lock=True)
-            if case.status == RESOLVED:
-                raise UserFacingError("case.error.already_resolved", number=number)
+            case = self._load(session, number, lock=True, open_only=True)
             old = case.status
             if self_resolved:
-                case.sla_check_at = None
+                self.sla.stop(case)
                 case.updated_at = now
             else:
-                self._first_response(case, actor, now)
-            case.status = RESOLVED
+                self._first_response(session, case, actor, now)
+            case.status = CaseStatus.RESOLVED
             case.resolved_at = now
-            kind = "self_resolved" if self_resolved else "resolved"
+            kind = EventKind.SELF_RESOLVED if self_resolved else EventKind.RESOLVED
             event = self._record(
-                session, case, kind, actor, old_value=old, new_value=RESOLVED, reason=_clean(note, 1000), now=now
+                session, case, kind, actor, old_value=old, new_value=case.status, reason=_clean(note, 1000), now=now
             )
         self._deliver(case)
         return CaseChange(case, event)
@@ -359,67 +310,48 @@ class CaseService:
         now = self.clock.now()
         with self.db.transaction() as session:
             case = self._load(session, number, lock=True)
-            if case.status != RESOLVED or case.resolved_at is None:
+            if case.status != CaseStatus.RESOLVED or case.resolved_at is None:
                 raise UserFacingError("case.error.not_resolved", number=number)
             if now - case.resolved_at > self.config.reopen_window:
                 raise UserFacingError("case.error.reopen_window", number=number, days=self.config.reopen_window.days)
             old = case.status
-            case.status = REOPENED
+            case.status = CaseStatus.REOPENED
             case.resolved_at = None
             case.updated_at = now
+            reason = _clean(reason, 1000)
             event = self._record(
-                session,
-                case,
-                "reopened",
-                actor,
-                old_value=old,
-                new_value=REOPENED,
-                reason=_clean(reason, 1000),
-                now=now,
+                session, case, EventKind.REOPENED, actor, old_value=old, new_value=case.status, reason=reason, now=now
             )
         self._deliver(case)
         return CaseChange(case, event)
 
     # --- internals -------------------------------------------------------------------------------
 
-    def _first_check(self, created_at: datetime, priority: str) -> datetime:
-        """When the SLA sweep must first look at a new case: the warning, or the due time."""
-        warn = self.sla.warn_at(created_at, priority)
-        return warn if warn is not None else self.sla.due_at(created_at, priority)
-
-    @staticmethod
-    def _first_response(case: Case, actor: str, now: datetime) -> None:
+    def _first_response(self, session: Session, case: Case, actor: str, now: datetime) -> None:
+        """Someone who may act answered: the first time, it is the first response and stops the SLA clock."""
         if case.first_response_at is None:
             case.first_response_at = now
             case.first_response_by = actor
-        case.sla_check_at = None
+            self.sla.answered(session, case)
+        else:
+            self.sla.stop(case)
+        if case.status in (CaseStatus.OPEN, CaseStatus.REOPENED):  # an escalated case stays escalated
+            case.status = CaseStatus.ACKNOWLEDGED
         case.updated_at = now
 
-    def _next_number(self, session: Session) -> int:
-        """The next case number: a row-locked counter, so concurrent openers never share or skip one."""
-        insert_ignore(session, Counter, {"name": CASE_COUNTER, "value": 0}, ["name"])
-        result = session.execute(
-            update(Counter)
-            .where(col(Counter.name) == CASE_COUNTER)
-            .values(value=col(Counter.value) + 1)
-            .returning(col(Counter.value))
-        )
-        return int(result.scalar_one())
-
-    def _load(self, session: Session, number: int, *, lock: bool = False) -> Case:
-        query = select(Case).where(col(Case.number) == number)
-        if lock and self.db.is_postgres:
-            query = query.with_for_update()
-        case = session.execute(query).scalar_one_or_none()
+    def _load(self, session: Session, number: int, *, lock: bool = False, open_only: bool = False) -> Case:
+        case = case_store.load(session, number, lock=lock)
         if case is None:
             raise UserFacingError("case.error.not_found", number=number)
+        if open_only and case.status == CaseStatus.RESOLVED:
+            raise UserFacingError("case.error.already_resolved", number=number)
         return case
 
     def _record(
         self,
         session: Session,
         case: Case,
-        kind: str,
+        kind: EventKind,
         actor: str,
         *,
         now: datetime,
@@ -429,27 +361,14 @@ class CaseService:
     ) -> CaseEvent:
         """Append the event and queue what Slack must show: the card update and a thread line."""
         assert case.id is not None
-        event = CaseEvent(
-            case_id=case.id, kind=kind, actor_id=actor, at=now, old_value=old_value, new_value=new_value, reason=reason
-        )
-        session.add(event)
-        session.flush()
-        if kind != "opened":
+        event = case_store.append_event(session, NewEvent(case.id, kind, actor, now, old_value, new_value, reason))
+        assert event.id is not None
+        if kind != EventKind.OPENED:
+            payload = {"event_id": event.id}
+            line, update_key = thread_line_key(case.id, event.id), card_update_key(case.id, event.id)
+            enqueue(session, kind=OutboxKind.CASE_THREAD, key=line, now=now, case_id=case.id, payload=payload)
             enqueue(
-                session,
-                kind="case.thread",
-                key=f"case:{case.id}:event:{event.id}",
-                now=now,
-                case_id=case.id,
-                payload={"event_id": event.id},
-            )
-            enqueue(
-                session,
-                kind="case.card_update",
-                key=f"case:{case.id}:card:{event.id}",
-                now=now,
-                case_id=case.id,
-                payload={"event_id": event.id},
+                session, kind=OutboxKind.CASE_CARD_UPDATE, key=update_key, now=now, case_id=case.id, payload=payload
             )
         return event
 
@@ -460,8 +379,8 @@ class CaseService:
 
     def _refresh_card(self, session: Session, message: OutboxMessage, delivered: Delivered) -> Sequence[str]:
         """A breach went out: the card's due time now reads "…超過" instead of "残り…"."""
-        key = f"{message.dedupe_key}:card"
-        enqueue(session, kind="case.card_update", key=key, now=self.clock.now(), case_id=message.case_id)
+        key = card_refresh_key(message.dedupe_key)
+        enqueue(session, kind=OutboxKind.CASE_CARD_UPDATE, key=key, now=self.clock.now(), case_id=message.case_id)
         return [key]
 
     @staticmethod

@@ -19,6 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from bot.config_plans import CustomersConfig, PlanConfig, ResponseTarget, plan_problems
 from bot.durations import parse_duration
+from bot.identifiers import is_channel, is_user, is_usergroup
 
 DEFAULT_SLACK_API_BASE_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///supportbot.db"
@@ -26,10 +27,6 @@ DEFAULT_CONFIG_PATH = "supportbot.toml"
 EXAMPLE_CONFIG_PATH = Path(__file__).resolve().parents[1] / "supportbot.example.toml"
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-_USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 
 
 class ConfigError(Exception):
@@ -44,7 +41,7 @@ Duration = Annotated[timedelta, BeforeValidator(_duration)]
 
 
 def _check_channel(value: str) -> str:
-    if not _CHANNEL_ID.match(value):
+    if not is_channel(value):
         raise ValueError(
             f'{value!r} is not a Slack channel ID; use the ID (e.g. "C0123ABCD", shown at the bottom '
             "of the channel's details), not its #name"
@@ -53,7 +50,7 @@ def _check_channel(value: str) -> str:
 
 
 def _check_user(value: str) -> str:
-    if not _USER_ID.match(value):
+    if not is_user(value):
         raise ValueError(
             f'{value!r} is not a Slack user ID; use the member ID (e.g. "U0123ABCD", from the user\'s '
             "profile > ⋮ > Copy member ID), not a name"
@@ -62,13 +59,13 @@ def _check_user(value: str) -> str:
 
 
 def _check_usergroup(value: str) -> str:
-    if not _USERGROUP_ID.match(value):
+    if not is_usergroup(value):
         raise ValueError(f'{value!r} is not a Slack user group ID (e.g. "S0123ABCD")')
     return value
 
 
 def _check_user_or_group(value: str) -> str:
-    if _USER_ID.match(value) or _USERGROUP_ID.match(value):
+    if is_user(value) or is_usergroup(value):
         return value
     raise ValueError(f'{value!r} is neither a Slack user ID ("U0123ABCD") nor a user group ID ("S0123ABCD")')
 
@@ -259,7 +256,7 @@ def _fallback(value: Any) -> str:
     text = str(value).strip()
     if text.casefold() == HERE:
         return HERE
-    if not _USERGROUP_ID.match(text):
+    if not is_usergroup(text):
         raise ValueError(f'{value!r} is neither a user group ID (e.g. "S0123ABCD") nor "here"')
     return text
 

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import event, literal_column, text
+from sqlalchemy import Table, event, literal_column, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine
@@ -131,7 +131,7 @@ def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any
     Used wherever "the first one wins" is the rule: event ids, handled messages, outbox keys.
     """
     dialect = session.get_bind().dialect.name
-    table = model.__table__  # type: ignore[attr-defined]
+    table = table_of(model)
     statement: Any
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -153,6 +153,21 @@ def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any
     # rowcount is not reliable here across drivers; RETURNING says whether a row went in.
     result = session.execute(statement.returning(literal_column("1")))
     return result.first() is not None
+
+
+def is_postgres(session: Session) -> bool:
+    """Whether the session's database is PostgreSQL (else SQLite): bulk statements differ by dialect."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The table behind a model, for Core statements (bulk inserts, updates)."""
+    return SQLModel.metadata.tables[str(model.__tablename__)]
+
+
+def rowcount(result: Any) -> int:
+    """Rows an UPDATE or DELETE matched (a CursorResult attribute the ORM's Result type does not declare)."""
+    return int(result.rowcount or 0)
 
 
 def sqlite_bind_value(session: Session, column: Any) -> Any:

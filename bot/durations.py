@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from bot.i18n import Language
+
 _PART = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|s)", re.IGNORECASE)
 _UNITS = {"d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0}
 
@@ -38,13 +40,13 @@ def parse_duration(text: str | int | float | timedelta) -> timedelta:
     return timedelta(seconds=total)
 
 
-def format_duration(delta: timedelta, language: str = "ja") -> str:
+def format_duration(delta: timedelta, language: str = Language.JA) -> str:
     """Render a duration for people: "1時間30分" / "1h 30m"; seconds only under a minute."""
     seconds = int(abs(delta.total_seconds()))
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
-    if language == "ja":
+    if language == Language.JA:
         units = [(days, "日"), (hours, "時間"), (minutes, "分")]
         parts = [f"{n}{u}" for n, u in units if n]
         if not parts:

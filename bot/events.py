@@ -8,7 +8,7 @@ from sqlalchemy import delete
 from sqlmodel import col
 
 from bot.clock import Clock
-from bot.database import Database, insert_ignore
+from bot.database import Database, insert_ignore, rowcount
 from bot.models import SlackEvent
 
 RETENTION = timedelta(days=1)  # Slack stops retrying after about 5 minutes; a day is plenty
@@ -32,4 +32,4 @@ class EventLog:
             result = session.execute(
                 delete(SlackEvent).where(col(SlackEvent.received_at) < self.clock.now() - RETENTION)
             )
-            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+            return rowcount(result)

@@ -21,6 +21,7 @@ from bot.database import Database, insert_ignore
 from bot.i18n import Language, detect_language
 from bot.models import FaqFeedback, FaqReply, UnansweredQuestion
 from bot.outbox import Outbox, enqueue
+from bot.outbox_kinds import OutboxKind, faq_pick_key, faq_reply_key
 from knowledge.search import KnowledgeIndex, SearchResult, looks_like_question
 
 Action = Literal["answered", "suggested", "not_found", "ignored", "duplicate"]
@@ -59,7 +60,7 @@ class FaqService:
         config: FaqConfig,
         outbox: Outbox,
         *,
-        language: Language = "ja",
+        language: Language = Language.JA,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -123,7 +124,7 @@ class FaqService:
         reply_thread = thread_ts or ts
         language = detect_language(question, self.language)
         now = self.clock.now()
-        key = f"faq:{channel}:{ts}"
+        key = faq_reply_key(channel, ts)
         best = result.best
         with self.db.transaction() as session:
             claimed = insert_ignore(
@@ -147,7 +148,7 @@ class FaqService:
                 assert result.answer is not None
                 enqueue(
                     session,
-                    kind="faq.answer",
+                    kind=OutboxKind.FAQ_ANSWER,
                     key=key,
                     now=now,
                     payload={
@@ -171,7 +172,7 @@ class FaqService:
             if action == "suggested":
                 enqueue(
                     session,
-                    kind="faq.suggest",
+                    kind=OutboxKind.FAQ_SUGGEST,
                     key=key,
                     now=now,
                     payload={
@@ -184,7 +185,7 @@ class FaqService:
             elif action == "not_found" and direct:
                 enqueue(
                     session,
-                    kind="faq.not_found",
+                    kind=OutboxKind.FAQ_NOT_FOUND,
                     key=key,
                     now=now,
                     payload={"channel": channel, "thread_ts": reply_thread, "language": language},
@@ -196,11 +197,11 @@ class FaqService:
         """Someone picked a "もしかして" candidate: answer it in the thread (once per entry and thread)."""
         if self.index.get(entry_id) is None:
             return False
-        key = f"faq:{channel}:{thread_ts}:pick:{entry_id}"
+        key = faq_pick_key(channel, thread_ts, entry_id)
         with self.db.transaction() as session:
             enqueue(
                 session,
-                kind="faq.answer",
+                kind=OutboxKind.FAQ_ANSWER,
                 key=key,
                 now=self.clock.now(),
                 payload={"channel": channel, "thread_ts": thread_ts, "entry_id": entry_id, "language": language},

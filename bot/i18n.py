@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from enum import StrEnum
 
-Language = Literal["ja", "en"]
+
+class Language(StrEnum):
+    """The languages the bot speaks: Japanese (the default) and English."""
+
+    JA = "ja"
+    EN = "en"
+
+    @classmethod
+    def of(cls, value: str | None, default: Language) -> Language:
+        """`value` when it names a language ("en"), else `default` (e.g. a block_id from an older message)."""
+        return cls(value) if value in tuple(cls) else default
+
 
 MESSAGES: dict[str, dict[str, str]] = {
     # --- FAQ ---------------------------------------------------------------------------------
@@ -89,6 +100,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "case.button.new_linked": {"ja": "新しいケースを起票", "en": "Open a new case"},
     "case.card.fallback": {"ja": "ケース #{number} [{priority}] {title}", "en": "Case #{number} [{priority}] {title}"},
     "case.due.responded": {"ja": "{when} ✅ {user}", "en": "{when} ✅ {user}"},
+    "case.due.responded_late": {"ja": "{when} ({late}) ✅ {user}", "en": "{when} ({late}) ✅ {user}"},
     "case.due.overdue": {"ja": "{due} ⚠️ {remaining}", "en": "{due} ⚠️ {remaining}"},
     "case.due.pending": {"ja": "{due} ({remaining})", "en": "{due} ({remaining})"},
     # --- cases: events in the thread -------------------------------------------------------------
@@ -193,6 +205,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "case.history.reopened": {"ja": "再オープン", "en": "reopened"},
     "case.history.sla_warning": {"ja": "期限前の警告", "en": "due-time warning"},
     "case.history.sla_breach": {"ja": "初期対応期限超過の通知", "en": "breach notification"},
+    "case.history.sla_breach.late": {
+        "ja": "初期対応期限 ({due}) を{late}して初回応答",
+        "en": "first response after the due time ({due}): {late}",
+    },
     "case.usage": {
         "ja": (
             "*`/case` の使い方*\n"
@@ -405,8 +421,5 @@ _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 def detect_language(text: str, default: Language) -> Language:
     """English when someone writes in English (no Japanese characters, mostly Latin letters)."""
     if _JAPANESE.search(text or ""):
-        return "ja"
-    letters = len(_LATIN.findall(text or ""))
-    if letters >= 3:
-        return "en"
-    return default
+        return Language.JA
+    return Language.EN if len(_LATIN.findall(text or "")) >= 3 else default

@@ -9,6 +9,8 @@ from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, Uniqu
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
+from bot.case_vocabulary import CaseStatus
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes in and out, on SQLite (which forgets the zone) and PostgreSQL alike."""
@@ -148,7 +150,7 @@ class Case(SQLModel, table=True):
     title: str = Field(max_length=1000)
     description: str | None = _text()
     priority: str = Field(max_length=8)
-    status: str = Field(max_length=16, default="open", index=True)
+    status: str = Field(max_length=16, default=CaseStatus.OPEN, index=True)
     escalation_level: int = 1
     customer: str | None = Field(default=None, max_length=200)
     category: str | None = Field(default=None, max_length=40)

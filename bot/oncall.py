@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 from bot.agents import AgentDirectory
 from bot.clock import Clock
 from bot.config import OncallConfig
-from bot.database import Database
+from bot.database import Database, rowcount
 from bot.errors import UserFacingError
 from bot.models import OncallOverride
 from bot.rotation import OncallRotation
@@ -129,7 +129,7 @@ class OncallService:
                 )
                 .values(cleared_at=now, cleared_by=actor)
             )
-            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+            return rowcount(result)
 
     def history(self, limit: int = 10) -> list[OncallOverride]:
         with self.db.transaction() as session:

@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, or_, select, text, update
 from sqlmodel import Session, col
 
 from bot.clock import Clock
-from bot.database import Database, DatabaseUnavailable, sqlite_bind_value
+from bot.database import Database, DatabaseUnavailable, is_postgres, rowcount, sqlite_bind_value, table_of
 from bot.models import OutboxMessage, UTCDateTime
 from bot.notify import (
     Delivered,
@@ -61,11 +61,6 @@ class DeliveryReport:
         self.retrying += other.retrying
         self.failed += other.failed
         self.dropped += other.dropped
-
-
-def rowcount(result: Any) -> int:
-    """Rows an UPDATE matched (a CursorResult attribute the ORM's Result type does not declare)."""
-    return int(result.rowcount)
 
 
 def default_worker_id() -> str:
@@ -111,8 +106,8 @@ def enqueue_many(session: Session, items: Sequence[OutboxItem], now: datetime) -
     """Queue the items whose key is new, in one statement; returns the keys that went in."""
     if not items:
         return set()
-    postgres = session.get_bind().dialect.name == "postgresql"
-    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    postgres = is_postgres(session)
+    table = table_of(OutboxMessage)
     to_json = (lambda value: value) if postgres else sqlite_bind_value(session, table.c.payload)
     rows = [{"key": i.key, "kind": i.kind, "case_id": i.case_id, "payload": to_json(i.payload)} for i in items]
     result = session.execute(

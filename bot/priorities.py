@@ -1,31 +1,36 @@
-"""Priority words, as people type them: 高/中/低, high/medium/low, and severity letters A/B/C only in forms
-that cannot be an English word (重大度A, sevA, sev-A, A:). A bare letter is never a priority, so
-`/case A customer cannot export CSV` is a title, not a high case.
+"""Priorities, and the words people type for them: 高/中/低, high/medium/low, and severity letters A/B/C
+only in forms that cannot be an English word (重大度A, sevA, sev-A, A:). A bare letter is never a
+priority, so `/case A customer cannot export CSV` is a title, not a high case.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Literal
+from enum import StrEnum
 
-Priority = Literal["high", "medium", "low"]
+
+class Priority(StrEnum):
+    """A case's priority; the value is what the database stores."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
 
 _WORDS: dict[str, Priority] = {
-    "高": "high",
-    "中": "medium",
-    "低": "low",
-    "high": "high",
-    "medium": "medium",
-    "low": "low",
+    "高": Priority.HIGH,
+    "中": Priority.MEDIUM,
+    "低": Priority.LOW,
+    **{priority.value: priority for priority in Priority},
 }
-_LETTERS: dict[str, Priority] = {"a": "high", "b": "medium", "c": "low"}
+_LETTERS: dict[str, Priority] = {"a": Priority.HIGH, "b": Priority.MEDIUM, "c": Priority.LOW}
 # After NFKC and casefold: 重大度a, seva, sev-a, a: (full-width forms included).
 _SEVERITY = re.compile(r"(?:重大度|sev-?)([abc])|([abc]):")
 
 
 def parse_priority(word: str) -> Priority | None:
-    """One word → "high"/"medium"/"low" (any case, full-width too), or None when it is not a priority."""
+    """One word → a Priority (any case, full-width too), or None when it is not a priority."""
     key = unicodedata.normalize("NFKC", word or "").strip().casefold()
     if key in _WORDS:
         return _WORDS[key]

@@ -11,12 +11,13 @@ from bot.config import BehaviourConfig, Settings
 from bot.database import Database
 from bot.events import EventLog
 from bot.faq import FaqService
+from bot.i18n import Language
 from bot.notify import Notifier
 from bot.oncall import OncallService
 from bot.outbox import Outbox
-from bot.paging import Pager
 from bot.plans import PlanCatalog
 from bot.sla import SlaPolicy
+from bot.sla_clock import SlaClock
 from knowledge.search import KnowledgeIndex
 
 
@@ -30,7 +31,7 @@ class Services:
     outbox: Outbox
     events: EventLog
     agents: ConfiguredAgents
-    sla: SlaPolicy
+    sla: SlaClock
     oncall: OncallService
     faq: FaqService
     cases: CaseService
@@ -60,8 +61,9 @@ def build_services(
     # [plans] that is [sla.<priority>] on [business_hours], exactly as before.
     default_plan = PlanCatalog.from_config(config).default
     targets: dict[str, object] = {priority: target for priority, target in default_plan.targets.items()}
-    sla = SlaPolicy(config.sla.model_copy(update=targets), default_plan.calendar)
+    policy = SlaPolicy(config.sla.model_copy(update=targets), default_plan.calendar)
     oncall = OncallService(db, clock, config.oncall, agents)
+    sla = SlaClock.from_config(config, oncall, policy)
     return Services(
         settings=settings,
         config=config,
@@ -73,6 +75,6 @@ def build_services(
         agents=agents,
         sla=sla,
         oncall=oncall,
-        faq=FaqService(db, clock, index, config.faq, outbox, language=config.language),
-        cases=CaseService(db, clock, sla, outbox, agents, config.cases, config.escalation, pager=Pager(oncall)),
+        faq=FaqService(db, clock, index, config.faq, outbox, language=Language(config.language)),
+        cases=CaseService(db, clock, sla, outbox, agents, config.cases, config.escalation),
     )

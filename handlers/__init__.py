@@ -1,16 +1,19 @@
-"""Slack listeners. Each module registers one area; none of them holds domain rules."""
+"""Slack listeners, one package per Slack surface (commands, actions, views, shortcuts, events).
+
+Each listener is a short, named module function that gets what it uses from Bolt's context
+(handlers/context.py); `register` functions only wire them. None of them holds domain rules.
+"""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
 from bot.services import Services
-from handlers import cases, errors, faq, middleware, oncall
+from handlers import actions, commands, context, errors, events, shortcuts, views
 
 
 def register_all(app: App, services: Services) -> None:
-    middleware.register(app, services)
-    errors.register(app, services)
-    cases.register(app, services)  # before faq: its thread-reply listener must match first
-    faq.register(app, services)
-    oncall.register(app, services)
+    context.register(app, services)
+    errors.register(app, services.config.language, services.settings.slack_signing_secret)
+    for surface in (commands, actions, views, shortcuts, events):
+        surface.register(app)

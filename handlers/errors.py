@@ -18,7 +18,6 @@ from slack_sdk.signature import SignatureVerifier
 from bot.database import DatabaseUnavailable
 from bot.errors import UserFacingError
 from bot.i18n import t
-from bot.services import Services
 from bot.slack.mrkdwn import escape_text
 
 log = logging.getLogger(__name__)
@@ -27,31 +26,33 @@ log = logging.getLogger(__name__)
 _INTERACTIVE = frozenset({"block_actions", "interactive_message", "message_action", "shortcut"})
 
 
-def register(app: App, services: Services) -> None:
-    language = services.config.language
-    secret = services.settings.slack_signing_secret
-    verifier = SignatureVerifier(secret) if secret else None
+class ErrorReplies:
+    """The app's error handler: what to tell the person, in the desk's language, and what to answer Slack."""
 
-    def signed_by_slack(request: BoltRequest | None) -> bool:
+    def __init__(self, language: str, signing_secret: str | None) -> None:
+        self.language = language
+        self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
+
+    def signed_by_slack(self, request: BoltRequest | None) -> bool:
         """Whether to trust the body's response_url: an error can happen before Bolt checked the signature,
         and posting to a URL from an unsigned body would let anyone make the bot send requests."""
-        if verifier is None or request is None or request.mode == "socket_mode":
+        if self.verifier is None or request is None or request.mode == "socket_mode":
             return True
         headers = {name: values[0] for name, values in request.headers.items() if values}
         try:
-            return verifier.is_valid_request(request.raw_body, headers)
+            return self.verifier.is_valid_request(request.raw_body, headers)
         except Exception:  # a malformed timestamp or signature header
             return False
 
-    def tell(respond: Any, body: dict[str, Any], request: BoltRequest | None, message: str) -> None:
-        if respond is None or not body.get("response_url") or not signed_by_slack(request):
+    def tell(self, respond: Any, body: dict[str, Any], request: BoltRequest | None, message: str) -> None:
+        if respond is None or not body.get("response_url") or not self.signed_by_slack(request):
             return
         try:
             respond(text=message, response_type="ephemeral", replace_original=False)
         except Exception:  # the user may already be gone; logging is all we can do
             log.warning("could not tell the user about the error", exc_info=True)
 
-    def unhandled(body: dict[str, Any], request: BoltRequest | None, respond: Any) -> BoltResponse | None:
+    def unhandled(self, body: dict[str, Any], request: BoltRequest | None, respond: Any) -> BoltResponse | None:
         kind = body.get("type") or ("slash_command" if body.get("command") else None)
         ack = request.context.get("ack") if request is not None else None
         if getattr(ack, "listener_started", False):
@@ -66,14 +67,23 @@ def register(app: App, services: Services) -> None:
             actions = [a.get("action_id") for a in body.get("actions") or [] if isinstance(a, dict)]
             log.info("no listener for %s %s", kind, actions or body.get("callback_id") or body.get("command"))
             key = "error.unexpected" if kind == "slash_command" else "error.unknown_action"
-            tell(respond, body, request, t(key, language))
+            self.tell(respond, body, request, t(key, self.language))
             return BoltResponse(status=200, body="")
         if kind in ("view_submission", "view_closed"):
             return BoltResponse(status=200, body="")
         return None  # not a shape Slack sends: Bolt's 404 stands
 
-    @app.error
+    def message_for(self, error: Exception) -> str:
+        if isinstance(error, UserFacingError):
+            return error.render(self.language, quote=escape_text)
+        if isinstance(error, DatabaseUnavailable):
+            log.warning("database unavailable while handling a request: %s", error)
+            return t("error.database", self.language)
+        log.error("unhandled error: %r", error, exc_info=error)
+        return t("error.unexpected", self.language)
+
     def on_error(
+        self,
         error: Exception,
         body: dict[str, Any],
         request: BoltRequest | None,
@@ -82,22 +92,18 @@ def register(app: App, services: Services) -> None:
     ) -> Any:
         body = body if isinstance(body, dict) else {}
         if isinstance(error, BoltUnhandledRequestError):
-            return unhandled(body, request, respond)
-        if isinstance(error, UserFacingError):
-            message = error.render(language, quote=escape_text)
-        elif isinstance(error, DatabaseUnavailable):
-            log.warning("database unavailable while handling a request: %s", error)
-            message = t("error.database", language)
-        else:
-            log.error("unhandled error: %r", error, exc_info=error)
-            message = t("error.unexpected", language)
-        tell(respond, body, request, message)
+            return self.unhandled(body, request, respond)
+        self.tell(respond, body, request, self.message_for(error))
         if response is None or response.status < 500:
             return None
-        if not signed_by_slack(request):  # failed before the signature check: not from Slack
+        if not self.signed_by_slack(request):  # failed before the signature check: not from Slack
             return BoltResponse(status=401, body="")
         # Slack only needs to know the request arrived: answering 200 avoids retries of a
         # request the user was already told about. Events keep the 500: Slack retries them later.
         if body.get("type") != "event_callback":
             return BoltResponse(status=200, body="")
         return None
+
+
+def register(app: App, language: str, signing_secret: str | None) -> None:
+    app.error(ErrorReplies(language, signing_secret).on_error)

@@ -1,12 +1,15 @@
-"""The periodic work, as plain functions of the services, so tests call them directly."""
+"""The periodic work, as plain functions of what each one uses, so tests call them directly."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import partial
 
-from bot.outbox import DeliveryReport
+from bot.events import EventLog
+from bot.outbox import DeliveryReport, Outbox
 from bot.services import Services
-from scheduler.sla_sweep import SweepReport, run_sla_sweep
+from scheduler.sla_sweep import run_sla_sweep
 
 log = logging.getLogger(__name__)
 
@@ -14,7 +17,7 @@ OUTBOX_BATCH = 100
 MAX_OUTBOX_BATCHES = 20
 
 
-def deliver_outbox(services: Services) -> DeliveryReport:
+def deliver_outbox(outbox: Outbox) -> DeliveryReport:
     """Send whatever is due in the outbox: retries after Slack failures, or after a restart.
 
     Batch after batch while messages keep going out, so a backlog (a thousand pages after an
@@ -22,7 +25,7 @@ def deliver_outbox(services: Services) -> DeliveryReport:
     """
     report = DeliveryReport()
     for _ in range(MAX_OUTBOX_BATCHES):
-        batch = services.outbox.deliver(limit=OUTBOX_BATCH)
+        batch = outbox.deliver(limit=OUTBOX_BATCH)
         report.merge(batch)
         if len(batch.sent) + len(batch.failed) + len(batch.dropped) < OUTBOX_BATCH:
             break
@@ -31,18 +34,22 @@ def deliver_outbox(services: Services) -> DeliveryReport:
     return report
 
 
-def prune_events(services: Services) -> int:
+def prune_events(events: EventLog) -> int:
     """Forget processed event ids after a day."""
-    return services.events.prune()
+    return events.prune()
 
 
-def sla_sweep(services: Services) -> SweepReport:
-    """Warn, page and ping for cases nobody has answered in time."""
-    return run_sla_sweep(services)
+def periodic_jobs(services: Services) -> dict[str, Callable[[], object]]:
+    """Each job by its id, given what it uses, in the order `run_all` runs them."""
+    return {
+        # Warn, page and ping for cases nobody has answered in time (bot/sla_clock.py decides).
+        "sla_sweep": partial(run_sla_sweep, services.sla, services.db, services.outbox, services.clock),
+        "deliver_outbox": partial(deliver_outbox, services.outbox),
+        "prune_events": partial(prune_events, services.events),
+    }
 
 
 def run_all(services: Services) -> None:
     """Every job once, in order (the console's `/sweep` and `/clock`)."""
-    sla_sweep(services)
-    deliver_outbox(services)
-    prune_events(services)
+    for job in periodic_jobs(services).values():
+        job()

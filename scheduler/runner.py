@@ -22,10 +22,10 @@ OUTBOX_INTERVAL = timedelta(seconds=5)
 PRUNE_INTERVAL = timedelta(hours=1)
 
 
-def _guarded(name: str, job: Callable[[Services], Any], services: Services) -> Callable[[], None]:
+def _guarded(name: str, job: Callable[[], Any]) -> Callable[[], None]:
     def run() -> None:
         try:
-            job(services)
+            job()
         except Exception:
             log.exception("scheduled job %s failed; it runs again at its next interval", name)
 
@@ -36,19 +36,20 @@ def _guarded(name: str, job: Callable[[Services], Any], services: Services) -> C
 def build_scheduler(services: Services) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
 
-    def add(name: str, job: Callable[[Services], Any], every: timedelta) -> None:
+    every = {
+        "sla_sweep": services.config.sla.check_interval,
+        "deliver_outbox": OUTBOX_INTERVAL,
+        "prune_events": PRUNE_INTERVAL,
+    }
+    for name, job in jobs.periodic_jobs(services).items():
         scheduler.add_job(
-            _guarded(name, job, services),
+            _guarded(name, job),
             "interval",
-            seconds=every.total_seconds(),
+            seconds=every[name].total_seconds(),
             id=name,
             replace_existing=True,
             max_instances=1,
             coalesce=True,
-            misfire_grace_time=max(int(every.total_seconds()), 1),
+            misfire_grace_time=max(int(every[name].total_seconds()), 1),
         )
-
-    add("sla_sweep", jobs.sla_sweep, services.config.sla.check_interval)
-    add("deliver_outbox", jobs.deliver_outbox, OUTBOX_INTERVAL)
-    add("prune_events", jobs.prune_events, PRUNE_INTERVAL)
     return scheduler

@@ -16,7 +16,7 @@ from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from bot.cases import ACTIVE_STATUSES
+from bot.case_vocabulary import ACTIVE_STATUSES
 from bot.models import Case, CaseEvent
 from bot.reports.figures import BACKLOG_BUCKETS, PRIORITY_ORDER, CaseFigures, Count
 from bot.reports.query import within

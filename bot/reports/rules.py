@@ -38,10 +38,10 @@ class PolicyRules:
         self.policy = policy
 
     def target(self, priority: str, plan: str | None = None) -> timedelta:
-        return self.policy.target_for(priority)
+        return self.policy.for_priority(priority).duration
 
     def calendar(self, priority: str, plan: str | None = None) -> Calendar:
-        return self.policy.calendar_for(priority)
+        return self.policy.for_priority(priority).calendar
 
 
 def calendar_kind(calendar: Calendar) -> str:
@@ -61,9 +61,9 @@ class ReportRules:
 
     @classmethod
     def from_config(cls, config: BehaviourConfig, policy: SlaPolicy | None = None) -> ReportRules:
-        """The rules of this configuration; pass the running bot's `SlaPolicy` to share its calendar."""
+        """The rules of this configuration; pass the running bot's `SlaPolicy` to share its targets."""
         hours = config.business_hours
-        calendar = policy.business if policy is not None else BusinessCalendar(hours)
+        calendar = BusinessCalendar(hours)
         opens = datetime.combine(date(2000, 1, 3), hours.start)
         closes = datetime.combine(date(2000, 1, 3), hours.end)
         day = closes - opens

@@ -1,4 +1,4 @@
-"""User group membership from Slack, cached briefly so a click does not cost an API call."""
+"""Lookups in Slack: user group membership (cached briefly, so a click does not cost an API call), permalinks."""
 
 from __future__ import annotations
 
@@ -34,3 +34,14 @@ class UsergroupMembers:
         with self._lock:
             self._cache[usergroup] = (now, members)
         return members
+
+
+def permalink(client: WebClient, channel: str | None, ts: str | None) -> str | None:
+    """A link to a message, or None when Slack cannot give one (what links to it goes out regardless)."""
+    if not channel or not ts:
+        return None
+    try:
+        return client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
+    except SlackApiError as exc:
+        log.warning("no permalink for %s/%s: %s", channel, ts, exc.response.get("error"))
+        return None

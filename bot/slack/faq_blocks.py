@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from bot.i18n import t
-from bot.slack.mrkdwn import escape, escape_text, link, markdown_to_mrkdwn, plain_field
+from bot.i18n import Language, t
+from bot.slack.blocks import SHOWN_LIMIT, Block, button
+from bot.slack.blocks import context as _context
+from bot.slack.blocks import section as _section
+from bot.slack.mrkdwn import escape, escape_text, link, markdown_to_mrkdwn
 from knowledge.loader import Entry
 from knowledge.search import SearchResult
-
-Block = dict[str, Any]
-
-SECTION_LIMIT = 2900  # Slack allows 3000 characters in a section's text
-BUTTON_LIMIT = 75
 
 ACTION_RESOLVED = "faq_resolved"
 ACTION_UNRESOLVED = "faq_unresolved"
@@ -20,20 +16,12 @@ ACTION_PICK_PREFIX = "faq_pick_"
 ACTION_SHOW = "faq_show"
 
 
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_LIMIT]}}
-
-
-def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
-
-
 def _chunks(text: str) -> list[str]:
     """Split long mrkdwn at line breaks so every section stays under Slack's limit."""
     chunks: list[str] = []
     current = ""
     for line in text.split("\n"):
-        if len(current) + len(line) + 1 > SECTION_LIMIT and current:
+        if len(current) + len(line) + 1 > SHOWN_LIMIT and current:
             chunks.append(current)
             current = ""
         current = f"{current}\n{line}" if current else line
@@ -42,22 +30,10 @@ def _chunks(text: str) -> list[str]:
     return chunks or [""]
 
 
-def block_language(block_id: str | None, default: str) -> str:
+def block_language(block_id: str | None, default: Language) -> Language:
     """The language a message was rendered in, carried in its block_id ("faq_feedback:en")."""
     _, _, language = (block_id or "").rpartition(":")
-    return language if language in ("ja", "en") else default
-
-
-def button(text: str, action_id: str, value: str, *, style: str | None = None) -> Block:
-    element: Block = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": plain_field(text, limit=BUTTON_LIMIT), "emoji": True},
-        "action_id": action_id,
-        "value": value[:2000],
-    }
-    if style:
-        element["style"] = style
-    return element
+    return Language.of(language, default)
 
 
 def entry_blocks(entry: Entry, language: str) -> list[Block]:

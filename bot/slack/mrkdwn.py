@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import re
 
+from bot.identifiers import is_channel, is_user, is_usergroup
+
 _TOKEN = re.compile(r"<([^<>]*)>")
 _TOKEN_START = re.compile(r"<(?=[!@#])")
-_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
-_USERGROUP_ID = re.compile(r"^S[A-Z0-9]+$")
-_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]+$")
 
 
 def _decode_entities(text: str) -> str:
@@ -89,20 +88,20 @@ def escape_user_text(text: str | None, *, limit: int | None = None) -> str:
 
 
 def mention_user(user_id: str) -> str:
-    if not _USER_ID.match(user_id):
+    if not is_user(user_id):
         raise ValueError(f"not a user ID: {user_id!r}")
     return f"<@{user_id}>"
 
 
 def mention_usergroup(usergroup_id: str) -> str:
-    if not _USERGROUP_ID.match(usergroup_id):
+    if not is_usergroup(usergroup_id):
         raise ValueError(f"not a user group ID: {usergroup_id!r}")
     return f"<!subteam^{usergroup_id}>"
 
 
 def mention(user_or_group: str) -> str:
     """A mention of a configured user (U…) or user group (S…)."""
-    if _USERGROUP_ID.match(user_or_group):
+    if is_usergroup(user_or_group):
         return mention_usergroup(user_or_group)
     return mention_user(user_or_group)
 
@@ -113,7 +112,7 @@ def mention_here() -> str:
 
 
 def channel_link(channel_id: str) -> str:
-    if not _CHANNEL_ID.match(channel_id):
+    if not is_channel(channel_id):
         raise ValueError(f"not a channel ID: {channel_id!r}")
     return f"<#{channel_id}>"
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.case_commands import CaseCommand, parse_case_command
-from bot.cases import parse_case_number
+from bot.case_commands import CaseCommand, parse_case_command, parse_case_number
 
 
 @pytest.mark.parametrize(

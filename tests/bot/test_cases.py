@@ -14,16 +14,8 @@ from sqlmodel import select
 
 from bot.access import Standing
 from bot.agents import ConfiguredAgents
-from bot.business_calendar import BusinessCalendar
-from bot.cases import (
-    ACKNOWLEDGED,
-    ESCALATED,
-    OPEN,
-    REOPENED,
-    RESOLVED,
-    CaseService,
-    NewCase,
-)
+from bot.case_vocabulary import CaseStatus
+from bot.cases import CaseService, NewCase
 from bot.clock import ManualClock
 from bot.config import BehaviourConfig
 from bot.database import Database
@@ -32,8 +24,7 @@ from bot.models import Case, CaseEvent, CaseParty, Counter, OutboxMessage
 from bot.notify import Delivered, TransientDeliveryError
 from bot.oncall import OncallService
 from bot.outbox import Outbox
-from bot.paging import Pager
-from bot.sla import SlaPolicy
+from bot.sla_clock import SlaClock
 from tests.conftest import MONDAY_MORNING
 from tests.harness import make_config
 
@@ -96,12 +87,11 @@ def build_desk(
     service = CaseService(
         db,
         clock,
-        SlaPolicy(config.sla, BusinessCalendar(config.business_hours)),
+        SlaClock.from_config(config, oncall),
         Outbox(db, clock, recorder),
         agents,
         config.cases,
         config.escalation,
-        pager=Pager(oncall),
     )
     return Desk(service, recorder, clock, db, oncall)
 
@@ -143,7 +133,7 @@ def test_cases_are_numbered_from_one_and_posted_with_their_card(desk: Desk) -> N
     assert (first.case.number, second) == (1, 2)
     case = desk.service.get(1)
     assert case.title == "全ユーザーがログインできない"
-    assert (case.priority, case.status, case.reporter_id) == ("medium", OPEN, CUSTOMER)
+    assert (case.priority, case.status, case.reporter_id) == ("medium", CaseStatus.OPEN, CUSTOMER)
     assert (case.customer, case.category, case.impact, case.origin_channel) == (
         "株式会社サンプル",
         "technical",
@@ -206,7 +196,7 @@ def test_the_change_is_committed_before_slack_is_told(db: Database, clock: Manua
     desk = build_desk(db, clock, Recorder(down=True))
     open_case(desk, "high")
     desk.service.acknowledge(1, AGENT)
-    assert desk.service.get(1).status == ACKNOWLEDGED
+    assert desk.service.get(1).status == CaseStatus.ACKNOWLEDGED
     assert [e.kind for e in desk.events(1)] == ["opened", "acknowledged"]
     queued = sorted(m.kind for m in desk.rows(OutboxMessage) if m.state == "pending")
     assert queued == ["case.card", "case.card_update", "case.emergency", "case.thread"]
@@ -221,14 +211,52 @@ def test_an_agent_acknowledges_and_the_first_response_is_recorded(desk: Desk) ->
     desk.clock.advance(15 * timedelta(minutes=1))
     change = desk.service.acknowledge(1, AGENT)
     case = desk.service.get(1)
-    assert case.status == ACKNOWLEDGED == change.case.status
+    assert case.status == CaseStatus.ACKNOWLEDGED == change.case.status
     assert (case.first_response_at, case.first_response_by) == (MONDAY_MORNING + timedelta(minutes=15), AGENT)
     assert case.sla_check_at is None  # SLA pings stop
     event = desk.events(1)[-1]
-    assert (event.kind, event.actor_id, event.old_value, event.new_value) == ("acknowledged", AGENT, OPEN, ACKNOWLEDGED)
+    assert (event.kind, event.actor_id, event.old_value, event.new_value) == (
+        "acknowledged",
+        AGENT,
+        CaseStatus.OPEN,
+        CaseStatus.ACKNOWLEDGED,
+    )
     assert desk.recorder.kinds()[-2:] == ["case.thread", "case.card_update"]
     assert desk.recorder.sent[-1].payload == {"event_id": event.id}
     refused(lambda: desk.service.acknowledge(1, "U0AGENT2"), "case.error.already_acknowledged")
+
+
+@pytest.mark.parametrize(
+    ("late", "how"),
+    [(timedelta(minutes=31), "acknowledge"), (timedelta(seconds=4), "reply"), (timedelta(minutes=5), "resolve")],
+)
+def test_a_late_first_response_keeps_the_breach_in_the_history(desk: Desk, late: timedelta, how: str) -> None:
+    """Issue 9, defect 4: however little late, the case's history says the target was missed, and by how much."""
+    open_case(desk, priority="high")
+    due = desk.service.get(1).due_at
+    desk.clock.set(due + late)
+    {
+        "acknowledge": lambda: desk.service.acknowledge(1, AGENT),
+        "reply": lambda: desk.service.record_reply(1, AGENT),
+        "resolve": lambda: desk.service.resolve(1, None, AGENT),
+    }[how]()
+    breach = next(e for e in desk.events(1) if e.kind == "sla_breach")
+    assert (breach.new_value, breach.old_value, breach.at, breach.actor_id) == (
+        "late",
+        due.isoformat(),
+        due + late,
+        "supportbot",
+    )
+    assert desk.service.get(1).first_response_at == due + late
+
+
+def test_a_first_response_in_time_records_no_breach(desk: Desk) -> None:
+    open_case(desk, priority="high")
+    desk.clock.set(desk.service.get(1).due_at)  # exactly on time
+    desk.service.acknowledge(1, AGENT)
+    assert [e.kind for e in desk.events(1)] == ["opened", "acknowledged"]
+    desk.service.resolve(1, None, AGENT)  # a later resolution is not a first response
+    assert "sla_breach" not in [e.kind for e in desk.events(1)]
 
 
 def test_members_of_the_agents_group_are_agents(desk: Desk) -> None:
@@ -249,7 +277,12 @@ def test_nobody_else_changes_a_case(desk: Desk) -> None:
     refused(lambda: desk.service.change_priority(1, "high", "急ぎ", CUSTOMER), "case.error.not_allowed")
     refused(lambda: desk.service.escalate(1, "L2", None, CUSTOMER), "case.error.not_allowed")
     case = desk.service.get(1)
-    assert (case.status, case.priority, case.escalation_level, case.first_response_at) == (OPEN, "medium", 1, None)
+    assert (case.status, case.priority, case.escalation_level, case.first_response_at) == (
+        CaseStatus.OPEN,
+        "medium",
+        1,
+        None,
+    )
     assert [e.kind for e in desk.events(1)] == ["opened"]
     assert len(desk.recorder.sent) == sent
 
@@ -326,9 +359,13 @@ def test_the_reporter_resolves_their_own_case_as_self_resolved(desk: Desk) -> No
         "自分で設定を直しました",
     )
     case = desk.service.get(1)
-    assert (case.status, case.first_response_at, case.sla_check_at) == (RESOLVED, None, None)  # not a response
+    assert (case.status, case.first_response_at, case.sla_check_at) == (
+        CaseStatus.RESOLVED,
+        None,
+        None,
+    )  # not a response
     desk.service.reopen(1, "やはり再発", CUSTOMER)
-    assert desk.service.get(1).status == REOPENED
+    assert desk.service.get(1).status == CaseStatus.REOPENED
 
 
 def test_a_reply_by_the_person_paged_is_the_first_response(desk: Desk) -> None:
@@ -346,7 +383,7 @@ def test_an_agents_reply_in_the_thread_is_the_first_response(desk: Desk) -> None
     change = desk.service.record_reply(1, GROUP_AGENT)
     assert change is not None and change.event.kind == "first_response"
     case = desk.service.get(1)
-    assert (case.status, case.first_response_by) == (ACKNOWLEDGED, GROUP_AGENT)
+    assert (case.status, case.first_response_by) == (CaseStatus.ACKNOWLEDGED, GROUP_AGENT)
     assert case.first_response_at == MONDAY_MORNING + timedelta(minutes=5)
     assert desk.service.record_reply(1, GROUP_AGENT) is None  # only the first one counts
     assert [e.kind for e in desk.events(1)] == ["opened", "first_response"]
@@ -356,10 +393,10 @@ def test_a_case_escalated_before_anyone_responded_can_still_be_acknowledged(desk
     open_case(desk, "high")
     desk.service.escalate(1, "L2", "CS Lead 判断が必要", AGENT)
     case = desk.service.get(1)
-    assert (case.status, case.first_response_at) == (ESCALATED, None)
+    assert (case.status, case.first_response_at) == (CaseStatus.ESCALATED, None)
     desk.service.acknowledge(1, AGENT)
     case = desk.service.get(1)
-    assert case.status == ESCALATED  # still escalated, now with a first response
+    assert case.status == CaseStatus.ESCALATED  # still escalated, now with a first response
     assert case.first_response_by == AGENT and case.sla_check_at is None
     refused(lambda: desk.service.acknowledge(1, AGENT), "case.error.already_acknowledged")
 
@@ -369,7 +406,7 @@ def test_a_thread_reply_on_an_escalated_case_keeps_it_escalated(desk: Desk) -> N
     desk.service.escalate(1, "L3", None, AGENT)
     assert desk.service.record_reply(1, GROUP_AGENT) is not None
     case = desk.service.get(1)
-    assert (case.status, case.escalation_level, case.first_response_by) == (ESCALATED, 3, GROUP_AGENT)
+    assert (case.status, case.escalation_level, case.first_response_by) == (CaseStatus.ESCALATED, 3, GROUP_AGENT)
 
 
 # --- priority -------------------------------------------------------------------------------------------
@@ -424,7 +461,7 @@ def test_escalation_goes_up_one_way(desk: Desk) -> None:
     refused(lambda: desk.service.escalate(1, "L4", None, AGENT), "case.error.level")
     desk.service.escalate(1, "Ｌ３", None, AGENT)
     case = desk.service.get(1)
-    assert (case.status, case.escalation_level) == (ESCALATED, 3)
+    assert (case.status, case.escalation_level) == (CaseStatus.ESCALATED, 3)
     escalations = [(e.old_value, e.new_value, e.reason) for e in desk.events(1) if e.kind == "escalated"]
     assert escalations == [("L1", "L2", "判断をお願いします"), ("L2", "L3", None)]
 
@@ -435,24 +472,26 @@ def test_resolve_and_reopen_within_the_window(desk: Desk) -> None:
     desk.clock.advance(H)
     desk.service.resolve(1, "設定変更で解消", AGENT)
     case = desk.service.get(1)
-    assert (case.status, case.resolved_at) == (RESOLVED, MONDAY_MORNING + H)
+    assert (case.status, case.resolved_at) == (CaseStatus.RESOLVED, MONDAY_MORNING + H)
     refused(lambda: desk.service.resolve(1, None, AGENT), "case.error.already_resolved")
     refused(lambda: desk.service.acknowledge(1, AGENT), "case.error.already_resolved")
     refused(lambda: desk.service.reopen(1, None, OTHER), "case.error.not_reporter")
     desk.clock.advance(timedelta(days=14))  # exactly the window
     change = desk.service.reopen(1, "再発しました", CUSTOMER)
-    assert change.case.status == REOPENED and desk.service.get(1).resolved_at is None
+    assert change.case.status == CaseStatus.REOPENED and desk.service.get(1).resolved_at is None
     refused(lambda: desk.service.reopen(1, None, CUSTOMER), "case.error.not_resolved")
     desk.service.acknowledge(1, GROUP_AGENT)  # someone picks it up again
     case = desk.service.get(1)
-    assert case.status == ACKNOWLEDGED and case.first_response_by == AGENT  # the first response stays the first
+    assert (
+        case.status == CaseStatus.ACKNOWLEDGED and case.first_response_by == AGENT
+    )  # the first response stays the first
     kinds = [(e.kind, e.actor_id, e.old_value, e.new_value) for e in desk.events(1)]
     assert kinds == [
         ("opened", CUSTOMER, None, "medium"),
-        ("acknowledged", AGENT, OPEN, ACKNOWLEDGED),
-        ("resolved", AGENT, ACKNOWLEDGED, RESOLVED),
-        ("reopened", CUSTOMER, RESOLVED, REOPENED),
-        ("acknowledged", GROUP_AGENT, REOPENED, ACKNOWLEDGED),
+        ("acknowledged", AGENT, CaseStatus.OPEN, CaseStatus.ACKNOWLEDGED),
+        ("resolved", AGENT, CaseStatus.ACKNOWLEDGED, CaseStatus.RESOLVED),
+        ("reopened", CUSTOMER, CaseStatus.RESOLVED, CaseStatus.REOPENED),
+        ("acknowledged", GROUP_AGENT, CaseStatus.REOPENED, CaseStatus.ACKNOWLEDGED),
     ]
 
 
@@ -463,13 +502,13 @@ def test_reopen_after_the_window_is_refused(desk: Desk) -> None:
     error = refused(lambda: desk.service.reopen(1, "再発", CUSTOMER), "case.error.reopen_window")
     assert error.values["days"] == 14
     refused(lambda: desk.service.reopen(1, "再発", AGENT), "case.error.reopen_window")
-    assert desk.service.get(1).status == RESOLVED
+    assert desk.service.get(1).status == CaseStatus.RESOLVED
 
 
 def test_an_agent_may_reopen_someone_elses_case(desk: Desk) -> None:
     open_case(desk)
     desk.service.resolve(1, None, AGENT)
-    assert desk.service.reopen(1, None, GROUP_AGENT).case.status == REOPENED
+    assert desk.service.reopen(1, None, GROUP_AGENT).case.status == CaseStatus.REOPENED
 
 
 class LockProbingAgents(ConfiguredAgents):

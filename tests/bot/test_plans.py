@@ -151,10 +151,21 @@ def test_until_cases_store_a_plan_the_sla_clock_runs_every_case_on_the_default_p
     premier = {**PREMIER, "business_hours": {"start": "09:00", "end": "20:00"}}
     data = {**MINIMAL, "plans": {"standard": STANDARD, "premier": premier}, "customers": {"default_plan": "premier"}}
     services = build_services(Settings(), parse_behaviour(data, "t", Path(".")), db=sqlite_db, index=knowledge_index)
-    assert services.sla.target_for("high") == 1 * H
-    assert services.sla.due_at(jst("2026-11-20T18:30"), "low") == jst("2026-11-24T11:30")  # the premier desk
-    unchanged = build_services(
-        Settings(), parse_behaviour(MINIMAL, "t", Path(".")), db=sqlite_db, index=knowledge_index
-    )
-    assert unchanged.sla.config == parse_behaviour(MINIMAL, "t", Path(".")).sla
-    assert unchanged.sla.due_at(jst("2026-11-20T17:00"), "medium") == jst("2026-11-24T15:00")
+    rules = services.sla.rules  # what the SLA clock asks its target policy, for a case of each priority
+    assert rules.target(Asking("high")).duration == 1 * H
+    assert rules.due_at(Asking("low"), jst("2026-11-20T18:30")) == jst("2026-11-24T11:30")  # the premier desk
+    minimal = parse_behaviour(MINIMAL, "t", Path("."))
+    unchanged = build_services(Settings(), minimal, db=sqlite_db, index=knowledge_index).sla.rules
+    for priority in ("high", "medium", "low"):
+        configured = minimal.sla.for_priority(priority)
+        target = unchanged.target(Asking(priority))
+        assert target.duration == configured.target
+        assert target.counts_later(jst("2026-11-21T12:00")) == (configured.calendar == "business")  # a Saturday
+    assert unchanged.due_at(Asking("medium"), jst("2026-11-20T17:00")) == jst("2026-11-24T15:00")
+
+
+@dataclass(frozen=True)
+class Asking:
+    """What the SLA clock asks a target policy about: a case (here only its priority)."""
+
+    priority: str

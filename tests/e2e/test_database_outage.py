@@ -186,7 +186,7 @@ def test_an_outage_gets_polite_errors_and_the_bot_recovers_by_itself(
                 )
             wait_until(
                 lambda: (
-                    jobs.deliver_outbox(app.services) is not None
+                    jobs.deliver_outbox(app.services.outbox) is not None
                     and query(engine, "SELECT count(*) FROM outbox WHERE state <> 'sent'")[0][0] == 0
                 ),
                 timeout=20,

@@ -61,7 +61,8 @@ def dms(app: AppHarness, user: str) -> list[dict[str, Any]]:
 
 def sweep_after(app: AppHarness, clock: ManualClock, delta: timedelta) -> None:
     clock.advance(delta)
-    run_sla_sweep(app.services)
+    services = app.services
+    run_sla_sweep(services.sla, services.db, services.outbox, services.clock)
 
 
 def answer_to(app: AppHarness, url: str) -> str:

@@ -52,7 +52,7 @@ def test_rate_limits_and_server_errors_deliver_every_message_exactly_once(
             if not unsent:
                 break
             clock.advance(timedelta(minutes=11))  # past any backoff and Retry-After
-            jobs.deliver_outbox(app.services)
+            jobs.deliver_outbox(app.services.outbox)
         assert not unsent
     finally:
         app.stop()

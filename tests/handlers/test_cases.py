@@ -15,7 +15,7 @@ from bot.database import Database
 from bot.devtools.fake_slack import Call, FakeSlack
 from bot.devtools.signing import slash_command_body
 from bot.models import Case, CaseEvent
-from bot.slack import case_blocks
+from bot.slack import case_blocks, case_forms
 from knowledge.search import KnowledgeIndex
 from tests.harness import AppHarness, HttpResponse, blocks_text, find_button, make_config
 
@@ -345,14 +345,14 @@ def test_the_card_buttons_acknowledge_escalate_and_resolve(app: AppHarness, db: 
 
     press(app, card, case_blocks.ACTION_ESCALATE, user=AGENT)
     view = opened_view(app, 1)
-    assert view["callback_id"] == case_blocks.VIEW_ESCALATE
+    assert view["callback_id"] == case_forms.VIEW_ESCALATE
     assert submit(app, view, user=AGENT, level="L3", note="DB のロックを調査").json() is None
     assert "<!subteam^S0ENG>" in thread_lines(app, 2)[-1]
     assert case(app, 1).escalation_level == 3
 
     press(app, card, case_blocks.ACTION_RESOLVE, user=AGENT)
     view = opened_view(app, 2)
-    assert view["callback_id"] == case_blocks.VIEW_RESOLVE
+    assert view["callback_id"] == case_forms.VIEW_RESOLVE
     submit(app, view, user=AGENT, note="インデックス追加で解消")
     assert "インデックス追加で解消" in thread_lines(app, 3)[-1]
     final = updates(app, 3)[-1].args
@@ -362,6 +362,23 @@ def test_the_card_buttons_acknowledge_escalate_and_resolve(app: AppHarness, db: 
     again = submit(app, view, user=AGENT, note="二重送信")  # a second submit: shown in the form, nothing changes
     assert again.json() == {"response_action": "errors", "errors": {"note": "ケース #1 は解決済みです。"}}
     assert len(events(db)) == 4
+
+
+def test_a_late_acknowledgement_keeps_the_breach_on_the_card_and_in_the_history(
+    app: AppHarness, clock: ManualClock
+) -> None:
+    """Issue 9, defect 4: acknowledged 31 minutes late (before any sweep ran), the breach is not erased."""
+    case_command(app, "高 決済ができない", user=CUSTOMER)
+    wait_card(app, 1)
+    clock.advance(timedelta(hours=2, minutes=31))  # due at 12:30, answered at 13:01
+    assert case_command(app, "ack 1", user=AGENT)["text"] == "ケース #1 の対応を開始しました。"
+    (update,) = updates(app, 1)
+    assert "*初回応答*\\n11/16(月) 13:01 (31分超過) ✅ <@U0AGENT>" in blocks_text(update.args)
+    history = blocks_text(case_command(app, "show 1", user=AGENT))
+    assert "初期対応期限 (11/16(月) 12:30) を31分超過して初回応答" in history
+    assert thread_lines(app, 1) == [
+        "✅ <@U0AGENT> さんが対応を開始しました。"
+    ]  # the breach is history, not a thread line
 
 
 def test_an_agents_reply_in_the_card_thread_is_the_first_response(app: AppHarness, db: Database) -> None:
@@ -379,7 +396,7 @@ def test_the_form_validates_next_to_the_fields_then_opens_the_case(app: AppHarne
     response = app.command("/case", "", user=CUSTOMER, channel="C0SUPPORT")
     assert response.status == 200 and response.body == ""
     view = opened_view(app)
-    assert view["callback_id"] == case_blocks.VIEW_OPEN
+    assert view["callback_id"] == case_forms.VIEW_OPEN
     blocks = [b["block_id"] for b in view["blocks"]]
     assert blocks == ["title", "description", "priority", "customer", "category", "impact", "steps"]
     invalid = submit(app, view, user=CUSTOMER, title="  ", priority=None)
@@ -438,7 +455,7 @@ def test_a_message_shortcut_opens_the_form_prefilled_with_a_link(app: AppHarness
     response = app.action(
         {
             "type": "message_action",
-            "callback_id": case_blocks.SHORTCUT_FROM_MESSAGE,
+            "callback_id": case_forms.SHORTCUT_FROM_MESSAGE,
             "team": {"id": "T0TEAM", "domain": "fake"},
             "user": {"id": AGENT, "username": "agent", "team_id": "T0TEAM"},
             "channel": {"id": "C0GENERAL", "name": "general"},

@@ -68,10 +68,10 @@ def test_a_failing_job_is_logged_and_does_not_escape(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    def broken(services: Any) -> None:
+    def broken(*uses: Any) -> None:
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(jobs, "sla_sweep", broken)
+    monkeypatch.setattr(jobs, "run_sla_sweep", broken)
     runtime = make_runtime(fake=fake_slack, db=sqlite_db, clock=clock, index=knowledge_index)
     with caplog.at_level(logging.ERROR, logger="scheduler.runner"):
         runtime.scheduler.get_job("sla_sweep").func()  # the scheduler would run it again next interval

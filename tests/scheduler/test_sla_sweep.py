@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event, select, text, update
+from sqlmodel import Session
 
 from bot.cases import NewCase
 from bot.clock import ManualClock
@@ -19,10 +20,11 @@ from bot.errors import UserFacingError
 from bot.models import Case, CaseEvent, OutboxMessage
 from bot.outbox import PENDING, SENT, UNCERTAIN
 from bot.runtime import Runtime
+from bot.sla_clock import SweepReport, breach_sequence
 from bot.slack.case_blocks import ACTION_ACK
 from knowledge.search import KnowledgeIndex
 from scheduler import jobs, sla_sweep
-from scheduler.sla_sweep import SWEEP_LOCK, SweepReport, breach_sequence, run_sla_sweep, sweep_due_cases
+from scheduler.sla_sweep import SWEEP_LOCK, run_sla_sweep
 from tests.harness import find_button, make_config, make_runtime
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -50,7 +52,13 @@ def open_case(runtime: Runtime, priority: str = "高", title: str = "ログイ�
 
 def sweep(runtime: Runtime) -> SweepReport:
     """What the scheduled job does: decide, queue and deliver."""
-    return run_sla_sweep(runtime.services)
+    services = runtime.services
+    return run_sla_sweep(services.sla, services.db, services.outbox, services.clock)
+
+
+def decide(runtime: Runtime, session: Session) -> SweepReport:
+    """One batch decided and queued in the caller's transaction, nothing delivered (a process that dies next)."""
+    return runtime.services.sla.sweep(session, runtime.services.clock.now(), limit=sla_sweep.BATCH)
 
 
 def outbox_key(message: dict[str, Any]) -> str:
@@ -354,8 +362,8 @@ def test_a_slack_failure_is_retried_and_the_page_lands_once(
     assert len(pages(fake_slack)) == (1 if fault.get("after_effect") else 0)
     assert sweep(runtime).breaches == []  # the next sweep queues nothing new …
     clock.advance(61 * 1000 * timedelta(milliseconds=1))
-    jobs.deliver_outbox(runtime.services)  # … the outbox job retries (checking first if it may have landed)
-    jobs.deliver_outbox(runtime.services)
+    jobs.deliver_outbox(runtime.services.outbox)  # … the outbox job retries (checking first if it may have landed)
+    jobs.deliver_outbox(runtime.services.outbox)
     message = runtime.services.outbox.get(page_key)
     assert message is not None and message.state == SENT
     (page,) = pages(fake_slack)
@@ -373,7 +381,7 @@ def test_restarts_on_the_same_database_send_each_page_once(
     open_case(runtime)
     clock.advance(2 * H + M)
     with db.transaction() as session:  # the first process decides and commits, then dies before sending
-        assert sweep_due_cases(session, runtime.services, clock.now()).breaches == [1]
+        assert decide(runtime, session).breaches == [1]
     assert pages(fake_slack) == []
     for _ in range(2):  # two restarts: new processes, new schedulers, new outbox workers
         restarted = make_runtime(fake=fake_slack, db=db, clock=clock, index=knowledge_index)
@@ -427,7 +435,7 @@ def test_the_sweep_reads_cases_through_the_index_on_sla_check_at(
     event.listen(sqlite_db.engine, "before_cursor_execute", record)
     try:
         with sqlite_db.transaction() as session:
-            assert sweep_due_cases(session, sqlite_runtime.services, clock.now()).breaches == [1]
+            assert decide(sqlite_runtime, session).breaches == [1]
     finally:
         event.remove(sqlite_db.engine, "before_cursor_execute", record)
     (select_due,) = [(s, p) for s, p in statements if s.startswith("SELECT") and "FROM cases" in s]
@@ -466,7 +474,7 @@ def test_more_due_cases_than_a_batch_are_taken_earliest_first_and_all_in_one_swe
     later = open_case(runtime)  # first check at 12:10
     clock.set(jst("2026-11-16T15:30"))
     with db.transaction() as session:  # one batch: the longest-waiting case first
-        assert sweep_due_cases(session, runtime.services, clock.now()).breaches == [high.number]
+        assert decide(runtime, session).breaches == [high.number]
     report = sweep(runtime)  # after downtime, everything overdue goes out in this sweep, a batch at a time
     assert (report.examined, report.breaches, report.warnings) == (2, [later.number], [medium.number])
     assert len(sla_posts(fake_slack, "C0CASES", "warning")) == 1
@@ -510,9 +518,9 @@ def test_two_replicas_racing_on_postgres_send_each_page_once(
     def run(replica: Runtime) -> None:
         try:
             barrier.wait(timeout=5)
-            run_sla_sweep(replica.services)
+            sweep(replica)
             for _ in range(3):
-                jobs.deliver_outbox(replica.services)
+                jobs.deliver_outbox(replica.services.outbox)
         except BaseException as exc:  # surfaced below
             errors.append(exc)
 
@@ -554,20 +562,20 @@ def test_a_second_sweep_skips_cases_another_replica_is_deciding(
     def replica_b() -> None:
         a_decided.wait(timeout=5)
         with second.services.db.transaction() as session:
-            seen["b"] = sweep_due_cases(session, second.services, clock.now())
+            seen["b"] = decide(second, session)
         b_done.set()
 
     thread = threading.Thread(target=replica_b)
     thread.start()
     try:
         with postgres_db.transaction() as session:
-            seen["a"] = sweep_due_cases(session, first.services, clock.now())
+            seen["a"] = decide(first, session)
             a_decided.set()
             assert b_done.wait(timeout=5), "replica B blocked on A's rows instead of skipping them"
         thread.join(timeout=5)
         assert sorted(seen["a"].breaches) == [1, 2, 3] and seen["b"].examined == 0  # ties on due time: any order
         # After A commits, a later sweep by B finds nothing left to decide.
-        assert run_sla_sweep(second.services).examined == 0
+        assert sweep(second).examined == 0
         first.services.outbox.deliver_keys(seen["a"].keys)
         second.services.outbox.deliver()
     finally:
@@ -585,7 +593,7 @@ def test_a_page_waiting_on_a_rate_limit_is_dropped_once_the_case_is_acknowledged
     sweep(sqlite_runtime)
     sqlite_runtime.services.cases.acknowledge(case.number, "U0AGENT")
     clock.advance(2 * M)
-    report = jobs.deliver_outbox(sqlite_runtime.services)
+    report = jobs.deliver_outbox(sqlite_runtime.services.outbox)
     assert pages(fake_slack) == []
     assert report.dropped  # dropped on purpose, not failed
 
@@ -597,7 +605,7 @@ def test_the_case_card_shows_the_breach(runtime: Runtime, clock: ManualClock, fa
     assert fake_slack.calls("chat.update") == []
     clock.advance(31 * M)
     sweep(runtime)
-    jobs.deliver_outbox(runtime.services)  # the refresh queued when the page went out
+    jobs.deliver_outbox(runtime.services.outbox)  # the refresh queued when the page went out
     (late,) = fake_slack.calls("chat.update")
     assert late.args["ts"] == runtime.services.cases.get(case.number).message_ts
     assert "1分超過" in json.dumps(late.args["blocks"], ensure_ascii=False)

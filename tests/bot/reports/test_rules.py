@@ -44,4 +44,5 @@ def test_the_running_bots_sla_policy_can_be_shared() -> None:
     config = make_config()
     policy = SlaPolicy(config.sla, BusinessCalendar(config.business_hours))
     rules = ReportRules.from_config(config, policy)
-    assert rules.business is policy.business and rules.sla.calendar("medium") is policy.business
+    assert rules.sla.calendar("medium") is policy.for_priority("medium").calendar
+    assert rules.sla.target("high") == policy.for_priority("high").duration

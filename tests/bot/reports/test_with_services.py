@@ -33,13 +33,15 @@ def test_figures_of_a_day_made_through_the_services(runtime: Runtime, clock: Man
     cases.resolve(quick.number, "直しました", "U0AGENT")
     cases.reopen(quick.number, "まだ文字化けします", "U0CUSTOMER")
     clock.advance(2 * H - 20 * M + M)  # the high case is past its 2 hours
-    run_sla_sweep(services)
+    run_sla_sweep(services.sla, services.db, services.outbox, services.clock)
     clock.advance(30 * M)
-    run_sla_sweep(services)  # the page repeats
+    run_sla_sweep(services.sla, services.db, services.outbox, services.clock)  # the page repeats
     cases.acknowledge(late.number, "U0AGENT", via="button")
 
     faq = services.faq
-    faq.handle_message(channel="C0FAQ", ts="1763251200.000001", text="SSOってどのIdPに対応してましたっけ？", user="U0USER1")
+    faq.handle_message(
+        channel="C0FAQ", ts="1763251200.000001", text="SSOってどのIdPに対応してましたっけ？", user="U0USER1"
+    )
     faq.handle_message(channel="C0FAQ", ts="1763251200.000002", text="解約方法は？", user="U0USER2")
     faq.handle_message(channel="C0FAQ", ts="1763251200.000003", text="見積書を発行してもらえますか？", user="U0USER3")
     faq.handle_message(channel="C0FAQ", ts="1763251200.000004", text="お疲れさまです", user="U0USER3", direct=True)

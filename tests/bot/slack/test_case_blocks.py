@@ -16,6 +16,7 @@ from bot.slack import case_blocks
 
 NOW = datetime(2026, 11, 16, 1, 30, tzinfo=UTC)  # Monday 10:30 JST
 TZ = "Asia/Tokyo"
+M, H = timedelta(minutes=1), timedelta(hours=1)
 ESCALATION = EscalationConfig(cs_lead="U0LEAD", engineers="S0ENG", issue_tracker_url="https://jira.example/create")
 # Stored user text is plain (Slack's formatting was undone where it came in): what someone typed.
 HOSTILE = "<!channel> <!here> <@U0AGENT2> <!subteam^S0SRE|@sre> 請求 & 契約"
@@ -100,6 +101,46 @@ def test_an_overdue_and_an_answered_case() -> None:
 
 
 @pytest.mark.parametrize(
+    ("late", "when", "ja", "en"),
+    [
+        (timedelta(minutes=31), "11:01", "(31分超過)", "(31m overdue)"),
+        (timedelta(seconds=3), "10:30", "(3秒超過)", "(3s overdue)"),
+    ],
+)
+def test_a_late_first_response_shows_how_late_it_was(late: timedelta, when: str, ja: str, en: str) -> None:
+    """Issue 9, defect 4: 「初回応答 22:09 (31分超過)」, however little late."""
+    answered = make_case(
+        status="acknowledged", due_at=NOW, first_response_at=NOW + late, first_response_by="U0AGENT", priority="high"
+    )
+    assert f"*初回応答*\\n11/16(月) {when} {ja} ✅ <@U0AGENT>" in texts(
+        case_blocks.card(answered, NOW + H, "ja", TZ)[1]
+    )
+    assert en in texts(case_blocks.card(answered, NOW + H, "en", TZ)[1])
+    assert ja in case_blocks.case_line(answered, NOW + H, "ja", TZ)  # lists too
+
+
+def test_the_history_says_when_the_target_was_missed_and_by_how_much() -> None:
+    late = CaseEvent(
+        id=2,
+        case_id=7,
+        kind="sla_breach",
+        actor_id="supportbot",
+        at=NOW + 31 * M,
+        old_value=NOW.isoformat(),
+        new_value="late",
+    )
+    assert (
+        case_blocks.history_line(late, "ja", TZ)
+        == "• 11/16(月) 11:01  supportbot  初期対応期限 (11/16(月) 10:30) を31分超過して初回応答"
+    )
+    assert "first response after the due time (Mon 11/16 10:30): 31m overdue" in case_blocks.history_line(
+        late, "en", TZ
+    )
+    notice = CaseEvent(id=3, case_id=7, kind="sla_breach", actor_id="supportbot", at=NOW, new_value="1")
+    assert case_blocks.history_line(notice, "ja", TZ).endswith("初期対応期限超過の通知")
+
+
+@pytest.mark.parametrize(
     ("fields", "buttons"),
     [
         ({"status": "open"}, ["case_ack", "case_escalate", "case_resolve"]),
@@ -145,7 +186,7 @@ def test_long_user_text_stays_within_slacks_section_limit(text: str) -> None:
     assert all(section.count("&gt;") >= 1 for section in sections[1:])  # still quoted
 
 
-# --- thread lines and the page ------------------------------------------------------------------------------
+# --- thread lines ----------------------------------------------------------------------------------
 
 
 def test_event_lines_in_the_thread() -> None:
@@ -188,31 +229,6 @@ def test_reasons_and_titles_in_thread_lines_notify_nobody() -> None:
     }
 
 
-def test_the_page_mentions_the_on_call_people_only() -> None:
-    case = make_case(title=HOSTILE, customer=HOSTILE)
-    text, blocks = case_blocks.emergency(case, ["U0ONCALL1", "S0SRE"], "https://fake.slack.com/x", NOW, "ja", TZ)
-    assert text.startswith(f"🚨 優先度「高」のケース #42: {SHOWN}")
-    assert tokens(text, blocks) == {
-        "<@U0ONCALL1>",
-        "<!subteam^S0SRE>",
-        "<@U0CUSTOMER>",
-        "<https://fake.slack.com/x|ケースを開く>",
-    }
-    assert actions(blocks) == [("case_ack", "42")]
-    nobody, blocks = case_blocks.emergency(make_case(first_response_at=NOW), [], None, NOW, "ja", TZ)
-    assert "オンコール担当者がいません" in nobody and "[oncall] fallback" in nobody and actions(blocks) == []
-    assert "<!here>" not in nobody
-
-
-def test_with_nobody_on_call_the_page_says_so_and_calls_here() -> None:
-    """Issue 9, defect 3: the page no longer mentions nobody in silence; @here comes from configuration only."""
-    case = make_case(title="<!here> " + HOSTILE)
-    text, blocks = case_blocks.emergency(case, [], None, NOW, "en", TZ, here=True)
-    assert "<!here> ⚠️ Nobody is on call ([oncall] rotation is empty and [oncall] fallback names no user group)." in text
-    assert text.count("<!here>") == 1  # the one the bot minted, not the one in the title
-    assert actions(blocks) == [("case_ack", "42")]
-
-
 # --- lists and details ------------------------------------------------------------------------------------------
 
 
@@ -249,81 +265,6 @@ def test_details_print_the_history_without_buttons() -> None:
         "• 11/16(月) 10:30  <@U0AGENT>  エスカレーション L1 → L2",
         "• 11/16(月) 10:30  <@U0AGENT>  対応開始",
     ]
-
-
-# --- modals -------------------------------------------------------------------------------------------------------
-
-
-def test_the_case_form_has_every_field() -> None:
-    view = case_blocks.case_modal("ja", title_limit=200)
-    assert view["callback_id"] == case_blocks.VIEW_OPEN and json.loads(view["private_metadata"]) == {}
-    blocks = {b["block_id"]: b for b in view["blocks"]}
-    assert list(blocks) == ["title", "description", "priority", "customer", "category", "impact", "steps"]
-    labels = [b["label"]["text"] for b in view["blocks"]]
-    assert labels == ["件名", "詳細", "優先度", "顧客/テナント", "カテゴリ", "影響範囲", "再現手順"]
-    assert blocks["title"]["optional"] is False and blocks["title"]["element"]["max_length"] == 200
-    assert blocks["priority"].get("optional", False) is False
-    options = blocks["priority"]["element"]["options"]
-    assert [(o["value"], o["text"]["text"]) for o in options] == [
-        ("high", "🔴 高"),
-        ("medium", "🟠 中"),
-        ("low", "🟢 低"),
-    ]
-    assert all(0 < len(o["description"]["text"]) <= 75 for o in options)
-    assert "回避策" in options[1]["description"]["text"]
-    categories = blocks["category"]["element"]["options"]
-    assert [o["text"]["text"] for o in categories] == ["技術", "請求・契約", "アカウント", "その他"]
-    assert all(blocks[b]["optional"] for b in ("description", "customer", "category", "impact", "steps"))
-
-
-def test_the_form_prefilled_from_a_message() -> None:
-    view = case_blocks.case_modal(
-        "ja",
-        prefill={
-            "title": "<!channel> ログインできない",
-            "description": "質問: <@U0CUSTOMER> <b>",
-            "priority": "low",
-            "channel": "C0FAQ",
-            "origin_link": "https://fake.slack.com/archives/C0FAQ/p1",
-            "related_case": 3,
-        },
-    )
-    blocks = {b["block_id"]: b for b in view["blocks"]}
-    assert blocks["title"]["element"]["initial_value"] == "‹!channel> ログインできない"
-    assert blocks["description"]["element"]["initial_value"] == "質問: ‹@U0CUSTOMER> <b>"
-    assert blocks["priority"]["element"]["initial_option"]["value"] == "low"
-    assert json.loads(view["private_metadata"]) == {
-        "channel": "C0FAQ",
-        "origin_link": "https://fake.slack.com/archives/C0FAQ/p1",
-        "related_case": 3,
-    }
-
-
-def test_the_escalation_form_offers_only_higher_levels() -> None:
-    view = case_blocks.escalate_modal(make_case(title=HOSTILE), "ja")
-    assert view["callback_id"] == case_blocks.VIEW_ESCALATE and view["private_metadata"] == "42"
-    level = next(b for b in view["blocks"] if b.get("block_id") == "level")
-    assert [o["value"] for o in level["element"]["options"]] == ["L2", "L3"]
-    at_l2 = case_blocks.escalate_modal(make_case(escalation_level=2), "ja")
-    level = next(b for b in at_l2["blocks"] if b.get("block_id") == "level")
-    assert [o["value"] for o in level["element"]["options"]] == ["L3"]
-    resolve = case_blocks.resolve_modal(make_case(title=HOSTILE), "ja")
-    assert resolve["callback_id"] == case_blocks.VIEW_RESOLVE and resolve["private_metadata"] == "42"
-    assert tokens(view, resolve) == set()
-
-
-def test_submitted_values_by_block() -> None:
-    view = {
-        "state": {
-            "values": {
-                "title": {"value": {"type": "plain_text_input", "value": "件名"}},
-                "description": {"value": {"type": "plain_text_input", "value": None}},
-                "priority": {"value": {"type": "radio_buttons", "selected_option": {"value": "high"}}},
-                "category": {"value": {"type": "static_select", "selected_option": None}},
-            }
-        }
-    }
-    assert case_blocks.view_values(view) == {"title": "件名", "description": None, "priority": "high", "category": None}
 
 
 def test_a_late_reopen_offers_a_new_linked_case() -> None:

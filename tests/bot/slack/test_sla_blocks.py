@@ -1,4 +1,4 @@
-"""What the SLA notifications say: the warning, the breach page, the on-call DM and the CS Lead ping."""
+"""What the SLA notifications say: the page of a high case, the warning, the breach page, the on-call DM, the CS Lead ping."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from typing import Any
 from bot.models import Case
 from bot.slack import sla_blocks
 from bot.slack.case_blocks import ACTION_ACK
+from tests.bot.slack.test_case_blocks import HOSTILE, SHOWN, make_case, tokens
+from tests.bot.slack.test_case_blocks import NOW as CARD_NOW
+from tests.bot.slack.test_case_blocks import actions as card_actions
 
 NOW = datetime(2026, 11, 16, 3, 0, tzinfo=UTC)  # Monday 12:00 in Tokyo
 TZ = "Asia/Tokyo"
@@ -30,6 +33,34 @@ def case(title: str = "ログインできない", priority: str = "high", due_in
 
 def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+
+
+# --- the page of a high case -----------------------------------------------------------------------------
+
+
+def test_the_page_mentions_the_on_call_people_only() -> None:
+    case = make_case(title=HOSTILE, customer=HOSTILE)
+    text, blocks = sla_blocks.emergency(case, ["U0ONCALL1", "S0SRE"], "https://fake.slack.com/x", CARD_NOW, "ja", TZ)
+    assert text.startswith(f"🚨 優先度「高」のケース #42: {SHOWN}")
+    assert tokens(text, blocks) == {
+        "<@U0ONCALL1>",
+        "<!subteam^S0SRE>",
+        "<@U0CUSTOMER>",
+        "<https://fake.slack.com/x|ケースを開く>",
+    }
+    assert card_actions(blocks) == [("case_ack", "42")]
+    nobody, blocks = sla_blocks.emergency(make_case(first_response_at=CARD_NOW), [], None, CARD_NOW, "ja", TZ)
+    assert "オンコール担当者がいません" in nobody and "[oncall] fallback" in nobody and card_actions(blocks) == []
+    assert "<!here>" not in nobody
+
+
+def test_with_nobody_on_call_the_page_says_so_and_calls_here() -> None:
+    """Issue 9, defect 3: the page no longer mentions nobody in silence; @here comes from configuration only."""
+    case = make_case(title="<!here> " + HOSTILE)
+    text, blocks = sla_blocks.emergency(case, [], None, CARD_NOW, "en", TZ, here=True)
+    assert "<!here> ⚠️ Nobody is on call ([oncall] rotation is empty and [oncall] fallback names no user group)." in text
+    assert text.count("<!here>") == 1  # the one the bot minted, not the one in the title
+    assert card_actions(blocks) == [("case_ack", "42")]
 
 
 # --- warning ---------------------------------------------------------------------------------------------

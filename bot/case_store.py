@@ -1,0 +1,209 @@
+"""Cases in the database: numbering, loading, lists, the history's one writer, and the SLA sweep's bulk SQL.
+
+Plain functions over the caller's session (the caller owns the transaction). The bulk statements take
+any number of rows in one statement, passed as one JSON value: json_to_recordset() on PostgreSQL,
+json_each() on SQLite, values already converted by the columns' own types (sqlite_bind_value), so
+they are stored exactly as an ORM write would store them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import Row, or_, select, text, update
+from sqlmodel import Session, col
+
+from bot.case_vocabulary import ACTIVE_STATUSES, ListScope
+from bot.database import insert_ignore, is_postgres, sqlite_bind_value, table_of
+from bot.models import Case, CaseEvent, Counter
+
+CASE_COUNTER = "case"
+
+
+def next_number(session: Session) -> int:
+    """The next case number: a row-locked counter, so concurrent openers never share or skip one."""
+    insert_ignore(session, Counter, {"name": CASE_COUNTER, "value": 0}, ["name"])
+    result = session.execute(
+        update(Counter)
+        .where(col(Counter.name) == CASE_COUNTER)
+        .values(value=col(Counter.value) + 1)
+        .returning(col(Counter.value))
+    )
+    return int(result.scalar_one())
+
+
+def load(session: Session, number: int, *, lock: bool = False) -> Case | None:
+    """Case `number`; with `lock`, its row stays locked until the transaction ends (PostgreSQL)."""
+    query = select(Case).where(col(Case.number) == number)
+    if lock and is_postgres(session):
+        query = query.with_for_update()
+    return session.execute(query).scalar_one_or_none()
+
+
+def events_of(session: Session, case_id: int) -> list[CaseEvent]:
+    query = select(CaseEvent).where(col(CaseEvent.case_id) == case_id).order_by(col(CaseEvent.id))
+    return list(session.execute(query).scalars())
+
+
+def find_by_message(session: Session, channel: str, ts: str) -> Case | None:
+    """The case whose card is the message (channel, ts)."""
+    query = select(Case).where(col(Case.message_channel) == channel, col(Case.message_ts) == ts)
+    return session.execute(query).scalar_one_or_none()
+
+
+def list_cases(session: Session, scope: ListScope, actor: str, *, limit: int) -> list[Case]:
+    """Open cases (and mine: reported or answered by `actor`) by due time; all cases newest first."""
+    query = select(Case)
+    if scope in (ListScope.OPEN, ListScope.MINE):
+        query = query.where(col(Case.status).in_(ACTIVE_STATUSES))
+    if scope == ListScope.MINE:
+        query = query.where(or_(col(Case.reporter_id) == actor, col(Case.first_response_by) == actor))
+    if scope == ListScope.ALL:
+        query = query.order_by(col(Case.number).desc())
+    else:
+        query = query.order_by(col(Case.due_at), col(Case.number))
+    return list(session.execute(query.limit(limit)).scalars())
+
+
+# --- the case history: one writer ------------------------------------------------------------------
+
+
+class NewEvent(NamedTuple):
+    """A line to append to a case's history."""
+
+    case_id: int
+    kind: str
+    actor_id: str
+    at: datetime
+    old_value: str | None = None
+    new_value: str | None = None
+    reason: str | None = None
+
+
+_PG_APPEND = text(
+    """
+    INSERT INTO case_events (case_id, kind, actor_id, at, old_value, new_value, reason)
+    SELECT v.case_id, v.kind, v.actor_id, v.at, v.old_value, v.new_value, v.reason
+    FROM json_to_recordset(CAST(:rows AS json))
+         AS v(case_id integer, kind text, actor_id text, at timestamptz, old_value text, new_value text, reason text)
+    """
+)
+_SQLITE_APPEND = text(
+    """
+    INSERT INTO case_events (case_id, kind, actor_id, at, old_value, new_value, reason)
+    SELECT json_extract(value, '$.case_id'), json_extract(value, '$.kind'), json_extract(value, '$.actor_id'),
+           json_extract(value, '$.at'), json_extract(value, '$.old_value'), json_extract(value, '$.new_value'),
+           json_extract(value, '$.reason')
+    FROM json_each(:rows)
+    """
+)
+
+
+def append_events(session: Session, events: Sequence[NewEvent], *, returning: bool = False) -> list[int]:
+    """Append to the cases' histories in one statement, whatever the number of events (their ids if asked).
+
+    The only writer of `case_events`: CaseService's changes and the SLA sweep's notices alike.
+    """
+    if not events:
+        return []
+    postgres = is_postgres(session)
+    convert = (lambda t: t.isoformat()) if postgres else sqlite_bind_value(session, table_of(CaseEvent).c.at)
+    moments: dict[datetime, Any] = {}  # a sweep's events share one moment: converted once
+    rows = [
+        {
+            "case_id": e.case_id,
+            "kind": str(e.kind),
+            "actor_id": e.actor_id,
+            "at": moments[e.at] if e.at in moments else moments.setdefault(e.at, convert(e.at)),
+            "old_value": e.old_value,
+            "new_value": e.new_value,
+            "reason": e.reason,
+        }
+        for e in events
+    ]
+    statement = _PG_APPEND if postgres else _SQLITE_APPEND
+    if returning:
+        statement = text(f"{statement.text} RETURNING id")
+    result = session.execute(statement, {"rows": json.dumps(rows, ensure_ascii=False)})
+    return [int(i) for i in result.scalars()] if returning else []
+
+
+def append_event(session: Session, event: NewEvent) -> CaseEvent:
+    """Append one line to a case's history; the stored event."""
+    (event_id,) = append_events(session, [event], returning=True)
+    return CaseEvent(
+        id=event_id,
+        case_id=event.case_id,
+        kind=str(event.kind),
+        actor_id=event.actor_id,
+        at=event.at,
+        old_value=event.old_value,
+        new_value=event.new_value,
+        reason=event.reason,
+    )
+
+
+# --- the SLA sweep ---------------------------------------------------------------------------------
+
+# What the sweep reads of a case: a narrow row, not the ORM object (a thousand of them per batch), in
+# the order of these names (bot/sla_clock.py's Timing has the same fields).
+DUE_COLUMNS = {
+    "id": col(Case.id),
+    "number": col(Case.number),
+    "priority": col(Case.priority),
+    "status": col(Case.status),
+    "created_at": col(Case.created_at),
+    "due_at": col(Case.due_at),
+    "first_response_at": col(Case.first_response_at),
+    "next_check": col(Case.sla_check_at),
+    "breach_count": col(Case.sla_breach_count),
+}
+
+
+def due_rows(session: Session, now: datetime, *, limit: int) -> Sequence[Row[Any]]:
+    """The cases whose next SLA check has come, longest waiting first, through the index on `sla_check_at`.
+
+    Each row holds DUE_COLUMNS, in that order.
+
+    On PostgreSQL the rows stay locked until the transaction ends, and rows another sweep holds are
+    skipped (FOR UPDATE SKIP LOCKED): two replicas never decide the same case at once.
+    """
+    query = (
+        select(*DUE_COLUMNS.values())
+        .where(col(Case.sla_check_at).is_not(None), col(Case.sla_check_at) <= now)
+        .order_by(col(Case.sla_check_at), col(Case.id))  # ties in case order: the same batches on every replica
+        .limit(limit)
+    )
+    if is_postgres(session):
+        query = query.with_for_update(skip_locked=True)
+    return session.execute(query).all()
+
+
+_PG_MOVE = text(  # the planner joins through the primary key (a nested loop), not a table scan
+    """
+    UPDATE cases SET sla_check_at = v.next_check, sla_breach_count = v.breach_count
+    FROM json_to_recordset(CAST(:rows AS json)) AS v(case_id integer, next_check timestamptz, breach_count integer)
+    WHERE cases.id = v.case_id
+    """
+)
+_SQLITE_MOVE = text(  # json_each scanned, cases looked up by rowid
+    """
+    UPDATE cases SET sla_check_at = json_extract(v.value, '$.next_check'),
+                     sla_breach_count = json_extract(v.value, '$.breach_count')
+    FROM json_each(:rows) AS v
+    WHERE cases.id = json_extract(v.value, '$.case_id')
+    """
+)
+
+
+def move_checks(session: Session, checks: Sequence[tuple[int, datetime | None, int]]) -> None:
+    """Set each case's next check and breach count: (case id, sla_check_at, sla_breach_count)."""
+    if not checks:
+        return
+    postgres = is_postgres(session)
+    when = (lambda t: t and t.isoformat()) if postgres else sqlite_bind_value(session, table_of(Case).c.sla_check_at)
+    rows = [{"case_id": case_id, "next_check": when(check), "breach_count": count} for case_id, check, count in checks]
+    session.execute(_PG_MOVE if postgres else _SQLITE_MOVE, {"rows": json.dumps(rows)})

@@ -1,0 +1,83 @@
+"""What the outbox carries: the kind of each message and its unique key, in one place.
+
+Both are stored (`outbox.kind`, `outbox.dedupe_key`), so their values never change: a row queued
+by the previous version is still delivered after an upgrade, and a key decided twice (two
+replicas, a restart) is still one row. Keys are unique per (case, kind, sequence).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+
+class OutboxKind(StrEnum):
+    FAQ_ANSWER = "faq.answer"
+    FAQ_SUGGEST = "faq.suggest"
+    FAQ_NOT_FOUND = "faq.not_found"
+    CASE_CARD = "case.card"
+    CASE_CARD_UPDATE = "case.card_update"
+    CASE_THREAD = "case.thread"
+    # The pages (bot/sla_clock.py's Pager, one renderer): a high case opened or raised to high, a
+    # breach in the emergency channel, and the DM to the person on call that goes with a breach.
+    PAGE = "case.emergency"
+    BREACH_PAGE = "sla.breach"
+    BREACH_DM = "sla.breach_dm"
+    # In the case's thread: the warning before the due time, the CS Lead ping after it.
+    SLA_WARNING = "sla.warning"
+    SLA_LEAD = "sla.lead"
+
+
+PAGES = frozenset({OutboxKind.PAGE, OutboxKind.BREACH_PAGE, OutboxKind.BREACH_DM})
+SLA_NOTICES = PAGES | {OutboxKind.SLA_WARNING, OutboxKind.SLA_LEAD}
+"""Messages that only matter while the case waits for its first response (bot/sla_clock.py)."""
+
+
+# --- keys --------------------------------------------------------------------------------------------
+
+
+def faq_reply_key(channel: str, ts: str) -> str:
+    return f"faq:{channel}:{ts}"
+
+
+def faq_pick_key(channel: str, thread_ts: str, entry_id: str) -> str:
+    return f"faq:{channel}:{thread_ts}:pick:{entry_id}"
+
+
+def card_key(case_id: int) -> str:
+    return f"case:{case_id}:card"
+
+
+def thread_line_key(case_id: int, event_id: int) -> str:
+    return f"case:{case_id}:event:{event_id}"
+
+
+def card_update_key(case_id: int, event_id: int) -> str:
+    return f"case:{case_id}:card:{event_id}"
+
+
+def card_refresh_key(after: str) -> str:
+    """The card update that follows a delivered message (a breach page makes the card read "…超過")."""
+    return f"{after}:card"
+
+
+def page_key(case_id: int, occasion: str) -> str:
+    """A high case's page when it opens ("opened") or is raised to high ("event<id>")."""
+    return f"case:{case_id}:emergency:{occasion}"
+
+
+def warning_key(case_id: int, priority: str, due_at: datetime) -> str:
+    return f"sla:{case_id}:warning:{priority}:{due_at.isoformat()}"
+
+
+def breach_key(case_id: int, due_at: datetime, sequence: int) -> str:
+    return f"sla:{case_id}:breach:{due_at.isoformat()}:{sequence}"
+
+
+def dm_key(page: str) -> str:
+    """The DM that goes with a page."""
+    return f"{page}:dm"
+
+
+def lead_key(case_id: int, due_at: datetime) -> str:
+    return f"sla:{case_id}:lead:{due_at.isoformat()}"

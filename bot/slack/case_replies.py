@@ -1,0 +1,73 @@
+"""What the person who acted on a case is told back, privately: from a command, a button or a form alike."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.cases import CaseChange, CaseService
+from bot.errors import UserFacingError
+from bot.i18n import t
+from bot.slack.case_blocks import priority_badge, reopen_refused
+from bot.slack.desk import Desk
+
+log = logging.getLogger(__name__)
+
+# What the reporter of a high case is told, by whom the page reached (bot.oncall.OnCall.source).
+PAGED_TELLS = {
+    "rotation": "case.opened.high",
+    "override": "case.opened.high",
+    "fallback": "case.opened.high.fallback",
+    "nobody": "case.opened.high.nobody",
+}
+
+
+def opened(change: CaseChange, desk: Desk) -> str:
+    """「ケース #N を起票しました」, when it is due, and what the page really reached (if it paged)."""
+    case, language = change.case, desk.language
+    priority = priority_badge(case.priority, language)
+    lines = [t("case.opened", language, number=case.number, priority=priority, due=desk.when(case.due_at))]
+    if change.outside_hours:
+        lines.append(t("case.opened.outside_hours", language))
+    if change.paged is not None:  # on-call people, a user group, or nobody
+        lines.append(t(PAGED_TELLS[change.paged.source], language))
+    return "\n".join(lines)
+
+
+def priority_changed(change: CaseChange, desk: Desk) -> str:
+    case = change.case
+    priority = priority_badge(case.priority, desk.language)
+    return t("case.priority_changed", desk.language, number=case.number, priority=priority, due=desk.when(case.due_at))
+
+
+def escalated(change: CaseChange, desk: Desk) -> str:
+    level = t(f"level.{change.case.escalation_level}", desk.language)
+    return t("case.escalated", desk.language, number=change.case.number, level=level)
+
+
+def tell(client: WebClient, user: str, channel: str | None, text: str) -> None:
+    """An ephemeral note where the person is, or a DM when that is not possible."""
+    if channel:
+        try:
+            client.chat_postEphemeral(channel=channel, user=user, text=text)
+            return
+        except SlackApiError as exc:
+            log.info("ephemeral to %s in %s failed (%s); sending a DM", user, channel, exc.response.get("error"))
+    client.chat_postMessage(channel=user, text=text)
+
+
+def reopen(cases: CaseService, desk: Desk, number: int, reason: str | None, user: str, respond: Respond) -> None:
+    """Reopen, and say so; past the window, offer a new case linked to the old one instead."""
+    try:
+        change = cases.reopen(number, reason, user)
+    except UserFacingError as error:
+        if error.key != "case.error.reopen_window":
+            raise
+        text, blocks = reopen_refused(number, desk.reopen_days, desk.language)
+        respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+        return
+    text = t("case.reopened", desk.language, number=change.case.number)
+    respond(text=text, response_type="ephemeral", replace_original=False)

@@ -1,0 +1,128 @@
+"""`/case`: open a case (at once with a priority word, else through the form), list, show, act on one.
+
+The grammar is bot/case_commands.py's; each verb is one short function here. Help and mistakes in the
+command are answered in the ack; everything else is acked first and answered through `respond`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.case_commands import CaseCommand, Verb, parse_case_command
+from bot.case_vocabulary import EventKind, ListScope
+from bot.cases import CaseService, NewCase
+from bot.clock import Clock
+from bot.i18n import t
+from bot.slack import case_blocks, case_replies
+from bot.slack.case_forms import open_case_form, prefill_from_text
+from bot.slack.desk import Desk
+from bot.slack.mrkdwn import from_slack
+
+LIST_LIMIT = 20  # cases shown by `/case list`; the list says when there are more
+
+
+def on_case_command(
+    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+) -> None:
+    desk: Desk = context["desk"]
+    parsed = parse_case_command(from_slack(command.get("text") or ""))
+    if parsed.verb in (Verb.INVALID, Verb.HELP):
+        ack(text=t(parsed.error or "case.usage", desk.language, days=desk.reopen_days))
+        return
+    ack()
+    channel = command.get("channel_id")
+    if parsed.verb is Verb.FORM:
+        prefill = prefill_from_text(parsed.text or "", parsed.description, channel, desk.title_max_length)
+        open_case_form(client, command["trigger_id"], desk, prefill)
+        return
+    request = Request(parsed, command["user_id"], channel, context["cases"], context["clock"], desk)
+    _ANSWERS[parsed.verb](request, respond)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One `/case` verb to carry out: what was asked, by whom, where, and what answering it uses."""
+
+    parsed: CaseCommand
+    user: str
+    channel: str | None
+    cases: CaseService
+    clock: Clock
+    desk: Desk
+
+    @property
+    def number(self) -> int:
+        assert self.parsed.number is not None  # the grammar gives every verb on a case its number
+        return self.parsed.number
+
+    def say(self, respond: Respond, text: str, **extra: Any) -> None:
+        respond(text=text, response_type="ephemeral", **extra)
+
+
+def _open(request: Request, respond: Respond) -> None:
+    parsed = request.parsed
+    new = NewCase(
+        title=parsed.text or "",
+        priority=parsed.word or "",
+        description=parsed.description,
+        origin_channel=request.channel,
+    )
+    change = request.cases.open(new, reporter=request.user)
+    request.say(respond, case_replies.opened(change, request.desk))
+
+
+def _list(request: Request, respond: Respond) -> None:
+    scope = ListScope(request.parsed.word or ListScope.OPEN)
+    found = list(request.cases.list(scope, request.user, limit=LIST_LIMIT + 1))
+    desk, now = request.desk, request.clock.now()
+    text, blocks = case_blocks.case_list(found, scope, now, desk.language, desk.timezone, limit=LIST_LIMIT)
+    request.say(respond, text, blocks=blocks)
+
+
+def _show(request: Request, respond: Respond) -> None:
+    details = request.cases.details(request.number)
+    now = request.clock.now()
+    text, blocks = case_blocks.case_details(details, now, request.desk.language, request.desk.timezone)
+    request.say(respond, text, blocks=blocks)
+
+
+def _acknowledge(request: Request, respond: Respond) -> None:
+    change = request.cases.acknowledge(request.number, request.user)
+    request.say(respond, t("case.acknowledged", request.desk.language, number=change.case.number))
+
+
+def _change_priority(request: Request, respond: Respond) -> None:
+    change = request.cases.change_priority(request.number, request.parsed.word or "", request.parsed.text, request.user)
+    request.say(respond, case_replies.priority_changed(change, request.desk))
+
+
+def _escalate(request: Request, respond: Respond) -> None:
+    change = request.cases.escalate(request.number, request.parsed.word or "", request.parsed.text, request.user)
+    request.say(respond, case_replies.escalated(change, request.desk))
+
+
+def _resolve(request: Request, respond: Respond) -> None:
+    change = request.cases.resolve(request.number, request.parsed.text, request.user)
+    key = "case.self_resolved" if change.event.kind == EventKind.SELF_RESOLVED else "case.resolved"
+    request.say(respond, t(key, request.desk.language, number=change.case.number))
+
+
+def _reopen(request: Request, respond: Respond) -> None:
+    case_replies.reopen(request.cases, request.desk, request.number, request.parsed.text, request.user, respond)
+
+
+_ANSWERS: dict[Verb, Callable[[Request, Respond], None]] = {
+    Verb.OPEN: _open,
+    Verb.LIST: _list,
+    Verb.SHOW: _show,
+    Verb.ACK: _acknowledge,
+    Verb.PRIORITY: _change_priority,
+    Verb.ESCALATE: _escalate,
+    Verb.RESOLVE: _resolve,
+    Verb.REOPEN: _reopen,
+}

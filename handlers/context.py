@@ -1,0 +1,60 @@
+"""What listeners get through Bolt's context: each service a listener uses, under its own key.
+
+A middleware puts them into every request's context before any listener runs (as Dispatch does), so
+a listener reads `context["cases"]` and a test calls it with a plain dict: no listener sees the
+whole service locator, and none closes over it. The keys:
+
+    cases      bot.cases.CaseService        faq     bot.faq.FaqService
+    knowledge  knowledge.search.KnowledgeIndex (an entry shown from a `/faq` result)
+    oncall     bot.oncall.OncallService     clock   bot.clock.Clock
+    desk       bot.slack.desk.Desk (language, time zone, channels, limits)
+    events     bot.events.EventLog (the middleware below: each Slack event id is processed once)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltContext, BoltResponse
+
+from bot.events import EventLog
+from bot.services import Services
+from bot.slack.desk import Desk
+
+log = logging.getLogger(__name__)
+
+
+def dependencies(services: Services) -> dict[str, Any]:
+    """The context keys, from the composed services."""
+    return {
+        "cases": services.cases,
+        "faq": services.faq,
+        "knowledge": services.index,
+        "oncall": services.oncall,
+        "clock": services.clock,
+        "desk": Desk.from_config(services.config),
+        "events": services.events,
+    }
+
+
+def register(app: App, services: Services) -> None:
+    provided = dependencies(services)
+
+    def provide(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
+        context.update(provided)
+        return next()
+
+    app.middleware(provide)
+    app.middleware(deduplicate_events)
+
+
+def deduplicate_events(body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
+    """Each Slack event id is processed once, across Slack's retries and replicas."""
+    event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+    events: EventLog = context["events"]
+    if event_id and not events.first_delivery(str(event_id)):
+        log.info("event %s already processed; ignoring the redelivery", event_id)
+        return BoltResponse(status=200, body="")
+    return next()

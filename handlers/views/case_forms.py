@@ -1,0 +1,94 @@
+"""The case forms, submitted: a new case, an escalation, a resolution.
+
+Each form is checked before the ack, so a mistake is shown next to its field (`response_action:
+errors`) and nothing fails after the form has closed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+
+from bot.case_commands import parse_case_number
+from bot.cases import CaseService, NewCase
+from bot.errors import UserFacingError
+from bot.slack import case_replies
+from bot.slack.blocks import view_values
+from bot.slack.desk import Desk
+from bot.slack.mrkdwn import plain_field
+
+CaseAct = Callable[[int, dict[str, str | None]], object]
+
+
+def form_errors(cases: CaseService, values: dict[str, str | None], language: str) -> dict[str, str]:
+    """Everything CaseService.open would refuse, by the field it is about."""
+    checks = {
+        "title": lambda: cases.validate_title(values.get("title")),
+        "priority": lambda: cases.require_priority(values.get("priority")),
+        "category": lambda: cases.require_category(values.get("category")),
+    }
+    errors = {}
+    for field, check in checks.items():
+        try:
+            check()
+        except UserFacingError as error:
+            errors[field] = error.render(language, quote=plain_field)
+    return errors
+
+
+def on_case_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    cases: CaseService = context["cases"]
+    desk: Desk = context["desk"]
+    values = view_values(view)
+    errors = form_errors(cases, values, desk.language)
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ack()
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    user = body["user"]["id"]
+    new = NewCase(
+        title=values.get("title") or "",
+        priority=values.get("priority") or "",
+        description=values.get("description"),
+        customer=values.get("customer"),
+        category=values.get("category"),
+        impact=values.get("impact"),
+        steps=values.get("steps"),
+        origin_channel=metadata.get("channel"),
+        origin_link=metadata.get("origin_link"),
+        related_case=metadata.get("related_case"),
+    )
+    change = cases.open(new, reporter=user)
+    case_replies.tell(client, user, metadata.get("channel"), case_replies.opened(change, desk))
+
+
+def _act_on_case(ack: Ack, view: dict[str, Any], context: BoltContext, act: CaseAct) -> None:
+    """A small form about one case (its number in private_metadata): a refusal is shown on the form."""
+    number = parse_case_number(view.get("private_metadata") or "")
+    try:
+        if number is None:
+            raise UserFacingError("error.unknown_action")
+        act(number, view_values(view))
+    except UserFacingError as error:
+        ack(response_action="errors", errors={"note": error.render(context["desk"].language, quote=plain_field)})
+        return
+    ack()
+
+
+def on_escalate_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+    cases: CaseService = context["cases"]
+    user = body["user"]["id"]
+    _act_on_case(
+        ack, view, context, lambda n, values: cases.escalate(n, values.get("level") or "", values.get("note"), user)
+    )
+
+
+def on_resolve_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+    cases: CaseService = context["cases"]
+    user = body["user"]["id"]
+    _act_on_case(ack, view, context, lambda n, values: cases.resolve(n, values.get("note"), user))

@@ -1,0 +1,81 @@
+"""The case card's buttons, called directly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.access import Action
+from bot.errors import UserFacingError
+from bot.slack.case_forms import VIEW_ESCALATE, VIEW_OPEN, VIEW_RESOLVE
+from handlers.actions import case_card
+from tests.handlers.listeners import a_case, ack, change, client, context, respond, said
+
+BODY: dict[str, Any] = {
+    "user": {"id": "U0ONCALL1"},
+    "trigger_id": "trigger.1",
+    "channel": {"id": "C0EMERG"},
+    "container": {"channel_id": "C0EMERG"},
+}
+
+
+def test_start_working_acknowledges_by_button() -> None:
+    ctx, acked, responded = context(), ack(), respond()
+    ctx["cases"].acknowledge.return_value = change()
+    case_card.on_ack(ack=acked, body=BODY, action={"value": "42"}, respond=responded, context=ctx)
+    acked.assert_called_once_with()
+    ctx["cases"].acknowledge.assert_called_once_with(42, "U0ONCALL1", via="button")
+    assert said(responded) == "ケース #42 の対応を開始しました。"
+    assert responded.call_args.kwargs == {
+        "text": said(responded),
+        "response_type": "ephemeral",
+        "replace_original": False,
+    }
+
+
+def test_a_button_with_a_value_from_nowhere_is_a_stale_button() -> None:
+    ctx = context()
+    with pytest.raises(UserFacingError) as refused:
+        case_card.on_ack(ack=ack(), body=BODY, action={"value": "<!channel>"}, respond=respond(), context=ctx)
+    assert refused.value.key == "error.unknown_action"
+    ctx["cases"].acknowledge.assert_not_called()
+
+
+@pytest.mark.parametrize(
+    ("listener", "action", "view"),
+    [(case_card.on_escalate, Action.ESCALATE, VIEW_ESCALATE), (case_card.on_resolve, Action.RESOLVE, VIEW_RESOLVE)],
+)
+def test_escalate_and_resolve_open_their_form_for_whoever_may(listener: Any, action: Action, view: str) -> None:
+    ctx, slack = context(), client()
+    ctx["cases"].get.return_value = a_case()
+    listener(ack=ack(), body=BODY, action={"value": "42"}, client=slack, context=ctx)
+    ctx["cases"].require.assert_called_once_with(42, "U0ONCALL1", action)
+    assert slack.views_open.call_args.kwargs["view"]["callback_id"] == view
+
+
+def test_escalate_refused_opens_nothing() -> None:
+    ctx, slack = context(), client()
+    ctx["cases"].require.side_effect = UserFacingError("case.error.not_allowed", number=42)
+    with pytest.raises(UserFacingError):
+        case_card.on_escalate(ack=ack(), body=BODY, action={"value": "42"}, client=slack, context=ctx)
+    slack.views_open.assert_not_called()
+
+
+def test_reopen_by_button() -> None:
+    ctx, responded = context(), respond()
+    ctx["cases"].reopen.return_value = change()
+    case_card.on_reopen(ack=ack(), body=BODY, action={"value": "42"}, respond=responded, context=ctx)
+    ctx["cases"].reopen.assert_called_once_with(42, None, "U0ONCALL1")
+    assert said(responded) == "ケース #42 を再オープンしました。"
+
+
+def test_a_new_linked_case_opens_the_form_from_the_old_one() -> None:
+    ctx, slack = context(), client()
+    ctx["cases"].get.return_value = a_case(priority="medium")
+    case_card.on_new_linked(ack=ack(), body=BODY, action={"value": "42"}, client=slack, context=ctx)
+    view = slack.views_open.call_args.kwargs["view"]
+    assert view["callback_id"] == VIEW_OPEN
+    assert view["private_metadata"] == '{"channel": "C0EMERG", "related_case": 42}'
+    priority = next(b for b in view["blocks"] if b["block_id"] == "priority")
+    assert priority["element"]["initial_option"]["value"] == "medium"

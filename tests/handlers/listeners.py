@@ -1,0 +1,75 @@
+"""What direct-call listener tests share: mocked Bolt arguments and a context with mocked services.
+
+As in the bolt-python starter template, a listener is called as a plain function: `ack`, `respond`
+and `client` are mocks, and the services it reads from the context are mocks with the real APIs.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from unittest.mock import Mock
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.case_vocabulary import EventKind
+from bot.cases import CaseChange, CaseService
+from bot.clock import ManualClock
+from bot.events import EventLog
+from bot.faq import FaqService
+from bot.models import Case, CaseEvent
+from bot.oncall import OncallService
+from bot.slack.desk import Desk
+from knowledge.search import KnowledgeIndex
+from tests.bot.slack.test_case_blocks import make_case
+from tests.harness import make_config
+
+NOW = datetime(2026, 11, 16, 1, 30, tzinfo=UTC)  # Monday 10:30 in Tokyo
+DESK = Desk.from_config(make_config())
+
+
+def context(**overrides: Any) -> BoltContext:
+    """A request's context as handlers/context.py fills it, every service a mock."""
+    values: dict[str, Any] = {
+        "cases": Mock(spec=CaseService),
+        "faq": Mock(spec=FaqService),
+        "knowledge": Mock(spec=KnowledgeIndex),
+        "oncall": Mock(spec=OncallService),
+        "events": Mock(spec=EventLog),
+        "clock": ManualClock(NOW),
+        "desk": DESK,
+        "bot_user_id": "U0BOT",
+    }
+    values.update(overrides)
+    return BoltContext(values)
+
+
+def ack() -> Mock:
+    return Mock(spec=Ack)
+
+
+def respond() -> Mock:
+    return Mock(spec=Respond)
+
+
+def client() -> Mock:
+    fake = Mock(spec=WebClient)
+    fake.chat_getPermalink.return_value = {"permalink": "https://fake.slack.com/archives/C0FAQ/p1"}
+    return fake
+
+
+def a_case(**fields: Any) -> Case:
+    return make_case(**{"title": "ログインできない", **fields})
+
+
+def change(kind: EventKind = EventKind.ACKNOWLEDGED, **fields: Any) -> CaseChange:
+    case = a_case(**fields)
+    event = CaseEvent(id=1, case_id=7, kind=kind, actor_id="U0AGENT", at=NOW)
+    return CaseChange(case, event)
+
+
+def said(mock: Mock) -> str:
+    """The text of the one call to `ack` or `respond`."""
+    (call,) = mock.call_args_list
+    return str(call.kwargs.get("text", ""))
