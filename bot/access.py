@@ -5,6 +5,10 @@
   secondary at the time of the page, the fallback user group's members, the CS Lead (after an L2
   escalation or an SLA ping) and the L3 engineers (a user, or a user group's members).
 - The reporter may resolve their own case (自己解決) and reopen it.
+- Whoever a case is assigned to (担当者) is recorded as a party too, and so may act on it.
+- Seeing a case (`/case show`, `/case list`): agents see every case; anyone else only the cases
+  they reported or are a party to. Another case is "not found", exactly like a number that does not
+  exist; assigning a case to someone else is for agents.
 
 Whom the bot paged is recorded per case (`case_parties`) in the transaction of the page or the
 escalation, so the rule is the same on every replica and after a restart, and holds for the
@@ -28,7 +32,6 @@ from bot.config import EscalationConfig
 from bot.database import is_postgres
 from bot.identifiers import is_usergroup
 from bot.models import CaseParty, UTCDateTime
-from bot.oncall import OnCall
 
 
 class Role(StrEnum):
@@ -39,6 +42,7 @@ class Role(StrEnum):
     ONCALL_FALLBACK = "oncall_fallback"
     CS_LEAD = "cs_lead"
     ENGINEERS = "engineers"
+    ASSIGNEE = "assignee"
 
 
 class Standing(StrEnum):
@@ -51,7 +55,10 @@ class Standing(StrEnum):
 
 
 class Action(StrEnum):
+    VIEW = "view"  # `/case show`, and the case in `/case list`
     ACKNOWLEDGE = "acknowledge"
+    TAKE = "take"  # 「担当する」: assign the case to oneself
+    ASSIGN = "assign"  # `/case assign N @someone`: agents only
     RESPOND = "respond"  # a reply in the case thread, counted as the first response
     CHANGE_PRIORITY = "change_priority"
     ESCALATE = "escalate"
@@ -59,13 +66,21 @@ class Action(StrEnum):
     REOPEN = "reopen"
 
 
-_REPORTER_MAY = frozenset({Action.RESOLVE, Action.REOPEN})
+_MAY: dict[Standing, frozenset[Action]] = {
+    Standing.AGENT: frozenset(Action),
+    Standing.PARTY: frozenset(Action) - {Action.ASSIGN},
+    Standing.REPORTER: frozenset({Action.VIEW, Action.RESOLVE, Action.REOPEN}),
+    Standing.NONE: frozenset(),
+}
 
 
 def allows(standing: Standing, action: Action) -> bool:
-    if standing in (Standing.AGENT, Standing.PARTY):
-        return True
-    return standing is Standing.REPORTER and action in _REPORTER_MAY
+    return action in _MAY[standing]
+
+
+def insider(standing: Standing) -> bool:
+    """Agents and the people called to a case see its internal notes; its reporter does not."""
+    return standing in (Standing.AGENT, Standing.PARTY)
 
 
 @dataclass(frozen=True)
@@ -78,6 +93,16 @@ class Party:
     @property
     def is_group(self) -> bool:
         return is_usergroup(self.who)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Whose cases someone sees: every case (an agent), or those they reported, are assigned or were
+    called to — themselves, or through one of `groups` (the user groups called to cases they belong to)."""
+
+    user: str
+    everything: bool = False
+    groups: tuple[str, ...] = ()
 
 
 class People(AgentDirectory, Protocol):
@@ -100,17 +125,6 @@ def standing_of(people: People, actor: str, reporter: str, parties: Iterable[Par
 
 
 # --- who was called, per case ---------------------------------------------------------------------
-
-
-def oncall_parties(on_call: OnCall) -> list[Party]:
-    """Whom a page calls: the people on call at that moment, or the fallback user group."""
-    parties = []
-    if on_call.primary:
-        role = Role.ONCALL_FALLBACK if on_call.source == "fallback" else Role.ONCALL_PRIMARY
-        parties.append(Party(on_call.primary, role))
-    if on_call.secondary:
-        parties.append(Party(on_call.secondary, Role.ONCALL_SECONDARY))
-    return parties
 
 
 def escalation_parties(level: int, escalation: EscalationConfig) -> list[Party]:
@@ -145,6 +159,12 @@ def involve(session: Session, rows: Sequence[tuple[int, Party]], now: datetime) 
     data = [{"case_id": case_id, "party_id": party.who, "role": str(party.role)} for case_id, party in rows]
     statement = _PG_INVOLVE if is_postgres(session) else _SQLITE_INVOLVE
     session.execute(statement, {"now": now, "rows": json.dumps(data)})
+
+
+def party_groups(session: Session) -> list[str]:
+    """The user groups ever called to a case (the fallback group, the engineers): few, whatever the cases."""
+    rows = session.execute(select(col(CaseParty.party_id)).where(col(CaseParty.party_id).like("S%")).distinct())
+    return [who for (who,) in rows if is_usergroup(who)]
 
 
 def parties_of(session: Session, case_id: int) -> list[Party]:

@@ -2,18 +2,21 @@
 
 Anything that is not a command is a new case: opened at once when it starts with a priority word
 (bot/priorities.py), otherwise shown in the case form, so a title like "A customer cannot export CSV"
-never opens (or pages) anything by itself.
+never opens (or pages) anything by itself. A single ASCII word that is no command (`/case lsit`) is
+a mistyped command, not a title: it is answered with the commands there are.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.case_vocabulary import ListScope
-from bot.priorities import split_priority
+from bot.identifiers import USER_ID
+from bot.priorities import parse_priority, split_priority
 
 
 class Verb(StrEnum):
@@ -23,6 +26,7 @@ class Verb(StrEnum):
     LIST = "list"
     SHOW = "show"
     ACK = "ack"
+    ASSIGN = "assign"
     PRIORITY = "priority"
     ESCALATE = "escalate"
     RESOLVE = "resolve"
@@ -49,6 +53,8 @@ VERBS = {
     "詳細": Verb.SHOW,
     "ack": Verb.ACK,
     "対応開始": Verb.ACK,
+    "assign": Verb.ASSIGN,
+    "担当": Verb.ASSIGN,
     "priority": Verb.PRIORITY,
     "優先度": Verb.PRIORITY,
     "escalate": Verb.ESCALATE,
@@ -66,7 +72,7 @@ class CaseCommand:
     number: int | None = None
     word: str | None = None  # a priority, level or list scope
     text: str | None = None  # title, reason or note
-    error: str | None = None  # message key when verb is INVALID
+    error: str | None = None  # message key when verb is INVALID (`word`: what was not understood)
     description: str | None = None  # a new case's lines after the title
 
 
@@ -74,6 +80,12 @@ def parse_case_number(text: str) -> int | None:
     """ "42" and "#42" (full-width too) → 42."""
     match = re.fullmatch(r"#?(\d{1,9})", unicodedata.normalize("NFKC", text or "").strip())
     return int(match.group(1)) if match else None
+
+
+def parse_user(word: str) -> str | None:
+    """A user as Slack escapes a mention in a command ("<@U123|sato>"), or a bare user ID → "U123"."""
+    match = re.fullmatch(rf"<@({USER_ID.pattern})(?:\|[^>]*)?>|({USER_ID.pattern})", (word or "").strip())
+    return (match.group(1) or match.group(2)) if match else None
 
 
 def parse_level(word: str) -> int | None:
@@ -91,14 +103,28 @@ def _split(text: str, parts: int) -> list[str]:
     return pieces + [""] * (parts - len(pieces))
 
 
-def parse_case_command(text: str) -> CaseCommand:
+_COMMAND_LIKE = re.compile(r"[A-Za-z][A-Za-z-]*")
+"""One ASCII word, alone: meant as a command (`/case lsit`), never a title."""
+_MISSING = {  # a verb without the word it needs: what to say
+    Verb.PRIORITY: "case.error.priority_missing",
+    Verb.ESCALATE: "case.error.level_missing",
+    Verb.ASSIGN: "case.error.assignee",
+}
+
+
+def parse_case_command(text: str, readable: Callable[[str], str] = str) -> CaseCommand:
+    """What `/case text` asks for. `text` is as Slack sends it (mentions escaped as `<@U…>`); `readable`
+    turns the free text in it (a title, a reason, a note) into what people read (bot/slack/mrkdwn.py's
+    from_slack), so that a mention in an assignment stays a user ID."""
     text = (text or "").strip()
     if not text:
         return CaseCommand(Verb.FORM)
     first, rest = _split(text, 2)
     verb = VERBS.get(unicodedata.normalize("NFKC", first).casefold())
     if verb is None:
-        return _new_case(text)
+        if _COMMAND_LIKE.fullmatch(text) and parse_priority(text) is None:
+            return CaseCommand(Verb.INVALID, word=text, error="case.error.unknown_command")
+        return _new_case(readable(text))
     if verb is Verb.HELP:
         return CaseCommand(Verb.HELP)
     if verb is Verb.LIST:
@@ -108,14 +134,20 @@ def parse_case_command(text: str) -> CaseCommand:
     number = parse_case_number(number_text)
     if number is None:
         return CaseCommand(Verb.INVALID, error="case.error.number")
+    return _on_case(verb, number, remainder, readable)
+
+
+def _on_case(verb: Verb, number: int, remainder: str, readable: Callable[[str], str]) -> CaseCommand:
+    """A verb on case `number`: what follows the number is its word (priority, level, assignee) and text."""
     if verb in (Verb.SHOW, Verb.ACK):
         return CaseCommand(verb, number=number)
-    if verb in (Verb.PRIORITY, Verb.ESCALATE):
-        word, tail = _split(remainder, 2)
-        if not word:
-            return CaseCommand(Verb.INVALID, error="case.usage")
-        return CaseCommand(verb, number=number, word=word, text=tail or None)
-    return CaseCommand(verb, number=number, text=remainder or None)
+    if verb not in _MISSING:
+        return CaseCommand(verb, number=number, text=readable(remainder) or None)
+    word, tail = _split(remainder, 2)
+    word = (parse_user(word) or "") if verb is Verb.ASSIGN else readable(word)
+    if not word:
+        return CaseCommand(Verb.INVALID, error=_MISSING[verb])
+    return CaseCommand(verb, number=number, word=word, text=readable(tail) or None)
 
 
 def _new_case(text: str) -> CaseCommand:

@@ -16,9 +16,10 @@ from typing import Any, NamedTuple
 from sqlalchemy import Row, or_, select, text, update
 from sqlmodel import Session, col
 
+from bot.access import Viewer
 from bot.case_vocabulary import ACTIVE_STATUSES, ListScope
 from bot.database import insert_ignore, is_postgres, sqlite_bind_value, table_of
-from bot.models import Case, CaseEvent, Counter
+from bot.models import Case, CaseEvent, CaseParty, Counter
 
 CASE_COUNTER = "case"
 
@@ -54,13 +55,21 @@ def find_by_message(session: Session, channel: str, ts: str) -> Case | None:
     return session.execute(query).scalar_one_or_none()
 
 
-def list_cases(session: Session, scope: ListScope, actor: str, *, limit: int) -> list[Case]:
-    """Open cases (and mine: reported or answered by `actor`) by due time; all cases newest first."""
+def list_cases(session: Session, scope: ListScope, viewer: Viewer, *, limit: int) -> list[Case]:
+    """Open cases (and mine: assigned to or reported by the viewer) by due time; all cases newest first.
+
+    Only the cases the viewer may see: all of them for an agent, else those they reported, are
+    assigned or were called to (bot/access.py).
+    """
     query = select(Case)
+    me = viewer.user
     if scope in (ListScope.OPEN, ListScope.MINE):
         query = query.where(col(Case.status).in_(ACTIVE_STATUSES))
     if scope == ListScope.MINE:
-        query = query.where(or_(col(Case.reporter_id) == actor, col(Case.first_response_by) == actor))
+        query = query.where(or_(col(Case.reporter_id) == me, col(Case.assignee_id) == me))
+    if not viewer.everything:
+        called = select(col(CaseParty.case_id)).where(col(CaseParty.party_id).in_([me, *viewer.groups]))
+        query = query.where(or_(col(Case.reporter_id) == me, col(Case.assignee_id) == me, col(Case.id).in_(called)))
     if scope == ListScope.ALL:
         query = query.order_by(col(Case.number).desc())
     else:
@@ -149,7 +158,7 @@ def append_event(session: Session, event: NewEvent) -> CaseEvent:
 # --- the SLA sweep ---------------------------------------------------------------------------------
 
 # What the sweep reads of a case: a narrow row, not the ORM object (a thousand of them per batch), in
-# the order of these names (bot/sla_clock.py's Timing has the same fields).
+# the order of these names (bot/sla_notices.py's Timing has the same fields).
 DUE_COLUMNS = {
     "id": col(Case.id),
     "number": col(Case.number),
@@ -160,6 +169,7 @@ DUE_COLUMNS = {
     "first_response_at": col(Case.first_response_at),
     "next_check": col(Case.sla_check_at),
     "breach_count": col(Case.sla_breach_count),
+    "assignee": col(Case.assignee_id),
 }
 
 

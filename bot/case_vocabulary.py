@@ -38,8 +38,10 @@ class EventKind(StrEnum):
     RESOLVED = "resolved"
     SELF_RESOLVED = "self_resolved"  # by the reporter: not a first response
     REOPENED = "reopened"
+    ASSIGNED = "assigned"  # the assignee (担当者) changed: old → new user ID
     SLA_WARNING = "sla_warning"
     SLA_BREACH = "sla_breach"  # a breach page or CS Lead ping went out, or the first response came late
+    SLA_ESCALATED = "sla_escalated"  # nobody acknowledged the pages: the chain called the next one (new_value: whom)
 
 
 class Category(StrEnum):
@@ -50,7 +52,10 @@ class Category(StrEnum):
 
 
 class ListScope(StrEnum):
-    """What `/case list` shows: open cases, mine (reported or answered by me), or all."""
+    """What `/case list` shows: open cases, mine (assigned to me or reported by me), or all.
+
+    For someone who is not an agent, each is limited to the cases they may see (bot/access.py).
+    """
 
     OPEN = "open"
     MINE = "mine"

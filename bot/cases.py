@@ -1,8 +1,9 @@
-"""Support cases: open, acknowledge, re-prioritise, escalate, resolve, reopen.
+"""Support cases: open, acknowledge (and so take), assign, re-prioritise, escalate, resolve, reopen.
 
 Plain Python over a session and a clock. Every change is an event in the case's history and outbox
-messages (the case card update, a line in its thread), committed together; Slack is told after.
-The case's first-response clock is bot/sla_clock.py's; who may act, bot/access.py's.
+messages (the card update, a line in its thread, what the reporter is told: bot/case_notices.py),
+committed together; Slack is told after. The case's first-response clock is bot/sla_clock.py's;
+who may act and see, bot/access.py's; the reads, bot/case_reads.py's.
 """
 
 from __future__ import annotations
@@ -14,22 +15,26 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from bot import case_store
-from bot.access import Action, People, Standing, allows, escalation_parties, involve, parties_of, standing_of
+from bot import case_store, pager
+from bot.access import Action, Party, People, Role, Standing, allows, escalation_parties, involve
 from bot.case_commands import parse_level
-from bot.case_store import NewEvent
-from bot.case_vocabulary import CaseStatus, Category, EventKind, ListScope
+from bot.case_notices import record
+from bot.case_reads import CaseDetails, CaseReads
+from bot.case_vocabulary import CaseStatus, Category, EventKind
 from bot.clock import Clock
 from bot.config import CasesConfig, EscalationConfig
 from bot.database import Database
 from bot.errors import UserFacingError
+from bot.identifiers import is_user
 from bot.models import Case, CaseEvent, OutboxMessage
 from bot.notify import Delivered
 from bot.oncall import OnCall
 from bot.outbox import Outbox, enqueue
-from bot.outbox_kinds import OutboxKind, card_key, card_refresh_key, card_update_key, thread_line_key
+from bot.outbox_kinds import PAGES, OutboxKind, card_key, card_refresh_key
 from bot.priorities import Priority, parse_priority
 from bot.sla_clock import SlaClock
+
+__all__ = ["CaseChange", "CaseDetails", "CaseService", "NewCase"]  # CaseDetails: bot/case_reads.py's
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,8 @@ class NewCase:
     origin_channel: str | None = None
     origin_link: str | None = None
     related_case: int | None = None
+    origin_thread_ts: str | None = None  # the FAQ thread it came from: the reporter is told there
+    language: str | None = None  # the reporter's, when the flow that opened it had one
 
 
 @dataclass(frozen=True)
@@ -56,12 +63,6 @@ class CaseChange:
     paged: OnCall | None = None
 
 
-@dataclass(frozen=True)
-class CaseDetails:
-    case: Case
-    events: list[CaseEvent]
-
-
 def _clean(text: str | None, limit: int = 4000) -> str | None:
     if text is None:
         return None
@@ -69,7 +70,9 @@ def _clean(text: str | None, limit: int = 4000) -> str | None:
     return text[:limit] or None
 
 
-class CaseService:
+class CaseService(CaseReads):
+    """The cases' changes; what reads them, and who may see and change what, is CaseReads'."""
+
     def __init__(
         self,
         db: Database,
@@ -80,16 +83,17 @@ class CaseService:
         config: CasesConfig,
         escalation: EscalationConfig,
     ) -> None:
-        self.db = db
+        super().__init__(db, agents)
         self.clock = clock
         self.sla = sla
         self.outbox = outbox
-        self.agents = agents
         self.config = config
         self.escalation = escalation
         outbox.on_sent(OutboxKind.CASE_CARD, self._remember_card)
         for kind in (OutboxKind.BREACH_PAGE, OutboxKind.SLA_LEAD):
             outbox.on_sent(kind, self._refresh_card)
+        for kind in PAGES:
+            outbox.on_sent(kind, lambda session, message, _: pager.Pager.after_sent(session, message, clock.now()))
 
     # --- validation ---------------------------------------------------------------------------
 
@@ -117,52 +121,6 @@ class CaseService:
         except ValueError:
             raise UserFacingError("case.error.category") from None
 
-    def standing(self, number: int, actor: str) -> Standing:
-        """What the actor is to case `number`: agent, paged/escalated to, reporter, or nobody (bot/access.py)."""
-        with self.db.transaction() as session:
-            case = self._load(session, number)
-            assert case.id is not None
-            reporter, parties = case.reporter_id, parties_of(session, case.id)
-        # Outside the transaction: a user group lookup may call Slack, never while holding the lock.
-        return standing_of(self.agents, actor, reporter, parties)
-
-    def require(self, number: int, actor: str, action: Action) -> Standing:
-        """The actor's standing on case `number` if it allows `action`; else a polite refusal."""
-        who = self.standing(number, actor)
-        if not allows(who, action):
-            key = "case.error.not_reporter" if action is Action.REOPEN else "case.error.not_allowed"
-            raise UserFacingError(key, number=number)
-        return who
-
-    # --- queries ------------------------------------------------------------------------------
-
-    def get(self, number: int) -> Case:
-        with self.db.transaction() as session:
-            return self._load(session, number)
-
-    def details(self, number: int) -> CaseDetails:
-        with self.db.transaction() as session:
-            case = self._load(session, number)
-            assert case.id is not None
-            return CaseDetails(case, case_store.events_of(session, case.id))
-
-    def get_by_id(self, case_id: int) -> Case | None:
-        with self.db.transaction() as session:
-            return session.get(Case, case_id)
-
-    def event(self, event_id: int) -> CaseEvent | None:
-        with self.db.transaction() as session:
-            return session.get(CaseEvent, event_id)
-
-    def find_by_message(self, channel: str, ts: str) -> Case | None:
-        """The case whose card is the message (channel, ts): for replies in its thread."""
-        with self.db.transaction() as session:
-            return case_store.find_by_message(session, channel, ts)
-
-    def list(self, scope: ListScope, actor: str, *, limit: int = 20) -> Sequence[Case]:
-        with self.db.transaction() as session:
-            return case_store.list_cases(session, scope, actor, limit=limit)
-
     # --- changes -----------------------------------------------------------------------------
 
     def open(self, new: NewCase, reporter: str) -> CaseChange:
@@ -185,6 +143,8 @@ class CaseService:
                 reporter_id=reporter,
                 origin_channel=new.origin_channel,
                 origin_link=_clean(new.origin_link, 500),
+                origin_thread_ts=new.origin_thread_ts if new.origin_channel else None,
+                language=new.language,
                 related_case=new.related_case,
                 created_at=now,
                 updated_at=now,
@@ -193,30 +153,30 @@ class CaseService:
             session.add(case)
             session.flush()
             assert case.id is not None
-            event = self._record(session, case, EventKind.OPENED, reporter, new_value=priority, now=now)
             enqueue(session, kind=OutboxKind.CASE_CARD, key=card_key(case.id), now=now, case_id=case.id)
+            event = record(session, case, EventKind.OPENED, reporter, now, new=priority)
             paged = self.sla.page(session, case, now, occasion=EventKind.OPENED)
         self._deliver(case)
         return CaseChange(case, event, outside_hours=self.sla.is_outside_hours(case), paged=paged)
 
     def acknowledge(self, number: int, actor: str, *, via: str = "command") -> CaseChange:
-        """An agent, or someone paged for the case, takes it: first response recorded, SLA pings stop."""
+        """Take the case (担当者): the first response if there was none, and the SLA pings stop.
+
+        An escalated case is waiting for the level it went to: whoever takes it there acknowledges it
+        again (the first response stays the first one). An acknowledged case says who has it since when.
+        """
         self.require(number, actor, Action.ACKNOWLEDGE)
         now = self.clock.now()
         with self.db.transaction() as session:
             case = self._load(session, number, lock=True, open_only=True)
-            # An escalated case nobody has answered yet can still be taken (and so stop the SLA pings).
-            if case.status == CaseStatus.ACKNOWLEDGED or (
-                case.status == CaseStatus.ESCALATED and case.first_response_at is not None
-            ):
-                raise UserFacingError(
-                    "case.error.already_acknowledged", number=number, user=case.first_response_by or ""
-                )
+            if case.status == CaseStatus.ACKNOWLEDGED:
+                by, since = case.assignee_id or case.first_response_by or "", case.assigned_at or case.first_response_at
+                raise UserFacingError("case.error.already_acknowledged", number=number, user=by, at=since)
             old = case.status
             self._first_response(session, case, actor, now)
-            event = self._record(
-                session, case, EventKind.ACKNOWLEDGED, actor, old_value=old, new_value=case.status, reason=via, now=now
-            )
+            case.status = CaseStatus.ACKNOWLEDGED
+            self._assign(session, case, actor, now)
+            event = record(session, case, EventKind.ACKNOWLEDGED, actor, now, old=old, new=case.status, reason=via)
         self._deliver(case)
         return CaseChange(case, event)
 
@@ -231,9 +191,25 @@ class CaseService:
                 return None
             old = case.status
             self._first_response(session, case, actor, now)
-            event = self._record(
-                session, case, EventKind.FIRST_RESPONSE, actor, old_value=old, new_value=case.status, now=now
-            )
+            if case.assignee_id is None:
+                self._assign(session, case, actor, now)
+            event = record(session, case, EventKind.FIRST_RESPONSE, actor, now, old=old, new=case.status)
+        self._deliver(case)
+        return CaseChange(case, event)
+
+    def assign(self, number: int, assignee: str, actor: str) -> CaseChange:
+        """`/case assign N @someone` (agents) or 「担当する」 (anyone who may act, for themselves): old → new."""
+        if not is_user(assignee):
+            raise UserFacingError("case.error.assignee")
+        self.require(number, actor, Action.TAKE if assignee == actor else Action.ASSIGN)
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            case = self._load(session, number, lock=True, open_only=True)
+            if case.assignee_id == assignee:
+                raise UserFacingError("case.error.already_assigned", number=number, user=assignee)
+            old = case.assignee_id
+            self._assign(session, case, assignee, now)
+            event = record(session, case, EventKind.ASSIGNED, actor, now, old=old, new=assignee)
         self._deliver(case)
         return CaseChange(case, event)
 
@@ -254,13 +230,16 @@ class CaseService:
             case.updated_at = now
             self.sla.restart(case)
             kind = EventKind.PRIORITY_CHANGED
-            event = self._record(session, case, kind, actor, old_value=old, new_value=priority, reason=reason, now=now)
+            event = record(session, case, kind, actor, now, old=old, new=priority, reason=reason)
             paged = self.sla.page(session, case, now, occasion=f"event{event.id}")
         self._deliver(case)
         return CaseChange(case, event, paged=paged)
 
     def escalate(self, number: int, level_word: str, note: str | None, actor: str) -> CaseChange:
-        """L1 → L2 (CS Lead) → L3 (engineers, with a ticket); whoever it calls may then act on the case."""
+        """L1 → L2 (CS Lead) → L3 (engineers, with a ticket); whoever it calls may then act on the case.
+
+        Escalating is not a response: the first-response clock runs on until someone takes the case.
+        """
         self.require(number, actor, Action.ESCALATE)
         level = parse_level(level_word)
         if level is None:
@@ -275,9 +254,7 @@ class CaseService:
             case.status = CaseStatus.ESCALATED
             case.updated_at = now
             note = _clean(note, 1000)
-            event = self._record(
-                session, case, EventKind.ESCALATED, actor, old_value=old, new_value=f"L{level}", reason=note, now=now
-            )
+            event = record(session, case, EventKind.ESCALATED, actor, now, old=old, new=f"L{level}", reason=note)
             assert case.id is not None
             involve(session, [(case.id, party) for party in escalation_parties(level, self.escalation)], now)
         self._deliver(case)
@@ -289,18 +266,16 @@ class CaseService:
         now = self.clock.now()
         with self.db.transaction() as session:
             case = self._load(session, number, lock=True, open_only=True)
-            old = case.status
-            if self_resolved:
-                self.sla.stop(case)
-                case.updated_at = now
-            else:
+            old, answered = case.status, case.first_response_at is not None
+            if not self_resolved:
                 self._first_response(session, case, actor, now)
             case.status = CaseStatus.RESOLVED
-            case.resolved_at = now
+            case.resolved_at = case.updated_at = now
             kind = EventKind.SELF_RESOLVED if self_resolved else EventKind.RESOLVED
-            event = self._record(
-                session, case, kind, actor, old_value=old, new_value=case.status, reason=_clean(note, 1000), now=now
-            )
+            note = _clean(note, 1000)
+            event = record(session, case, kind, actor, now, old=old, new=case.status, reason=note)
+            if answered or self_resolved:  # else the first response just now edited the pages already
+                self.sla.closed(session, case, now, f"event{event.id}")
         self._deliver(case)
         return CaseChange(case, event)
 
@@ -319,9 +294,7 @@ class CaseService:
             case.resolved_at = None
             case.updated_at = now
             reason = _clean(reason, 1000)
-            event = self._record(
-                session, case, EventKind.REOPENED, actor, old_value=old, new_value=case.status, reason=reason, now=now
-            )
+            event = record(session, case, EventKind.REOPENED, actor, now, old=old, new=case.status, reason=reason)
         self._deliver(case)
         return CaseChange(case, event)
 
@@ -335,42 +308,16 @@ class CaseService:
             self.sla.answered(session, case)
         else:
             self.sla.stop(case)
-        if case.status in (CaseStatus.OPEN, CaseStatus.REOPENED):  # an escalated case stays escalated
+        if case.status in (CaseStatus.OPEN, CaseStatus.REOPENED):  # an escalated case waits to be taken
             case.status = CaseStatus.ACKNOWLEDGED
         case.updated_at = now
 
-    def _load(self, session: Session, number: int, *, lock: bool = False, open_only: bool = False) -> Case:
-        case = case_store.load(session, number, lock=lock)
-        if case is None:
-            raise UserFacingError("case.error.not_found", number=number)
-        if open_only and case.status == CaseStatus.RESOLVED:
-            raise UserFacingError("case.error.already_resolved", number=number)
-        return case
-
-    def _record(
-        self,
-        session: Session,
-        case: Case,
-        kind: EventKind,
-        actor: str,
-        *,
-        now: datetime,
-        old_value: str | None = None,
-        new_value: str | None = None,
-        reason: str | None = None,
-    ) -> CaseEvent:
-        """Append the event and queue what Slack must show: the card update and a thread line."""
+    @staticmethod
+    def _assign(session: Session, case: Case, assignee: str, now: datetime) -> None:
+        """The case is `assignee`'s now (担当者): a party to it, who may act on it."""
         assert case.id is not None
-        event = case_store.append_event(session, NewEvent(case.id, kind, actor, now, old_value, new_value, reason))
-        assert event.id is not None
-        if kind != EventKind.OPENED:
-            payload = {"event_id": event.id}
-            line, update_key = thread_line_key(case.id, event.id), card_update_key(case.id, event.id)
-            enqueue(session, kind=OutboxKind.CASE_THREAD, key=line, now=now, case_id=case.id, payload=payload)
-            enqueue(
-                session, kind=OutboxKind.CASE_CARD_UPDATE, key=update_key, now=now, case_id=case.id, payload=payload
-            )
-        return event
+        case.assignee_id, case.assigned_at, case.updated_at = assignee, now, now
+        involve(session, [(case.id, Party(assignee, Role.ASSIGNEE))], now)
 
     def _deliver(self, case: Case) -> None:
         """Send what this case has waiting (its card, the new thread line, the update)."""

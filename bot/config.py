@@ -150,6 +150,13 @@ class SlaConfig(_Section):
     renotify: Duration = Field(
         default=timedelta(minutes=30), description='repeat the breach ping until acknowledged ("0" = once)'
     )
+    escalate_after: int = Field(
+        default=2,
+        ge=0,
+        le=100,
+        description="re-pages nobody acknowledged before the secondary on call is paged too, and as many "
+        "more before the CS Lead is (0 = never)",
+    )
     high: SlaTarget = SlaTarget(target=timedelta(hours=2), calendar="24x7")
     medium: SlaTarget = SlaTarget(target=timedelta(hours=6), calendar="business")
     low: SlaTarget = SlaTarget(target=timedelta(hours=8), calendar="business")

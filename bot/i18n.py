@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from bot.i18n_people import PEOPLE_MESSAGES
+
 
 class Language(StrEnum):
     """The languages the bot speaks: Japanese (the default) and English."""
@@ -54,17 +56,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "priority.high": {"ja": "高", "en": "High"},
     "priority.medium": {"ja": "中", "en": "Medium"},
     "priority.low": {"ja": "低", "en": "Low"},
+    # {target}: the priority's first-response target, from the target policy (bot/slack/case_forms.py)
     "priority.help.high": {
-        "ja": "業務継続に影響、データ喪失、セキュリティ (初期対応 2時間)",
-        "en": "Business stopped, data loss, security (first response 2 h)",
+        "ja": "業務継続に影響、データ喪失、セキュリティ (初期対応: {target})",
+        "en": "Business stopped, data loss, security (first response: {target})",
     },
     "priority.help.medium": {
-        "ja": "設定変更依頼、回避策がある問題 (6営業時間)",
-        "en": "Configuration request, workaround available (6 business hours)",
+        "ja": "設定変更依頼、回避策がある問題 (初期対応: {target})",
+        "en": "Configuration request, workaround available (first response: {target})",
     },
     "priority.help.low": {
-        "ja": "操作方法の質問、要望 (8営業時間)",
-        "en": "How-to question or request (8 business hours)",
+        "ja": "操作方法の質問、要望 (初期対応: {target})",
+        "en": "How-to question or request (first response: {target})",
     },
     "status.open": {"ja": "未対応", "en": "Open"},
     "status.acknowledged": {"ja": "対応中", "en": "In progress"},
@@ -215,9 +218,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "• `/case` — 入力フォームを開いて起票\n"
             "• `/case 件名` — 件名を入れたフォームを開く (2行目以降は詳細)\n"
             "• `/case 高|中|低 件名` — すぐに起票 (high/medium/low、重大度A・sevA・sev-A・A: も可。B/C も同様)\n"
-            "• `/case list [open|mine|all]` — 一覧\n"
+            "• `/case list [open|mine|all]` — 一覧 (mine: 自分が担当・起票したもの)\n"
             "• `/case show 42` — 詳細と履歴\n"
-            "• `/case ack 42` — 対応開始\n"
+            "• `/case ack 42` — 対応開始 (自分が担当者になります)\n"
+            "• `/case assign 42 @担当者` — 担当者の変更 (サポート担当者)\n"
             "• `/case priority 42 中 理由` — 優先度の変更 (理由は必須)\n"
             "• `/case escalate 42 L2|L3 [メモ]` — エスカレーション\n"
             "• `/case resolve 42 [メモ]` — 解決\n"
@@ -229,9 +233,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "• `/case` — open the form\n"
             "• `/case <title>` — open the form with the title filled in (further lines: the description)\n"
             "• `/case high|medium|low <title>` — open a case now (高/中/低, sevA, sev-A, 重大度A, A: and B/C work too)\n"
-            "• `/case list [open|mine|all]`\n"
+            "• `/case list [open|mine|all]` (mine: assigned to or reported by you)\n"
             "• `/case show 42` — details and history\n"
-            "• `/case ack 42` — start working\n"
+            "• `/case ack 42` — start working (you become the assignee)\n"
+            "• `/case assign 42 @someone` — change the assignee (agents)\n"
             "• `/case priority 42 medium <reason>` — change priority (reason required)\n"
             "• `/case escalate 42 L2|L3 [note]`\n"
             "• `/case resolve 42 [note]`\n"
@@ -287,8 +292,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Case #{number} is already resolved.",
     },
     "case.error.already_acknowledged": {
-        "ja": "ケース #{number} はすでに対応中です。",
-        "en": "Case #{number} is already being worked on.",
+        "ja": "ケース #{number} はすでに {user} さんが {at} から対応しています。",
+        "en": "{user} has been working on case #{number} since {at}.",
     },
     "case.error.not_resolved": {
         "ja": "ケース #{number} は解決済みではないため、再オープンできません。",
@@ -314,12 +319,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # --- SLA ----------------------------------------------------------------------------------------
     "sla.warning": {
-        "ja": "⏰ 初期対応期限まで残り{remaining} (期限: {due})。担当者は「対応開始」を押してください。",
-        "en": "⏰ First response due in {remaining} (at {due}). Please press “Start working”.",
+        "ja": "⏰ {mention}初期対応期限まで残り{remaining} (期限: {due})。担当者は「対応開始」を押してください。",
+        "en": "⏰ {mention}First response due in {remaining} (at {due}). Please press “Start working”.",
     },
     "sla.breach": {
-        "ja": "🚨 優先度「高」のケース #{number} が初期対応期限を{late}超過しています: {title}\n{mentions} 至急対応をお願いします。",
-        "en": "🚨 High-priority case #{number} is {late} past its first-response target: {title}\n{mentions} please respond now.",
+        "ja": "🔁 再通知 {count}回目: 優先度「高」のケース #{number} が初期対応期限を{late}超過しています: {title}\n{mentions} 至急対応をお願いします。",
+        "en": "🔁 Re-page {count}: high-priority case #{number} is {late} past its first-response target: {title}\n{mentions} please respond now.",
     },
     "sla.breach_dm": {
         "ja": "🚨 あなたがオンコール担当です。優先度「高」のケース #{number} が初期対応期限を{late}超過しています: {title}",
@@ -379,16 +384,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Cleared {count} on-call override(s).",
     },
     "oncall.usage": {
-        "ja": "使い方: `/oncall` — 現在と次の担当 / `/oncall set @ユーザー [until 2026-12-01 10:00]` / `/oncall clear`",
-        "en": "Usage: `/oncall` — now and next / `/oncall set @user [until 2026-12-01 10:00]` / `/oncall clear`",
+        "ja": "使い方: `/oncall` — 現在と次の担当 / `/oncall set @ユーザー [until +8h | until 18:00 | until 月曜 10:00 | until 2026-12-01 10:00]` / `/oncall clear`",
+        "en": "Usage: `/oncall` — now and next / `/oncall set @user [until +8h | until 18:00 | until mon 10:00 | until 2026-12-01 10:00]` / `/oncall clear`",
     },
     "oncall.error.user": {
         "ja": "オンコールにする人を @メンションで指定してください (例: `/oncall set @sato`)。",
         "en": "Mention who should be on call (e.g. `/oncall set @sato`).",
     },
     "oncall.error.until": {
-        "ja": "終了日時は `until 2026-12-01 10:00` の形式で指定してください。",
-        "en": "Give the end as `until 2026-12-01 10:00`.",
+        "ja": "終了日時は `until +8h`、`until 18:00`、`until 月曜 10:00`、`until 2026-12-01 10:00` のように指定してください。",
+        "en": "Give the end as `until +8h`, `until 18:00`, `until mon 10:00` or `until 2026-12-01 10:00`.",
     },
     "oncall.error.until_past": {"ja": "終了日時が過去です。", "en": "That end time is in the past."},
     # --- errors ------------------------------------------------------------------------------
@@ -405,6 +410,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This button is no longer available. Please start again.",
     },
 }
+
+
+MESSAGES.update(PEOPLE_MESSAGES)
 
 
 def t(key: str, language: str, /, **values: object) -> str:

@@ -172,6 +172,13 @@ class Case(SQLModel, table=True):
     resolved_at: datetime | None = _when(nullable=True)
     message_channel: str | None = Field(default=None, max_length=32)
     message_ts: str | None = Field(default=None, max_length=32)
+    # Who works on it (担当者): whoever acknowledged it last, or whom an agent assigned it to.
+    assignee_id: str | None = Field(default=None, max_length=32, index=True)
+    assigned_at: datetime | None = _when(nullable=True)
+    # The reporter's language when the flow that opened it had one (an English FAQ question); NULL: the desk's.
+    language: str | None = Field(default=None, max_length=8)
+    # The FAQ thread where 「解決しない」 was pressed: the reporter is told there (else by DM).
+    origin_thread_ts: str | None = Field(default=None, max_length=32)
 
 
 class CaseEvent(SQLModel, table=True):

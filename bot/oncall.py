@@ -1,5 +1,9 @@
 """Who is paged: the rotation, unless an agent has put someone else on call for a while; with nobody
-on call, the [oncall] fallback user group, or @here in the emergency channel."""
+on call, the [oncall] fallback user group, or @here in the emergency channel.
+
+Putting someone on call (or ending it) is told, through the outbox: a DM to whoever is on call now,
+and one line in the emergency channel.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,10 @@ from bot.clock import Clock
 from bot.config import OncallConfig
 from bot.database import Database, rowcount
 from bot.errors import UserFacingError
+from bot.identifiers import is_user
 from bot.models import OncallOverride
+from bot.outbox import Outbox, OutboxItem, enqueue_many
+from bot.outbox_kinds import OutboxKind, oncall_keys
 from bot.rotation import OncallRotation
 
 Source = Literal["override", "rotation", "fallback", "nobody"]
@@ -48,6 +55,7 @@ class OncallService:
         clock: Clock,
         config: OncallConfig,
         agents: AgentDirectory,
+        outbox: Outbox | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -55,6 +63,7 @@ class OncallService:
         self.rotation = OncallRotation(config)
         self.fallback = config.fallback_group
         self.agents = agents
+        self.outbox = outbox
 
     def _active_override(self, at: datetime, session: Session | None) -> OncallOverride | None:
         query = (
@@ -113,6 +122,10 @@ class OncallService:
         override = OncallOverride(user_id=user, starts_at=now, ends_at=end, created_by=actor, created_at=now)
         with self.db.transaction() as session:
             session.add(override)
+            session.flush()
+            assert override.id is not None
+            keys = self._tell(session, override.id, "set", OnCall(user, None, "override", now, end), actor, now)
+        self._deliver(keys)
         return override
 
     def clear_override(self, actor: str) -> int:
@@ -120,16 +133,37 @@ class OncallService:
         if not self.agents.is_agent(actor):
             raise UserFacingError("case.error.not_agent")
         now = self.clock.now()
+        active = (
+            col(OncallOverride.cleared_at).is_(None),
+            or_(col(OncallOverride.ends_at).is_(None), col(OncallOverride.ends_at) > now),
+        )
         with self.db.transaction() as session:
-            result = session.execute(
-                update(OncallOverride)
-                .where(
-                    col(OncallOverride.cleared_at).is_(None),
-                    or_(col(OncallOverride.ends_at).is_(None), col(OncallOverride.ends_at) > now),
-                )
-                .values(cleared_at=now, cleared_by=actor)
+            first = session.execute(select(col(OncallOverride.id)).where(*active).order_by(col(OncallOverride.id)))
+            first_id = first.scalars().first()
+            count = rowcount(
+                session.execute(update(OncallOverride).where(*active).values(cleared_at=now, cleared_by=actor))
             )
-            return rowcount(result)
+            keys = self._tell(session, first_id, "clear", self.at(now, session=session), actor, now) if first_id else []
+        self._deliver(keys)
+        return count
+
+    def _tell(
+        self, session: Session, override_id: int, change: str, now_on: OnCall, actor: str, now: datetime
+    ) -> list[str]:
+        """Queue the DM to whoever is on call after the change, and the emergency channel's line."""
+        if self.outbox is None:
+            return []
+        dm_key, line_key = oncall_keys(override_id, change)
+        until = now_on.until.isoformat() if now_on.until else None
+        payload = {"change": change, "who": now_on.primary, "until": until, "by": actor}
+        items = [OutboxItem(line_key, OutboxKind.ONCALL_LINE, None, payload)]
+        if is_user(now_on.primary):
+            items.insert(0, OutboxItem(dm_key, OutboxKind.ONCALL_DM, None, {**payload, "user": now_on.primary}))
+        return sorted(enqueue_many(session, items, now))
+
+    def _deliver(self, keys: list[str]) -> None:
+        if self.outbox is not None and keys:
+            self.outbox.deliver_keys(keys)
 
     def history(self, limit: int = 10) -> list[OncallOverride]:
         with self.db.transaction() as session:

@@ -23,9 +23,16 @@ class OutboxKind(StrEnum):
     PAGE = "case.emergency"
     BREACH_PAGE = "sla.breach"
     BREACH_DM = "sla.breach_dm"
+    # A page or on-call DM edited in place: the re-page count, then who acknowledged or resolved it.
+    PAGE_UPDATE = "sla.page_update"
     # In the case's thread: the warning before the due time, the CS Lead ping after it.
     SLA_WARNING = "sla.warning"
     SLA_LEAD = "sla.lead"
+    # What the reporter is told (bot/case_notices.py): in the FAQ thread the case came from, or by DM.
+    CASE_REPORTER = "case.reporter"
+    # `/oncall set` and `/oncall clear`: a DM to whoever is now on call, a line in the emergency channel.
+    ONCALL_DM = "oncall.dm"
+    ONCALL_LINE = "oncall.line"
 
 
 PAGES = frozenset({OutboxKind.PAGE, OutboxKind.BREACH_PAGE, OutboxKind.BREACH_DM})
@@ -75,8 +82,28 @@ def breach_key(case_id: int, due_at: datetime, sequence: int) -> str:
 
 
 def dm_key(page: str) -> str:
-    """The DM that goes with a page."""
+    """The DM to the person on call that goes with a page."""
     return f"{page}:dm"
+
+
+def chain_key(case_id: int, due_at: datetime, step: str) -> str:
+    """The escalation chain's step for a case nobody acknowledged: once per (case, due time, step)."""
+    return f"sla:{case_id}:chain:{due_at.isoformat()}:{step}"
+
+
+def page_update_key(case_id: int, target: int | str, occasion: str) -> str:
+    """An edit of the case's page or one of its DMs (`target`: an outbox id, or "page"), for one occasion."""
+    return f"sla:{case_id}:page-update:{target}:{occasion}"
+
+
+def reporter_key(case_id: int, event_id: int) -> str:
+    """What the reporter is told about one change of their case."""
+    return f"case:{case_id}:reporter:{event_id}"
+
+
+def oncall_keys(override_id: int, change: str) -> tuple[str, str]:
+    """The DM and the emergency channel's line for one `/oncall set` or `/oncall clear`."""
+    return f"oncall:{override_id}:{change}:dm", f"oncall:{override_id}:{change}:line"
 
 
 def lead_key(case_id: int, due_at: datetime) -> str:

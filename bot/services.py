@@ -62,7 +62,7 @@ def build_services(
     default_plan = PlanCatalog.from_config(config).default
     targets: dict[str, object] = {priority: target for priority, target in default_plan.targets.items()}
     policy = SlaPolicy(config.sla.model_copy(update=targets), default_plan.calendar)
-    oncall = OncallService(db, clock, config.oncall, agents)
+    oncall = OncallService(db, clock, config.oncall, agents, outbox)
     sla = SlaClock.from_config(config, oncall, policy)
     return Services(
         settings=settings,

@@ -35,6 +35,11 @@ class Target:
         """Target time used so far: business time on a business calendar."""
         return self.calendar.elapsed(start, now)
 
+    @property
+    def around_the_clock(self) -> bool:
+        """Counted every hour of every day, not only while the desk is open."""
+        return isinstance(self.calendar, TwentyFourSeven)
+
     def counts_later(self, start: datetime) -> bool:
         """True when a case opened at `start` is outside business hours: its time only counts from the opening."""
         return not self.calendar.is_open(start)
@@ -51,6 +56,18 @@ class TargetPolicy(Protocol):
     def target(self, case: Targeted) -> Target:
         """The target (duration and calendar) for this case."""
         ...
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """A case not opened yet, of which only the priority is known (what the case form describes)."""
+
+    priority: str
+
+
+def target_for(policy: TargetPolicy, priority: str) -> Target:
+    """The target `policy` gives a new case of `priority` when nothing else is known of it (e.g. its plan)."""
+    return policy.target(NewRequest(priority))
 
 
 class SlaPolicy:

@@ -7,8 +7,9 @@ reply in its thread by someone who may act, a resolution). The target comes from
     opened ──────── warn_at (75 % of the target) ──────── due ──────── due + renotify ─── …
       │                     │                               │                 │
       │ high: page          │ a warning in the case's       │ high: page the emergency channel and
-      │ (Pager)             │ thread                        │   DM whoever is on call; again every
-      │                     │                               │   `renotify` until someone answers
+      │ (Pager)             │ thread, mentioning the        │   DM whoever is on call; again every
+      │                     │ assignee, else the person on  │   `renotify` until someone answers, up
+      │                     │ call (high) or the CS Lead    │   the escalation chain (bot/pager.py)
       │                     │                               │ medium/low: ping the CS Lead in the
       │                     │                               │   thread, once
 
@@ -16,15 +17,18 @@ reply in its thread by someone who may act, a resolution). The target comes from
   and how many breach pages went out (`sla_breach_count`); only this module sets them.
 - `SlaRules.step(case, now)` is pure (no database, no Slack): what is due now, and when to look next.
   After downtime it asks for one page, numbered from the current time, not one per missed interval.
+  It also decides the escalation chain: which re-page calls the secondary and the CS Lead too
+  (`[sla] escalate_after`), and which re-page takes each step first.
 - A first response stops the clock. If it came after the due time, however little, the history gets
   a breach event ("late", with the due time missed) and the card shows by how much (`late_by`).
 - A priority change restarts the schedule from the case's creation; a case raised to high is paged.
   A reopened case is not timed again (it was answered, or closed by its reporter).
 - `SlaClock.queue` turns notices into outbox rows whose keys are unique per (case, kind, sequence),
   so two replicas or a restart deciding the same notice queue it once; only a new notice goes into
-  the history and records whom it called (bot/access.py). `Pager` is the one producer of pages.
+  the history and records whom it called (bot/access.py). `Pager` (bot/pager.py) is the one
+  producer of pages, and edits them in place once the case is answered or resolved.
 - Still worth sending: a page or reminder that waited in the outbox (a rate limit, an outage) is
-  dropped at delivery once the case has been answered (`awaits_first_response`).
+  dropped at delivery once the case has been answered (`awaits_first_response`, bot/sla_notices.py).
 
 The scheduled job (scheduler/sla_sweep.py) only takes the lock, loops over batches and delivers.
 """
@@ -34,109 +38,64 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlmodel import Session
 
 from bot import case_store
-from bot.access import Party, escalation_parties, involve, oncall_parties
+from bot.access import Party, escalation_parties, involve
 from bot.business_calendar import BusinessCalendar
 from bot.case_store import NewEvent
-from bot.case_vocabulary import SYSTEM_ACTOR, CaseStatus, EventKind
-from bot.config import BehaviourConfig, EscalationConfig
-from bot.identifiers import is_user
+from bot.case_vocabulary import SYSTEM_ACTOR, EventKind
+from bot.config import BehaviourConfig
 from bot.models import Case
 from bot.oncall import OnCall, OncallService
 from bot.outbox import OutboxItem, enqueue_many
-from bot.outbox_kinds import OutboxKind, breach_key, dm_key, lead_key, page_key, warning_key
+from bot.outbox_kinds import OutboxKind, lead_key, warning_key
+from bot.pager import Pager
 from bot.priorities import Priority
 from bot.sla import SlaPolicy, Target, Targeted, TargetPolicy
+from bot.sla_notices import (
+    CHAIN,
+    LATE,
+    ChainStep,
+    Notice,
+    NoticeKind,
+    Step,
+    Timing,
+    awaits_first_response,
+    breach_sequence,
+    chain_level,
+    late_by,
+)
 
-LATE = "late"
-"""The value of the breach event recorded when a first response came after the due time."""
-
-
-class Timing(NamedTuple):
-    """What the clock knows of a case: what its target depends on, its schedule, whether it was answered.
-
-    (Named tuples here and below: the sweep makes thousands of them per batch, and they are cheap.)
-    """
-
-    id: int
-    number: int
-    priority: str  # a Priority, as stored
-    status: str  # a CaseStatus, as stored
-    created_at: datetime
-    due_at: datetime
-    first_response_at: datetime | None = None
-    next_check: datetime | None = None
-    breach_count: int = 0
-
-    @classmethod
-    def of(cls, case: Case) -> Timing:
-        assert case.id is not None
-        return cls(
-            case.id,
-            case.number,
-            case.priority,
-            case.status,
-            case.created_at,
-            case.due_at,
-            case.first_response_at,
-            case.sla_check_at,
-            case.sla_breach_count,
-        )
-
-
-def awaits_first_response(case: Case | Timing) -> bool:
-    """Nobody has answered yet and the case is open: the clock runs, and pages and reminders still matter."""
-    return case.first_response_at is None and case.status != CaseStatus.RESOLVED
-
-
-def late_by(case: Case) -> timedelta | None:
-    """How late the first response came (seconds count); None when in time or not yet answered."""
-    if case.first_response_at is None or case.first_response_at <= case.due_at:
-        return None
-    return case.first_response_at - case.due_at
-
-
-def breach_sequence(late: timedelta, renotify: timedelta) -> int:
-    """1 for the first breach page, then one more per `renotify` interval of lateness."""
-    if renotify <= timedelta(0):
-        return 1
-    return 1 + int(late / renotify)
-
-
-class NoticeKind(StrEnum):
-    PAGE = "page"  # a high case opened, or raised to high while unanswered
-    WARNING = "warning"  # the warn_at share of the target is used up
-    BREACH = "breach"  # a high case past due: a page (and a DM), repeated every renotify
-    LEAD = "lead"  # a medium or low case past due: the CS Lead is pinged, once
-
-
-class Notice(NamedTuple):
-    kind: NoticeKind
-    case: Timing
-    sequence: int = 0  # a breach page's number
-    occasion: str = EventKind.OPENED  # a page's: "opened", or "event<id>" of the priority change
-
-
-class Step(NamedTuple):
-    """What one look at a case decided: the notices due, the next look (None: stop), the breach count."""
-
-    notices: tuple[Notice, ...] = ()
-    next_check: datetime | None = None
-    breach_count: int = 0
+__all__ = [  # the clock's values live in bot/sla_notices.py; what uses the clock finds them here too
+    "LATE",
+    "ChainStep",
+    "Notice",
+    "NoticeKind",
+    "Pager",
+    "SlaClock",
+    "SlaRules",
+    "Step",
+    "SweepReport",
+    "Timing",
+    "awaits_first_response",
+    "breach_sequence",
+    "late_by",
+]
 
 
 class SlaRules:
     """The schedule and the step function: arithmetic over a case's target and the time, nothing else."""
 
-    def __init__(self, targets: TargetPolicy, *, warn_share: float, renotify: timedelta) -> None:
+    def __init__(
+        self, targets: TargetPolicy, *, warn_share: float, renotify: timedelta, escalate_after: int = 0
+    ) -> None:
         self.targets = targets
         self.warn_share = warn_share  # 0: no warnings
         self.renotify = renotify  # 0: one breach page
+        self.escalate_after = escalate_after  # 0: no escalation chain
 
     def target(self, case: Targeted) -> Target:
         return self.targets.target(case)
@@ -167,8 +126,15 @@ class SlaRules:
         if self.pages(case):
             sequence = breach_sequence(now - case.due_at, self.renotify)
             again = case.due_at + sequence * self.renotify if self.renotify > timedelta(0) else None
-            return Step((Notice(NoticeKind.BREACH, case, sequence),), again, sequence)
+            level, steps = self.chain(case.breach_count, sequence)
+            return Step((Notice(NoticeKind.BREACH, case, sequence, level=level, steps=steps),), again, sequence)
         return Step((Notice(NoticeKind.LEAD, case),), None, 1)
+
+    def chain(self, before: int, sequence: int) -> tuple[int, tuple[ChainStep, ...]]:
+        """How far up the escalation chain re-page `sequence` calls, and the steps it takes first (the
+        previous re-page was number `before`; after downtime one re-page may take two steps)."""
+        level = chain_level(sequence, self.escalate_after)
+        return level, CHAIN[chain_level(before, self.escalate_after) : level]
 
     def _before_due(self, case: Timing, now: datetime) -> Step:
         warn = self.warn_at(case, case.created_at)
@@ -178,41 +144,12 @@ class SlaRules:
         return Step(notices, case.due_at, case.breach_count)
 
 
-class Pager:
-    """The one producer of pages: whoever is on call at the moment of the page is called.
-
-    A page opening a high case goes to the emergency channel; a breach page too, with a DM to the
-    person on call (a user group gets none). With nobody on call the page says so and calls @here.
-    """
-
-    def __init__(self, oncall: OncallService) -> None:
-        self.oncall = oncall
-
-    def on_call(self, session: Session, now: datetime) -> OnCall:
-        return self.oncall.at(now, session=session)
-
-    @staticmethod
-    def items(notice: Notice, on_call: OnCall) -> list[OutboxItem]:
-        case = notice.case
-        mentions: dict[str, Any] = {"mentions": on_call.mentions}
-        if notice.kind is NoticeKind.PAGE:
-            payload = {**mentions, "oncall_source": on_call.source, "here": on_call.pages_here}
-            return [OutboxItem(page_key(case.id, notice.occasion), OutboxKind.PAGE, case.id, payload)]
-        key = breach_key(case.id, case.due_at, notice.sequence)
-        payload = {**mentions, "sequence": notice.sequence, "here": on_call.pages_here}
-        items = [OutboxItem(key, OutboxKind.BREACH_PAGE, case.id, payload)]
-        if is_user(on_call.primary):
-            dm = {"user": on_call.primary, "sequence": notice.sequence}
-            items.append(OutboxItem(dm_key(key), OutboxKind.BREACH_DM, case.id, dm))
-        return items
-
-
 class _Planned(NamedTuple):
     """A notice as the database will hold it: its outbox rows, its history line, whom it calls."""
 
     notice: Notice
     items: list[OutboxItem]
-    event: NewEvent | None = None
+    events: Sequence[NewEvent] = ()
     parties: Sequence[Party] = ()
 
 
@@ -259,18 +196,18 @@ class SlaClock:
     Every method works in the caller's transaction; delivery follows the commit.
     """
 
-    def __init__(self, rules: SlaRules, pager: Pager, escalation: EscalationConfig) -> None:
+    def __init__(self, rules: SlaRules, pager: Pager) -> None:
         self.rules = rules
         self.pager = pager
-        self.escalation = escalation
 
     @classmethod
     def from_config(
         cls, config: BehaviourConfig, oncall: OncallService, targets: TargetPolicy | None = None
     ) -> SlaClock:
         targets = targets or SlaPolicy(config.sla, BusinessCalendar(config.business_hours))
-        rules = SlaRules(targets, warn_share=config.sla.warn_at, renotify=config.sla.renotify)
-        return cls(rules, Pager(oncall), config.escalation)
+        sla = config.sla
+        rules = SlaRules(targets, warn_share=sla.warn_at, renotify=sla.renotify, escalate_after=sla.escalate_after)
+        return cls(rules, Pager(oncall, config.escalation))
 
     # --- a case's changes (CaseService) ---------------------------------------------------------
 
@@ -287,7 +224,8 @@ class SlaClock:
         case.sla_check_at = self.rules.first_check(case, case.created_at) if case.first_response_at is None else None
 
     def answered(self, session: Session, case: Case) -> None:
-        """The first response was just recorded: the clock stops; a late one is a breach in the history."""
+        """The first response was just recorded: the clock stops; a late one is a breach in the history;
+        the page and the DMs (if it paged) now say who answered, and lose their button."""
         self.stop(case)
         assert case.id is not None and case.first_response_at is not None
         if late_by(case) is not None:
@@ -295,6 +233,12 @@ class SlaClock:
                 case.id, EventKind.SLA_BREACH, SYSTEM_ACTOR, case.first_response_at, case.due_at.isoformat(), LATE
             )
             case_store.append_events(session, [event])
+        self.pager.settle(session, case, case.first_response_at, "answered")
+
+    def closed(self, session: Session, case: Case, now: datetime, occasion: str) -> None:
+        """The case was resolved: the clock stops, and its page and DMs (if it paged) say so."""
+        self.stop(case)
+        self.pager.settle(session, case, now, occasion)
 
     @staticmethod
     def stop(case: Case) -> None:
@@ -331,30 +275,35 @@ class SlaClock:
         on_call: OnCall | None = None  # the same for every case at `now`: looked up once, if needed
         planned = []
         for notice in notices:
-            if notice.kind in (NoticeKind.PAGE, NoticeKind.BREACH) and on_call is None:
+            if self._calls_on_call(notice) and on_call is None:
                 on_call = self.pager.on_call(session, now)
             planned.append(self._plan(notice, on_call, now))
         inserted = enqueue_many(session, [item for plan in planned for item in plan.items], now)
         new = [plan for plan in planned if plan.items[0].key in inserted]
-        case_store.append_events(session, [plan.event for plan in new if plan.event is not None])
+        case_store.append_events(session, [event for plan in new for event in plan.events])
         involve(session, [(plan.notice.case.id, party) for plan in new for party in plan.parties], now)
         keys = [item.key for plan in new for item in plan.items if item.key in inserted]
         return Queued([plan.notice for plan in new], keys, on_call)
 
+    def _calls_on_call(self, notice: Notice) -> bool:
+        """Pages call whoever is on call; so does a high case's warning when nobody is assigned."""
+        if notice.kind is NoticeKind.WARNING:
+            return self.rules.pages(notice.case) and not notice.case.assignee
+        return notice.kind in (NoticeKind.PAGE, NoticeKind.BREACH)
+
     def _plan(self, notice: Notice, on_call: OnCall | None, now: datetime) -> _Planned:
         case = notice.case
         if notice.kind is NoticeKind.WARNING:
-            item = OutboxItem(warning_key(case.id, case.priority, case.due_at), OutboxKind.SLA_WARNING, case.id)
-            return _Planned(notice, [item], self._event(case, EventKind.SLA_WARNING, case.priority, now))
+            who, parties = self.pager.responsible(case.assignee, on_call if self.rules.pages(case) else None)
+            key = warning_key(case.id, case.priority, case.due_at)
+            item = OutboxItem(key, OutboxKind.SLA_WARNING, case.id, {"mention": who} if who else {})
+            return _Planned(notice, [item], [self._event(case, EventKind.SLA_WARNING, case.priority, now)], parties)
         if notice.kind is NoticeKind.LEAD:
             item = OutboxItem(lead_key(case.id, case.due_at), OutboxKind.SLA_LEAD, case.id)
             event = self._event(case, EventKind.SLA_BREACH, "lead", now)
-            return _Planned(notice, [item], event, escalation_parties(2, self.escalation))
+            return _Planned(notice, [item], [event], escalation_parties(2, self.pager.escalation))
         assert on_call is not None
-        items, called = self.pager.items(notice, on_call), oncall_parties(on_call)
-        if notice.kind is NoticeKind.PAGE:  # a page on opening is told by the "opened" event already
-            return _Planned(notice, items, None, called)
-        return _Planned(notice, items, self._event(case, EventKind.SLA_BREACH, str(notice.sequence), now), called)
+        return _Planned(notice, *self.pager.plan(notice, on_call, now))
 
     @staticmethod
     def _event(case: Timing, kind: EventKind, value: str, now: datetime) -> NewEvent:

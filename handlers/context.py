@@ -34,7 +34,7 @@ def dependencies(services: Services) -> dict[str, Any]:
         "knowledge": services.index,
         "oncall": services.oncall,
         "clock": services.clock,
-        "desk": Desk.from_config(services.config),
+        "desk": Desk.from_config(services.config, services.sla.rules.targets),
         "events": services.events,
     }
 

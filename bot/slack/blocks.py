@@ -18,6 +18,21 @@ def section(text: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text[:SHOWN_LIMIT]}}
 
 
+def sections(text: str, limit: int = SHOWN_LIMIT) -> list[Block]:
+    """Long mrkdwn whole, as consecutive sections cut at line ends where it can be (a line longer than
+    a section is cut where it must)."""
+    pieces = []
+    for line in text.split("\n"):
+        pieces += [line[start : start + limit] for start in range(0, len(line), limit)] or [""]
+    chunks: list[str] = []
+    for piece in pieces:
+        if chunks and len(chunks[-1]) + 1 + len(piece) <= limit:
+            chunks[-1] += "\n" + piece
+        else:
+            chunks.append(piece)
+    return [section(chunk) for chunk in chunks if chunk.strip()]
+
+
 def context(text: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SHOWN_LIMIT]}]}
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.access import insider
+from bot.case_notices import reason_for
 from bot.case_vocabulary import CaseStatus, EventKind
 from bot.cases import CaseDetails
 from bot.config import EscalationConfig
@@ -11,7 +13,7 @@ from bot.i18n import t
 from bot.models import Case, CaseEvent
 from bot.priorities import Priority
 from bot.sla_clock import LATE, late_by
-from bot.slack.blocks import Block, actions, button, context, section
+from bot.slack.blocks import Block, actions, button, context, section, sections
 from bot.slack.mrkdwn import escape, escape_text, link, mention, mention_user, quote_text
 from bot.slack.times import format_due, format_late, format_remaining
 
@@ -20,9 +22,12 @@ ACTION_ESCALATE = "case_escalate"
 ACTION_RESOLVE = "case_resolve"
 ACTION_REOPEN = "case_reopen"
 ACTION_NEW_LINKED = "case_new_linked"
+ACTION_TAKE = "case_take"
+ACTION_DESCRIPTION = "case_description"
 
 BADGES: dict[str, str] = {Priority.HIGH: "🔴", Priority.MEDIUM: "🟠", Priority.LOW: "🟢"}
 TITLE_SHOWN = 150
+DESCRIPTION_SHOWN = 300  # on the card; the rest behind 「全文を表示」, and all of it in `/case show`
 SECTION_LIMIT = 3000  # characters in a section's text
 
 
@@ -77,6 +82,7 @@ def _fields(case: Case, now: datetime, language: str, timezone: str) -> list[Blo
         _field(t("case.field.status", language), t(f"status.{case.status}", language)),
         _field(t("case.field.reporter", language), who(case.reporter_id)),
         _field(t("case.field.level", language), t(f"level.{case.escalation_level}", language)),
+        _field(t("case.field.assignee", language), who(case.assignee_id)),
     ]
     if case.customer:
         fields.append(_field(t("case.field.customer", language), escape_text(case.customer, limit=200)))
@@ -89,14 +95,29 @@ def _fields(case: Case, now: datetime, language: str, timezone: str) -> list[Blo
     return fields
 
 
-def card(case: Case, now: datetime, language: str, timezone: str) -> tuple[str, list[Block]]:
+def _description(case: Case, language: str, *, whole: bool) -> list[Block]:
+    """The description: whole (in as many sections as it takes), or its first part and how long it is."""
+    label = t("case.field.description", language)
+    if not case.description:
+        return []
+    if whole:
+        return sections(f"*{label}*\n{quote_text(case.description)}")
+    blocks = _long(label, case.description, DESCRIPTION_SHOWN)
+    if len(case.description) > DESCRIPTION_SHOWN:
+        blocks.append(context(t("case.description.more", language, length=len(case.description))))
+    return blocks
+
+
+def card(
+    case: Case, now: datetime, language: str, timezone: str, *, whole_description: bool = False
+) -> tuple[str, list[Block]]:
     """The case as posted (and updated in place) in the cases channel."""
     title = escape_text(case.title, limit=TITLE_SHOWN)
     blocks: list[Block] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*#{case.number} {title}*"}},
         {"type": "section", "fields": _fields(case, now, language, timezone)[:10]},
     ]
-    blocks += _long(t("case.field.description", language), case.description)
+    blocks += _description(case, language, whole=whole_description)
     blocks += _long(t("case.field.impact", language), case.impact, 600)
     blocks += _long(t("case.field.steps", language), case.steps, 600)
     links = []
@@ -115,16 +136,21 @@ def card(case: Case, now: datetime, language: str, timezone: str) -> tuple[str, 
 
 def case_buttons(case: Case, language: str) -> list[Block]:
     value = str(case.number)
+    more = [button(t("case.button.description", language), ACTION_DESCRIPTION, value)]
+    if not case.description or len(case.description) <= DESCRIPTION_SHOWN:
+        more = []
     if case.status == CaseStatus.RESOLVED:
-        return [button(t("case.button.reopen", language), ACTION_REOPEN, value)]
-    buttons = []
-    # Like CaseService.acknowledge: open, reopened, or escalated before anyone responded.
-    if case.status not in (CaseStatus.ACKNOWLEDGED, CaseStatus.ESCALATED) or case.first_response_at is None:
-        buttons.append(button(t("case.button.ack", language), ACTION_ACK, value, style="primary"))
+        return [button(t("case.button.reopen", language), ACTION_REOPEN, value), *more]
+    # Like CaseService.acknowledge: anything but a case someone is working on is waiting to be taken;
+    # one someone is working on can be taken over.
+    if case.status != CaseStatus.ACKNOWLEDGED:
+        buttons = [button(t("case.button.ack", language), ACTION_ACK, value, style="primary")]
+    else:
+        buttons = [button(t("case.button.take", language), ACTION_TAKE, value)]
     if case.escalation_level < 3:
         buttons.append(button(t("case.button.escalate", language), ACTION_ESCALATE, value))
     buttons.append(button(t("case.button.resolve", language), ACTION_RESOLVE, value))
-    return buttons
+    return buttons + more
 
 
 def _note(reason: str | None, language: str) -> str:
@@ -172,6 +198,9 @@ def event_line(event: CaseEvent, case: Case, language: str, timezone: str, escal
         )
     if event.kind == EventKind.ESCALATED:
         return _escalated_line(event, case, language, escalation)
+    if event.kind == EventKind.ASSIGNED:
+        key = "case.event.taken" if event.actor_id == event.new_value else "case.event.assigned"
+        return t(key, language, actor=actor, old=who(event.old_value), new=who(event.new_value))
     if event.kind in _SIMPLE_LINES:
         note = _note(event.reason if event.kind != EventKind.ACKNOWLEDGED else None, language)
         return t(f"case.event.{event.kind}", language, actor=actor, note=note)
@@ -181,8 +210,9 @@ def event_line(event: CaseEvent, case: Case, language: str, timezone: str, escal
 def case_line(case: Case, now: datetime, language: str, timezone: str) -> str:
     title = escape_text(case.title, limit=80)
     status = t(f"status.{case.status}", language)
+    assignee = f" 👤 {who(case.assignee_id)}" if case.assignee_id else ""
     return (
-        f"*#{case.number}* {BADGES.get(case.priority, '')} [{status}] {title} — "
+        f"*#{case.number}* {BADGES.get(case.priority, '')} [{status}]{assignee} {title} — "
         f"{due_summary(case, now, language, timezone)}"
     )
 
@@ -218,31 +248,37 @@ def _history_what(event: CaseEvent, language: str, timezone: str) -> str:
     old, new = event.old_value or "", event.new_value or ""
     if event.kind in (EventKind.OPENED, EventKind.PRIORITY_CHANGED):
         old, new = (t(f"priority.{v}", language) if v else "" for v in (event.old_value, event.new_value))
+    elif event.kind == EventKind.ASSIGNED:
+        old, new = who(event.old_value), who(event.new_value)
+    elif event.kind == EventKind.SLA_ESCALATED:  # the chain's step, and whom it called
+        old, new = (who(event.old_value) if event.old_value else ""), t(f"chain.{event.new_value}", language)
     try:
         return t(f"case.history.{event.kind}", language, old=old, new=new)
     except KeyError:
         return escape(event.kind)
 
 
-def history_line(event: CaseEvent, language: str, timezone: str) -> str:
+def history_line(event: CaseEvent, language: str, timezone: str, reason: str | None = None) -> str:
+    """One line of `/case show`'s history; `reason`: the event's note as the viewer may read it."""
     what = _history_what(event, language, timezone)
     line = f"• {format_due(event.at, timezone, language)}  {who(event.actor_id)}  {what}"
-    if event.reason and event.kind != EventKind.ACKNOWLEDGED:
-        line += f" — {escape_text(event.reason, limit=300)}"
+    if reason and event.kind != EventKind.ACKNOWLEDGED:
+        line += f" — {escape_text(reason, limit=300)}"
     return line
 
 
-def case_details(details: CaseDetails, now: datetime, language: str, timezone: str) -> tuple[str, list[Block]]:
-    text, blocks = card(details.case, now, language, timezone)
+def case_details(
+    details: CaseDetails, viewer: str, now: datetime, language: str, timezone: str
+) -> tuple[str, list[Block]]:
+    """`/case show`: the card with the whole description, and the history (the team's notes for the team)."""
+    text, blocks = card(details.case, now, language, timezone, whole_description=True)
     blocks = [b for b in blocks if b.get("type") != "actions"]
-    history = "\n".join(history_line(e, language, timezone) for e in details.events)
-    blocks.append(
-        {
-            "type": "section",
-            "text": {"type": "mrkdwn", "text": f"*{t('case.show.history', language)}*\n{history}"[:2900]},
-        }
+    team = insider(details.standing)
+    history = "\n".join(
+        history_line(e, language, timezone, reason_for(e, viewer, insider=team)) for e in details.events
     )
-    return text, blocks
+    blocks += sections(f"*{t('case.show.history', language)}*\n{history}")
+    return text, blocks[:50]
 
 
 def reopen_refused(number: int, days: int, language: str) -> tuple[str, list[Block]]:

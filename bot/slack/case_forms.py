@@ -1,7 +1,10 @@
-"""The case forms: the `/case` form and what prefills it, and the small escalate and resolve forms.
+"""The case forms: the `/case` form and what prefills it, the small escalate and resolve forms, and the
+modal with a case's whole description.
 
 The `/case` form is opened from several surfaces (the command, the message shortcut, an FAQ answer's
 「解決しない」, an old case's 「新しいケースを起票」); they all open it here, with a prefill built here.
+It is in the asker's language, which it keeps (with the FAQ thread it came from) for what follows:
+the confirmation, and what the reporter is told later (bot/case_notices.py).
 """
 
 from __future__ import annotations
@@ -12,28 +15,39 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.case_vocabulary import Category
+from bot.durations import format_duration
 from bot.i18n import t
 from bot.models import Case
 from bot.priorities import Priority
-from bot.slack.blocks import Block, option, plain, text_input
+from bot.sla import Target, TargetPolicy, target_for
+from bot.slack.blocks import Block, option, plain, section, sections, text_input
 from bot.slack.case_blocks import TITLE_SHOWN, priority_badge
 from bot.slack.desk import Desk
-from bot.slack.mrkdwn import escape_text
+from bot.slack.mrkdwn import escape_text, quote_text
 
 VIEW_OPEN = "case_open_view"
 VIEW_ESCALATE = "case_escalate_view"
 VIEW_RESOLVE = "case_resolve_view"
 SHORTCUT_FROM_MESSAGE = "case_from_message"
 
+VIEW_DESCRIPTION = "case_description_view"
+KEPT = ("channel", "origin_link", "related_case", "thread_ts", "language")
+"""What the form keeps in its private_metadata for when it is sent."""
+
 Prefill = dict[str, Any]
-"""What the form starts with: title, description, priority, and (kept in the view) channel, origin_link, related_case."""
+"""What the form starts with: title, description, priority, and (kept in the view, KEPT) channel,
+origin_link, related_case, the FAQ thread (thread_ts) and the asker's language."""
 
 
 def open_case_form(
     client: WebClient, trigger_id: str, desk: Desk, prefill: Prefill, language: str | None = None
 ) -> None:
-    """Open the `/case` form, prefilled, in the desk's language or the asker's."""
-    view = case_modal(language or desk.language, prefill=prefill, title_limit=desk.title_max_length)
+    """Open the `/case` form, prefilled, in the desk's language or the asker's (which the case keeps)."""
+    if language:
+        prefill = {**prefill, "language": language}
+    view = case_modal(
+        language or desk.language, prefill=prefill, title_limit=desk.title_max_length, targets=desk.targets
+    )
     client.views_open(trigger_id=trigger_id, view=view)
 
 
@@ -56,14 +70,23 @@ def prefill_from_message(text: str, channel: str | None, link: str | None, title
     return {"title": first_line(text, title_limit), "description": text, "channel": channel, "origin_link": link}
 
 
-def prefill_from_faq(question: str | None, channel: str, link: str | None, language: str, title_limit: int) -> Prefill:
-    """「解決しない」 on an FAQ answer: the question, a link to it, and low priority to start with."""
+def prefill_from_faq(
+    question: str | None,
+    channel: str,
+    link: str | None,
+    language: str,
+    title_limit: int,
+    thread_ts: str | None = None,
+) -> Prefill:
+    """「解決しない」 on an FAQ answer: the question, a link to it, and low priority to start with; the
+    thread (`thread_ts`) is where the reporter is told about the case from then on."""
     return {
         "title": first_line(question, title_limit),
         "description": t("case.from_faq.description", language, question=question or ""),
         "channel": channel,
         "origin_link": link,
         "priority": Priority.LOW,
+        "thread_ts": thread_ts,
     }
 
 
@@ -75,8 +98,22 @@ def prefill_linked(old: Case, channel: str | None) -> Prefill:
 # --- the forms ----------------------------------------------------------------------------------------
 
 
-def _priority_choice(language: str, prefilled: Any) -> Block:
-    choices = [option(priority_badge(p, language), p, t(f"priority.help.{p}", language)) for p in Priority]
+def describe_target(target: Target, language: str) -> str:
+    """「24時間体制で2時間」/「営業時間内で6時間」: a priority's first-response target, for the form."""
+    key = "target.around_the_clock" if target.around_the_clock else "target.business"
+    return t(key, language, duration=format_duration(target.duration, language))
+
+
+def _priority_choice(language: str, prefilled: Any, targets: TargetPolicy) -> Block:
+    """The priorities, each with what it means and its target (from the policy the SLA clock uses)."""
+    choices = [
+        option(
+            priority_badge(p, language),
+            p,
+            t(f"priority.help.{p}", language, target=describe_target(target_for(targets, p), language)),
+        )
+        for p in Priority
+    ]
     element: dict[str, Any] = {"type": "radio_buttons", "action_id": "value", "options": choices}
     if prefilled in tuple(Priority):
         element["initial_option"] = next(choice for choice in choices if choice["value"] == prefilled)
@@ -88,11 +125,13 @@ def _priority_choice(language: str, prefilled: Any) -> Block:
     }
 
 
-def case_modal(language: str, *, prefill: Prefill | None = None, title_limit: int = 200) -> dict[str, Any]:
-    """The `/case` form. `prefill` may carry title, description, priority, channel, origin_link, related_case."""
+def case_modal(
+    language: str, *, targets: TargetPolicy, prefill: Prefill | None = None, title_limit: int = 200
+) -> dict[str, Any]:
+    """The `/case` form. `prefill` may carry title, description, priority, and what the form keeps (KEPT)."""
     prefill = prefill or {}
     categories = [option(t(f"category.{c}", language), c) for c in Category]
-    metadata = {k: prefill.get(k) for k in ("channel", "origin_link", "related_case") if prefill.get(k)}
+    metadata = {k: prefill.get(k) for k in KEPT if prefill.get(k)}
     title = text_input(
         "title",
         t("case.field.title", language),
@@ -113,7 +152,7 @@ def case_modal(language: str, *, prefill: Prefill | None = None, title_limit: in
         "blocks": [
             title,
             text_input("description", t("case.field.description", language), multiline=True, initial=description),
-            _priority_choice(language, prefill.get("priority")),
+            _priority_choice(language, prefill.get("priority"), targets),
             text_input("customer", t("case.field.customer", language), max_length=200),
             {
                 "type": "input",
@@ -166,3 +205,15 @@ def escalate_modal(case: Case, language: str) -> dict[str, Any]:
 
 def resolve_modal(case: Case, language: str) -> dict[str, Any]:
     return _case_action_modal(case, language, callback_id=VIEW_RESOLVE, action="resolve", inputs=[])
+
+
+def description_modal(case: Case, language: str) -> dict[str, Any]:
+    """「全文を表示」 on a card: the whole description, in as many sections as it takes."""
+    heading = f"*#{case.number} {escape_text(case.title, limit=TITLE_SHOWN)}*"
+    return {
+        "type": "modal",
+        "callback_id": VIEW_DESCRIPTION,
+        "title": plain(t("case.modal.description.title", language, number=case.number)[:24]),
+        "close": plain(t("case.modal.close", language)),
+        "blocks": [section(heading), *sections(quote_text(case.description or ""))][:100],
+    }

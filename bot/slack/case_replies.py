@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
@@ -11,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot.cases import CaseChange, CaseService
 from bot.errors import UserFacingError
 from bot.i18n import t
-from bot.slack.case_blocks import priority_badge, reopen_refused
+from bot.slack.case_blocks import priority_badge, reopen_refused, who
 from bot.slack.desk import Desk
 
 log = logging.getLogger(__name__)
@@ -26,10 +27,13 @@ PAGED_TELLS = {
 
 
 def opened(change: CaseChange, desk: Desk) -> str:
-    """「ケース #N を起票しました」, when it is due, and what the page really reached (if it paged)."""
-    case, language = change.case, desk.language
+    """「ケース #N を起票しました」, when it is due, and what the page really reached (if it paged);
+    in the case's language (the asker's, when the flow that opened it had one)."""
+    case = change.case
+    language = case.language or desk.language
     priority = priority_badge(case.priority, language)
-    lines = [t("case.opened", language, number=case.number, priority=priority, due=desk.when(case.due_at))]
+    due = desk.when(case.due_at, language)
+    lines = [t("case.opened", language, number=case.number, priority=priority, due=due)]
     if change.outside_hours:
         lines.append(t("case.opened.outside_hours", language))
     if change.paged is not None:  # on-call people, a user group, or nobody
@@ -57,6 +61,22 @@ def tell(client: WebClient, user: str, channel: str | None, text: str) -> None:
         except SlackApiError as exc:
             log.info("ephemeral to %s in %s failed (%s); sending a DM", user, channel, exc.response.get("error"))
     client.chat_postMessage(channel=user, text=text)
+
+
+def acknowledge(cases: CaseService, desk: Desk, number: int, user: str, respond: Respond, *, via: str) -> None:
+    """Take the case, and say so; if someone already has it, say who and since when."""
+    try:
+        change = cases.acknowledge(number, user, via=via)
+    except UserFacingError as error:
+        if error.key != "case.error.already_acknowledged":
+            raise
+        since = error.values.get("at")
+        when = desk.when(since) if isinstance(since, datetime) else "-"
+        text = t(error.key, desk.language, number=number, user=who(str(error.values.get("user") or "")), at=when)
+        respond(text=text, response_type="ephemeral", replace_original=False)
+        return
+    text = t("case.acknowledged", desk.language, number=change.case.number)
+    respond(text=text, response_type="ephemeral", replace_original=False)
 
 
 def reopen(cases: CaseService, desk: Desk, number: int, reason: str | None, user: str, respond: Respond) -> None:

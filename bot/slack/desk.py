@@ -8,8 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.business_calendar import BusinessCalendar
 from bot.config import BehaviourConfig, ChannelsConfig, EscalationConfig
 from bot.i18n import Language
+from bot.sla import SlaPolicy, TargetPolicy
 from bot.slack.times import format_due
 
 
@@ -22,9 +24,11 @@ class Desk:
     title_max_length: int
     reopen_days: int
     oncall_timezone: str  # what `/oncall set … until 18:00` means
+    targets: TargetPolicy  # the first-response targets the case form describes
 
     @classmethod
-    def from_config(cls, config: BehaviourConfig) -> Desk:
+    def from_config(cls, config: BehaviourConfig, targets: TargetPolicy | None = None) -> Desk:
+        """The desk of `config`; `targets`: the policy the SLA clock uses (by default, [sla]'s)."""
         return cls(
             language=Language(config.language),
             timezone=config.business_hours.timezone,
@@ -33,6 +37,7 @@ class Desk:
             title_max_length=config.cases.title_max_length,
             reopen_days=config.cases.reopen_window.days,
             oncall_timezone=config.oncall.timezone,
+            targets=targets or SlaPolicy(config.sla, BusinessCalendar(config.business_hours)),
         )
 
     def when(self, moment: datetime, language: str | None = None) -> str:

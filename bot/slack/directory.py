@@ -36,6 +36,34 @@ class UsergroupMembers:
         return members
 
 
+class UserNames:
+    """People's display names (cached for an hour), to name a colleague without notifying them."""
+
+    def __init__(self, client: WebClient, ttl_seconds: float = 3600.0) -> None:
+        self.client = client
+        self.ttl = ttl_seconds
+        self._cache: dict[str, tuple[float, str | None]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, user_id: str) -> str | None:
+        """The name Slack shows for `user_id`, or None when Slack cannot say."""
+        now = time.monotonic()
+        with self._lock:
+            cached = self._cache.get(user_id)
+            if cached and now - cached[0] < self.ttl:
+                return cached[1]
+        try:
+            user = self.client.users_info(user=user_id).get("user") or {}
+        except SlackApiError as exc:
+            log.info("no name for %s: %s", user_id, exc.response.get("error"))
+            return None
+        profile = user.get("profile") or {}
+        name = profile.get("display_name") or profile.get("real_name") or user.get("real_name") or user.get("name")
+        with self._lock:
+            self._cache[user_id] = (now, name or None)
+        return name or None
+
+
 def permalink(client: WebClient, channel: str | None, ts: str | None) -> str | None:
     """A link to a message, or None when Slack cannot give one (what links to it goes out regardless)."""
     if not channel or not ts:

@@ -6,14 +6,18 @@ from typing import Protocol
 
 from slack_sdk import WebClient
 
+from bot.case_vocabulary import EventKind
 from bot.clock import Clock
 from bot.models import Case, CaseEvent, OutboxMessage
-from bot.notify import Obsolete, PermanentDeliveryError
+from bot.notify import NotReady, Obsolete, PermanentDeliveryError
+from bot.outbox import PENDING, SENDING, SENT, UNCERTAIN
 from bot.outbox_kinds import OutboxKind
+from bot.pager import PAGE_TARGET
 from bot.sla_clock import awaits_first_response
-from bot.slack import case_blocks, faq_blocks, sla_blocks
+from bot.slack import case_blocks, faq_blocks, oncall_notes, reporter_notes, sla_blocks
+from bot.slack.blocks import Block
 from bot.slack.desk import Desk
-from bot.slack.directory import permalink
+from bot.slack.directory import UserNames, permalink
 from bot.slack.notifier import Renderer, SlackPost, require
 from knowledge.loader import Entry
 
@@ -26,6 +30,8 @@ class CaseRecords(Protocol):
     def get_by_id(self, case_id: int) -> Case | None: ...
 
     def event(self, event_id: int) -> CaseEvent | None: ...
+
+    def page_message(self, case_id: int, target: int | str) -> OutboxMessage | None: ...
 
 
 def faq_renderers(entries: Entries) -> dict[str, Renderer]:
@@ -54,13 +60,15 @@ def faq_renderers(entries: Entries) -> dict[str, Renderer]:
 
 
 class CaseRenderers:
-    """The case card, its thread lines, and the SLA clock's notices (pages, warnings, CS Lead pings)."""
+    """The case card, its thread lines, the SLA clock's notices (pages, re-pages, DMs, their edits,
+    warnings, CS Lead pings), what the reporter is told, and the on-call notices."""
 
     def __init__(self, cases: CaseRecords, clock: Clock, desk: Desk, client: WebClient) -> None:
         self.cases = cases
         self.clock = clock
         self.desk = desk
         self.client = client
+        self.names = UserNames(client)
 
     def by_kind(self) -> dict[str, Renderer]:
         return {
@@ -69,9 +77,13 @@ class CaseRenderers:
             OutboxKind.CASE_THREAD: self.thread,
             OutboxKind.PAGE: self.page,
             OutboxKind.BREACH_PAGE: self.page,
-            OutboxKind.BREACH_DM: self.page,
+            OutboxKind.BREACH_DM: self.dm,
+            OutboxKind.PAGE_UPDATE: self.page_update,
             OutboxKind.SLA_WARNING: self.in_thread,
             OutboxKind.SLA_LEAD: self.in_thread,
+            OutboxKind.CASE_REPORTER: self.reporter,
+            OutboxKind.ONCALL_DM: self.oncall,
+            OutboxKind.ONCALL_LINE: self.oncall,
         }
 
     def _load(self, message: OutboxMessage) -> Case:
@@ -90,6 +102,9 @@ class CaseRenderers:
     def _card_ts(self, case: Case) -> str:
         return str(require(case.message_ts, f"the card of case #{case.number}"))
 
+    def _card_link(self, case: Case) -> str | None:
+        return permalink(self.client, case.message_channel, case.message_ts)
+
     def card(self, message: OutboxMessage) -> SlackPost:
         case = self._load(message)
         text, blocks = case_blocks.card(case, self.clock.now(), self.desk.language, self.desk.timezone)
@@ -105,27 +120,63 @@ class CaseRenderers:
     def thread(self, message: OutboxMessage) -> SlackPost:
         case = self._load(message)
         ts = self._card_ts(case)
-        event = self.cases.event(int(message.payload["event_id"]))
-        if event is None:
-            raise PermanentDeliveryError(f"case event {message.payload['event_id']} does not exist")
+        event = self._event(message)
         desk = self.desk
         text = case_blocks.event_line(event, case, desk.language, desk.timezone, desk.escalation)
         return SlackPost(channel=case.message_channel or desk.channels.cases, thread_ts=ts, text=text)
 
-    def page(self, message: OutboxMessage) -> SlackPost:
-        """The one renderer of pages: a high case opened or raised, a breach, and the DM that goes with it."""
-        case = self._still_waiting(message)
-        link = permalink(self.client, case.message_channel, case.message_ts)
-        now, language, payload = self.clock.now(), self.desk.language, message.payload
-        if message.kind == OutboxKind.BREACH_DM:
-            text, blocks = sla_blocks.breach_dm(case, link, now, language)
-            return SlackPost(channel=payload["user"], text=text, blocks=blocks)
+    def _event(self, message: OutboxMessage) -> CaseEvent:
+        event = self.cases.event(int(message.payload["event_id"]))
+        if event is None:
+            raise PermanentDeliveryError(f"case event {message.payload['event_id']} does not exist")
+        return event
+
+    # --- pages (bot/pager.py) --------------------------------------------------------------------------
+
+    def _top_page(self, case: Case, page: OutboxMessage) -> tuple[str, list[Block]]:
+        payload, desk = page.payload, self.desk
         mentions, here = list(payload.get("mentions") or []), bool(payload.get("here"))
-        if message.kind == OutboxKind.BREACH_PAGE:
-            text, blocks = sla_blocks.breach(case, mentions, link, now, language, here=here)
+        link = self._card_link(case)
+        return sla_blocks.emergency(case, mentions, link, self.clock.now(), desk.language, desk.timezone, here=here)
+
+    def _dm(self, case: Case, dm: OutboxMessage) -> tuple[str, list[Block]]:
+        desk, link = self.desk, self._card_link(case)
+        return sla_blocks.page_dm(case, dm.payload, link, dm.created_at, self.clock.now(), desk.language, desk.timezone)
+
+    def page(self, message: OutboxMessage) -> SlackPost:
+        """The case's first page is its one message in the emergency channel; later ones reply in its thread."""
+        case = self._still_waiting(message)
+        first = self.cases.page_message(case.id or 0, PAGE_TARGET)
+        emergency = self.desk.channels.emergency
+        if first is None or first.id == message.id:
+            text, blocks = self._top_page(case, message)
+            return SlackPost(channel=emergency, text=text, blocks=blocks)
+        if first.state != SENT or not first.sent_ts:
+            raise NotReady(f"the page of case #{case.number} is not in the channel yet")
+        if message.kind == OutboxKind.PAGE:  # raised to high again: said in the thread, the button is above
+            text, blocks = self._top_page(case, message)
+            blocks = [b for b in blocks if b.get("type") != "actions"]
         else:
-            text, blocks = sla_blocks.emergency(case, mentions, link, now, language, self.desk.timezone, here=here)
-        return SlackPost(channel=self.desk.channels.emergency, text=text, blocks=blocks)
+            text, blocks = sla_blocks.repage(
+                case, message.payload, self._card_link(case), self.clock.now(), self.desk.language
+            )
+        return SlackPost(channel=first.sent_channel or emergency, thread_ts=first.sent_ts, text=text, blocks=blocks)
+
+    def dm(self, message: OutboxMessage) -> SlackPost:
+        case = self._still_waiting(message)
+        text, blocks = self._dm(case, message)
+        return SlackPost(channel=message.payload["user"], text=text, blocks=blocks)
+
+    def page_update(self, message: OutboxMessage) -> SlackPost:
+        """The page or a DM, edited in place with the case as it is now."""
+        case = self._load(message)
+        target = self.cases.page_message(case.id or 0, message.payload.get("target") or PAGE_TARGET)
+        if target is not None and target.state in (PENDING, SENDING, UNCERTAIN):
+            raise NotReady(f"outbox {target.id} is not sent yet")
+        if target is None or target.state != SENT or not target.sent_ts or not target.sent_channel:
+            raise Obsolete(f"case #{case.number} has no such page to edit")
+        text, blocks = self._dm(case, target) if target.kind == OutboxKind.BREACH_DM else self._top_page(case, target)
+        return SlackPost(channel=target.sent_channel, update_ts=target.sent_ts, text=text, blocks=blocks)
 
     def in_thread(self, message: OutboxMessage) -> SlackPost:
         """The warning before the due time and the CS Lead ping after it, in the case's thread."""
@@ -133,10 +184,34 @@ class CaseRenderers:
         ts = self._card_ts(case)
         desk = self.desk
         if message.kind == OutboxKind.SLA_WARNING:
-            text = sla_blocks.warning(case, self.clock.now(), desk.language, desk.timezone)
+            responsible = message.payload.get("mention")
+            text = sla_blocks.warning(case, self.clock.now(), desk.language, desk.timezone, responsible)
         else:
             text = sla_blocks.lead(case, desk.escalation.cs_lead, desk.language, desk.timezone)
         return SlackPost(channel=case.message_channel or desk.channels.cases, thread_ts=ts, text=text)
+
+    # --- the reporter, on-call --------------------------------------------------------------------------
+
+    def reporter(self, message: OutboxMessage) -> SlackPost:
+        """What the reporter is told, where they opened the case, in the case's language."""
+        case, event = self._load(message), self._event(message)
+        card_link = None
+        if event.kind == EventKind.OPENED:  # with a link to the card, once it is posted
+            self._card_ts(case)
+            card_link = self._card_link(case)
+        language = case.language or self.desk.language
+        text = reporter_notes.note(
+            case, event, language, self.names, card_link=card_link, reopen_days=self.desk.reopen_days
+        )
+        channel, thread_ts = reporter_notes.place(case)
+        return SlackPost(channel=channel, thread_ts=thread_ts, text=text)
+
+    def oncall(self, message: OutboxMessage) -> SlackPost:
+        """`/oncall set` and `/oncall clear`: the DM to whoever is on call now, the emergency channel's line."""
+        payload, desk = message.payload, self.desk
+        text = oncall_notes.notice(message.kind, payload, desk.language, desk.when)
+        channel = payload["user"] if message.kind == OutboxKind.ONCALL_DM else desk.channels.emergency
+        return SlackPost(channel=channel, text=text)
 
 
 def all_renderers(

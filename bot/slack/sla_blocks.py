@@ -1,26 +1,67 @@
-"""What the SLA clock's notices say (bot/sla_clock.py): the pages, the on-call DM, the warning, the CS Lead ping."""
+"""What the SLA clock's notices say (bot/sla_clock.py, bot/pager.py): the page and its re-pages, the DMs,
+the warning, the CS Lead ping.
+
+A page and a DM are rendered from the case as it is when they are sent — and again when they are
+edited in place: the re-page count and the time elapsed while nobody answers, then who acknowledged
+it when (and how late), or that it was resolved, without the 「対応開始」 button.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
+from bot.case_vocabulary import CaseStatus
 from bot.durations import format_duration
 from bot.i18n import t
 from bot.models import Case
-from bot.sla_clock import awaits_first_response
+from bot.sla_clock import awaits_first_response, late_by
 from bot.slack.blocks import Block, actions, button
 from bot.slack.case_blocks import ACTION_ACK, TITLE_SHOWN, due_summary, priority_badge, who
 from bot.slack.mrkdwn import escape_text, link, mention, mention_here
-from bot.slack.times import format_due
+from bot.slack.times import format_due, format_late
 
 
-def mention_list(mentions: list[str], language: str, *, here: bool = False) -> str:
+def mention_list(mentions: Sequence[str], language: str, *, here: bool = False) -> str:
     """Whom a page calls: the on-call people, or a plain note that nobody is on call (with @here when
     [oncall] fallback is "here"; the bot mints it from configuration, never from user text)."""
-    if mentions:
-        return " ".join(mention(m) for m in mentions)
-    nobody = t("case.emergency.nobody", language)
-    return f"{mention_here()} {nobody}" if here else nobody
+    called = " ".join(mention(m) for m in mentions)
+    if not here:
+        return called or t("case.emergency.nobody", language)
+    nobody = f"{mention_here()} {t('case.emergency.nobody', language)}"
+    return f"{nobody} {called}".strip()
+
+
+def page_status(case: Case, now: datetime, language: str, timezone: str) -> str | None:
+    """What a page says of the case now: re-paged N times (nobody answers yet), then who acknowledged it
+    when and how late — 「✅ 対応開始: @x 11/16(月) 22:09 (31分超過)」 — and that it was resolved."""
+    lines = []
+    if case.first_response_at is not None:
+        late = late_by(case)
+        lines.append(
+            t(
+                "page.status.acknowledged",
+                language,
+                user=who(case.first_response_by),
+                when=format_due(case.first_response_at, timezone, language),
+                late=f" ({format_late(late, language)})" if late else "",
+            )
+        )
+    elif case.sla_breach_count and case.status != CaseStatus.RESOLVED:
+        lines.append(
+            t(
+                "page.status.repaged",
+                language,
+                count=case.sla_breach_count,
+                elapsed=format_duration(now - case.created_at, language),
+                late=format_duration(max(now - case.due_at, timedelta(0)), language),
+            )
+        )
+    if case.status == CaseStatus.RESOLVED and case.resolved_at is not None:
+        key = "page.status.resolved" if case.first_response_at else "page.status.self_resolved"
+        lines.append(t(key, language, when=format_due(case.resolved_at, timezone, language)))
+    return "\n".join(lines) or None
 
 
 def _page(case: Case, text: str, details: list[str], language: str, *, block_id: str) -> list[Block]:
@@ -38,6 +79,10 @@ def _link(permalink: str | None, language: str) -> list[str]:
     return [link(permalink, t("case.link", language))] if permalink else []
 
 
+def _with_status(text: str, status: str | None) -> str:
+    return f"{text}\n{status}" if status else text
+
+
 def emergency(
     case: Case,
     mentions: list[str],
@@ -48,7 +93,7 @@ def emergency(
     *,
     here: bool = False,
 ) -> tuple[str, list[Block]]:
-    """The page in the emergency channel when a high case opens (or a case is raised to high)."""
+    """The page: the case's one message in the emergency channel, as it is now (status and button)."""
     text = t(
         "case.emergency.text",
         language,
@@ -56,6 +101,7 @@ def emergency(
         title=escape_text(case.title, limit=TITLE_SHOWN),
         mentions=mention_list(mentions, language, here=here),
     )
+    text = _with_status(text, page_status(case, now, language, timezone))
     details = [
         f"*{t('case.field.due', language)}*: {due_summary(case, now, language, timezone)}",
         f"*{t('case.field.reporter', language)}*: {who(case.reporter_id)}",
@@ -65,38 +111,62 @@ def emergency(
     return text, _page(case, text, details + _link(permalink, language), language, block_id="case_page")
 
 
-def breach(
-    case: Case, mentions: list[str], permalink: str | None, now: datetime, language: str, *, here: bool = False
+def repage(
+    case: Case, payload: dict[str, Any], permalink: str | None, now: datetime, language: str
 ) -> tuple[str, list[Block]]:
-    """The page in the emergency channel when a high case is late: who, which case, how late, a link, 「対応開始」."""
+    """A re-page, in the page's thread: its number, how late, whom it calls (and whom the chain adds)."""
+    sequence = int(payload.get("sequence") or 1)
     text = t(
         "sla.breach",
         language,
+        count=sequence,
         number=case.number,
         late=format_duration(now - case.due_at, language),
         title=escape_text(case.title, limit=TITLE_SHOWN),
-        mentions=mention_list(mentions, language, here=here),
+        mentions=mention_list(payload.get("mentions") or [], language, here=bool(payload.get("here"))),
     )
-    return text, _page(case, text, _link(permalink, language), language, block_id="sla_breach")
+    added = [
+        mention(step["who"]) if step.get("who") else t(f"sla.chain.nobody.{step['step']}", language)
+        for step in payload.get("chain") or []
+    ]
+    if added:
+        text += "\n" + t("sla.chain", language, count=sequence - 1, who=" ".join(added))
+    blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+    if permalink:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _link(permalink, language)[0]}]})
+    return text, blocks
 
 
-def breach_dm(case: Case, permalink: str | None, now: datetime, language: str) -> tuple[str, list[Block]]:
-    """The DM to the person on call, with the same link and button."""
-    text = t(
-        "sla.breach_dm",
-        language,
-        number=case.number,
-        late=format_duration(now - case.due_at, language),
-        title=escape_text(case.title, limit=TITLE_SHOWN),
-    )
+def page_dm(
+    case: Case,
+    payload: dict[str, Any],
+    permalink: str | None,
+    decided: datetime,
+    now: datetime,
+    language: str,
+    timezone: str,
+) -> tuple[str, list[Block]]:
+    """The DM to the person on call (or to whom the chain adds), as it is now: status, and the button
+    while unanswered. `decided`: when the page was decided (how late it was then)."""
+    values = {
+        "number": case.number,
+        "late": format_duration(max(decided - case.due_at, timedelta(0)), language),
+        "title": escape_text(case.title, limit=TITLE_SHOWN),
+        "count": max(int(payload.get("sequence") or 1) - 1, 1),
+    }
+    step = payload.get("step")
+    text = t(f"sla.chain_dm.{step}" if step else "sla.breach_dm", language, **values)
+    text = _with_status(text, page_status(case, now, language, timezone))
     return text, _page(case, text, _link(permalink, language), language, block_id="sla_dm")
 
 
-def warning(case: Case, now: datetime, language: str, timezone: str) -> str:
-    """The reply in the case thread at warn_at: 「初期対応期限まで残り30分」 / "First response due in 30m"."""
+def warning(case: Case, now: datetime, language: str, timezone: str, responsible: str | None = None) -> str:
+    """The reply in the case thread at warn_at, mentioning who is responsible: 「⏰ @x 初期対応期限まで残り30分」."""
     left = max(case.due_at - now, timedelta(0))  # a late delivery never reads as "overdue" here
     remaining = format_duration(left, language)
-    return t("sla.warning", language, remaining=remaining, due=format_due(case.due_at, timezone, language))
+    called = f"{mention(responsible)} " if responsible else ""
+    due = format_due(case.due_at, timezone, language)
+    return t("sla.warning", language, mention=called, remaining=remaining, due=due)
 
 
 def lead(case: Case, cs_lead: str | None, language: str, timezone: str) -> str:

@@ -12,6 +12,8 @@ from handlers.actions import case_card, faq_answer
 
 def register(app: App) -> None:
     app.action(case_blocks.ACTION_ACK)(case_card.on_ack)
+    app.action(case_blocks.ACTION_TAKE)(case_card.on_take)
+    app.action(case_blocks.ACTION_DESCRIPTION)(case_card.on_description)
     app.action(case_blocks.ACTION_ESCALATE)(case_card.on_escalate)
     app.action(case_blocks.ACTION_RESOLVE)(case_card.on_resolve)
     app.action(case_blocks.ACTION_REOPEN)(case_card.on_reopen)

@@ -1,4 +1,5 @@
-"""The buttons on a case's card and pages: 「対応開始」, 「エスカレーション」, 「解決」, 「再オープン」, and a new linked case."""
+"""The buttons on a case's card and pages: 「対応開始」, 「担当する」, 「エスカレーション」, 「解決」, 「再オープン」,
+「全文を表示」, and a new linked case."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from bot.errors import UserFacingError
 from bot.i18n import t
 from bot.models import Case
 from bot.slack import case_replies
-from bot.slack.case_forms import escalate_modal, open_case_form, prefill_linked, resolve_modal
+from bot.slack.case_forms import description_modal, escalate_modal, open_case_form, prefill_linked, resolve_modal
 from bot.slack.desk import Desk
 
 
@@ -29,11 +30,33 @@ def number_of(action: dict[str, Any]) -> int:
 
 def on_ack(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     ack()
+    case_replies.acknowledge(
+        context["cases"], context["desk"], number_of(action), body["user"]["id"], respond, via="button"
+    )
+
+
+def on_take(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    """「担当する」: the case is the presser's from now on (anyone who may act on it)."""
+    ack()
     cases: CaseService = context["cases"]
     desk: Desk = context["desk"]
-    change = cases.acknowledge(number_of(action), body["user"]["id"], via="button")
-    text = t("case.acknowledged", desk.language, number=change.case.number)
-    respond(text=text, response_type="ephemeral", replace_original=False)
+    user = body["user"]["id"]
+    change = cases.assign(number_of(action), user, user)
+    respond(
+        text=t("case.taken", desk.language, number=change.case.number),
+        response_type="ephemeral",
+        replace_original=False,
+    )
+
+
+def on_description(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """「全文を表示」: the whole description, in a modal, for whoever may see the case."""
+    ack()
+    cases: CaseService = context["cases"]
+    details = cases.show(number_of(action), body["user"]["id"])
+    client.views_open(trigger_id=body["trigger_id"], view=description_modal(details.case, context["desk"].language))
 
 
 def on_escalate(

@@ -49,7 +49,7 @@ def on_unresolved(
     question_ts = message.get("thread_ts") or message.get("ts")
     question = faq.question_for(channel, question_ts) if question_ts else None
     link = permalink(client, channel, question_ts)
-    prefill = prefill_from_faq(question, channel, link, language, desk.title_max_length)
+    prefill = prefill_from_faq(question, channel, link, language, desk.title_max_length, thread_ts=question_ts)
     open_case_form(client, body["trigger_id"], desk, prefill, language=language)
 
 

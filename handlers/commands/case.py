@@ -21,7 +21,7 @@ from bot.i18n import t
 from bot.slack import case_blocks, case_replies
 from bot.slack.case_forms import open_case_form, prefill_from_text
 from bot.slack.desk import Desk
-from bot.slack.mrkdwn import from_slack
+from bot.slack.mrkdwn import escape_text, from_slack, mention
 
 LIST_LIMIT = 20  # cases shown by `/case list`; the list says when there are more
 
@@ -30,9 +30,10 @@ def on_case_command(
     ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
 ) -> None:
     desk: Desk = context["desk"]
-    parsed = parse_case_command(from_slack(command.get("text") or ""))
+    parsed = parse_case_command(command.get("text") or "", readable=from_slack)
     if parsed.verb in (Verb.INVALID, Verb.HELP):
-        ack(text=t(parsed.error or "case.usage", desk.language, days=desk.reopen_days))
+        word = escape_text(parsed.word or "", limit=40)
+        ack(text=t(parsed.error or "case.usage", desk.language, days=desk.reopen_days, word=word))
         return
     ack()
     channel = command.get("channel_id")
@@ -85,15 +86,22 @@ def _list(request: Request, respond: Respond) -> None:
 
 
 def _show(request: Request, respond: Respond) -> None:
-    details = request.cases.details(request.number)
-    now = request.clock.now()
-    text, blocks = case_blocks.case_details(details, now, request.desk.language, request.desk.timezone)
+    """Details and history of a case the person may see (another one is "not found")."""
+    details = request.cases.show(request.number, request.user)
+    now, desk = request.clock.now(), request.desk
+    text, blocks = case_blocks.case_details(details, request.user, now, desk.language, desk.timezone)
     request.say(respond, text, blocks=blocks)
 
 
 def _acknowledge(request: Request, respond: Respond) -> None:
-    change = request.cases.acknowledge(request.number, request.user)
-    request.say(respond, t("case.acknowledged", request.desk.language, number=change.case.number))
+    case_replies.acknowledge(request.cases, request.desk, request.number, request.user, respond, via="command")
+
+
+def _assign(request: Request, respond: Respond) -> None:
+    assignee = request.parsed.word or ""
+    change = request.cases.assign(request.number, assignee, request.user)
+    key = "case.taken" if assignee == request.user else "case.assigned"
+    request.say(respond, t(key, request.desk.language, number=change.case.number, user=mention(assignee)))
 
 
 def _change_priority(request: Request, respond: Respond) -> None:
@@ -121,6 +129,7 @@ _ANSWERS: dict[Verb, Callable[[Request, Respond], None]] = {
     Verb.LIST: _list,
     Verb.SHOW: _show,
     Verb.ACK: _acknowledge,
+    Verb.ASSIGN: _assign,
     Verb.PRIORITY: _change_priority,
     Verb.ESCALATE: _escalate,
     Verb.RESOLVE: _resolve,

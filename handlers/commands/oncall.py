@@ -1,18 +1,22 @@
-"""`/oncall`: who is on call now and next; agents put someone else on call for a while, or clear it."""
+"""`/oncall`: who is on call now and next; agents put someone else on call for a while, or clear it.
+
+The end is read by bot/oncall_until.py (`until +8h`, `until 18:00`, `until 月曜 10:00`, …); the change is
+told to the person now on call and in the emergency channel (bot/oncall.py, through the outbox).
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, BoltContext, Respond
 
+from bot.clock import Clock
 from bot.errors import UserFacingError
 from bot.i18n import t
 from bot.identifiers import USER_ID
 from bot.oncall import OnCall, OncallService
+from bot.oncall_until import parse_until
 from bot.slack.desk import Desk
 from bot.slack.mrkdwn import escape_text, mention
 
@@ -38,17 +42,18 @@ def on_oncall_command(ack: Ack, command: dict[str, Any], respond: Respond, conte
     if verb != "set":
         ack(text=t("oncall.usage", desk.language))
         return
-    _set(ack, text, command["user_id"], respond, oncall, desk)
+    _set(ack, text, command["user_id"], respond, oncall, desk, context["clock"])
 
 
-def _set(ack: Ack, text: str, user: str, respond: Respond, oncall: OncallService, desk: Desk) -> None:
-    """`/oncall set @someone [until YYYY-MM-DD HH:MM]`: a mistake is answered in the ack, nothing changes."""
+def _set(ack: Ack, text: str, user: str, respond: Respond, oncall: OncallService, desk: Desk, clock: Clock) -> None:
+    """`/oncall set @someone [until …]`: a mistake is answered in the ack, nothing changes."""
     match = _SET.match(text)
     if not match:
         ack(text=t("oncall.error.user", desk.language))
         return
     try:
-        until = parse_until(match.group("until"), desk.oncall_timezone) if match.group("until") else None
+        end = match.group("until")
+        until = parse_until(end, clock.now(), desk.oncall_timezone) if end else None
     except UserFacingError as error:
         ack(text=error.render(desk.language, quote=escape_text))
         return
@@ -57,14 +62,6 @@ def _set(ack: Ack, text: str, user: str, respond: Respond, oncall: OncallService
     assert override.ends_at is not None
     who, ends = mention(override.user_id), desk.when(override.ends_at)
     respond(text=t("oncall.set", desk.language, who=who, until=ends), response_type="ephemeral")
-
-
-def parse_until(text: str, timezone: str) -> datetime:
-    try:
-        local = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
-    except ValueError:
-        raise UserFacingError("oncall.error.until") from None
-    return local.replace(tzinfo=ZoneInfo(timezone))
 
 
 def describe(on_call: OnCall, desk: Desk) -> str:

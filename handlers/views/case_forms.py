@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from bot.case_commands import parse_case_number
 from bot.cases import CaseService, NewCase
 from bot.errors import UserFacingError
+from bot.i18n import Language
 from bot.slack import case_replies
 from bot.slack.blocks import view_values
 from bot.slack.desk import Desk
@@ -41,15 +42,17 @@ def form_errors(cases: CaseService, values: dict[str, str | None], language: str
 
 
 def on_case_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """A new case, in the language the form was opened in (which the case keeps)."""
     cases: CaseService = context["cases"]
     desk: Desk = context["desk"]
     values = view_values(view)
-    errors = form_errors(cases, values, desk.language)
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    language = Language.of(metadata.get("language"), desk.language)
+    errors = form_errors(cases, values, language)
     if errors:
         ack(response_action="errors", errors=errors)
         return
     ack()
-    metadata = json.loads(view.get("private_metadata") or "{}")
     user = body["user"]["id"]
     new = NewCase(
         title=values.get("title") or "",
@@ -62,6 +65,8 @@ def on_case_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: W
         origin_channel=metadata.get("channel"),
         origin_link=metadata.get("origin_link"),
         related_case=metadata.get("related_case"),
+        origin_thread_ts=metadata.get("thread_ts"),
+        language=metadata.get("language") and language,
     )
     change = cases.open(new, reporter=user)
     case_replies.tell(client, user, metadata.get("channel"), case_replies.opened(change, desk))

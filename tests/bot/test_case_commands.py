@@ -49,7 +49,14 @@ def test_case_numbers(text: str, number: int | None) -> None:
             "CSV が文字化けする\n顧客: サンプル社",
             CaseCommand("form", text="CSV が文字化けする", description="顧客: サンプル社"),
         ),
-        ("hello", CaseCommand("form", text="hello")),
+        # A single ASCII word is a mistyped command, not a title (issue 9): Japanese or several words are titles.
+        ("hello", CaseCommand("invalid", word="hello", error="case.error.unknown_command")),
+        ("lsit", CaseCommand("invalid", word="lsit", error="case.error.unknown_command")),
+        ("A", CaseCommand("invalid", word="A", error="case.error.unknown_command")),
+        ("hello world", CaseCommand("form", text="hello world")),
+        ("文字化け", CaseCommand("form", text="文字化け")),
+        ("assign 42 <@U0SATO|sato>", CaseCommand("assign", number=42, word="U0SATO")),
+        ("担当 #42 U0SATO", CaseCommand("assign", number=42, word="U0SATO")),
         ("help", CaseCommand("help")),
         ("HELP", CaseCommand("help")),
         ("ヘルプ", CaseCommand("help")),
@@ -82,8 +89,11 @@ def test_commands(text: str, expected: CaseCommand) -> None:
         ("show", "case.error.number"),
         ("ack abc", "case.error.number"),
         ("resolve", "case.error.number"),
-        ("priority 42", "case.usage"),
-        ("escalate 42", "case.usage"),
+        ("priority 42", "case.error.priority_missing"),
+        ("escalate 42", "case.error.level_missing"),  # `/case escalate 2`: which levels there are
+        ("assign 42", "case.error.assignee"),
+        ("assign 42 sato", "case.error.assignee"),
+        ("assign 42 <!channel>", "case.error.assignee"),
     ],
 )
 def test_anything_else_is_invalid_with_a_message(text: str, error: str) -> None:

@@ -199,7 +199,15 @@ def test_the_change_is_committed_before_slack_is_told(db: Database, clock: Manua
     assert desk.service.get(1).status == CaseStatus.ACKNOWLEDGED
     assert [e.kind for e in desk.events(1)] == ["opened", "acknowledged"]
     queued = sorted(m.kind for m in desk.rows(OutboxMessage) if m.state == "pending")
-    assert queued == ["case.card", "case.card_update", "case.emergency", "case.thread"]
+    # The card, the page, the thread line, the card's update, the reporter's note, the page's edit.
+    assert queued == [
+        "case.card",
+        "case.card_update",
+        "case.emergency",
+        "case.reporter",
+        "case.thread",
+        "sla.page_update",
+    ]
     assert desk.recorder.sent == []
 
 
@@ -221,9 +229,11 @@ def test_an_agent_acknowledges_and_the_first_response_is_recorded(desk: Desk) ->
         CaseStatus.OPEN,
         CaseStatus.ACKNOWLEDGED,
     )
-    assert desk.recorder.kinds()[-2:] == ["case.thread", "case.card_update"]
+    assert desk.recorder.kinds()[-3:] == ["case.thread", "case.card_update", "case.reporter"]
     assert desk.recorder.sent[-1].payload == {"event_id": event.id}
-    refused(lambda: desk.service.acknowledge(1, "U0AGENT2"), "case.error.already_acknowledged")
+    assert (case.assignee_id, case.assigned_at) == (AGENT, case.first_response_at)  # 担当者
+    error = refused(lambda: desk.service.acknowledge(1, "U0AGENT2"), "case.error.already_acknowledged")
+    assert error.values == {"number": 1, "user": AGENT, "at": case.first_response_at}  # by whom and since when
 
 
 @pytest.mark.parametrize(
@@ -313,13 +323,21 @@ def test_who_was_paged_is_kept_in_the_database_for_every_replica_and_later_shift
     assert other_replica.oncall.at().primary == NEXT_ONCALL
     refused(lambda: other_replica.service.acknowledge(1, NEXT_ONCALL), "case.error.not_allowed")
     assert other_replica.service.acknowledge(1, ONCALL).case.first_response_by == ONCALL
-    (party,) = first.rows(CaseParty)
+    (party,) = [p for p in first.rows(CaseParty) if p.role != "assignee"]
     assert (party.case_id, party.party_id, party.role, party.added_at) == (1, ONCALL, "oncall_primary", MONDAY_MORNING)
+
+
+def sweep(desk: Desk) -> None:
+    with desk.db.transaction() as session:
+        desk.service.sla.sweep(session, desk.clock.now(), limit=100)
 
 
 def test_the_secondary_and_the_fallback_group_may_act_when_paged(db: Database, clock: ManualClock) -> None:
     with_secondary = build_desk(db, clock, config=make_config(oncall={"secondary": ["U0BACKUP1"]}))
     open_case(with_secondary, "high")
+    refused(lambda: with_secondary.service.acknowledge(1, "U0BACKUP1"), "case.error.not_allowed")  # not paged yet
+    clock.advance(3 * H)  # due + 1 h: re-page 3, and the escalation chain calls the secondary
+    sweep(with_secondary)
     assert with_secondary.service.acknowledge(1, "U0BACKUP1").case.first_response_by == "U0BACKUP1"
     grouped = build_desk(db, clock, config=make_config(oncall={"rotation": [], "fallback": "S0SRE"}))
     change = grouped.service.open(NewCase(title="全停止", priority="high"), CUSTOMER)
@@ -347,7 +365,7 @@ def test_the_cs_lead_and_the_engineers_may_act_once_escalated_to(desk: Desk) -> 
     assert desk.service.acknowledge(1, ENGINEER).case.first_response_by == ENGINEER  # a member of S0ENG
     desk.service.resolve(1, "インデックス追加", ENGINEER)
     parties = sorted((p.party_id, p.role) for p in desk.rows(CaseParty))
-    assert parties == [("S0ENG", "engineers"), (LEAD, "cs_lead")]
+    assert parties == [("S0ENG", "engineers"), (ENGINEER, "assignee"), (LEAD, "cs_lead")]
 
 
 def test_the_reporter_resolves_their_own_case_as_self_resolved(desk: Desk) -> None:
@@ -394,11 +412,27 @@ def test_a_case_escalated_before_anyone_responded_can_still_be_acknowledged(desk
     desk.service.escalate(1, "L2", "CS Lead 判断が必要", AGENT)
     case = desk.service.get(1)
     assert (case.status, case.first_response_at) == (CaseStatus.ESCALATED, None)
-    desk.service.acknowledge(1, AGENT)
+    desk.service.acknowledge(1, LEAD)  # the CS Lead takes it: the first response (issue 9)
     case = desk.service.get(1)
-    assert case.status == CaseStatus.ESCALATED  # still escalated, now with a first response
-    assert case.first_response_by == AGENT and case.sla_check_at is None
+    assert (case.status, case.escalation_level) == (CaseStatus.ACKNOWLEDGED, 2)  # taken at L2
+    assert case.first_response_by == LEAD == case.assignee_id and case.sla_check_at is None
     refused(lambda: desk.service.acknowledge(1, AGENT), "case.error.already_acknowledged")
+
+
+def test_an_escalated_case_is_taken_again_at_its_new_level_and_the_first_response_stays(desk: Desk) -> None:
+    open_case(desk, "medium")
+    first = desk.service.acknowledge(1, AGENT).case.first_response_at
+    desk.clock.advance(H)
+    desk.service.escalate(1, "L2", "返金判断", AGENT)
+    assert desk.service.get(1).status == CaseStatus.ESCALATED  # waiting for L2 to take it
+    desk.service.acknowledge(1, LEAD)
+    case = desk.service.get(1)
+    assert (case.status, case.assignee_id, case.first_response_by, case.first_response_at) == (
+        CaseStatus.ACKNOWLEDGED,
+        LEAD,
+        AGENT,
+        first,
+    )
 
 
 def test_a_thread_reply_on_an_escalated_case_keeps_it_escalated(desk: Desk) -> None:
@@ -586,8 +620,9 @@ def test_every_change_is_an_event_with_its_own_thread_line_and_card_update(desk:
     ]
     for event in events[1:]:
         lines = [s for s in desk.recorder.sent if s.payload.get("event_id") == event.id]
-        assert sorted(s.kind for s in lines) == ["case.card_update", "case.thread"]
-    assert all(m.state == "sent" for m in desk.rows(OutboxMessage))
+        told = ["case.reporter"] if event.actor_id != CUSTOMER else []  # the reporter hears of others' changes
+        assert sorted(s.kind for s in lines) == ["case.card_update", *told, "case.thread"]
+    assert all(m.state in ("sent", "dropped") for m in desk.rows(OutboxMessage))
 
 
 def test_lists_by_scope(desk: Desk) -> None:
@@ -596,10 +631,29 @@ def test_lists_by_scope(desk: Desk) -> None:
     open_case(desk, "medium", "解決済み", reporter=CUSTOMER)
     desk.service.resolve(3, None, AGENT)
     desk.service.acknowledge(2, AGENT)
-    assert [c.number for c in desk.service.list("open", CUSTOMER)] == [2, 1]  # by due time: high first
+    assert [c.number for c in desk.service.list("open", AGENT)] == [2, 1]  # by due time: high first
     assert [c.number for c in desk.service.list("mine", CUSTOMER)] == [1]
-    assert [c.number for c in desk.service.list("mine", AGENT)] == [2]  # the cases I answered
-    assert [c.number for c in desk.service.list("all", CUSTOMER)] == [3, 2, 1]
+    assert [c.number for c in desk.service.list("mine", AGENT)] == [2]  # the cases assigned to me
+    assert [c.number for c in desk.service.list("all", AGENT)] == [3, 2, 1]
+
+
+def test_someone_who_is_not_an_agent_sees_only_their_cases(desk: Desk) -> None:
+    """Issue 9, defect 5: reported, assigned, or called to; another case does not exist for them."""
+    open_case(desk, "low", "自分の", reporter=CUSTOMER)
+    open_case(desk, "high", "他の人の", reporter=OTHER)  # pages U0ONCALL1
+    open_case(desk, "medium", "担当の", reporter=OTHER)
+    assert [c.number for c in desk.service.list("all", CUSTOMER)] == [1]
+    assert [c.number for c in desk.service.list("open", CUSTOMER)] == [1]
+    refused(lambda: desk.service.show(2, CUSTOMER), "case.error.not_found")
+    assert desk.service.show(1, CUSTOMER).standing is Standing.REPORTER
+    assert [c.number for c in desk.service.list("all", ONCALL)] == [2]  # called to it by the page
+    desk.service.assign(3, SRE, AGENT)
+    assert [c.number for c in desk.service.list("mine", SRE)] == [3]
+    assert desk.service.show(3, SRE).standing is Standing.PARTY
+    desk.service.escalate(1, "L3", None, AGENT)  # the engineers' user group, S0ENG
+    assert [c.number for c in desk.service.list("all", ENGINEER)] == [1]
+    assert [c.number for c in desk.service.list("all", AGENT)] == [3, 2, 1]  # agents see every case
+    refused(lambda: desk.service.show(99, AGENT), "case.error.not_found")
 
 
 # --- numbering under concurrency -------------------------------------------------------------------------------

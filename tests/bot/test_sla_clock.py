@@ -16,11 +16,9 @@ from bot.business_calendar import BusinessCalendar
 from bot.case_vocabulary import CaseStatus
 from bot.config import BusinessHoursConfig, EscalationConfig, SlaConfig
 from bot.models import Case
-from bot.oncall import OnCall
-from bot.outbox_kinds import OutboxKind
 from bot.sla import SlaPolicy
 from bot.sla_clock import (
-    Notice,
+    ChainStep,
     NoticeKind,
     Pager,
     SlaClock,
@@ -151,6 +149,54 @@ def test_breach_sequence(late: timedelta, sequence: int) -> None:
     assert breach_sequence(late, 30 * M) == sequence
 
 
+# --- the escalation chain: decided by the step function, once per step -------------------------------------
+
+CHAINED = SlaRules(POLICY, warn_share=0.75, renotify=30 * M, escalate_after=2)
+SECONDARY, CS_LEAD = ChainStep.SECONDARY, ChainStep.CS_LEAD
+
+
+def repaged(sequence: int) -> Timing:
+    """A high case whose re-page `sequence` went out, looked at when the next one is due."""
+    return high(next_check=DUE + sequence * 30 * M, breach_count=sequence)
+
+
+@pytest.mark.parametrize(
+    ("case", "now", "sequence", "level", "steps"),
+    [
+        pytest.param(high(next_check=DUE), DUE, 1, 0, (), id="re-page-1-calls-the-person-on-call"),
+        pytest.param(repaged(1), DUE + 30 * M, 2, 0, (), id="re-page-2-still-them"),
+        pytest.param(repaged(2), DUE + H, 3, 1, (SECONDARY,), id="re-page-3-adds-the-secondary"),
+        pytest.param(repaged(3), DUE + 90 * M, 4, 1, (), id="re-page-4-secondary-already-called"),
+        pytest.param(repaged(4), DUE + 2 * H, 5, 2, (CS_LEAD,), id="re-page-5-adds-the-cs-lead"),
+        pytest.param(repaged(5), DUE + 150 * M, 6, 2, (), id="re-page-6-everyone-already-called"),
+        pytest.param(repaged(9), DUE + 5 * H, 11, 2, (), id="the-chain-ends-with-the-cs-lead"),
+        # Down from re-page 1 to re-page 6: one re-page takes both steps, each once.
+        pytest.param(repaged(1), DUE + 150 * M, 6, 2, (SECONDARY, CS_LEAD), id="catch-up-takes-both-steps"),
+        # After a priority change the schedule (and the chain) starts again for the new due time.
+        pytest.param(high(next_check=DUE, breach_count=0), DUE + H, 3, 1, (SECONDARY,), id="restarted"),
+    ],
+)
+def test_the_escalation_chain(
+    case: Timing, now: datetime, sequence: int, level: int, steps: tuple[ChainStep, ...]
+) -> None:
+    (notice,) = CHAINED.step(case, now).notices
+    assert (notice.kind, notice.sequence, notice.level, notice.steps) == (BREACH, sequence, level, steps)
+
+
+@pytest.mark.parametrize(
+    ("escalate_after", "levels"),
+    [(1, [0, 1, 2, 2]), (2, [0, 0, 1, 1, 2]), (3, [0, 0, 0, 1, 1, 1, 2]), (0, [0, 0, 0, 0, 0, 0, 0])],
+)
+def test_chain_levels_by_escalate_after(escalate_after: int, levels: list[int]) -> None:
+    rules = SlaRules(POLICY, warn_share=0.75, renotify=30 * M, escalate_after=escalate_after)
+    assert [rules.chain(0, sequence)[0] for sequence in range(1, len(levels) + 1)] == levels
+
+
+def test_without_a_chain_no_step_is_ever_taken() -> None:
+    (notice,) = RULES.step(repaged(20), DUE + 11 * H).notices  # RULES: escalate_after 0
+    assert (notice.level, notice.steps) == (0, ())
+
+
 # --- opening, a priority change, a first response ----------------------------------------------------
 
 
@@ -168,7 +214,7 @@ def case_model(priority: str = "high", created_at: datetime = OPENED, **fields: 
     )
 
 
-CLOCK = SlaClock(RULES, Pager(Mock()), EscalationConfig())
+CLOCK = SlaClock(RULES, Pager(Mock(), EscalationConfig()))
 
 
 def test_a_new_case_is_due_by_its_target_and_first_looked_at_at_its_warning() -> None:
@@ -213,39 +259,6 @@ def test_pages_and_reminders_are_worth_sending_only_while_nobody_has_answered() 
     assert awaits_first_response(case_model(status=CaseStatus.ESCALATED))
     assert not awaits_first_response(case_model(first_response_at=OPENED))
     assert not awaits_first_response(case_model(status=CaseStatus.RESOLVED))  # by the reporter, unanswered
-
-
-# --- the pager -----------------------------------------------------------------------------------------
-
-
-def pager_items(notice: Notice, on_call: OnCall) -> list[tuple[str, str]]:
-    return [(item.kind, item.key) for item in Pager.items(notice, on_call)]
-
-
-def test_a_breach_pages_the_channel_and_dms_the_person_on_call() -> None:
-    on_call = OnCall("U0ONCALL1", "U0BACKUP1", "rotation", None, None)
-    items = pager_items(Notice(BREACH, high(), 2), on_call)
-    key = f"sla:1:breach:{DUE.isoformat()}:2"
-    assert items == [(OutboxKind.BREACH_PAGE, key), (OutboxKind.BREACH_DM, f"{key}:dm")]
-    (page, dm) = Pager.items(Notice(BREACH, high(), 2), on_call)
-    assert page.payload == {"mentions": ["U0ONCALL1", "U0BACKUP1"], "sequence": 2, "here": False}
-    assert dm.payload == {"user": "U0ONCALL1", "sequence": 2}
-
-
-def test_a_user_group_gets_no_dm_and_nobody_on_call_calls_here() -> None:
-    group = OnCall("S0SRE", None, "fallback", None, None)
-    assert pager_items(Notice(BREACH, high(), 1), group) == [
-        (OutboxKind.BREACH_PAGE, f"sla:1:breach:{DUE.isoformat()}:1")
-    ]
-    (page,) = Pager.items(Notice(NoticeKind.PAGE, high()), OnCall(None, None, "nobody", None, None))
-    assert (page.kind, page.key) == (OutboxKind.PAGE, "case:1:emergency:opened")
-    assert page.payload == {"mentions": [], "oncall_source": "nobody", "here": True}
-
-
-def test_a_page_for_a_raised_case_has_its_own_key() -> None:
-    on_call = OnCall("U0ONCALL1", None, "rotation", None, None)
-    (page,) = Pager.items(Notice(NoticeKind.PAGE, high(), occasion="event7"), on_call)
-    assert page.key == "case:1:emergency:event7"
 
 
 def test_the_sweep_reads_what_the_clock_knows_of_a_case() -> None:

@@ -57,7 +57,8 @@ def test_a_process_killed_while_sending_pages_loses_none_and_repeats_none(tmp_pa
             rows = query(engine, "SELECT dedupe_key, state FROM outbox WHERE dedupe_key LIKE 'sla:%'")
             states = {r.dedupe_key: r.state for r in rows}
             assert states[outbox_key(stuck)] == "sending"  # claimed by a process that no longer exists
-            assert len(states) == 2 * HIGH_CASES  # every page and DM was decided before the crash
+            # Every re-page, the edit of its page and the DM were decided before the crash.
+            assert len(states) == 3 * HIGH_CASES
             # The lease runs out (in production after 5 minutes): move the claims back instead of waiting.
             with engine.begin() as connection:
                 connection.execute(
@@ -85,8 +86,8 @@ def test_a_process_killed_while_sending_pages_loses_none_and_repeats_none(tmp_pa
         breach_pages = [k for k in keys if ":breach:" in k and not k.endswith(":dm")]
         breach_dms = [k for k in keys if k.endswith(":dm")]
         assert len(breach_pages) == HIGH_CASES and len(breach_dms) == HIGH_CASES  # nothing lost
-        # The page that landed during the crash was found in the channel, not sent again.
+        # The re-page that landed during the crash was found in its page's thread, not sent again.
         assert keys[outbox_key(stuck)] == 1
-        assert fake.calls("conversations.history")
+        assert fake.calls("conversations.replies")
         assert restarted is not None
         restarted.assert_clean_logs()

@@ -44,15 +44,17 @@ def wait_card(app: AppHarness, number: int) -> Call:
 
 
 def thread_lines(app: AppHarness, count: int) -> list[str]:
-    """The lines posted in case threads so far; exactly `count` of them."""
-    calls = app.fake.wait_for_calls("chat.postMessage", count, where=lambda c: bool(c.args.get("thread_ts")))
+    """The lines posted in case threads (in the cases channel) so far; exactly `count` of them."""
+    calls = app.fake.wait_for_calls(
+        "chat.postMessage", count, where=lambda c: bool(c.args.get("thread_ts")) and c.args["channel"] == "C0CASES"
+    )
     assert len(calls) == count, [c.args["text"] for c in calls]
     return [c.args["text"] for c in calls]
 
 
 def updates(app: AppHarness, count: int) -> list[Call]:
-    """The card updates so far; exactly `count` of them."""
-    calls = app.fake.wait_for_calls("chat.update", count)
+    """The card updates so far (not the pages' edits); exactly `count` of them."""
+    calls = app.fake.wait_for_calls("chat.update", count, where=lambda c: c.args["channel"] == "C0CASES")
     assert len(calls) == count
     return calls
 
@@ -283,7 +285,7 @@ def test_the_lifecycle_by_command_updates_the_card_and_its_thread(app: AppHarnes
         "reopened",
     ]
 
-    shown = case_command(app, "show #1", user=CUSTOMER)
+    shown = case_command(app, "show #1", user=AGENT)
     assert shown["response_type"] == "ephemeral"
     history = blocks_text(shown)
     for line in (
@@ -295,19 +297,29 @@ def test_the_lifecycle_by_command_updates_the_card_and_its_thread(app: AppHarnes
         "再オープン — 再発しました",
     ):
         assert line in history
+    # The reporter reads the same history without the team's notes (the priority's reason is theirs to know).
+    theirs = blocks_text(case_command(app, "show #1", user=CUSTOMER))
+    assert "判断をお願いします" not in theirs and "クライアント更新で解消" not in theirs
+    assert "回避策 (VPN クライアント再起動) を案内済み" in theirs and "再オープン — 再発しました" in theirs
 
 
 def test_lists_by_scope(app: AppHarness) -> None:
     case_command(app, "低 操作方法の質問", user=CUSTOMER)
     case_command(app, "高 全停止", user=OTHER)
     case_command(app, "resolve 1", user=AGENT)
-    listed = case_command(app, "list", user=CUSTOMER)
+    listed = case_command(app, "list", user=AGENT)
     assert listed["text"] == "ケース一覧 (対応中)" and listed["response_type"] == "ephemeral"
     assert "*#2*" in blocks_text(listed) and "*#1*" not in blocks_text(listed)
-    everything = blocks_text(case_command(app, "list all", user=CUSTOMER))
+    everything = blocks_text(case_command(app, "list all", user=AGENT))
     assert "*#1*" in everything and "*#2*" in everything
     mine = blocks_text(case_command(app, "list mine", user=OTHER))
     assert "*#2*" in mine and "*#1*" not in mine
+    # Someone who is not an agent sees their own cases only (issue 9, defect 5).
+    theirs = blocks_text(case_command(app, "list all", user=CUSTOMER))
+    assert "*#1*" in theirs and "*#2*" not in theirs
+    assert case_command(app, "show 2", user=CUSTOMER)["text"] == case_command(app, "show 99", user=CUSTOMER)[
+        "text"
+    ].replace("99", "2")
 
 
 def test_non_agents_are_refused_politely_and_nothing_changes(app: AppHarness, db: Database) -> None:

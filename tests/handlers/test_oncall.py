@@ -88,7 +88,7 @@ def test_only_agents_change_who_is_on_call(app: AppHarness) -> None:
 def test_mistakes_get_a_polite_explanation_and_change_nothing(app: AppHarness) -> None:
     for text, expected in [
         ("set sato", "@メンションで指定してください"),
-        ("set <@U0AGENT2> until tomorrow", "`until 2026-12-01 10:00` の形式"),
+        ("set <@U0AGENT2> until tomorrow", "`until 2026-12-01 10:00` のように指定"),
         ("set <@U0AGENT2> until 2026-11-16 09:00", "終了日時が過去です"),
         ("swap", "使い方: `/oncall`"),
     ]:

@@ -74,7 +74,14 @@ def sla_posts(fake: FakeSlack, channel: str, kind: str) -> list[dict[str, Any]]:
 
 
 def pages(fake: FakeSlack) -> list[dict[str, Any]]:
+    """The re-pages: replies in the thread of the case's page in the emergency channel."""
     return sla_posts(fake, "C0EMERG", "breach")
+
+
+def the_page(fake: FakeSlack) -> dict[str, Any]:
+    """The case's one message in the emergency channel (the page when it opened), as it reads now."""
+    (page,) = [m for m in fake.messages("C0EMERG") if m.get("thread_ts", m["ts"]) == m["ts"]]
+    return page
 
 
 def dms(fake: FakeSlack, user: str) -> list[dict[str, Any]]:
@@ -153,12 +160,15 @@ def test_high_breach_pages_the_emergency_channel_and_dms_the_on_call_person(
     clock.advance(2 * H + 5 * M)
     report = sweep(runtime)
     assert report.breaches == [case.number]
-    (page,) = pages(fake_slack)
+    (page,) = pages(fake_slack)  # a re-page: a reply under the page, mentioning the person on call
+    first = the_page(fake_slack)
+    assert page["thread_ts"] == first["ts"] and page["text"].startswith("🔁 再通知 1回目")
     assert "<@U0ONCALL1>" in page["text"] and "#1" in page["text"] and "5分超過" in page["text"]
     assert "<!channel>" not in page["text"]  # the title is user text: no @channel ping
     card = card_of(fake_slack, case)
     assert f"C0CASES/p{card['ts'].replace('.', '')}" in str(page["blocks"])  # links the case message
-    button, _ = find_button(page, ACTION_ACK)
+    assert "🔁 再通知 1回目 · 起票から2時間5分 (期限を5分超過)" in first["text"]  # the page, edited in place
+    button, _ = find_button(first, ACTION_ACK)
     assert button["text"]["text"] == "対応開始" and button["value"] == str(case.number)
     (dm,) = dms(fake_slack, "U0ONCALL1")
     assert "あなたがオンコール担当です" in dm["text"] and "#1" in dm["text"]
@@ -168,7 +178,7 @@ def test_high_breach_pages_the_emergency_channel_and_dms_the_on_call_person(
     assert [e.new_value for e in events if e.kind == "sla_breach"] == ["1"]
 
 
-def test_breach_mentions_the_secondary_and_an_override(
+def test_a_re_page_calls_an_override_then_the_chain_adds_the_secondary(
     sqlite_db: Database, clock: ManualClock, fake_slack: FakeSlack, knowledge_index: KnowledgeIndex
 ) -> None:
     config = make_config(oncall={"secondary": ["U0BACKUP1", "U0BACKUP2"]})
@@ -178,8 +188,17 @@ def test_breach_mentions_the_secondary_and_an_override(
     clock.advance(2 * H + M)
     sweep(runtime)
     (page,) = pages(fake_slack)
-    assert "<@U0AGENT2> <@U0BACKUP1>" in page["text"] and "U0ONCALL1" not in page["text"]
-    assert len(dms(fake_slack, "U0AGENT2")) == 1 and dms(fake_slack, "U0BACKUP1") == []
+    assert "<@U0AGENT2>" in page["text"] and "U0ONCALL1" not in page["text"] and "U0BACKUP1" not in page["text"]
+    assert len(dms(fake_slack, "U0AGENT2")) == 1
+    clock.advance(60 * M)  # re-page 3: after [sla] escalate_after = 2 re-pages nobody acknowledged
+    sweep(runtime)
+    third = pages(fake_slack)[-1]
+    assert (
+        "<@U0AGENT2> <@U0BACKUP1>" in third["text"]
+        and "⬆️ 2回呼び出しても応答がないため、<@U0BACKUP1> も呼び出します" in third["text"]
+    )
+    (chained,) = [m for m in fake_slack.messages("U0BACKUP1") if ":chain:" in outbox_key(m)]
+    assert "セカンダリのあなたを呼び出しています" in chained["text"]
 
 
 def test_breach_mentions_the_fallback_user_group_when_nobody_is_on_call(
@@ -356,7 +375,7 @@ def test_a_slack_failure_is_retried_and_the_page_lands_once(
     clock.advance(2 * H + M)
     fake_slack.fail("chat.postMessage", **fault)
     report = sweep(runtime)
-    (page_key,) = [k for k in report.keys if not k.endswith((":dm", ":card"))]
+    (page_key,) = [k for k in report.keys if ":breach:" in k and not k.endswith(":dm")]
     message = runtime.services.outbox.get(page_key)
     assert message is not None and message.state == left_as
     assert len(pages(fake_slack)) == (1 if fault.get("after_effect") else 0)
@@ -606,6 +625,6 @@ def test_the_case_card_shows_the_breach(runtime: Runtime, clock: ManualClock, fa
     clock.advance(31 * M)
     sweep(runtime)
     jobs.deliver_outbox(runtime.services.outbox)  # the refresh queued when the page went out
-    (late,) = fake_slack.calls("chat.update")
+    (late,) = [c for c in fake_slack.calls("chat.update") if c.args["channel"] == "C0CASES"]
     assert late.args["ts"] == runtime.services.cases.get(case.number).message_ts
     assert "1分超過" in json.dumps(late.args["blocks"], ensure_ascii=False)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.access import Standing
 from bot.cases import CaseDetails
 from bot.config import EscalationConfig
 from bot.models import Case, CaseEvent
@@ -144,12 +145,23 @@ def test_the_history_says_when_the_target_was_missed_and_by_how_much() -> None:
     ("fields", "buttons"),
     [
         ({"status": "open"}, ["case_ack", "case_escalate", "case_resolve"]),
-        ({"status": "acknowledged", "first_response_at": NOW}, ["case_escalate", "case_resolve"]),
-        ({"status": "escalated", "escalation_level": 2, "first_response_at": NOW}, ["case_escalate", "case_resolve"]),
-        ({"status": "escalated", "escalation_level": 3, "first_response_at": NOW}, ["case_resolve"]),
+        # Someone works on it: 「担当する」 takes it over.
+        ({"status": "acknowledged", "first_response_at": NOW}, ["case_take", "case_escalate", "case_resolve"]),
+        ({"status": "acknowledged", "escalation_level": 3, "first_response_at": NOW}, ["case_take", "case_resolve"]),
+        # Escalated: waiting for the new level to take it, answered before or not.
+        (
+            {"status": "escalated", "escalation_level": 2, "first_response_at": NOW},
+            ["case_ack", "case_escalate", "case_resolve"],
+        ),
+        ({"status": "escalated", "escalation_level": 3, "first_response_at": NOW}, ["case_ack", "case_resolve"]),
         ({"status": "escalated", "escalation_level": 2}, ["case_ack", "case_escalate", "case_resolve"]),
         ({"status": "resolved", "resolved_at": NOW, "first_response_at": NOW}, ["case_reopen"]),
         ({"status": "reopened", "first_response_at": NOW}, ["case_ack", "case_escalate", "case_resolve"]),
+        (
+            {"status": "open", "description": "あ" * 301},
+            ["case_ack", "case_escalate", "case_resolve", "case_description"],
+        ),
+        ({"status": "resolved", "description": "あ" * 301}, ["case_reopen", "case_description"]),
     ],
 )
 def test_buttons_follow_the_state(fields: dict[str, Any], buttons: list[str]) -> None:
@@ -255,16 +267,54 @@ def test_details_print_the_history_without_buttons() -> None:
         event("acknowledged", old="open", new="acknowledged", reason="button"),
     ]
     events[1].at = NOW + timedelta(hours=1)
-    _, blocks = case_blocks.case_details(CaseDetails(make_case(), events), NOW, "ja", TZ)
+    events[2].reason = "他社でも同じ障害の疑い"  # an internal note
+    _, blocks = case_blocks.case_details(CaseDetails(make_case(), events), "U0AGENT", NOW, "ja", TZ)
     assert actions(blocks) == []
     history = blocks[-1]["text"]["text"].split("\n")
     assert history == [
         "*履歴*",
         "• 11/16(月) 10:30  <@U0AGENT>  起票 (優先度 高)",
         "• 11/16(月) 11:30  <@U0AGENT>  優先度 高 → 中 — 回避策 &lt;!channel&gt;",
-        "• 11/16(月) 10:30  <@U0AGENT>  エスカレーション L1 → L2",
+        "• 11/16(月) 10:30  <@U0AGENT>  エスカレーション L1 → L2 — 他社でも同じ障害の疑い",
         "• 11/16(月) 10:30  <@U0AGENT>  対応開始",
     ]
+    # The reporter reads the priority's reason (it explains a change they are told about), never the team's notes.
+    reporter = CaseDetails(make_case(), events, Standing.REPORTER)
+    _, blocks = case_blocks.case_details(reporter, "U0CUSTOMER", NOW, "ja", TZ)
+    shown = blocks[-1]["text"]["text"]
+    assert "他社でも" not in shown and "回避策" in shown
+
+
+def test_the_card_shows_the_first_300_characters_and_show_all_of_them() -> None:
+    long = "障害の詳細です。" * 100  # 800 characters
+    _, blocks = case_blocks.card(make_case(description=long), NOW, "ja", TZ)
+    shown = texts(blocks)
+    assert long[:299] in shown and long[:301] not in shown
+    assert "全800文字のうち最初の部分です" in shown and ("case_description", "42") in actions(blocks)
+    _, details = case_blocks.case_details(CaseDetails(make_case(description=long * 5), []), "U0AGENT", NOW, "ja", TZ)
+    shown = [b["text"]["text"] for b in details if b["type"] == "section" and "text" in b]
+    whole = "".join(text for text in shown if "障害" in text)
+    assert whole.replace("&gt; ", "").replace("\n", "").count("障害の詳細です。") == 500  # all of it, in sections
+    assert all(len(text) <= 3000 for text in shown)
+
+
+def test_the_card_and_lists_show_the_assignee() -> None:
+    case = make_case(status="acknowledged", assignee_id="U0AGENT", first_response_at=NOW)
+    _, blocks = case_blocks.card(case, NOW, "ja", TZ)
+    assert {"type": "mrkdwn", "text": "*担当者*\n<@U0AGENT>"} in blocks[1]["fields"]
+    assert "[対応中] 👤 <@U0AGENT> 全ユーザー" in case_blocks.case_line(case, NOW, "ja", TZ)
+    taken = CaseEvent(
+        id=2, case_id=7, kind="assigned", actor_id="U0LEAD", at=NOW, old_value="U0AGENT", new_value="U0LEAD"
+    )
+    assert (
+        case_blocks.event_line(taken, case, "ja", TZ, ESCALATION)
+        == "👤 <@U0LEAD> さんが担当します (前の担当者: <@U0AGENT>)。"
+    )
+    taken.actor_id = "U0AGENT2"
+    assert "<@U0AGENT2> さんが担当者を <@U0AGENT> → <@U0LEAD> に変更しました" in case_blocks.event_line(
+        taken, case, "ja", TZ, ESCALATION
+    )
+    assert case_blocks.history_line(taken, "ja", TZ).endswith("担当者 <@U0AGENT> → <@U0LEAD>")
 
 
 def test_a_late_reopen_offers_a_new_linked_case() -> None:

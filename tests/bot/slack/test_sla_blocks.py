@@ -82,50 +82,109 @@ def test_a_warning_delivered_late_does_not_claim_the_case_is_overdue() -> None:
     assert "超過" not in text and "残り0秒" in text
 
 
-# --- breach page -------------------------------------------------------------------------------------------
+# --- re-pages, in the page's thread ---------------------------------------------------------------------
 
 
-def test_breach_page_names_who_what_how_late_links_the_case_and_offers_start_working() -> None:
+def repaged(sequence: int = 2, mentions: list[str] | None = None, **extra: Any) -> dict[str, Any]:
+    return {"sequence": sequence, "mentions": ["U0ONCALL1"] if mentions is None else mentions, "here": False, **extra}
+
+
+def test_a_re_page_counts_names_who_what_how_late_and_links_the_case() -> None:
     late = case(due_in=-timedelta(hours=1, minutes=5))
-    text, blocks = sla_blocks.breach(late, ["U0ONCALL1", "S0SRE"], PERMALINK, NOW, "ja")
-    assert "<@U0ONCALL1> <!subteam^S0SRE>" in text
-    assert "#7" in text and "1時間5分超過" in text and "ログインできない" in text
-    assert blocks[0] == {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    text, blocks = sla_blocks.repage(late, repaged(3, ["U0ONCALL1", "S0SRE"]), PERMALINK, NOW, "ja")
+    assert text.startswith("🔁 再通知 3回目: 優先度「高」のケース #7 が初期対応期限を1時間5分超過しています")
+    assert "<@U0ONCALL1> <!subteam^S0SRE>" in text and "ログインできない" in text
     assert f"<{PERMALINK}|ケースを開く>" in json.dumps(blocks, ensure_ascii=False)
-    (button,) = buttons(blocks)
-    assert (button["text"]["text"], button["action_id"], button["value"]) == ("対応開始", ACTION_ACK, "7")
-    assert button["style"] == "danger"
+    assert buttons(blocks) == []  # the button is on the page above
 
 
-def test_breach_page_in_english() -> None:
-    text, blocks = sla_blocks.breach(case(due_in=-timedelta(minutes=1)), ["U0ONCALL1"], PERMALINK, NOW, "en")
-    assert "case #7 is 1m past its first-response target" in text and "<@U0ONCALL1>" in text
-    assert buttons(blocks)[0]["text"]["text"] == "Start working"
+def test_a_re_page_says_whom_the_escalation_chain_adds() -> None:
+    chain = [{"step": "secondary", "who": "U0BACKUP1"}]
+    text, _ = sla_blocks.repage(case(due_in=-timedelta(hours=1)), repaged(3, chain=chain), None, NOW, "ja")
+    assert "⬆️ 2回呼び出しても応答がないため、<@U0BACKUP1> も呼び出します。" in text
+    nobody = [{"step": "secondary", "who": None}, {"step": "cs_lead", "who": "U0LEAD"}]
+    text, _ = sla_blocks.repage(case(due_in=-timedelta(hours=2)), repaged(5, chain=nobody), None, NOW, "en")
+    assert "Nobody acknowledged 4 pages: also paging the secondary (none set: [oncall] secondary) <@U0LEAD>." in text
 
 
-def test_breach_page_never_lets_the_title_ping_anyone() -> None:
+def test_a_re_page_in_english() -> None:
+    text, _ = sla_blocks.repage(case(due_in=-timedelta(minutes=1)), repaged(1), PERMALINK, NOW, "en")
+    assert "Re-page 1: high-priority case #7 is 1m past its first-response target" in text and "<@U0ONCALL1>" in text
+
+
+def test_a_re_page_never_lets_the_title_ping_anyone() -> None:
     title = "<!channel> 決済が <@U0BOSS> で失敗 & 停止"
-    text, blocks = sla_blocks.breach(case(title=title, due_in=-timedelta(minutes=1)), [], None, NOW, "ja")
+    text, blocks = sla_blocks.repage(
+        case(title=title, due_in=-timedelta(minutes=1)), repaged(mentions=[]), None, NOW, "ja"
+    )
     shown = text + json.dumps(blocks, ensure_ascii=False)
     assert "<!channel>" not in shown and "<@U0BOSS>" not in shown
     assert "&lt;!channel&gt;" in text and "&amp;" in text  # shown as typed
 
 
-def test_breach_page_without_a_permalink_or_anyone_on_call() -> None:
-    text, blocks = sla_blocks.breach(case(due_in=-timedelta(minutes=1)), [], None, NOW, "ja", here=True)
+def test_a_re_page_with_nobody_on_call_calls_here() -> None:
+    payload = {"sequence": 1, "mentions": [], "here": True}
+    text, blocks = sla_blocks.repage(case(due_in=-timedelta(minutes=1)), payload, None, NOW, "ja")
     assert "<!here> ⚠️ オンコール担当者がいません" in text and "[oncall] fallback" in text
-    assert [b["type"] for b in blocks] == ["section", "actions"]
+    assert [b["type"] for b in blocks] == ["section"]
 
 
-# --- DM and CS Lead --------------------------------------------------------------------------------------
+# --- the page as it is now: re-paged, acknowledged, resolved ------------------------------------------------
 
 
-def test_breach_dm_tells_the_on_call_person_and_offers_start_working() -> None:
-    text, blocks = sla_blocks.breach_dm(case(due_in=-timedelta(minutes=3)), PERMALINK, NOW, "ja")
+def test_the_page_counts_the_re_pages_and_the_time_elapsed_while_nobody_answers() -> None:
+    late = case(due_in=-timedelta(minutes=31))  # opened an hour ago
+    late.sla_breach_count = 2
+    text, blocks = sla_blocks.emergency(late, ["U0ONCALL1"], PERMALINK, NOW, "ja", TZ)
+    assert "🔁 再通知 2回目 · 起票から1時間 (期限を31分超過)" in text
+    assert card_actions(blocks) == [("case_ack", "7")]
+
+
+def test_the_page_says_who_acknowledged_it_when_and_how_late_and_loses_its_button() -> None:
+    answered = case(due_in=-timedelta(minutes=31))
+    answered.first_response_at, answered.first_response_by, answered.sla_breach_count = NOW, "U0ONCALL1", 2
+    text, blocks = sla_blocks.emergency(answered, ["U0ONCALL1"], PERMALINK, NOW, "ja", TZ)
+    assert "✅ 対応開始: <@U0ONCALL1> 11/16(月) 12:00 (31分超過)" in text and "再通知" not in text
+    assert card_actions(blocks) == []
+    dm, blocks = sla_blocks.page_dm(answered, {"user": "U0ONCALL1", "sequence": 2}, None, NOW, NOW, "en", TZ)
+    assert "✅ Acknowledged: <@U0ONCALL1> Mon 11/16 12:00 (31m overdue)" in dm and buttons(blocks) == []
+
+
+def test_the_page_says_the_case_was_resolved() -> None:
+    done = case(due_in=timedelta(minutes=30))
+    done.first_response_at, done.first_response_by = NOW - timedelta(minutes=10), "U0AGENT"
+    done.status, done.resolved_at = "resolved", NOW
+    text, _ = sla_blocks.emergency(done, ["U0ONCALL1"], None, NOW, "ja", TZ)
+    assert "✅ 対応開始: <@U0AGENT> 11/16(月) 11:50\n🎉 解決済み 11/16(月) 12:00" in text
+    done.first_response_at = None  # closed by the reporter before anyone answered
+    assert "🎉 起票者が自己解決 11/16(月) 12:00" in sla_blocks.emergency(done, [], None, NOW, "ja", TZ)[0]
+
+
+# --- DMs and CS Lead --------------------------------------------------------------------------------------
+
+
+def test_the_dm_tells_the_on_call_person_and_offers_start_working() -> None:
+    late = case(due_in=-timedelta(minutes=3))
+    text, blocks = sla_blocks.page_dm(late, {"user": "U0ONCALL1", "sequence": 1}, PERMALINK, NOW, NOW, "ja", TZ)
     assert "あなたがオンコール担当です" in text and "#7" in text and "3分超過" in text
     assert PERMALINK in json.dumps(blocks)
     (button,) = buttons(blocks)
     assert (button["action_id"], button["value"]) == (ACTION_ACK, "7")
+
+
+def test_the_dm_of_the_escalation_chain_says_why_they_are_paged() -> None:
+    late = case(due_in=-timedelta(hours=1))
+    payload = {"user": "U0BACKUP1", "sequence": 3, "step": "secondary"}
+    text, blocks = sla_blocks.page_dm(late, payload, None, NOW, NOW, "ja", TZ)
+    assert "オンコール担当が2回の呼び出しに応答していません。セカンダリのあなたを呼び出しています" in text
+    lead = {"user": "U0LEAD", "sequence": 5, "step": "cs_lead"}
+    assert "You are the CS Lead" in sla_blocks.page_dm(late, lead, None, NOW, NOW, "en", TZ)[0]
+    assert buttons(blocks)
+
+
+def test_the_warning_mentions_who_is_responsible() -> None:
+    text = sla_blocks.warning(case(), NOW, "ja", TZ, "U0AGENT")
+    assert text.startswith("⏰ <@U0AGENT> 初期対応期限まで残り30分")
 
 
 def test_lead_ping_mentions_the_cs_lead_with_the_case_and_its_due_time() -> None:

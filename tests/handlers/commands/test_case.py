@@ -81,16 +81,53 @@ def test_list_asks_for_one_more_than_it_shows() -> None:
 
 def test_show_prints_the_details() -> None:
     ctx = context()
-    ctx["cases"].details.return_value = CaseDetails(a_case(), [])
+    ctx["cases"].show.return_value = CaseDetails(a_case(), [])
     _, responded, _, _ = run("show #42", ctx)
-    ctx["cases"].details.assert_called_once_with(42)
+    ctx["cases"].show.assert_called_once_with(42, "U0AGENT")  # what the person may see (issue 9, defect 5)
     assert said(responded) == "ケース #42 [高] ログインできない"
+
+
+def test_acknowledging_an_acknowledged_case_says_by_whom_and_since_when() -> None:
+    ctx = context()
+    since = a_case().created_at
+    ctx["cases"].acknowledge.side_effect = UserFacingError(
+        "case.error.already_acknowledged", number=42, user="U0LEAD", at=since
+    )
+    _, responded, _, _ = run("ack 42", ctx)
+    assert said(responded) == "ケース #42 はすでに <@U0LEAD> さんが 11/16(月) 10:30 から対応しています。"
+
+
+def test_assign_names_the_new_assignee_and_taking_it_yourself_says_so() -> None:
+    ctx = context()
+    ctx["cases"].assign.return_value = change()
+    _, responded, _, _ = run("assign 42 <@U0SATO|sato>", ctx)
+    ctx["cases"].assign.assert_called_once_with(42, "U0SATO", "U0AGENT")
+    assert said(responded) == "ケース #42 の担当者を <@U0SATO> さんにしました。"
+    _, responded, _, _ = run("assign 42 <@U0AGENT>", ctx)
+    assert said(responded) == "ケース #42 はあなたの担当になりました。"
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("escalate 42", "指定できるのは L2 (CS Lead) と L3 (エンジニア) です"),
+        ("foo", "「foo」は `/case` のコマンドではありません。\n使えるコマンド: `list` `show` `ack`"),
+        ("CSV 文字化け", None),  # not a single ASCII word: a title for the form
+        ("assign 42 sato", "担当者を @メンションで指定してください"),
+    ],
+)
+def test_specific_errors_instead_of_the_usage(text: str, answer: str | None) -> None:
+    acked, responded, _, _ = run(text, context())
+    if answer is None:
+        acked.assert_called_once_with()
+        return
+    assert answer in said(acked) and responded.call_count == 0
 
 
 @pytest.mark.parametrize(
     ("text", "method", "args", "answer"),
     [
-        ("ack 42", "acknowledge", (42, "U0AGENT"), "ケース #42 の対応を開始しました。"),
+        ("ack 42", "acknowledge", (42, "U0AGENT", "command"), "ケース #42 の対応を開始しました。"),
         ("priority 42 中 回避策あり", "change_priority", (42, "中", "回避策あり", "U0AGENT"), "ケース #42 の優先度を"),
         ("escalate 42 L2 判断を", "escalate", (42, "L2", "判断を", "U0AGENT"), "ケース #42 を L1 CS担当 に"),
         ("resolve 42 解消", "resolve", (42, "解消", "U0AGENT"), "ケース #42 を解決済みにしました。"),
@@ -102,7 +139,8 @@ def test_each_verb_calls_the_case_service_once(text: str, method: str, args: tup
     getattr(ctx["cases"], method).return_value = change()
     acked, responded, _, _ = run(text, ctx)
     acked.assert_called_once_with()
-    getattr(ctx["cases"], method).assert_called_once_with(*args)
+    call = getattr(ctx["cases"], method).call_args
+    assert (*call.args, *call.kwargs.values()) == args and getattr(ctx["cases"], method).call_count == 1
     assert said(responded).startswith(answer)
 
 

@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.models import OncallOverride
 from bot.oncall import OnCall
 from handlers.commands.oncall import on_oncall_command
@@ -40,6 +42,19 @@ def test_set_with_an_end_in_the_oncall_time_zone() -> None:
     acked.assert_called_once_with()
 
 
+@pytest.mark.parametrize(
+    ("until", "expected"),
+    [
+        ("+8h", NOW + timedelta(hours=8)),
+        ("18:00", datetime(2026, 11, 16, 18, 0, tzinfo=ZoneInfo("Asia/Tokyo"))),
+        ("月曜 10:00", datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))),  # now is Monday 10:30
+    ],
+)
+def test_set_until_relative_and_local_forms(until: str, expected: datetime) -> None:
+    _, _, oncall = run(f"set <@U0COVER> until {until}")
+    assert oncall.set_override.call_args.args == ("U0COVER", expected, "U0AGENT")
+
+
 def test_set_says_whom_and_until_when() -> None:
     ctx = context()
     ctx["oncall"].set_override.return_value = OncallOverride(
@@ -55,7 +70,7 @@ def test_set_says_whom_and_until_when() -> None:
 def test_mistakes_are_answered_in_the_ack_and_change_nothing() -> None:
     for text, answer in [
         ("set sato", "@メンションで指定してください"),
-        ("set <@U0COVER> until tomorrow", "`until 2026-12-01 10:00` の形式"),
+        ("set <@U0COVER> until tomorrow", "`until 2026-12-01 10:00` のように指定"),
         ("swap", "使い方"),
     ]:
         acked, responded, oncall = run(text)
