@@ -24,6 +24,10 @@ class Transcript:
         for line in self.renderer.message(payload.get("text", ""), payload.get("blocks"), context):
             self.say("  " + line)
 
+    def _where(self, channel: str) -> str:
+        """「#cases」, or 「DM @oncall1」 for a DM channel."""
+        return f"DM @{self._name_of(channel[1:])}" if channel.startswith("D") else f"#{self._name_of(channel)}"
+
     def show(self, calls: list[Call], channel: str) -> None:
         """Print each call the app made; `channel` is where an ephemeral without one appears."""
         for call in calls:
@@ -37,8 +41,7 @@ class Transcript:
         if call.method == "chat.postMessage":
             channel = (call.response or {}).get("channel") or args.get("channel", "")
             ts = (call.response or {}).get("ts")
-            where = f"DM @{self._name_of(channel[1:])}" if channel.startswith("D") else f"#{self._name_of(channel)}"
-            where += " (thread)" if args.get("thread_ts") else ""
+            where = self._where(channel) + (" (thread)" if args.get("thread_ts") else "")
             self.say(f"  ┌ bot → {where}")
             context = {"channel": channel, "ts": ts, "thread_ts": args.get("thread_ts"), "text": args.get("text", "")}
             for line in self.renderer.message(args.get("text", ""), args.get("blocks"), context):
@@ -46,7 +49,7 @@ class Transcript:
             self.say("  └")
         elif call.method == "chat.update":
             channel = args.get("channel", "")
-            self.say(f"  ┌ bot ✎ updated its message in #{self._name_of(channel)}")
+            self.say(f"  ┌ bot ✎ updated its message in {self._where(channel)}")
             context = {"channel": channel, "ts": args.get("ts"), "text": args.get("text", "")}
             for line in self.renderer.message(args.get("text", ""), args.get("blocks"), context):
                 self.say("  │ " + line)

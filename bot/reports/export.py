@@ -1,8 +1,8 @@
 """One row per case, for spreadsheets and BI tools: CSV (UTF-8 with a BOM, so Excel reads Japanese)
 or JSON lines-free JSON array, times in ISO 8601 in the desk's time zone.
 
-Columns the cases do not record yet (plan, assignee) are present and empty, so a sheet built on
-the export keeps working when they arrive.
+Columns the cases do not record yet (plan) are present and empty, so a sheet built on the export
+keeps working when they arrive.
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ _READ = tuple(
         "priority",
         "status",
         "reporter_id",
+        "assignee_id",
         "created_at",
         "first_response_at",
         "due_at",
@@ -82,7 +83,7 @@ def _row(case: Any, reopened: int, withdrawn: bool, now: datetime) -> CaseRow:
         priority=case.priority,
         status=case.status,
         reporter=case.reporter_id,
-        assignee=None,  # not stored on cases yet
+        assignee=case.assignee_id,
         opened=as_utc(case.created_at),
         first_response=answered,
         due=due,

@@ -36,7 +36,7 @@ def test_csv_has_a_bom_a_header_and_one_row_per_case(
     assert first["opened"] == "2026-11-16T11:00:00+09:00" and first["first_response"] == "2026-11-16T12:00:00+09:00"
     assert first["due"] == "2026-11-16T17:00:00+09:00" and first["breached"] == "no"
     assert first["resolved"] == "2026-11-17T11:00:00+09:00" and first["reopened_count"] == "1"
-    assert first["plan"] == "" and first["assignee"] == ""  # not stored yet
+    assert first["plan"] == "" and first["assignee"] == ""  # no plan stored yet; this history assigns nobody
     assert second["title"] == '\'=HYPERLINK("http://evil")'  # shown as text, never run as a formula
     assert second["breached"] == "yes" and second["first_response"] == "" and second["status"] == "open"
 
