@@ -1,9 +1,10 @@
 """Who may act on a case.
 
 - Agents (`[agents]` users and members of `[agents]` user groups) may act on every case.
-- Anyone the bot paged or escalated a case to may act on that case: the on-call primary and
-  secondary at the time of the page, the fallback user group's members, the CS Lead (after an L2
-  escalation or an SLA ping) and the L3 engineers (a user, or a user group's members).
+- Anyone the bot paged or escalated a case to may act on that case: the person on call at the time
+  of a page, the secondary and the CS Lead once the escalation chain called them (bot/pager.py), the
+  fallback user group's members, the CS Lead (after an L2 escalation, an SLA ping or a warning
+  mentioning them) and the L3 engineers (a user, or a user group's members).
 - The reporter may resolve their own case (自己解決) and reopen it.
 - Whoever a case is assigned to (担当者) is recorded as a party too, and so may act on it.
 - Seeing a case (`/case show`, `/case list`): agents see every case; anyone else only the cases

@@ -16,6 +16,7 @@ from bot.models import CaseParty, OutboxMessage
 from bot.oncall import OncallService
 from bot.outbox import Outbox
 from bot.pager import Pager
+from bot.sla_notices import ChainStep, Notice, NoticeKind, Timing
 from tests.bot.test_cases import AGENT, CUSTOMER, LEAD, ONCALL, OTHER, Desk, Recorder, build_desk, open_case, refused
 from tests.harness import make_config
 
@@ -154,3 +155,19 @@ def test_a_refused_override_tells_nobody(db: Database, clock: ManualClock) -> No
     oncall = OncallService(db, clock, config.oncall, ConfiguredAgents(config.agents), Outbox(db, clock, recorder))
     refused(lambda: oncall.set_override("U0COVER", None, OTHER), "case.error.not_agent")
     assert recorder.sent == [] and oncall.history() == []
+
+
+def test_a_chain_step_decided_twice_is_queued_once(db: Database, clock: ManualClock) -> None:
+    """Two replicas (or a restart) deciding the same re-page: its rows, its history and its DMs exist once."""
+    desk = build_desk(db, clock, config=make_config(oncall={"secondary": ["U0ONCALL2"]}))
+    open_case(desk, "high")
+    clock.advance(3 * H + timedelta(minutes=1))
+    case = desk.service.get(1)
+    notice = Notice(NoticeKind.BREACH, Timing.of(case), 3, level=1, steps=(ChainStep.SECONDARY,))
+    with db.transaction() as session:
+        first = desk.service.sla.queue(session, [notice], clock.now())
+    with db.transaction() as session:
+        again = desk.service.sla.queue(session, [notice], clock.now())
+    assert [n.sequence for n in first.notices] == [3] and again.notices == [] and again.keys == []
+    assert [m.payload["user"] for m in queued(desk, "sla.breach_dm")] == [ONCALL, "U0ONCALL2"]
+    assert [e.new_value for e in desk.events(1) if e.kind == "sla_escalated"] == ["secondary"]

@@ -138,3 +138,10 @@ def test_the_faq_thread_hears_of_the_case_once_its_card_is_posted() -> None:
     with_card = a_case(origin_channel="C0FAQ", origin_thread_ts="3.000001")
     post = renderers(Records(with_card, events={4: opened})).reporter(row(9, OutboxKind.CASE_REPORTER, event_id=4))
     assert post.text == "📝 ケース #1 を起票しました。<https://fake.slack.com/archives/C0CASES/p1000001|ケースを開く>"
+
+
+def test_a_case_raised_to_high_again_says_so_in_its_pages_thread_without_a_second_button() -> None:
+    page = row(1, OutboxKind.PAGE, mentions=["U0ONCALL1"], here=False)
+    again = row(4, OutboxKind.PAGE, "sending", mentions=["U0ONCALL1"], here=False)
+    post = renderers(Records(a_case(), page=page)).page(again)
+    assert post.thread_ts == page.sent_ts and "case_ack" not in str(post.blocks)
