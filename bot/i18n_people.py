@@ -83,12 +83,12 @@ PEOPLE_MESSAGES: dict[str, dict[str, str]] = {
         "en": "⬆️ Nobody acknowledged {count} pages: also paging {who}.",
     },
     "sla.chain.nobody.secondary": {
-        "ja": "セカンダリ (未設定: [oncall] secondary)",
-        "en": "the secondary (none set: [oncall] secondary)",
+        "ja": "⬆️ {count}回呼び出しても応答がありませんが、セカンダリが設定されていないため呼び出せません ([oncall] secondary)。",
+        "en": "⬆️ Nobody acknowledged {count} pages, and there is no secondary to page ([oncall] secondary).",
     },
     "sla.chain.nobody.cs_lead": {
-        "ja": "CS Lead (未設定: [escalation] cs_lead)",
-        "en": "the CS Lead (none set: [escalation] cs_lead)",
+        "ja": "⬆️ {count}回呼び出しても応答がありませんが、CS Lead が設定されていないため呼び出せません ([escalation] cs_lead)。",
+        "en": "⬆️ Nobody acknowledged {count} pages, and there is no CS Lead to page ([escalation] cs_lead).",
     },
     "sla.chain_dm.secondary": {
         "ja": "⬆️ オンコール担当が{count}回の呼び出しに応答していません。セカンダリのあなたを呼び出しています。優先度「高」のケース #{number}: {title}",

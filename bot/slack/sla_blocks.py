@@ -125,12 +125,13 @@ def repage(
         title=escape_text(case.title, limit=TITLE_SHOWN),
         mentions=mention_list(payload.get("mentions") or [], language, here=bool(payload.get("here"))),
     )
-    added = [
-        mention(step["who"]) if step.get("who") else t(f"sla.chain.nobody.{step['step']}", language)
-        for step in payload.get("chain") or []
-    ]
+    chain = payload.get("chain") or []
+    added = [mention(step["who"]) for step in chain if step.get("who")]
     if added:
         text += "\n" + t("sla.chain", language, count=sequence - 1, who=" ".join(added))
+    for step in chain:  # a step with nobody to call says so, and what to set
+        if not step.get("who"):
+            text += "\n" + t(f"sla.chain.nobody.{step['step']}", language, count=sequence - 1)
     blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
     if permalink:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _link(permalink, language)[0]}]})
