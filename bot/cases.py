@@ -93,7 +93,7 @@ class CaseService(CaseReads):
         for kind in (OutboxKind.BREACH_PAGE, OutboxKind.SLA_LEAD):
             outbox.on_sent(kind, self._refresh_card)
         for kind in PAGES:
-            outbox.on_sent(kind, lambda session, message, _: pager.Pager.after_sent(session, message, clock.now()))
+            outbox.on_sent(kind, self._page_landed)
 
     # --- validation ---------------------------------------------------------------------------
 
@@ -329,6 +329,10 @@ class CaseService(CaseReads):
         key = card_refresh_key(message.dedupe_key)
         enqueue(session, kind=OutboxKind.CASE_CARD_UPDATE, key=key, now=self.clock.now(), case_id=message.case_id)
         return [key]
+
+    def _page_landed(self, session: Session, message: OutboxMessage, delivered: Delivered) -> Sequence[str]:
+        """A page or DM landed: if the case was answered while it was on its way, it is edited at once."""
+        return pager.Pager.after_sent(session, message, self.clock.now())
 
     @staticmethod
     def _remember_card(session: Session, message: OutboxMessage, delivered: Delivered) -> Sequence[str]:

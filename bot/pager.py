@@ -33,7 +33,7 @@ from bot.models import Case, OutboxMessage
 from bot.oncall import OnCall, OncallService
 from bot.outbox import DROPPED, FAILED, OutboxItem, enqueue_many
 from bot.outbox_kinds import OutboxKind, breach_key, chain_key, dm_key, page_key, page_update_key
-from bot.sla_notices import ChainStep, Notice, NoticeKind, awaits_first_response
+from bot.sla_notices import CHAIN, ChainStep, Notice, NoticeKind, awaits_first_response
 
 PAGE_TARGET = "page"
 """A page edit's target when it is the case's page in the emergency channel (else: the DM's outbox id)."""
@@ -74,7 +74,7 @@ class Pager:
         if on_call.primary:
             mentions.append(on_call.primary)
             parties.append(Party(on_call.primary, oncall_role(on_call)))
-        for step in (ChainStep.SECONDARY, ChainStep.CS_LEAD)[:level]:
+        for step in CHAIN[:level]:
             who = self.chain_person(step, on_call)
             if who and who not in mentions:
                 mentions.append(who)
@@ -109,7 +109,7 @@ class Pager:
         for step in notice.steps:
             who = self.chain_person(step, on_call)
             events.append(NewEvent(case.id, EventKind.SLA_ESCALATED, SYSTEM_ACTOR, now, who, str(step)))
-            if who and is_user(who):
+            if is_user(who) and who != on_call.primary:  # the person on call has their DM already
                 dm = {"user": who, "sequence": notice.sequence, "step": str(step)}
                 items.append(OutboxItem(chain_key(case.id, case.due_at, step), OutboxKind.BREACH_DM, case.id, dm))
         return Planned(items, events, called.parties)

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from bot.access import Action
+from bot.cases import CaseDetails
 from bot.errors import UserFacingError
-from bot.slack.case_forms import VIEW_ESCALATE, VIEW_OPEN, VIEW_RESOLVE
+from bot.slack.case_forms import VIEW_DESCRIPTION, VIEW_ESCALATE, VIEW_OPEN, VIEW_RESOLVE
 from handlers.actions import case_card
 from tests.handlers.listeners import a_case, ack, change, client, context, respond, said
 
@@ -79,3 +80,21 @@ def test_a_new_linked_case_opens_the_form_from_the_old_one() -> None:
     assert view["private_metadata"] == '{"channel": "C0EMERG", "related_case": 42}'
     priority = next(b for b in view["blocks"] if b["block_id"] == "priority")
     assert priority["element"]["initial_option"]["value"] == "medium"
+
+
+def test_take_it_assigns_the_case_to_whoever_pressed() -> None:
+    ctx, acked, responded = context(), ack(), respond()
+    ctx["cases"].assign.return_value = change()
+    case_card.on_take(ack=acked, body=BODY, action={"value": "42"}, respond=responded, context=ctx)
+    acked.assert_called_once_with()
+    ctx["cases"].assign.assert_called_once_with(42, "U0ONCALL1", "U0ONCALL1")
+    assert said(responded) == "ケース #42 はあなたの担当になりました。"
+
+
+def test_show_all_opens_the_whole_description_for_whoever_may_see_the_case() -> None:
+    ctx, slack = context(), client()
+    ctx["cases"].show.return_value = CaseDetails(a_case(description="長い説明" * 200), [])
+    case_card.on_description(ack=ack(), body=BODY, action={"value": "42"}, client=slack, context=ctx)
+    ctx["cases"].show.assert_called_once_with(42, "U0ONCALL1")  # another's case: "not found"
+    view = slack.views_open.call_args.kwargs["view"]
+    assert view["callback_id"] == VIEW_DESCRIPTION and "長い説明" * 200 in str(view)

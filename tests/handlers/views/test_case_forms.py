@@ -43,6 +43,24 @@ def test_mistakes_are_shown_next_to_their_fields_and_nothing_opens() -> None:
     ctx["cases"].open.assert_not_called()
 
 
+def test_a_form_opened_from_an_english_question_stays_in_english() -> None:
+    """Issue 9: the language and the FAQ thread the form was opened from are kept for the case."""
+    ctx, acked, slack = context(), ack(), client()
+    real_validation(ctx)
+    metadata = json.dumps({"channel": "C0FAQ", "thread_ts": "1795300000.000100", "language": "en"})
+    case_forms.on_case_form(
+        ack=acked, body=BODY, view=view(metadata, title=" ", priority="high"), client=slack, context=ctx
+    )
+    assert acked.call_args.kwargs["errors"] == {"title": "Please enter a title."}  # the mistake, in English
+    ctx["cases"].open.return_value = change(language="en")
+    case_forms.on_case_form(
+        ack=ack(), body=BODY, view=view(metadata, title="Export fails", priority="high"), client=slack, context=ctx
+    )
+    new = ctx["cases"].open.call_args.args[0]
+    assert (new.language, new.origin_thread_ts, new.origin_channel) == ("en", "1795300000.000100", "C0FAQ")
+    assert slack.chat_postEphemeral.call_args.kwargs["text"].startswith("Opened case #42")
+
+
 def test_a_good_form_opens_the_case_and_tells_the_reporter_where_they_are() -> None:
     ctx, acked, slack = context(), ack(), client()
     real_validation(ctx)
