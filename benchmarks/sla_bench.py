@@ -4,8 +4,9 @@ Usage:
     python benchmarks/sla_bench.py [--cases 100000] [--due 1000] [--repeat 5] [--postgres URL]
 
 For each database the cases are bulk-inserted (SQLAlchemy Core executemany) with `sla_check_at`
-set so that exactly `--due` of them need the sweep now: 40 % high cases past their target (a page
-and a DM each), 30 % medium/low cases past their target (a CS Lead ping) and 30 % high cases in
+set so that exactly `--due` of them need the sweep now: 40 % high cases past their target (a re-page,
+the edit of their page and a DM each; the escalation chain's DM to the CS Lead for those it reaches),
+30 % medium/low cases past their target (a CS Lead ping) and 30 % high cases in
 their warning window. What is timed is one batch of the sweep (`SlaClock.sweep`, bot/sla_clock.py) in its own transaction, commit included:
 the decide-and-queue part of the job. Slack is not involved (the outbox's notifier does nothing,
 and nothing is delivered). Between runs the due cases are put back and the queued rows removed.

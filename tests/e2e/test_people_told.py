@@ -37,8 +37,19 @@ QUESTION = "Is there a maximum number of users per plan?"
 def app(
     db: Database, clock: ManualClock, fake_slack: FakeSlack, knowledge_index: KnowledgeIndex
 ) -> Iterator[AppHarness]:
+    """On SQLite and PostgreSQL: for what reads or writes the database its own way."""
     fake_slack.usergroups["S0ENG"] = ["U0ENG1"]
     harness = AppHarness(fake=fake_slack, db=db, clock=clock, index=knowledge_index)
+    yield harness
+    harness.stop()
+
+
+@pytest.fixture
+def sqlite_app(
+    sqlite_db: Database, clock: ManualClock, fake_slack: FakeSlack, knowledge_index: KnowledgeIndex
+) -> Iterator[AppHarness]:
+    """On SQLite: for what does not depend on the database (texts, where things go)."""
+    harness = AppHarness(fake=fake_slack, db=sqlite_db, clock=clock, index=knowledge_index)
     yield harness
     harness.stop()
 
@@ -111,8 +122,9 @@ def test_an_english_question_leads_to_an_english_case_and_the_faq_thread_hears_o
 
 
 def test_a_case_opened_with_case_elsewhere_is_told_by_dm_and_never_about_what_the_reporter_did(
-    app: AppHarness,
+    sqlite_app: AppHarness,
 ) -> None:
+    app = sqlite_app
     case_command(app, "中 CSV の文字化け", user=CUSTOMER, channel="C0SUPPORT")
     case_command(app, "ack 1", user=AGENT)
     case_command(app, "resolve 1 ヘルプ記事で解決しました", user=CUSTOMER)  # 自己解決: the reporter's own doing
@@ -180,7 +192,8 @@ def test_acknowledging_assigns_and_an_agent_reassigns_and_someone_called_takes_i
 # --- on-call changes, the warning, the description, mistakes ----------------------------------------------------
 
 
-def test_oncall_set_and_clear_tell_the_person_and_the_emergency_channel(app: AppHarness) -> None:
+def test_oncall_set_and_clear_tell_the_person_and_the_emergency_channel(sqlite_app: AppHarness) -> None:
+    app = sqlite_app
     assert app.command("/oncall", "set <@U0COVER> until +8h", user=AGENT).status == 200
     (dm,) = app.fake.wait_for(lambda: app.fake.messages("DU0COVER"))
     assert (
@@ -198,7 +211,8 @@ def test_oncall_set_and_clear_tell_the_person_and_the_emergency_channel(app: App
     assert "現在のオンコール担当はあなたです (11/23(月) 10:00 まで)" in told["text"]
 
 
-def test_the_warning_mentions_the_person_responsible(app: AppHarness, clock: ManualClock) -> None:
+def test_the_warning_mentions_the_person_responsible(sqlite_app: AppHarness, clock: ManualClock) -> None:
+    app = sqlite_app
     case_command(app, "高 ログイン障害", user=CUSTOMER)
     case_command(app, "中 請求書の宛名", user=CUSTOMER)
     case_command(app, "中 CSV 出力", user=CUSTOMER)
@@ -212,7 +226,8 @@ def test_the_warning_mentions_the_person_responsible(app: AppHarness, clock: Man
     assert mentioned == {1: f"<@{ONCALL}>", 2: f"<@{LEAD}>", 3: f"<@{OTHER}>"}  # on call / the CS Lead / the assignee
 
 
-def test_the_card_shows_the_first_300_characters_and_a_button_opens_the_rest(app: AppHarness) -> None:
+def test_the_card_shows_the_first_300_characters_and_a_button_opens_the_rest(sqlite_app: AppHarness) -> None:
+    app = sqlite_app
     long = "再現手順の詳細です。" * 60  # 600 characters
     case_command(app, "中 長い説明のケース\n" + long, user=CUSTOMER)
     card = posted(wait_card(app, 1))
@@ -231,7 +246,8 @@ def test_the_card_shows_the_first_300_characters_and_a_button_opens_the_rest(app
         ("lsit", "使えるコマンド: `list` `show` `ack` `assign`"),
     ],
 )
-def test_mistakes_get_a_specific_answer(app: AppHarness, text: str, answer: str) -> None:
+def test_mistakes_get_a_specific_answer(sqlite_app: AppHarness, text: str, answer: str) -> None:
+    app = sqlite_app
     response = app.command("/case", text, user=AGENT)
     assert response.status == 200 and answer in response.json()["text"]
     assert app.fake.calls("views.open") == [] and dms(app, AGENT) == []
