@@ -40,7 +40,7 @@ def test_a_question_is_answered_in_its_thread(console: tuple[Console, io.StringI
 
 def test_chit_chat_gets_no_reply_but_a_mention_does(console: tuple[Console, io.StringIO]) -> None:
     assert "bot →" not in run(console, "お疲れさまです〜")
-    assert "/case" in run(console, "@bot 今日のランチどこ行きます？")
+    assert "[1] ケースを起票" in run(console, "@bot 今日のランチどこ行きます？")
 
 
 def test_the_whole_story_of_an_urgent_case(console: tuple[Console, io.StringIO]) -> None:
