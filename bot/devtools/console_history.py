@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from bot.devtools.render_text import mrkdwn_to_text
+
 
 class History:
     def __init__(self, bot_user_id: str, name_of: Callable[[str], str]) -> None:
@@ -40,7 +42,10 @@ class History:
         for number, message in enumerate(self.items, start=1):
             if message["channel"] == channel:
                 where = " (thread)" if message["thread_ts"] else ""
-                first = message["text"].splitlines()[0][:60] if message["text"] else ""
-                who = "bot" if message["user"] == self.bot_user_id else self.name_of(message["user"])
-                shown.append(f"  m{number} @{who}{where}: {first}")
+                text = mrkdwn_to_text(message["text"] or "", self._name)
+                first = text.splitlines()[0][:60] if text else ""
+                shown.append(f"  m{number} @{self._name(message['user'])}{where}: {first}")
         return shown
+
+    def _name(self, ident: str) -> str:
+        return "bot" if ident == self.bot_user_id else self.name_of(ident)

@@ -294,3 +294,17 @@ def test_a_changed_file_is_reloaded_and_a_broken_one_keeps_its_last_good_entries
         services.teaching.reload(CUSTOMER)
     (result,) = services.teaching.reload(AGENT)
     assert not result.ok and result.errors[0].line > 0 and result.errors[0].source == "hr.md"
+
+
+def test_none_of_these_is_counted_once_per_question(services: Services) -> None:
+    for user in (CUSTOMER, CUSTOMER, COLLEAGUE):
+        services.faq.record_miss(channel="C0FAQ", question_ts="1763251200.000100", user=user)
+    services.faq.record_miss(channel="C0FAQ", question_ts="1763251200.000200", user=CUSTOMER)
+    assert services.faq.misses() == 2
+
+
+def test_the_answers_most_often_not_solved_come_first(services: Services) -> None:
+    votes = [("a", "U1", False), ("b", "U1", False), ("b", "U2", False), ("b", "U3", True), ("c", "U1", True)]
+    for n, (entry, user, helpful) in enumerate(votes):
+        services.faq.record_feedback(channel="C0FAQ", message_ts=f"1.{n}", entry_id=entry, user=user, helpful=helpful)
+    assert services.faq.most_unresolved() == [("b", 1, 2), ("a", 0, 1)]

@@ -202,3 +202,12 @@ def test_suggestions_are_buttons_that_post_the_chosen_answer(
         assert "Okta" in blocks_text(calls[1].args)
     finally:
         app.stop()
+
+
+def test_short_ascii_questions_get_japanese_labels_and_english_sentences_english(app: AppHarness) -> None:
+    app.message("API rate limit?")
+    (short,) = app.fake.wait_for_calls("chat.postMessage")
+    assert short.args["text"].startswith("FAQの回答") and "解決しました" in blocks_text(short.args)
+    app.message("Is there a limit on API requests?")
+    sentence = app.fake.wait_for_calls("chat.postMessage", 2)[1]
+    assert sentence.args["text"].startswith("FAQ answer") and "Solved" in blocks_text(sentence.args)
