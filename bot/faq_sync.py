@@ -41,6 +41,13 @@ def next_revision(session: Session) -> int:
     return int(session.execute(statement).scalar_one())
 
 
+def lock_teaching(session: Session) -> None:
+    """Take the teaching counter's row lock for the transaction: decisions that read several rows (the
+    two-confirmers rule) are made one at a time, so two people confirming at once still teach."""
+    insert_ignore(session, Counter, {"name": TEACHING_COUNTER, "value": 0}, ["name"])
+    session.execute(select(Counter).where(col(Counter.name) == TEACHING_COUNTER).with_for_update())
+
+
 def draft_entry(draft: FaqDraft) -> Entry:
     """The entry a draft stands for, as the loader would read it once exported."""
     return written_entry(

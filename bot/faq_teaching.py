@@ -29,7 +29,7 @@ from bot.errors import UserFacingError
 from bot.faq import MAX_QUESTION_LENGTH, gap_key
 from bot.faq_drafts import FaqDrafts, check_phrasing
 from bot.faq_markdown import one_line
-from bot.faq_sync import KnowledgeSync, next_revision
+from bot.faq_sync import KnowledgeSync, lock_teaching, next_revision
 from bot.faq_vocabulary import DraftStatus, PhrasingOrigin, PhrasingStatus, TeachKind
 from bot.i18n import Language
 from bot.models import FaqConfirmation, FaqDraft, FaqPhrasing, FaqReply
@@ -128,6 +128,7 @@ class FaqTeaching:
         phrasing of the entry (learned at once when an agent clicked, or at the second person)."""
         agent = self.is_agent(user)  # may ask Slack: never inside the transaction
         with self.db.transaction() as session:
+            lock_teaching(session)
             reply = session.execute(
                 select(FaqReply).where(col(FaqReply.channel) == channel, col(FaqReply.message_ts) == question_ts)
             ).scalar_one_or_none()

@@ -308,3 +308,28 @@ def test_the_answers_most_often_not_solved_come_first(services: Services) -> Non
     for n, (entry, user, helpful) in enumerate(votes):
         services.faq.record_feedback(channel="C0FAQ", message_ts=f"1.{n}", entry_id=entry, user=user, helpful=helpful)
     assert services.faq.most_unresolved() == [("b", 1, 2), ("a", 0, 1)]
+
+
+def test_two_people_confirming_at_the_same_moment_still_teach(services: Services) -> None:
+    """Each confirmation reads the other's: the teaching lock makes them take turns (PostgreSQL's
+    read committed would otherwise let each miss the other)."""
+    import threading
+
+    picks = []
+    for ts, question, user in (("1763251200.000100", FORGOT, CUSTOMER), ("1763251200.000200", FORGOT_AGAIN, COLLEAGUE)):
+        outcome = services.faq.handle_message(channel="C0FAQ", ts=ts, text=question, user=user, direct=True)
+        picks.append((ts, outcome.result.suggestions[0].id, user))
+    start = threading.Barrier(2)
+
+    def confirm(ts: str, entry: str, user: str) -> None:
+        start.wait()
+        services.teaching.suggestion_resolved(
+            channel="C0FAQ", question_ts=ts, thread_ts=ts, entry_id=entry, user=user, language="ja"
+        )
+
+    threads = [threading.Thread(target=confirm, args=pick) for pick in picks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert decision(services, FORGOT) == ("answer", FORGOT_ENTRY)
