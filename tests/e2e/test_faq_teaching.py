@@ -29,6 +29,13 @@ CLOSING = "経費精算の締め日はいつですか？"
 
 
 @pytest.fixture
+def db(sqlite_db: Database) -> Database:
+    """One database here: the teaching rules run on SQLite and PostgreSQL in tests/bot/test_faq_teaching.py;
+    these tests are about the Slack side, which the database does not change."""
+    return sqlite_db
+
+
+@pytest.fixture
 def knowledge(tmp_path: Path) -> Path:
     return hr_knowledge(tmp_path / "kb")
 
