@@ -48,7 +48,7 @@ def create_app(
 
     pace_listeners(app, pool, process_before_response=process_before_response)
     desk = Desk.from_config(services.config, services.sla.rules.targets)
-    renderers = all_renderers(services.index, services.cases, services.clock, desk, client)
+    renderers = all_renderers(services.index, services.cases, services.clock, desk, client, services.teaching.drafts)
     services.attach_notifier(SlackNotifier(client, renderers))
     services.agents.group_members = UsergroupMembers(client)
     handlers.register_all(app, services)

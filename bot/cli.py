@@ -1,12 +1,11 @@
-"""The `supportbot` command: run, shell, faq ask/lint/gaps, customers import/list/export, report, db upgrade, doctor."""
+"""The `supportbot` command: run, shell, faq ask/lint/gaps/feedback/learned/export, customers import/list/export,
+report, db upgrade, doctor."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
-from datetime import timedelta
 from pathlib import Path
 from urllib.error import URLError
 
@@ -18,6 +17,7 @@ from bot.config import (
     load_default_behaviour,
 )
 from bot.customers_cli import add_commands as add_customer_commands
+from bot.faq_admin_cli import add_commands as add_faq_commands
 
 EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 3  # a dependency (database, Slack) refused at start; a supervisor may retry
@@ -193,40 +193,6 @@ def cmd_faq_lint(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-def cmd_faq_gaps(args: argparse.Namespace) -> int:
-    from bot.database import Database
-    from bot.migrate import upgrade_database
-    from bot.services import build_services
-
-    settings = _settings()
-    config = _behaviour(settings, demo_ok=True)
-    upgrade_database(settings.database_url)
-    services = build_services(settings, config, db=Database(settings.database_url))
-    since = timedelta(days=args.days) if args.days else None
-    gaps = services.faq.gaps(limit=args.limit, since=since)
-    if args.json:
-        for gap in gaps:
-            print(
-                json.dumps(
-                    {
-                        "text": gap.text,
-                        "count": gap.count,
-                        "last_asked": gap.last_asked.isoformat(),
-                        "channels": gap.channels,
-                    },
-                    ensure_ascii=False,
-                )
-            )
-        return 0
-    if not gaps:
-        print("No unanswered questions recorded yet.")
-        return 0
-    print(f"{'count':>5}  {'last asked (UTC)':<16}  question")
-    for gap in gaps:
-        print(f"{gap.count:>5}  {gap.last_asked:%Y-%m-%d %H:%M}  {gap.text}")
-    return 0
-
-
 # --- db ------------------------------------------------------------------------------------
 
 
@@ -275,11 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     lint = faq.add_parser("lint", help="check the knowledge base for placeholders, duplicates, empty answers")
     lint.add_argument("path", nargs="?", help="file or folder (default: the configured knowledge base)")
     lint.set_defaults(func=cmd_faq_lint)
-    gaps = faq.add_parser("gaps", help="the most frequent questions the bot could not answer")
-    gaps.add_argument("--limit", type=int, default=20)
-    gaps.add_argument("--days", type=int, default=None, help="only the last N days")
-    gaps.add_argument("--json", action="store_true")
-    gaps.set_defaults(func=cmd_faq_gaps)
+    add_faq_commands(faq, load=_settings_and_behaviour)  # gaps, feedback, learned, export
 
     add_customer_commands(sub, load=_settings_and_behaviour)
 

@@ -1,7 +1,9 @@
 """Answering questions from the knowledge base: decide, claim the message once, queue the reply.
 
 No Slack here: the service is told about a message (channel, ts, text…) and queues domain
-messages ("answer entry X in thread Y") in the outbox; the Slack notifier renders them.
+messages ("answer entry X in thread Y") in the outbox; the Slack notifier renders them. Every
+reply carries the question's ts, so its buttons find the question again wherever the reply went
+(in a thread, or inline in a DM).
 """
 
 from __future__ import annotations
@@ -10,16 +12,17 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import func, select
-from sqlmodel import col
+from sqlmodel import Session, col
 
-from bot.clock import Clock
+from bot.clock import Clock, as_utc
 from bot.config import FaqConfig
 from bot.database import Database, insert_ignore
+from bot.faq_vocabulary import PhrasingStatus
 from bot.i18n import Language, detect_language
-from bot.models import FaqFeedback, FaqReply, UnansweredQuestion
+from bot.models import FaqFeedback, FaqMiss, FaqPhrasing, FaqReply, UnansweredQuestion
 from bot.outbox import Outbox, enqueue
 from bot.outbox_kinds import OutboxKind, faq_pick_key, faq_reply_key
 from knowledge.search import KnowledgeIndex, SearchResult, looks_like_question
@@ -27,6 +30,11 @@ from knowledge.search import KnowledgeIndex, SearchResult, looks_like_question
 Action = Literal["answered", "suggested", "not_found", "ignored", "duplicate"]
 
 MAX_QUESTION_LENGTH = 2000
+_KIND_OF_ACTION = {
+    "answered": OutboxKind.FAQ_ANSWER,
+    "suggested": OutboxKind.FAQ_SUGGEST,
+    "not_found": OutboxKind.FAQ_NOT_FOUND,
+}
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,23 @@ class Gap:
     count: int
     last_asked: datetime
     channels: int
+
+
+@dataclass(frozen=True)
+class Question:
+    """A message the bot is asked to handle: where it is, who wrote it, and how to reply."""
+
+    channel: str
+    ts: str
+    text: str
+    user: str | None
+    thread_ts: str | None
+    direct: bool  # a mention or a DM: always reply
+    inline: bool  # a DM: reply in the conversation, not in a thread
+
+    @property
+    def reply_thread(self) -> str | None:
+        return self.thread_ts or (None if self.inline else self.ts)
 
 
 def gap_key(text: str) -> str:
@@ -79,9 +104,14 @@ class FaqService:
 
     def question_for(self, channel: str, ts: str) -> str | None:
         """The text of a question the bot handled (for prefilling a case when the answer did not help)."""
+        reply = self.reply_to(channel, ts)
+        return reply.question if reply else None
+
+    def reply_to(self, channel: str, ts: str) -> FaqReply | None:
+        """What the bot did with the message (channel, ts): its question, decision and best entry."""
         with self.db.transaction() as session:
             return session.execute(
-                select(col(FaqReply.question)).where(col(FaqReply.channel) == channel, col(FaqReply.message_ts) == ts)
+                select(FaqReply).where(col(FaqReply.channel) == channel, col(FaqReply.message_ts) == ts)
             ).scalar_one_or_none()
 
     def already_answered_thread(self, channel: str, thread_ts: str) -> bool:
@@ -100,112 +130,106 @@ class FaqService:
         user: str | None,
         thread_ts: str | None = None,
         direct: bool = False,
+        inline: bool = False,
     ) -> MessageOutcome:
-        """A message somewhere the bot listens. `direct` = a mention or a DM: always reply.
+        """A message somewhere the bot listens. `direct` = a mention or a DM: always reply; `inline` = a
+        DM: reply in the conversation itself rather than in a thread.
 
         In channels the bot answers confident matches, offers candidates only for messages
         that look like questions, and otherwise stays quiet. Each (channel, ts) is handled once.
         """
         if thread_ts and thread_ts != ts and self.already_answered_thread(channel, thread_ts):
             return MessageOutcome("ignored")
-        question = text.strip()
-        if not question:
+        asked = Question(channel, ts, text.strip()[:MAX_QUESTION_LENGTH], user, thread_ts, direct, inline)
+        if not asked.text:
             return MessageOutcome("ignored")
-        result = self.search(question)
-        is_question = direct or looks_like_question(question)
-        if result.decision == "answer":
-            action: Action = "answered"
-        elif result.decision == "suggest" and is_question:
-            action = "suggested"
-        elif is_question:
-            action = "not_found"
-        else:
+        result = self.search(asked.text)
+        action = self._action(result, direct or looks_like_question(asked.text))
+        if action == "ignored":
             return MessageOutcome("ignored", result)
-        reply_thread = thread_ts or ts
-        language = detect_language(question, self.language)
-        now = self.clock.now()
         key = faq_reply_key(channel, ts)
-        best = result.best
         with self.db.transaction() as session:
-            claimed = insert_ignore(
-                session,
-                FaqReply,
-                {
-                    "channel": channel,
-                    "message_ts": ts,
-                    "user_id": user,
-                    "question": question[:MAX_QUESTION_LENGTH],
-                    "decision": result.decision,
-                    "entry_id": best.entry.id if best else None,
-                    "score": best.score if best else 0.0,
-                    "created_at": now,
-                },
-                ["channel", "message_ts"],
-            )
-            if not claimed:
+            if not self._claim(session, asked, result):
                 return MessageOutcome("duplicate", result)
-            if action == "answered":
-                assert result.answer is not None
-                enqueue(
-                    session,
-                    kind=OutboxKind.FAQ_ANSWER,
-                    key=key,
-                    now=now,
-                    payload={
-                        "channel": channel,
-                        "thread_ts": reply_thread,
-                        "entry_id": result.answer.id,
-                        "language": language,
-                    },
-                )
-            else:
-                # Not answered (a もしかして is a guess): the CS team's writing list (`faq gaps`).
-                session.add(
-                    UnansweredQuestion(
-                        channel=channel,
-                        user_id=user,
-                        text=question[:MAX_QUESTION_LENGTH],
-                        normalized=gap_key(question),
-                        created_at=now,
-                    )
-                )
-            if action == "suggested":
-                enqueue(
-                    session,
-                    kind=OutboxKind.FAQ_SUGGEST,
-                    key=key,
-                    now=now,
-                    payload={
-                        "channel": channel,
-                        "thread_ts": reply_thread,
-                        "entry_ids": [entry.id for entry in result.suggestions],
-                        "language": language,
-                    },
-                )
-            elif action == "not_found" and direct:
-                enqueue(
-                    session,
-                    kind=OutboxKind.FAQ_NOT_FOUND,
-                    key=key,
-                    now=now,
-                    payload={"channel": channel, "thread_ts": reply_thread, "language": language},
-                )
+            self._queue_reply(session, asked, result, action, key)
         self.outbox.deliver_keys([key])
         return MessageOutcome(action, result)
 
-    def pick_suggestion(self, *, channel: str, thread_ts: str, entry_id: str, user: str, language: Language) -> bool:
-        """Someone picked a "もしかして" candidate: answer it in the thread (once per entry and thread)."""
+    @staticmethod
+    def _action(result: SearchResult, is_question: bool) -> Action:
+        if result.decision == "answer":
+            return "answered"
+        if not is_question:
+            return "ignored"
+        return "suggested" if result.decision == "suggest" else "not_found"
+
+    def _claim(self, session: Session, asked: Question, result: SearchResult) -> bool:
+        """Record that the bot handles this message; False when someone (a retry, a replica) already did."""
+        best = result.best
+        values = {
+            "channel": asked.channel,
+            "message_ts": asked.ts,
+            "user_id": asked.user,
+            "question": asked.text,
+            "decision": result.decision,
+            "entry_id": best.entry.id if best else None,
+            "score": best.score if best else 0.0,
+            "created_at": self.clock.now(),
+        }
+        return insert_ignore(session, FaqReply, values, ["channel", "message_ts"])
+
+    def _queue_reply(self, session: Session, asked: Question, result: SearchResult, action: Action, key: str) -> None:
+        now = self.clock.now()
+        payload: dict[str, Any] = {
+            "channel": asked.channel,
+            "thread_ts": asked.reply_thread,
+            "question_ts": asked.ts,
+            "language": detect_language(asked.text, self.language),
+        }
+        if action == "answered":
+            assert result.answer is not None
+            payload["entry_id"] = result.answer.id
+        elif looks_like_question(asked.text):
+            # Not answered (a もしかして is a guess): the CS team's writing list (`faq gaps`); chit-chat said
+            # to the bot is not a gap.
+            session.add(
+                UnansweredQuestion(
+                    channel=asked.channel,
+                    user_id=asked.user,
+                    text=asked.text,
+                    normalized=gap_key(asked.text),
+                    created_at=now,
+                )
+            )
+        if action == "suggested":
+            payload["entry_ids"] = [entry.id for entry in result.suggestions]
+        if action == "not_found" and not asked.direct:
+            return  # in a channel, nothing found: stay quiet
+        enqueue(session, kind=_KIND_OF_ACTION[action], key=key, now=now, payload=payload)
+
+    def pick_suggestion(
+        self,
+        *,
+        channel: str,
+        question_ts: str,
+        thread_ts: str | None,
+        entry_id: str,
+        user: str,
+        language: Language,
+    ) -> bool:
+        """Someone picked a "もしかして" candidate: answer it where the suggestions are (once per entry and question)."""
         if self.index.get(entry_id) is None:
             return False
-        key = faq_pick_key(channel, thread_ts, entry_id)
+        key = faq_pick_key(channel, question_ts, entry_id)
+        payload = {
+            "channel": channel,
+            "thread_ts": thread_ts,
+            "question_ts": question_ts,
+            "entry_id": entry_id,
+            "language": language,
+        }
         with self.db.transaction() as session:
-            enqueue(
-                session,
-                kind=OutboxKind.FAQ_ANSWER,
-                key=key,
-                now=self.clock.now(),
-                payload={"channel": channel, "thread_ts": thread_ts, "entry_id": entry_id, "language": language},
-            )
+            enqueue(session, kind=OutboxKind.FAQ_ANSWER, key=key, now=self.clock.now(), payload=payload)
         self.outbox.deliver_keys([key])
         return True
 
@@ -225,21 +249,29 @@ class FaqService:
                 existing.entry_id = entry_id
                 existing.created_at = now
                 return
-            inserted = insert_ignore(
-                session,
-                FaqFeedback,
-                {
-                    "channel": channel,
-                    "message_ts": message_ts,
-                    "entry_id": entry_id,
-                    "user_id": user,
-                    "helpful": helpful,
-                    "created_at": now,
-                },
-                ["channel", "message_ts", "user_id"],
-            )
-            if not inserted:  # a concurrent double click: the other one counted
-                return
+            values = {
+                "channel": channel,
+                "message_ts": message_ts,
+                "entry_id": entry_id,
+                "user_id": user,
+                "helpful": helpful,
+                "created_at": now,
+            }
+            insert_ignore(
+                session, FaqFeedback, values, ["channel", "message_ts", "user_id"]
+            )  # a double click: one vote
+
+    def record_miss(self, *, channel: str, question_ts: str, user: str) -> None:
+        """「どれも違う」: none of the もしかして candidates was it (once per person and question)."""
+        values = {"channel": channel, "message_ts": question_ts, "user_id": user, "created_at": self.clock.now()}
+        with self.db.transaction() as session:
+            insert_ignore(session, FaqMiss, values, ["channel", "message_ts", "user_id"])
+
+    def misses(self) -> int:
+        """How many questions someone marked 「どれも違う」."""
+        with self.db.transaction() as session:
+            query = select(func.count(func.distinct(col(FaqMiss.channel) + ":" + col(FaqMiss.message_ts))))
+            return int(session.execute(query).scalar_one())
 
     def feedback_summary(self) -> dict[str, tuple[int, int]]:
         """entry id → (helpful, not helpful) counts."""
@@ -255,32 +287,40 @@ class FaqService:
             summary[entry_id] = (yes + count, no) if helpful else (yes, no + count)
         return summary
 
+    def most_unresolved(self, limit: int = 20) -> list[tuple[str, int, int]]:
+        """(entry id, helpful, not helpful) of the answers most often marked 「解決しない」, most first."""
+        rows = [(entry, yes, no) for entry, (yes, no) in self.feedback_summary().items() if no]
+        return sorted(rows, key=lambda row: (-row[2], row[1], row[0]))[:limit]
+
     def gaps(self, *, limit: int = 20, since: timedelta | None = None) -> list[Gap]:
-        """The most frequent unanswered questions, most asked first."""
-        query = select(
-            col(UnansweredQuestion.normalized),
-            func.count(),
-            func.max(col(UnansweredQuestion.created_at)),
-            func.count(func.distinct(col(UnansweredQuestion.channel))),
-            func.min(col(UnansweredQuestion.text)),
-        ).group_by(col(UnansweredQuestion.normalized))
+        """The most frequent unanswered questions, most asked first: chit-chat left out, and so are
+        questions an agent has since linked to an entry (a learned phrasing with the same wording)."""
+        linked = select(col(FaqPhrasing.text_key)).where(col(FaqPhrasing.status) == PhrasingStatus.LEARNED)
+        query = (
+            select(
+                col(UnansweredQuestion.normalized),
+                func.count(),
+                func.max(col(UnansweredQuestion.created_at)),
+                func.count(func.distinct(col(UnansweredQuestion.channel))),
+                func.min(col(UnansweredQuestion.text)),
+            )
+            .where(col(UnansweredQuestion.normalized).not_in(linked))
+            .group_by(col(UnansweredQuestion.normalized))
+        )
         if since is not None:
             query = query.where(col(UnansweredQuestion.created_at) >= self.clock.now() - since)
-        query = query.order_by(func.count().desc(), func.max(col(UnansweredQuestion.created_at)).desc()).limit(limit)
+        query = query.order_by(func.count().desc(), func.max(col(UnansweredQuestion.created_at)).desc())
         with self.db.transaction() as session:
-            rows = session.execute(query).all()
-        from bot.models import UTCDateTime
+            rows = session.execute(query.limit(limit * 5)).all()
+        gaps = [
+            Gap(text=text, count=int(count), last_asked=_as_time(last), channels=int(channels))
+            for _key, count, last, channels, text in rows
+            if looks_like_question(text)
+        ]
+        return gaps[:limit]
 
-        converter = UTCDateTime()
-        gaps = []
-        for _normalized, count, last, channels, text in rows:
-            last_asked = last if isinstance(last, datetime) else datetime.fromisoformat(str(last))
-            gaps.append(
-                Gap(
-                    text=text,
-                    count=int(count),
-                    last_asked=converter.process_result_value(last_asked, self.db.engine.dialect) or last_asked,
-                    channels=int(channels),
-                )
-            )
-        return gaps
+
+def _as_time(value: object) -> datetime:
+    """An aggregate's time as an aware UTC datetime (SQLite returns max() of a timestamp as text)."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return as_utc(moment)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from bot.faq_messages import FAQ_MESSAGES
 from bot.i18n_people import PEOPLE_MESSAGES
 
 
@@ -21,37 +22,8 @@ class Language(StrEnum):
 
 
 MESSAGES: dict[str, dict[str, str]] = {
-    # --- FAQ ---------------------------------------------------------------------------------
-    "faq.answer.escalation": {"ja": "エスカレーション", "en": "Escalation"},
-    "faq.answer.related": {"ja": "関連ドキュメント", "en": "Related docs"},
-    "faq.answer.source": {"ja": "出典", "en": "Source"},
-    "faq.answer.resolved_button": {"ja": "解決しました", "en": "Solved"},
-    "faq.answer.unresolved_button": {"ja": "解決しない", "en": "Not solved"},
-    "faq.answer.fallback": {"ja": "FAQの回答: {question}", "en": "FAQ answer: {question}"},
-    "faq.suggest.intro": {
-        "ja": "もしかして、次のどれかでしょうか？ 該当するものを押すと回答を表示します。",
-        "en": "Did you mean one of these? Pick one to see its answer.",
-    },
-    "faq.suggest.fallback": {"ja": "もしかして: {questions}", "en": "Did you mean: {questions}"},
-    "faq.not_found": {
-        "ja": "ナレッジベースに該当する回答が見つかりませんでした。担当者に確認が必要な場合は `/case` でケースを起票してください。",
-        "en": "I couldn't find this in the knowledge base. To ask the support team, open a case with `/case`.",
-    },
-    "faq.feedback.thanks": {
-        "ja": "フィードバックありがとうございます。お役に立ててよかったです。",
-        "en": "Thanks for the feedback — glad it helped.",
-    },
-    "faq.command.usage": {
-        "ja": "使い方: `/faq 質問` — 例: `/faq SSOはどのIdPに対応していますか？`",
-        "en": "Usage: `/faq <question>` — e.g. `/faq Which IdPs do you support for SSO?`",
-    },
-    "faq.command.results": {"ja": "「{query}」の検索結果", "en": "Results for “{query}”"},
-    "faq.command.none": {
-        "ja": "「{query}」に該当するFAQは見つかりませんでした。`/case` でケースを起票できます。",
-        "en": "Nothing in the FAQ matches “{query}”. You can open a case with `/case`.",
-    },
-    "faq.command.score": {"ja": "一致度 {score}", "en": "match {score}"},
-    "faq.command.show_button": {"ja": "この回答を見る", "en": "Show this answer"},
+    **FAQ_MESSAGES,
+    **PEOPLE_MESSAGES,
     # --- cases: labels ---------------------------------------------------------------------
     "priority.high": {"ja": "高", "en": "High"},
     "priority.medium": {"ja": "中", "en": "Medium"},
@@ -412,9 +384,6 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
-MESSAGES.update(PEOPLE_MESSAGES)
-
-
 def t(key: str, language: str, /, **values: object) -> str:
     """The message `key` in `language` (falls back to Japanese), with `{placeholders}` filled."""
     entry = MESSAGES[key]
@@ -422,12 +391,22 @@ def t(key: str, language: str, /, **values: object) -> str:
     return template.format(**values) if values else template
 
 
-_LATIN = re.compile(r"[A-Za-z]")
+_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
+# Words an English sentence can hardly do without; keywords and product names ("API rate limit") have none.
+_SENTENCE_WORDS_TEXT = """a an the i we you my our your me us it this that there is are was were be been am do does did
+can could would should will shall may might must have has had how what why when where which who whom to of for in on at
+with from by about not no please"""
+_SENTENCE_WORDS = frozenset(_SENTENCE_WORDS_TEXT.split())
 
 
 def detect_language(text: str, default: Language) -> Language:
-    """English when someone writes in English (no Japanese characters, mostly Latin letters)."""
+    """English when someone writes an English sentence: no Japanese characters, three words or more, one of
+    them a word sentences need (how, do, I, the, is, can …). Short ASCII questions — "SSO?", "CSV",
+    "API rate limit?" — are keywords, and keep the workspace's language."""
     if _JAPANESE.search(text or ""):
         return Language.JA
-    return Language.EN if len(_LATIN.findall(text or "")) >= 3 else default
+    words = [word.lower() for word in _WORD.findall(text or "")]
+    if len(words) >= 3 and any(word in _SENTENCE_WORDS for word in words):
+        return Language.EN
+    return default

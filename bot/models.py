@@ -88,6 +88,84 @@ class FaqFeedback(SQLModel, table=True):
     created_at: datetime = _when(index=True)
 
 
+class FaqMiss(SQLModel, table=True):
+    """A click on 「どれも違う」 under もしかして: none of the candidates was what the person asked."""
+
+    __tablename__ = "faq_misses"
+    __table_args__ = (UniqueConstraint("channel", "message_ts", "user_id", name="uq_faq_misses_vote"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    message_ts: str = Field(max_length=32)  # the question's
+    user_id: str = Field(max_length=32)
+    created_at: datetime = _when(index=True)
+
+
+class FaqPhrasing(SQLModel, table=True):
+    """Another way to ask an entry, taught in Slack (bot/faq_teaching.py): a candidate until confirmed.
+
+    `revision` is the teaching counter's value at the row's last change: replicas apply what changed
+    since the revision they have (bot/faq_sync.py)."""
+
+    __tablename__ = "faq_phrasings"
+    __table_args__ = (UniqueConstraint("entry_id", "text_key", name="uq_faq_phrasings_text"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: str = Field(max_length=128, index=True)
+    text: str = _text(nullable=False)
+    text_key: str = Field(max_length=255, index=True)  # bot.faq.gap_key(text): one row per wording
+    status: str = Field(max_length=16)
+    origin: str = Field(max_length=16)
+    asked_by: str | None = Field(default=None, max_length=32)
+    channel: str | None = Field(default=None, max_length=32)  # the message it was taught from
+    message_ts: str | None = Field(default=None, max_length=32)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = _when()
+    learned_by: str | None = Field(default=None, max_length=32)
+    learned_at: datetime | None = _when(nullable=True)
+    removed_by: str | None = Field(default=None, max_length=32)
+    removed_at: datetime | None = _when(nullable=True)
+    exported_at: datetime | None = _when(nullable=True)
+    revision: int = Field(default=0, index=True)
+
+
+class FaqConfirmation(SQLModel, table=True):
+    """Someone who confirmed a candidate phrasing (「解決しました」 after picking its entry)."""
+
+    __tablename__ = "faq_confirmations"
+    __table_args__ = (UniqueConstraint("phrasing_id", "user_id", name="uq_faq_confirmations_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    phrasing_id: int = Field(foreign_key="faq_phrasings.id", index=True)
+    user_id: str = Field(max_length=32)
+    created_at: datetime = _when()
+
+
+class FaqDraft(SQLModel, table=True):
+    """A new entry written in Slack from a thread's answer: live once an agent approves it."""
+
+    __tablename__ = "faq_drafts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: str = Field(max_length=128, index=True)
+    question: str = _text(nullable=False)
+    answer: str = _text(nullable=False)
+    category: str = Field(default="", max_length=200)
+    escalation: str | None = _text()
+    links: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(max_length=16)
+    channel: str | None = Field(default=None, max_length=32)  # the reply it was written from
+    message_ts: str | None = Field(default=None, max_length=32)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = _when()
+    reviewed_by: str | None = Field(default=None, max_length=32)
+    reviewed_at: datetime | None = _when(nullable=True)
+    removed_by: str | None = Field(default=None, max_length=32)
+    removed_at: datetime | None = _when(nullable=True)
+    exported_at: datetime | None = _when(nullable=True)
+    revision: int = Field(default=0, index=True)
+
+
 # --- Slack delivery ----------------------------------------------------------------------------
 
 

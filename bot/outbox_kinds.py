@@ -15,6 +15,9 @@ class OutboxKind(StrEnum):
     FAQ_ANSWER = "faq.answer"
     FAQ_SUGGEST = "faq.suggest"
     FAQ_NOT_FOUND = "faq.not_found"
+    # Teaching (bot/faq_teaching.py): a candidate phrasing's note to agents, a draft entry's review message.
+    FAQ_CANDIDATE = "faq.candidate"
+    FAQ_DRAFT = "faq.draft"
     CASE_CARD = "case.card"
     CASE_CARD_UPDATE = "case.card_update"
     CASE_THREAD = "case.thread"
@@ -47,8 +50,16 @@ def faq_reply_key(channel: str, ts: str) -> str:
     return f"faq:{channel}:{ts}"
 
 
-def faq_pick_key(channel: str, thread_ts: str, entry_id: str) -> str:
-    return f"faq:{channel}:{thread_ts}:pick:{entry_id}"
+def faq_pick_key(channel: str, question_ts: str, entry_id: str) -> str:
+    return f"faq:{channel}:{question_ts}:pick:{entry_id}"
+
+
+def faq_candidate_key(phrasing_id: int) -> str:
+    return f"faq:phrasing:{phrasing_id}:candidate"
+
+
+def faq_draft_key(draft_id: int) -> str:
+    return f"faq:draft:{draft_id}:review"
 
 
 def card_key(case_id: int) -> str:

@@ -5,6 +5,7 @@ a listener reads `context["cases"]` and a test calls it with a plain dict: no li
 whole service locator, and none closes over it. The keys:
 
     cases      bot.cases.CaseService        faq     bot.faq.FaqService
+    teaching   bot.faq_teaching.FaqTeaching (who may teach; learned phrasings, drafts, reloads)
     knowledge  knowledge.search.KnowledgeIndex (an entry shown from a `/faq` result)
     oncall     bot.oncall.OncallService     clock   bot.clock.Clock
     desk       bot.slack.desk.Desk (language, time zone, channels, limits)
@@ -31,6 +32,7 @@ def dependencies(services: Services) -> dict[str, Any]:
     return {
         "cases": services.cases,
         "faq": services.faq,
+        "teaching": services.teaching,
         "knowledge": services.index,
         "oncall": services.oncall,
         "clock": services.clock,

@@ -46,6 +46,8 @@ def periodic_jobs(services: Services) -> dict[str, Callable[[], object]]:
         "sla_sweep": partial(run_sla_sweep, services.sla, services.db, services.outbox, services.clock),
         "deliver_outbox": partial(deliver_outbox, services.outbox),
         "prune_events": partial(prune_events, services.events),
+        # What another replica taught, and knowledge files edited on disk (bot/faq_sync.py).
+        "faq_sync": services.knowledge.run,
     }
 
 

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 OUTBOX_INTERVAL = timedelta(seconds=5)
 PRUNE_INTERVAL = timedelta(hours=1)
+FAQ_SYNC_INTERVAL = timedelta(seconds=10)  # taught on another replica, or a knowledge file edited: answered within
 
 
 def _guarded(name: str, job: Callable[[], Any]) -> Callable[[], None]:
@@ -40,6 +41,7 @@ def build_scheduler(services: Services) -> BackgroundScheduler:
         "sla_sweep": services.config.sla.check_interval,
         "deliver_outbox": OUTBOX_INTERVAL,
         "prune_events": PRUNE_INTERVAL,
+        "faq_sync": FAQ_SYNC_INTERVAL,
     }
     for name, job in jobs.periodic_jobs(services).items():
         scheduler.add_job(

@@ -19,9 +19,9 @@ SOURCES = ("bot", "handlers", "scheduler", "knowledge", "migrations", "tests", "
 # Called by a framework, not by us; or waiting for its caller.
 CALLED_ELSEWHERE = {
     "process_bind_param": "SQLAlchemy's TypeDecorator hook (bot/models.py)",
+    "process_result_value": "SQLAlchemy's TypeDecorator hook (bot/models.py)",
     "handle_error": "http.server's hook (the fake Slack's quiet server)",
     "log_message": "http.server's hook (the fake Slack's quiet handler)",
-    "feedback_summary": "bot/faq.py: the FAQ issue's feedback report is to call it",
 }
 
 

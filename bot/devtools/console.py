@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 import sys
 import tempfile
 import uuid
@@ -22,16 +21,21 @@ from slack_bolt.request import BoltRequest
 from bot.clock import ManualClock
 from bot.config import BehaviourConfig, Settings
 from bot.database import Database
-from bot.devtools.console_output import Transcript
+from bot.devtools.console_forms import as_slack_text, form_values, parse_assignments
+from bot.devtools.console_history import History
+from bot.devtools.console_output import HELP, Transcript, name_of, people_names
 from bot.devtools.fake_slack import FROM_ENV, FakeSlack
 from bot.devtools.recording import Recorder
 from bot.devtools.render_text import Button, TextRenderer
 from bot.devtools.signing import (
     block_actions_payload,
+    block_suggestion_payload,
     event_body,
     interactivity_body,
+    message_action_payload,
     signed_headers,
     slash_command_body,
+    view_submission_payload,
 )
 from bot.durations import parse_duration
 from bot.migrate import upgrade_database
@@ -41,21 +45,8 @@ CONSOLE_SECRET = "console-signing-secret"
 CONSOLE_TOKEN = "xoxb-console"
 DEFAULT_CHANNEL = "C0GENERAL"
 DEFAULT_USER = "U0CONSOLE"
-
-HELP = """\
-Type a question to ask it in the current channel, or:
-  @bot <text>          mention the bot (answers even chit-chat)
-  /faq <question>      private FAQ search
-  /case …              support cases: /case 高 件名, /case list, /case ack 1, /case help
-  /oncall …            who is on call; /oncall set @oncall2, /oncall clear
-  /as U123             act as another user          /in C123   switch channel
-  click N              press button [N] from the output
-  submit k=v ...       fill in and submit the open form, e.g. submit title="ログインできない" priority=高
-  /clock +2h           move the clock forward and run the scheduled jobs
-  /sweep               run the scheduled jobs now
-  /whoami              current user, channel and time
-  /help                this text                     /quit      leave
-"""
+# Message shortcuts by their name in Slack (manifest.yml) → callback_id; the callback_ids work too.
+SHORTCUTS = {"ケースを起票": "case_from_message", "FAQに紐付け": "faq_link", "FAQに追加": "faq_add"}
 
 
 class Console:
@@ -104,7 +95,8 @@ class Console:
         self.user = config.agents.users[0] if config.agents.users else DEFAULT_USER
         self.channel = config.channels.faq[0] if config.channels.faq else DEFAULT_CHANNEL
         self.renderer = TextRenderer(name_of=self._name_of)
-        self.transcript = Transcript(self.say, self.renderer, self._name_of)
+        self.history = History(self.fake.bot_user_id, self._name_of)  # m1, m2 … for `reply` and `shortcut`
+        self.transcript = Transcript(self.say, self.renderer, self._name_of, number=self.history.remember_bot)
         self._seen = 0
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -125,30 +117,10 @@ class Console:
 
     @staticmethod
     def _people(config: BehaviourConfig) -> dict[str, str]:
-        """Friendly names for the IDs in the configuration, so the output reads like Slack."""
-        people: dict[str, str] = {DEFAULT_USER: "you"}
-
-        def name(ids: list[str], label: str) -> None:
-            for index, uid in enumerate(ids):
-                people.setdefault(uid, f"{label}{index + 1}" if len(ids) > 1 else label)
-
-        name(list(config.agents.users), "agent")
-        name(list(config.oncall.rotation), "oncall")
-        name(list(config.oncall.secondary), "secondary")
-        for label in ("cs_lead", "engineers"):
-            value = getattr(config.escalation, label)
-            if value:
-                people.setdefault(value, label.replace("_", "-"))
-        if config.oncall.fallback_group:
-            people.setdefault(config.oncall.fallback_group, "oncall-fallback")
-        return people
+        return people_names(config, DEFAULT_USER)
 
     def _name_of(self, ident: str) -> str:
-        channels = self.config.channels
-        names = {channels.cases: "cases", channels.emergency: "emergency", DEFAULT_CHANNEL: "general"}
-        names.update({c: "faq" if len(channels.faq) == 1 else f"faq{i + 1}" for i, c in enumerate(channels.faq)})
-        names.update(self._people(self.config))
-        return names.get(ident, ident)
+        return name_of(self.config, ident, DEFAULT_USER, DEFAULT_CHANNEL)
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
@@ -178,32 +150,54 @@ class Console:
             self.say(f"  ! {exc}")
 
     def _handle(self, line: str) -> None:
-        if line in ("/help", "help", "?"):
-            self.say(HELP)
-        elif line.startswith("/as "):
-            self.user = self._id(line[4:], "U", "a user ID such as U0AGENT")
-            self.say(f"  (now acting as @{self._name_of(self.user)})")
-        elif line.startswith("/in "):
-            self.channel = self._id(line[4:], "CDG", "a channel ID such as C0FAQ")
-            self.say(f"  (now in #{self._name_of(self.channel)})")
-        elif line == "/whoami":
-            local = self.clock.now().astimezone(_tz(self.config.business_hours.timezone))
-            self.say(f"  @{self._name_of(self.user)} in #{self._name_of(self.channel)}, {local:%Y-%m-%d %H:%M %Z}")
-        elif line.startswith("/clock"):
-            self._advance(line[len("/clock") :].strip())
-        elif line == "/sweep":
-            self._run_jobs()
-        elif re.fullmatch(r"click\s+\d+", line):
-            self.click(int(line.split()[1]))
-        elif line.startswith("submit"):
-            self.submit(line[len("submit") :].strip())
+        word, _, rest = line.partition(" ")
+        exact = {"/help": self._help, "help": self._help, "?": self._help, "/whoami": self._whoami}
+        exact.update({"/sweep": self._run_jobs, "/messages": self.show_messages})
+        by_word = {
+            "/as": self._act_as,
+            "/in": self._move_to,
+            "/clock": self._advance,
+            "click": self._click_line,
+            "submit": self.submit,
+            "reply": self._reply_line,
+            "shortcut": lambda rest: self.shortcut(*rest.split()[:2]),
+        }
+        if line in exact:
+            exact[line]()
+        elif word in by_word:
+            by_word[word](rest.strip())
         elif line.startswith("/"):
-            command, _, text = line.partition(" ")
-            self.command(command, text)
+            self.command(word, rest)
         elif line.startswith("@bot"):
             self.message(line[len("@bot") :].strip(), mention=True)
         else:
             self.message(line)
+
+    def _help(self) -> None:
+        self.say(HELP)
+
+    def _act_as(self, who: str) -> None:
+        self.user = self._id(who, "U", "a user ID such as U0AGENT")
+        self.say(f"  (now acting as @{self._name_of(self.user)})")
+
+    def _move_to(self, where: str) -> None:
+        self.channel = self._id(where, "CDG", "a channel ID such as C0FAQ")
+        self.say(f"  (now in #{self._name_of(self.channel)})")
+
+    def _whoami(self) -> None:
+        local = self.clock.now().astimezone(_tz(self.config.business_hours.timezone))
+        self.say(f"  @{self._name_of(self.user)} in #{self._name_of(self.channel)}, {local:%Y-%m-%d %H:%M %Z}")
+
+    def _click_line(self, rest: str) -> None:
+        if not rest.isdigit():
+            raise ValueError("click a button by its number, e.g. click 1")
+        self.click(int(rest))
+
+    def _reply_line(self, rest: str) -> None:
+        ref, _, text = rest.partition(" ")
+        if not text.strip():
+            raise ValueError("reply mN <text>, e.g. reply m1 締め日は毎月25日です")
+        self.reply(ref, text.strip())
 
     @staticmethod
     def _id(text: str, prefixes: str, what: str) -> str:
@@ -235,6 +229,7 @@ class Console:
         if mention:
             text = f"<@{self.fake.bot_user_id}> {text}"
         stored = self.fake.add_message(self.channel, text, user=self.user, thread_ts=thread_ts)
+        self.history.remember(self.channel, stored["ts"], thread_ts, text, self.user)
         event = {
             "type": "message",
             "channel": self.channel,
@@ -253,16 +248,7 @@ class Console:
         self._show_new_calls()
 
     def _as_slack_text(self, text: str) -> str:
-        """What Slack makes of typed text: & < > escaped, @name and @U… turned into mention tokens."""
-        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        ids = {name: uid for uid, name in self._people(self.config).items()}
-
-        def token(match: re.Match[str]) -> str:
-            word = match.group(1)
-            uid = word.upper() if re.fullmatch(r"[UW][A-Z0-9]+", word.upper()) else ids.get(word)
-            return f"<@{uid}|{self._name_of(uid)}>" if uid else match.group(0)
-
-        return re.sub(r"@([\w-]+)", token, text)
+        return as_slack_text(text, {name: uid for uid, name in self._people(self.config).items()}, self._name_of)
 
     def command(self, command: str, text: str) -> None:
         response_url = self.fake.new_response_url()
@@ -294,29 +280,8 @@ class Console:
         view = self.transcript.open_view
         if view is None:
             raise ValueError("no form is open (type /case to open one)")
-        try:
-            pairs = dict(part.split("=", 1) for part in shlex.split(assignments))
-        except ValueError:
-            raise ValueError('write fields as key=value, e.g. submit title="ログインできない" priority=高') from None
-        values: dict[str, Any] = {}
-        for block in view.get("blocks", []):
-            if block.get("type") != "input":
-                continue
-            block_id = block.get("block_id", "")
-            element = block.get("element", {})
-            raw = pairs.get(block_id)
-            if raw is None:
-                label = (block.get("label") or {}).get("text", "")
-                raw = pairs.get(label)
-            values[block_id] = {"value": self._input_value(element, raw)}
-        payload = {
-            "type": "view_submission",
-            "team": {"id": self.fake.team_id, "domain": "fake"},
-            "user": {"id": self.user, "username": self._name_of(self.user), "team_id": self.fake.team_id},
-            "api_app_id": "A0APP",
-            "trigger_id": f"trigger.{uuid.uuid4().hex[:8]}",
-            "view": {**view, "state": {"values": values}},
-        }
+        values = form_values(view, parse_assignments(assignments), self._search_options, self.say)
+        payload = view_submission_payload(view, values, user=self._user_object(), trigger_id=self._trigger())
         self._seen = len(self.fake.calls())
         acked = self._dispatch(interactivity_body(payload))
         if acked and acked.get("response_action") == "errors":
@@ -324,25 +289,59 @@ class Console:
                 self.say(f"  ! {field_id}: {message}")
             return
         self.transcript.open_view = None
+        if acked and acked.get("response_action") == "update":
+            self.transcript.show_view(acked.get("view") or {})
         self._show_new_calls()
 
-    @staticmethod
-    def _input_value(element: dict[str, Any], raw: str | None) -> dict[str, Any]:
-        kind = element.get("type")
-        if kind in ("radio_buttons", "static_select"):
-            options = element.get("options", [])
-            chosen = None
-            if raw is not None:
-                from bot.priorities import parse_priority
+    def _search_options(self, view: dict[str, Any], block_id: str, words: str) -> list[dict[str, Any]]:
+        """What Slack asks the app while someone types in a searchable picker."""
+        element = next(b["element"] for b in view.get("blocks", []) if b.get("block_id") == block_id)
+        payload = block_suggestion_payload(
+            view, block_id=block_id, action_id=element.get("action_id", ""), value=words, user=self._user_object()
+        )
+        answer = self._dispatch(interactivity_body(payload)) or {}
+        return list(answer.get("options") or [])
 
-                wanted = {raw, parse_priority(raw) or raw}
-                chosen = next(
-                    (o for o in options if o.get("value") in wanted or raw in o.get("text", {}).get("text", "")),
-                    None,
-                )
-            chosen = chosen or element.get("initial_option")
-            return {"type": kind, "selected_option": chosen}
-        return {"type": kind, "value": raw if raw is not None else element.get("initial_value")}
+    # --- messages and shortcuts ------------------------------------------------------------------
+
+    def show_messages(self) -> None:
+        for line in self.history.lines(self.channel):
+            self.say(line)
+
+    def reply(self, ref: str, text: str) -> None:
+        """A reply in the thread of message `ref`, in its channel."""
+        message = self.history.find(ref, self.channel)
+        self.channel = message["channel"]
+        self.message(text, thread_ts=message["thread_ts"] or message["ts"])
+
+    def shortcut(self, name: str | None = None, ref: str | None = None) -> None:
+        """A message shortcut (by callback_id or name) on message `ref`."""
+        callback = SHORTCUTS.get(name or "", name)
+        if not name or callback not in SHORTCUTS.values():
+            raise ValueError(f"name a message shortcut: {', '.join(SHORTCUTS)}")
+        target = self.history.find(ref, self.channel)
+        message = {"ts": target["ts"], "text": target["text"], "user": target["user"]}
+        if target["thread_ts"]:
+            message["thread_ts"] = target["thread_ts"]
+        payload = message_action_payload(
+            str(callback),
+            message,
+            channel=target["channel"],
+            user=self._user_object(),
+            response_url=self.fake.new_response_url(),
+            trigger_id=self._trigger(),
+            team_id=self.fake.team_id,
+        )
+        self._seen = len(self.fake.calls())
+        self._dispatch(interactivity_body(payload))
+        self._show_new_calls()
+
+    def _user_object(self) -> dict[str, Any]:
+        return {"id": self.user, "username": self._name_of(self.user), "team_id": self.fake.team_id}
+
+    @staticmethod
+    def _trigger() -> str:
+        return f"trigger.{uuid.uuid4().hex[:8]}"
 
     def _block_action(self, button: Button) -> dict[str, Any]:
         context = {**button.context}
@@ -356,9 +355,9 @@ class Console:
                 "value": button.value,
                 "text": {"type": "plain_text", "text": button.text},
             },
-            user={"id": self.user, "username": self._name_of(self.user), "team_id": self.fake.team_id},
+            user=self._user_object(),
             response_url=context.get("response_url") or self.fake.new_response_url(),
-            trigger_id=f"trigger.{uuid.uuid4().hex[:8]}",
+            trigger_id=self._trigger(),
             context=context,
             team_id=self.fake.team_id,
         )

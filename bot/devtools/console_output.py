@@ -5,17 +5,75 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.config import BehaviourConfig
 from bot.devtools.fake_slack import Call
 from bot.devtools.render_text import TextRenderer
+
+HELP = """\
+Type a question to ask it in the current channel, or:
+  @bot <text>          mention the bot (answers even chit-chat)
+  /faq <question>      private FAQ search
+  /case …              support cases: /case 高 件名, /case list, /case ack 1, /case help
+  /oncall …            who is on call; /oncall set @oncall2, /oncall clear
+  /as U123             act as another user          /in C123   switch channel
+  click N              press button [N] from the output
+  submit k=v ...       fill in and submit the open form, e.g. submit title="ログインできない" priority=高
+                       (a searchable picker takes words: submit entry="SSO")
+  reply mN <text>      reply in the thread of message mN      /messages   the channel's numbered messages
+  shortcut NAME [mN]   a message shortcut (FAQに紐付け, FAQに追加, ケースを起票) on message mN
+                       (default: the last message someone wrote here)
+  /clock +2h           move the clock forward and run the scheduled jobs
+  /sweep               run the scheduled jobs now
+  /whoami              current user, channel and time
+  /help                this text                     /quit      leave
+"""
+
+
+def people_names(config: BehaviourConfig, you: str) -> dict[str, str]:
+    """Friendly names for the IDs in the configuration, so the output reads like Slack."""
+    people: dict[str, str] = {you: "you"}
+
+    def name(ids: list[str], label: str) -> None:
+        for index, uid in enumerate(ids):
+            people.setdefault(uid, f"{label}{index + 1}" if len(ids) > 1 else label)
+
+    name(list(config.agents.users), "agent")
+    name(list(config.oncall.rotation), "oncall")
+    name(list(config.oncall.secondary), "secondary")
+    for label in ("cs_lead", "engineers"):
+        value = getattr(config.escalation, label)
+        if value:
+            people.setdefault(value, label.replace("_", "-"))
+    if config.oncall.fallback_group:
+        people.setdefault(config.oncall.fallback_group, "oncall-fallback")
+    return people
+
+
+def name_of(config: BehaviourConfig, ident: str, you: str, general: str) -> str:
+    """A channel or person as the console shows them: #faq, @agent, @oncall1 …"""
+    channels = config.channels
+    names = {channels.cases: "cases", channels.emergency: "emergency", general: "general"}
+    names.update({c: "faq" if len(channels.faq) == 1 else f"faq{i + 1}" for i, c in enumerate(channels.faq)})
+    names.update(people_names(config, you))
+    return names.get(ident, ident)
 
 
 class Transcript:
     """Prints messages, updates, ephemerals and forms as text; remembers the form last opened."""
 
-    def __init__(self, say: Callable[[str], None], renderer: TextRenderer, name_of: Callable[[str], str]) -> None:
+    def __init__(
+        self,
+        say: Callable[[str], None],
+        renderer: TextRenderer,
+        name_of: Callable[[str], str],
+        *,
+        number: Callable[[str, str | None, str | None, str], int] | None = None,
+    ) -> None:
+        """`number(channel, ts, thread_ts, text)` numbers each message the bot posts (m1, m2 …)."""
         self.say = say
         self.renderer = renderer
         self._name_of = name_of
+        self._number = number
         self.open_view: dict[str, Any] | None = None
 
     def ephemeral(self, payload: dict[str, Any], response_url: str | None, channel: str) -> None:
@@ -42,6 +100,8 @@ class Transcript:
             channel = (call.response or {}).get("channel") or args.get("channel", "")
             ts = (call.response or {}).get("ts")
             where = self._where(channel) + (" (thread)" if args.get("thread_ts") else "")
+            if self._number is not None and ts:
+                where += f"  m{self._number(channel, ts, args.get('thread_ts'), args.get('text', ''))}"
             self.say(f"  ┌ bot → {where}")
             context = {"channel": channel, "ts": ts, "thread_ts": args.get("thread_ts"), "text": args.get("text", "")}
             for line in self.renderer.message(args.get("text", ""), args.get("blocks"), context):
@@ -56,12 +116,21 @@ class Transcript:
             self.say("  └")
         elif call.method == "chat.postEphemeral":
             self.ephemeral(args, None, here)
+        elif call.method == "response_url" and args.get("replace_original") and not args.get("response_type"):
+            self.say("  ┌ bot ✎ updated the message clicked")
+            for line in self.renderer.message(args.get("text", ""), args.get("blocks"), {"channel": here}):
+                self.say("  │ " + line)
+            self.say("  └")
         elif call.method == "response_url":
             self.ephemeral(args, args.get("_url"), here)
         elif call.method in ("views.open", "views.push", "views.update"):
-            view = (call.response or {}).get("view") or args.get("view") or {}
+            self.show_view((call.response or {}).get("view") or args.get("view") or {})
+
+    def show_view(self, view: dict[str, Any]) -> None:
+        """A modal; one with inputs stays open for `submit`."""
+        for line in self.renderer.view(view, {"view": view}):
+            self.say("  " + line)
+        fields = [b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"]
+        if fields:
             self.open_view = view
-            for line in self.renderer.view(view, {"view": view}):
-                self.say("  " + line)
-            fields = [b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"]
             self.say(f"  (fill it in: submit {' '.join(f'{f}=…' for f in fields[:3])} …)")

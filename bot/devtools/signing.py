@@ -136,3 +136,76 @@ def block_actions_payload(
     else:
         payload["container"] = {"type": "message", "is_ephemeral": True, "channel_id": channel}
     return payload
+
+
+def message_action_payload(
+    callback_id: str,
+    message: dict[str, Any],
+    *,
+    channel: str,
+    user: dict[str, Any],
+    response_url: str,
+    trigger_id: str,
+    team_id: str = "T0TEAM",
+    api_app_id: str = "A0APP",
+) -> dict[str, Any]:
+    """A message shortcut as Slack sends it: the message it was used on (ts, text, user, thread_ts)."""
+    return {
+        "type": "message_action",
+        "token": VERIFICATION_TOKEN,
+        "callback_id": callback_id,
+        "trigger_id": trigger_id,
+        "response_url": response_url,
+        "action_ts": f"{time.time():.6f}",
+        "message_ts": message["ts"],
+        "team": {"id": team_id, "domain": "fake"},
+        "user": user,
+        "channel": {"id": channel, "name": channel.lower()},
+        "message": {"type": "message", **message},
+        "api_app_id": api_app_id,
+    }
+
+
+def block_suggestion_payload(
+    view: dict[str, Any],
+    *,
+    block_id: str,
+    action_id: str,
+    value: str,
+    user: dict[str, Any],
+    team_id: str = "T0TEAM",
+    api_app_id: str = "A0APP",
+) -> dict[str, Any]:
+    """What a searchable picker (external_select) in a modal sends as someone types: the words so far."""
+    return {
+        "type": "block_suggestion",
+        "user": user,
+        "container": {"type": "view", "view_id": view.get("id")},
+        "api_app_id": api_app_id,
+        "token": VERIFICATION_TOKEN,
+        "action_id": action_id,
+        "block_id": block_id,
+        "value": value,
+        "team": {"id": team_id, "domain": "fake"},
+        "view": view,
+    }
+
+
+def view_submission_payload(
+    view: dict[str, Any],
+    values: dict[str, dict[str, Any]],
+    *,
+    user: dict[str, Any],
+    trigger_id: str = DEFAULT_TRIGGER_ID,
+    team_id: str = "T0TEAM",
+    api_app_id: str = "A0APP",
+) -> dict[str, Any]:
+    """A modal submitted with `values` (block_id → action_id → the element's state)."""
+    return {
+        "type": "view_submission",
+        "team": {"id": team_id, "domain": "fake"},
+        "user": user,
+        "api_app_id": api_app_id,
+        "trigger_id": trigger_id,
+        "view": {**view, "state": {"values": values}},
+    }

@@ -123,7 +123,8 @@ def link(url: str, label: str) -> str:
     return f"<{safe_url}|{escape(label).replace('|', '｜')}>"
 
 
-_MD_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+# Only web and mail addresses become links: "[x](!here)" or "[x](@U123)" would otherwise be a mention.
+_MD_LINK = re.compile(r"\[([^\]]+)\]\(((?:https?://|mailto:)[^)\s|]+)\)")
 _MD_BOLD = re.compile(r"\*\*(.+?)\*\*")
 _MD_HEADING = re.compile(r"^#{1,6}\s+(.*)$")
 _MD_BULLET = re.compile(r"^(\s*)[-*+]\s+")

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from slack_sdk import WebClient
 
 from bot.case_vocabulary import EventKind
 from bot.clock import Clock
-from bot.models import Case, CaseEvent, OutboxMessage
+from bot.i18n import Language
+from bot.models import Case, CaseEvent, FaqDraft, OutboxMessage
 from bot.notify import NotReady, Obsolete, PermanentDeliveryError
 from bot.outbox import PENDING, SENDING, SENT, UNCERTAIN
 from bot.outbox_kinds import OutboxKind
 from bot.pager import PAGE_TARGET
 from bot.sla_clock import awaits_first_response
-from bot.slack import case_blocks, faq_blocks, oncall_notes, reporter_notes, sla_blocks
+from bot.slack import case_blocks, faq_blocks, faq_teach_blocks, oncall_notes, reporter_notes, sla_blocks
 from bot.slack.blocks import Block
 from bot.slack.desk import Desk
 from bot.slack.directory import UserNames, permalink
@@ -26,6 +27,10 @@ class Entries(Protocol):
     def get(self, entry_id: str) -> Entry | None: ...
 
 
+class Drafts(Protocol):
+    def get(self, draft_id: int) -> FaqDraft | None: ...
+
+
 class CaseRecords(Protocol):
     def get_by_id(self, case_id: int) -> Case | None: ...
 
@@ -34,29 +39,55 @@ class CaseRecords(Protocol):
     def page_message(self, case_id: int, target: int | str) -> OutboxMessage | None: ...
 
 
-def faq_renderers(entries: Entries) -> dict[str, Renderer]:
+def faq_renderers(entries: Entries, drafts: Drafts | None = None) -> dict[str, Renderer]:
+    def entry_of(entry_id: str) -> Entry:
+        entry = entries.get(entry_id)
+        if entry is None:
+            raise PermanentDeliveryError(f"knowledge entry {entry_id} no longer exists")
+        return entry
+
+    def where(payload: dict[str, Any], text: str, blocks: list[dict[str, Any]]) -> SlackPost:
+        return SlackPost(channel=payload["channel"], thread_ts=payload.get("thread_ts"), text=text, blocks=blocks)
+
     def answer(message: OutboxMessage) -> SlackPost:
         payload = message.payload
-        entry = entries.get(payload["entry_id"])
-        if entry is None:
-            raise PermanentDeliveryError(f"knowledge entry {payload['entry_id']} no longer exists")
-        text, blocks = faq_blocks.answer_message(entry, payload.get("language", "ja"))
-        return SlackPost(channel=payload["channel"], thread_ts=payload["thread_ts"], text=text, blocks=blocks)
+        entry = entry_of(payload["entry_id"])
+        return where(payload, *faq_blocks.answer_message(entry, _language(payload), payload.get("question_ts")))
 
     def suggest(message: OutboxMessage) -> SlackPost:
         payload = message.payload
         found = [e for e in (entries.get(i) for i in payload["entry_ids"]) if e is not None]
         if not found:
             raise PermanentDeliveryError("none of the suggested entries exists any more")
-        text, blocks = faq_blocks.suggestions_message(found, payload.get("language", "ja"))
-        return SlackPost(channel=payload["channel"], thread_ts=payload["thread_ts"], text=text, blocks=blocks)
+        return where(payload, *faq_blocks.suggestions_message(found, _language(payload), payload.get("question_ts")))
 
     def not_found(message: OutboxMessage) -> SlackPost:
         payload = message.payload
-        text, blocks = faq_blocks.not_found_message(payload.get("language", "ja"))
-        return SlackPost(channel=payload["channel"], thread_ts=payload["thread_ts"], text=text, blocks=blocks)
+        return where(payload, *faq_blocks.not_found_message(_language(payload), payload.get("question_ts")))
 
-    return {OutboxKind.FAQ_ANSWER: answer, OutboxKind.FAQ_SUGGEST: suggest, OutboxKind.FAQ_NOT_FOUND: not_found}
+    def candidate(message: OutboxMessage) -> SlackPost:
+        payload = message.payload
+        entry = entry_of(payload["entry_id"])
+        return where(payload, *faq_blocks.candidate_message(entry, int(payload["phrasing_id"]), _language(payload)))
+
+    def draft(message: OutboxMessage) -> SlackPost:
+        payload = message.payload
+        found = drafts.get(int(payload["draft_id"])) if drafts is not None else None
+        if found is None:
+            raise PermanentDeliveryError(f"FAQ draft {payload['draft_id']} does not exist")
+        return where(payload, *faq_teach_blocks.draft_message(found, _language(payload)))
+
+    return {
+        OutboxKind.FAQ_ANSWER: answer,
+        OutboxKind.FAQ_SUGGEST: suggest,
+        OutboxKind.FAQ_NOT_FOUND: not_found,
+        OutboxKind.FAQ_CANDIDATE: candidate,
+        OutboxKind.FAQ_DRAFT: draft,
+    }
+
+
+def _language(payload: dict[str, Any]) -> Language:
+    return Language.of(payload.get("language"), Language.JA)
 
 
 class CaseRenderers:
@@ -215,6 +246,6 @@ class CaseRenderers:
 
 
 def all_renderers(
-    entries: Entries, cases: CaseRecords, clock: Clock, desk: Desk, client: WebClient
+    entries: Entries, cases: CaseRecords, clock: Clock, desk: Desk, client: WebClient, drafts: Drafts | None = None
 ) -> dict[str, Renderer]:
-    return {**faq_renderers(entries), **CaseRenderers(cases, clock, desk, client).by_kind()}
+    return {**faq_renderers(entries, drafts), **CaseRenderers(cases, clock, desk, client).by_kind()}

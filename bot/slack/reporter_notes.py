@@ -22,10 +22,15 @@ Names = Callable[[str], str | None]
 
 
 def place(case: Case) -> tuple[str, str | None]:
-    """Where the reporter hears about their case: (channel, thread) — the FAQ thread, or a DM."""
-    if case.origin_channel and case.origin_thread_ts:
+    """Where the reporter hears about their case: (channel, thread) — the FAQ thread, or a DM (a
+    question asked in a DM is answered right there, not in a thread: so is what follows)."""
+    if case.origin_channel and case.origin_thread_ts and not is_channel_dm(case.origin_channel):
         return case.origin_channel, case.origin_thread_ts
     return case.reporter_id, None
+
+
+def is_channel_dm(channel: str) -> bool:
+    return channel.startswith("D")
 
 
 def named(user: str | None, names: Names) -> str:

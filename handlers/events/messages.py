@@ -67,7 +67,8 @@ def record_case_reply(event: dict[str, Any], cases: CaseService) -> None:
 
 
 def answer_question(event: dict[str, Any], context: BoltContext) -> None:
-    """In a channel the bot listens in (or a DM); a message mentioning the bot is left to on_mention."""
+    """In a channel the bot listens in (or a DM, answered inline, as people talk in DMs); a message
+    mentioning the bot is left to on_mention."""
     desk: Desk = context["desk"]
     faq: FaqService = context["faq"]
     channel, text = event.get("channel", ""), event.get("text") or ""
@@ -81,6 +82,7 @@ def answer_question(event: dict[str, Any], context: BoltContext) -> None:
         user=event.get("user"),
         text=from_slack(strip_bot_mention(text, context.bot_user_id)),
         direct=direct,
+        inline=direct,
     )
 
 

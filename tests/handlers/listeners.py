@@ -18,6 +18,8 @@ from bot.cases import CaseChange, CaseService
 from bot.clock import ManualClock
 from bot.events import EventLog
 from bot.faq import FaqService
+from bot.faq_drafts import FaqDrafts
+from bot.faq_teaching import FaqTeaching
 from bot.models import Case, CaseEvent
 from bot.oncall import OncallService
 from bot.slack.desk import Desk
@@ -29,11 +31,20 @@ NOW = datetime(2026, 11, 16, 1, 30, tzinfo=UTC)  # Monday 10:30 in Tokyo
 DESK = Desk.from_config(make_config())
 
 
+def teaching(*, agents: tuple[str, ...] = ("U0AGENT",)) -> Mock:
+    """The teaching service, mocked: `agents` are agents; drafts are a mock of their own."""
+    mock = Mock(spec=FaqTeaching)
+    mock.is_agent.side_effect = lambda user: user in agents
+    mock.drafts = Mock(spec=FaqDrafts)
+    return mock
+
+
 def context(**overrides: Any) -> BoltContext:
     """A request's context as handlers/context.py fills it, every service a mock."""
     values: dict[str, Any] = {
         "cases": Mock(spec=CaseService),
         "faq": Mock(spec=FaqService),
+        "teaching": teaching(),
         "knowledge": Mock(spec=KnowledgeIndex),
         "oncall": Mock(spec=OncallService),
         "events": Mock(spec=EventLog),

@@ -35,7 +35,8 @@ def test_question_is_answered_in_its_thread(app: AppHarness) -> None:
     assert call.args["thread_ts"] == event["ts"]
     text = blocks_text(call.args)
     assert "SSOはどのIdPに対応していますか？" in text
-    assert "Okta" in text and "faq.md" in text
+    assert "Okta" in text
+    assert "faq.md" not in text and "出典" not in text  # where an answer is written is for agents (`/faq`)
     find_button(call.args, "faq_resolved")
     find_button(call.args, "faq_unresolved")
 
@@ -72,7 +73,8 @@ def test_mentions_answer_anywhere_and_say_when_nothing_matches(app: AppHarness, 
     app.message("<@UBOT> 来週の飲み会の場所はどこですか", channel="C0RANDOM", event_type="app_mention")
     (call,) = app.fake.wait_for_calls("chat.postMessage")
     assert call.args["channel"] == "C0RANDOM"
-    assert "/case" in call.args["text"]
+    assert "見つかりませんでした" in call.args["text"]
+    find_button(call.args, "faq_open_case")  # no dead end: the case form is one click away
     app.fake.wait_for(lambda: rows(db, UnansweredQuestion))
 
 
@@ -200,3 +202,12 @@ def test_suggestions_are_buttons_that_post_the_chosen_answer(
         assert "Okta" in blocks_text(calls[1].args)
     finally:
         app.stop()
+
+
+def test_short_ascii_questions_get_japanese_labels_and_english_sentences_english(app: AppHarness) -> None:
+    app.message("API rate limit?")
+    (short,) = app.fake.wait_for_calls("chat.postMessage")
+    assert short.args["text"].startswith("FAQの回答") and "解決しました" in blocks_text(short.args)
+    app.message("Is there a limit on API requests?")
+    sentence = app.fake.wait_for_calls("chat.postMessage", 2)[1]
+    assert sentence.args["text"].startswith("FAQ answer") and "Solved" in blocks_text(sentence.args)

@@ -40,7 +40,7 @@ def test_a_question_is_answered_in_its_thread(console: tuple[Console, io.StringI
 
 def test_chit_chat_gets_no_reply_but_a_mention_does(console: tuple[Console, io.StringIO]) -> None:
     assert "bot →" not in run(console, "お疲れさまです〜")
-    assert "/case" in run(console, "@bot 今日のランチどこ行きます？")
+    assert "[1] ケースを起票" in run(console, "@bot 今日のランチどこ行きます？")
 
 
 def test_the_whole_story_of_an_urgent_case(console: tuple[Console, io.StringIO]) -> None:
@@ -100,3 +100,32 @@ def test_typed_mentions_become_slack_tokens(console: tuple[Console, io.StringIO]
     assert "@oncall2 さんを" in shown and "現在のオンコール*: @oncall2" in shown
     # A typed <!channel> reaches the bot escaped, exactly as Slack sends it.
     assert "@channel" not in run(console, "/case 低 <!channel> テスト").split("#1", 1)[1].split("\n")[0]
+
+
+def test_an_agent_links_an_unanswered_question_to_an_entry(console: tuple[Console, io.StringIO]) -> None:
+    run(console, "/as U0CUSTOMER", "@bot 適格請求書の登録番号は？")
+    gaps = run(console, "/as U0AGENT", "/faq gaps")
+    assert "適格請求書の登録番号は？" in gaps and "[1] FAQに紐付け" in gaps
+    form = run(console, "click 1")
+    assert "┌ FAQに紐付け" in form and "'適格請求書の登録番号は？'" in form
+    done = run(console, "submit entry=請求書の発行は可能ですか？")
+    assert "(searched “請求書の発行は可能ですか？”:" in done and "の言い換えとして学習しました" in done
+    answered = run(console, "/as U0CUSTOMER", "@bot 適格請求書の登録番号は？")
+    assert "*Q. 請求書の発行は可能ですか？*" in answered and "もしかして" not in answered
+
+
+def test_a_message_shortcut_on_a_printed_message(console: tuple[Console, io.StringIO]) -> None:
+    run(console, "/as U0CUSTOMER", "@bot 二段階認証を設定したい")
+    listed = run(console, "/messages")
+    assert "m1 @U0CUSTOMER: @bot 二段階認証を設定したい" in listed and "m2 @bot (thread): もしかして" in listed
+    refused = run(console, "shortcut FAQに追加 m1")
+    assert "サポート担当者のみ" in refused
+    run(console, "/as U0AGENT", "reply m1 管理画面 > セキュリティ > 二段階認証 から有効にできます。")
+    form = run(console, "shortcut FAQに追加")  # on the last message written here: the agent's reply
+    assert "┌ FAQに追加" in form and "'二段階認証を設定したい'" in form and "'管理画面 > セキュリティ" in form
+    saved = run(console, "submit category=機能")
+    assert "下書き「二段階認証を設定したい」を保存しました" in saved
+    assert "bot → #cases" in saved and "[1] 承認して公開  [2] 破棄" in saved
+    assert "承認しました" in run(console, "click 1")
+    answered = run(console, "/as U0CUSTOMER", "@bot 二段階認証を設定したい")
+    assert "管理画面 > セキュリティ > 二段階認証" in answered

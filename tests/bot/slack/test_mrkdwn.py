@@ -96,3 +96,15 @@ def test_knowledge_markdown_becomes_mrkdwn() -> None:
     assert markdown_to_mrkdwn(markdown) == (
         "*注意*: <https://help.example.com/sso|ガイド> を参照\n• 項目\n1. 手順 &lt; 2"
     )
+
+
+def test_knowledge_markdown_links_never_become_mentions() -> None:
+    """An answer written in Slack (「FAQに追加」) is knowledge Markdown too: a link to "!here" stays text."""
+    for markdown in (
+        "[みんな](!here)",
+        "[担当](@U0BOSS)",
+        "[会議室](#C0GENERAL)",
+        "[x](https://a.example/|<!channel>)",
+    ):
+        shown = markdown_to_mrkdwn(markdown)
+        assert "<!" not in shown and "<@" not in shown and "<#" not in shown, shown

@@ -145,3 +145,10 @@ def test_a_case_raised_to_high_again_says_so_in_its_pages_thread_without_a_secon
     again = row(4, OutboxKind.PAGE, "sending", mentions=["U0ONCALL1"], here=False)
     post = renderers(Records(a_case(), page=page)).page(again)
     assert post.thread_ts == page.sent_ts and "case_ack" not in str(post.blocks)
+
+
+def test_a_question_asked_in_a_dm_is_followed_up_right_there_not_in_a_thread() -> None:
+    ack = CaseEvent(id=5, case_id=1, kind="acknowledged", actor_id="U0AGENT", at=NOW)
+    from_dm = a_case(origin_channel="DU0CUSTOMER", origin_thread_ts="3.000001")
+    post = renderers(Records(from_dm, events={5: ack})).reporter(row(9, OutboxKind.CASE_REPORTER, event_id=5))
+    assert (post.channel, post.thread_ts) == ("U0CUSTOMER", None)

@@ -36,7 +36,13 @@ def test_a_message_in_a_faq_channel_goes_to_the_faq() -> None:
     ctx = context()
     on_message(event=message(), context=ctx)
     ctx["faq"].handle_message.assert_called_once_with(
-        channel="C0FAQ", ts="1700000000.000900", thread_ts=None, user="U0AGENT", text="VPN に繋がらない?", direct=False
+        channel="C0FAQ",
+        ts="1700000000.000900",
+        thread_ts=None,
+        user="U0AGENT",
+        text="VPN に繋がらない?",
+        direct=False,
+        inline=False,
     )
     assert ctx["cases"].method_calls == []
 
@@ -59,6 +65,7 @@ def test_direct_messages_and_mentions_are_always_answered() -> None:
     on_message(event=message(channel="D0DM", channel_type="im"), context=ctx)
     on_mention(event=message(channel="C0OTHER", text="<@U0BOT> VPN?"), context=ctx)
     assert [c.kwargs["direct"] for c in ctx["faq"].handle_message.call_args_list] == [True, True]
+    assert ctx["faq"].handle_message.call_args_list[0].kwargs["inline"] is True  # a DM is answered inline
     assert ctx["faq"].handle_message.call_args.kwargs["text"] == "VPN?"
 
 

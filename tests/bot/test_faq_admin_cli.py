@@ -1,0 +1,89 @@
+"""`supportbot faq gaps|feedback|learned|export`: the team's view of what the FAQ missed and was taught."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from knowledge import BUNDLED_KNOWLEDGE
+from knowledge.search import KnowledgeIndex
+from tests.bot.test_cli import clean_environment  # noqa: F401  (autouse: no tokens, a scratch directory)
+
+LINKED = "適格請求書の登録番号は？"
+
+
+@pytest.fixture
+def database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+def console(*lines: str) -> None:
+    main(["shell", *(part for line in lines for part in ("-e", line))])
+
+
+def teach_in_the_console() -> None:
+    """An agent links an unanswered question to an entry, as in Slack."""
+    console(
+        "/as U0CUSTOMER",
+        f"@bot {LINKED}",
+        "/as U0AGENT",
+        "/faq gaps",
+        "click 1",
+        "submit entry=請求書の発行は可能ですか？",
+    )
+
+
+def test_learned_phrasings_are_listed_exported_and_removed(
+    database: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    teach_in_the_console()
+    capsys.readouterr()
+    assert main(["faq", "learned", "list", "--json"]) == 0
+    (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert row["id"] == "p1" and row["status"] == "learned" and row["by"] == "U0AGENT" and not row["exported"]
+    assert row["what"] == f"「{LINKED}」 → 請求書の発行は可能ですか？"
+
+    out = tmp_path / "exported"
+    assert main(["faq", "export", "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert f"{out / 'faq.md'}: 1 言い換え added" in said and "git diff" in said
+    assert f" / {LINKED}\n" in (out / "faq.md").read_text(encoding="utf-8")
+    assert (out / "support-policy.md").read_text(encoding="utf-8") == (
+        BUNDLED_KNOWLEDGE / "support-policy.md"
+    ).read_text(encoding="utf-8")
+    fresh = KnowledgeIndex.from_path(out).search(LINKED)
+    assert fresh.answer is not None and fresh.answer.question == "請求書の発行は可能ですか？"
+    assert main(["faq", "export", "--out", str(out)]) == 0
+    assert "Nothing new to export." in capsys.readouterr().out
+    assert main(["faq", "learned", "list"]) == 0
+    assert "p1     learned    yes" in capsys.readouterr().out
+
+    assert main(["faq", "learned", "remove", "p1"]) == 0
+    assert "removed p1" in capsys.readouterr().out
+    assert main(["faq", "learned", "list"]) == 0
+    assert capsys.readouterr().out.strip() == "Nothing taught in Slack yet."
+    assert main(["faq", "learned", "remove", "p1"]) == 1
+    assert "p1 was not found" in capsys.readouterr().err
+
+
+def test_feedback_lists_the_answers_marked_not_solved(database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    console("/as U0CUSTOMER", "@bot 解約方法は？", "click 2")  # 「解決しない」
+    capsys.readouterr()
+    assert main(["faq", "feedback"]) == 0
+    out = capsys.readouterr().out
+    assert "not solved  solved  entry" in out and "         1       0  解約方法は？" in out
+    assert "「どれも違う」 under もしかして: 0 question(s)" in out
+
+
+def test_gaps_leave_chit_chat_out_and_show_local_times(database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    console("@bot お疲れさまです", "@bot ありがとうございます", f"@bot {LINKED}")
+    capsys.readouterr()
+    assert main(["faq", "gaps"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "last asked (Asia/Tokyo)" in lines[0]
+    assert [line.split("  ")[-1] for line in lines[1:]] == [LINKED]
