@@ -20,7 +20,20 @@ import pytest
 from bot.devtools.recording import RECORD_ENV, Recorder
 
 ROOT = Path(__file__).resolve().parents[1]
-CHECKER_DIR = Path(os.environ.get("SUPPORTBOT_SLACK_CONFORMANCE") or ROOT.parent / "shared" / "slack-conformance")
+
+
+def _find_checker() -> Path:
+    """SUPPORTBOT_SLACK_CONFORMANCE, else `shared/slack-conformance` beside the checkout or one of its parents."""
+    if configured := os.environ.get("SUPPORTBOT_SLACK_CONFORMANCE"):
+        return Path(configured)
+    for folder in ROOT.parents:
+        candidate = folder / "shared" / "slack-conformance"
+        if (candidate / "conformance.py").is_file():
+            return candidate
+    return ROOT.parent / "shared" / "slack-conformance"
+
+
+CHECKER_DIR = _find_checker()
 CHECKER = CHECKER_DIR / "conformance.py"
 # Where the checker is wrong, not the bot: (method, rule) → why. Keep this short, and tell the checker's owners.
 CHECKER_GAPS = {
