@@ -62,6 +62,7 @@ class Action(StrEnum):
     ASSIGN = "assign"  # `/case assign N @someone`: agents only
     RESPOND = "respond"  # a reply in the case thread, counted as the first response
     CHANGE_PRIORITY = "change_priority"
+    CHANGE_CUSTOMER = "change_customer"  # `/case customer N id`: agents only
     ESCALATE = "escalate"
     RESOLVE = "resolve"
     REOPEN = "reopen"
@@ -69,7 +70,7 @@ class Action(StrEnum):
 
 _MAY: dict[Standing, frozenset[Action]] = {
     Standing.AGENT: frozenset(Action),
-    Standing.PARTY: frozenset(Action) - {Action.ASSIGN},
+    Standing.PARTY: frozenset(Action) - {Action.ASSIGN, Action.CHANGE_CUSTOMER},
     Standing.REPORTER: frozenset({Action.VIEW, Action.RESOLVE, Action.REOPEN}),
     Standing.NONE: frozenset(),
 }

@@ -96,11 +96,11 @@ class CaseReads:
         with self.db.transaction() as session:
             return case_store.find_by_message(session, channel, ts)
 
-    def list(self, scope: ListScope, actor: str, *, limit: int = 20) -> Sequence[Case]:
-        """`/case list`: the cases of `scope` that `actor` may see."""
+    def list(self, scope: ListScope, actor: str, *, limit: int = 20, customer: str | None = None) -> Sequence[Case]:
+        """`/case list`: the cases of `scope` (of `customer`, if given) that `actor` may see."""
         viewer = self.viewer(actor)
         with self.db.transaction() as session:
-            return case_store.list_cases(session, scope, viewer, limit=limit)
+            return case_store.list_cases(session, scope, viewer, limit=limit, customer=customer)
 
     def _load(self, session: Session, number: int, *, lock: bool = False, open_only: bool = False) -> Case:
         case = case_store.load(session, number, lock=lock)

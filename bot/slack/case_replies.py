@@ -14,6 +14,7 @@ from bot.errors import UserFacingError
 from bot.i18n import t
 from bot.slack.case_blocks import priority_badge, reopen_refused, who
 from bot.slack.desk import Desk
+from bot.slack.mrkdwn import escape_text
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,14 @@ def priority_changed(change: CaseChange, desk: Desk) -> str:
     case = change.case
     priority = priority_badge(case.priority, desk.language)
     return t("case.priority_changed", desk.language, number=case.number, priority=priority, due=desk.when(case.due_at))
+
+
+def customer_changed(change: CaseChange, desk: Desk) -> str:
+    case = change.case
+    customer = escape_text(case.customer or case.customer_id or "", limit=200)
+    target = escape_text(desk.plans.target(case.plan, case.priority).explain(desk.language), limit=300)
+    due = desk.when(case.due_at)
+    return t("case.customer_changed", desk.language, number=case.number, customer=customer, target=target, due=due)
 
 
 def escalated(change: CaseChange, desk: Desk) -> str:

@@ -138,13 +138,17 @@ class CaseRenderers:
 
     def card(self, message: OutboxMessage) -> SlackPost:
         case = self._load(message)
-        text, blocks = case_blocks.card(case, self.clock.now(), self.desk.language, self.desk.timezone)
+        text, blocks = case_blocks.card(
+            case, self.clock.now(), self.desk.language, self.desk.timezone, plans=self.desk.plans
+        )
         return SlackPost(channel=self.desk.channels.cases, text=text, blocks=blocks)
 
     def card_update(self, message: OutboxMessage) -> SlackPost:
         case = self._load(message)
         ts = self._card_ts(case)
-        text, blocks = case_blocks.card(case, self.clock.now(), self.desk.language, self.desk.timezone)
+        text, blocks = case_blocks.card(
+            case, self.clock.now(), self.desk.language, self.desk.timezone, plans=self.desk.plans
+        )
         channel = case.message_channel or self.desk.channels.cases
         return SlackPost(channel=channel, update_ts=ts, text=text, blocks=blocks)
 

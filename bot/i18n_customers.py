@@ -1,0 +1,41 @@
+"""Messages about customers and their plans (issue 11): the case's customer and plan, the customer
+picker, customer channels' tone and audiences. Part of bot/i18n.py's catalogue."""
+
+from __future__ import annotations
+
+CUSTOMER_MESSAGES: dict[str, dict[str, str]] = {
+    # --- a case's customer and plan ---------------------------------------------------------------
+    "case.field.plan": {"ja": "プラン", "en": "Plan"},
+    "case.customer.value": {"ja": "{name} ({id}) · {plan}", "en": "{name} ({id}) · {plan}"},
+    "case.show.target": {"ja": "応答目標: {target}", "en": "Response target: {target}"},
+    "case.event.customer_changed": {
+        "ja": "🏢 {actor} さんが顧客を {old} → {new} に変更しました。新しい応答期限: {due}",
+        "en": "🏢 {actor} changed the customer {old} → {new}. New response due: {due}",
+    },
+    "case.history.customer_changed": {"ja": "顧客 {old} → {new}", "en": "customer {old} → {new}"},
+    "case.customer_changed": {
+        "ja": "ケース #{number} の顧客を {customer} にしました ({target})。応答期限: {due}",
+        "en": "Case #{number} is now {customer}'s ({target}). Response due: {due}",
+    },
+    "case.customer.none": {"ja": "なし", "en": "none"},
+    "case.error.customer_unknown": {
+        "ja": "顧客「{word}」は顧客ディレクトリにありません。`supportbot customers list` で ID を確認してください。",
+        "en": "There is no customer “{word}” in the directory; `supportbot customers list` shows the IDs.",
+    },
+    "case.error.customer_missing": {
+        "ja": "顧客 ID を指定してください (例: `/case customer 42 acme`)。",
+        "en": "Which customer? For example `/case customer 42 acme`.",
+    },
+    "case.error.same_customer": {
+        "ja": "ケース #{number} はすでにその顧客のケースです。",
+        "en": "Case #{number} already belongs to that customer.",
+    },
+    "case.list.scope.customer": {"ja": "顧客 {customer} のケース", "en": "cases of customer {customer}"},
+    # --- the case form's customer picker ---------------------------------------------------------
+    "case.form.customer_pick": {"ja": "顧客 (契約)", "en": "Customer (contract)"},
+    "case.form.customer_pick.placeholder": {"ja": "名前または ID で検索", "en": "Search by name or ID"},
+    "case.form.customer_pick.hint": {
+        "ja": "顧客のチャンネルで起票すると自動で設定されます。応答目標はこの顧客のプランで決まります。",
+        "en": "Set by itself in a customer's channel. The response target follows this customer's plan.",
+    },
+}
