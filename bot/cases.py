@@ -140,9 +140,13 @@ class CaseService(CaseReads):
             raise UserFacingError("case.error.customer_unknown", word=customer_id[:64])
         return found
 
-    def customer_of(self, new: NewCase) -> CustomerRecord | None:
-        """The new case's customer: the one picked, else the customer whose channel it is opened in."""
-        if new.customer_id:
+    def find_customers(self, query: str, actor: str, *, limit: int = 100) -> list[CustomerRecord]:
+        """The form's customer picker: customers by name or id, for agents (the directory is not for customers)."""
+        return self.customers.search(query, limit=limit) if self.agents.is_agent(actor) else []
+
+    def customer_of(self, new: NewCase, reporter: str) -> CustomerRecord | None:
+        """The new case's customer: the one an agent picked, else the customer whose channel it is opened in."""
+        if new.customer_id and self.agents.is_agent(reporter):
             return self.require_customer(new.customer_id)
         return self.customers.find_by_channel(new.origin_channel) if new.origin_channel else None
 
@@ -151,7 +155,7 @@ class CaseService(CaseReads):
         title = self.validate_title(new.title)
         priority = self.require_priority(new.priority)
         category = self.require_category(new.category)
-        customer = self.customer_of(new)
+        customer = self.customer_of(new, reporter)
         now = self.clock.now()
         with self.db.transaction() as session:
             case = Case(

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from bot.case_commands import Verb, parse_case_command
 from bot.case_vocabulary import EventKind, ListScope
 from bot.cases import NewCase
 from bot.clock import ManualClock
@@ -45,9 +46,9 @@ def desk(db: Database, clock: ManualClock) -> Desk:
     return build_desk(db, clock, config=CONFIG)
 
 
-def open_in(desk: Desk, channel: str | None, priority: str = "high", **extra: str) -> int:
+def open_in(desk: Desk, channel: str | None, priority: str = "high", by: str = CUSTOMER, **extra: str) -> int:
     new = NewCase(title="ログインできない", priority=priority, origin_channel=channel, **extra)
-    return desk.service.open(new, CUSTOMER).case.number
+    return desk.service.open(new, by).case.number
 
 
 def test_a_case_opened_in_a_customer_channel_runs_on_the_customers_plan(desk: Desk) -> None:
@@ -61,11 +62,12 @@ def test_a_case_opened_in_a_customer_channel_runs_on_the_customers_plan(desk: De
     assert (no_plan.customer_id, no_plan.plan) == ("beta", "standard")
 
 
-def test_the_picked_customer_wins_over_the_channel_and_an_unknown_one_is_refused(desk: Desk) -> None:
-    case = desk.service.get(open_in(desk, "C0BETA", customer_id="acme"))
+def test_the_customer_an_agent_picked_wins_over_the_channel_and_an_unknown_one_is_refused(desk: Desk) -> None:
+    case = desk.service.get(open_in(desk, "C0BETA", by=AGENT, customer_id="acme"))
     assert (case.customer_id, case.plan) == ("acme", "premier")
+    assert desk.service.get(open_in(desk, "C0BETA", customer_id="acme")).customer_id == "beta"  # not an agent
     with pytest.raises(UserFacingError) as caught:
-        open_in(desk, "C0FAQ", customer_id="nobody")
+        open_in(desk, "C0FAQ", by=AGENT, customer_id="nobody")
     assert caught.value.key == "case.error.customer_unknown"
 
 
@@ -122,3 +124,25 @@ def test_show_explains_the_target_and_lists_filter_by_customer(desk: Desk) -> No
     assert "Premier プラン・優先度 高: 1時間 (24時間365日)" in str(blocks)
     listed = desk.service.list(ListScope.OPEN, AGENT, customer="acme")
     assert [case.number for case in listed] == [acme]
+
+
+def test_the_picker_searches_the_directory_for_agents_only(desk: Desk) -> None:
+    assert [c.id for c in desk.service.find_customers("アクメ", AGENT)] == ["acme"]
+    assert [c.id for c in desk.service.find_customers("ACME", AGENT)] == ["acme"]
+    assert desk.service.find_customers("アクメ", CUSTOMER) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("customer 42 acme", (Verb.CUSTOMER, 42, "acme", None)),
+        ("顧客 #42 acme", (Verb.CUSTOMER, 42, "acme", None)),
+        ("customer 42", (Verb.INVALID, None, None, None)),
+        ("list customer acme", (Verb.LIST, None, ListScope.OPEN, "acme")),
+        ("list customer acme all", (Verb.LIST, None, ListScope.ALL, "acme")),
+        ("list customer", (Verb.INVALID, None, None, None)),
+    ],
+)
+def test_the_grammar_of_customers(text: str, expected: tuple[object, ...]) -> None:
+    parsed = parse_case_command(text)
+    assert (parsed.verb, parsed.number, parsed.word, parsed.text) == expected

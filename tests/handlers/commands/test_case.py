@@ -74,7 +74,7 @@ def test_list_asks_for_one_more_than_it_shows() -> None:
     ctx = context()
     ctx["cases"].list.return_value = [a_case(number=n) for n in range(1, LIST_LIMIT + 2)]
     _, responded, _, _ = run("list 自分", ctx)
-    ctx["cases"].list.assert_called_once_with(ListScope.MINE, "U0AGENT", limit=LIST_LIMIT + 1)
+    ctx["cases"].list.assert_called_once_with(ListScope.MINE, "U0AGENT", limit=LIST_LIMIT + 1, customer=None)
     assert said(responded) == "ケース一覧 (自分の)"
     assert "ほかにもケースがあります" in str(responded.call_args.kwargs["blocks"])
 
