@@ -61,8 +61,8 @@ def list_cases(
     """Open cases (and mine: assigned to or reported by the viewer) by due time; all cases newest first;
     with `customer`, only that customer's.
 
-    Only the cases the viewer may see: all of them for an agent, else those they reported, are
-    assigned or were called to (bot/access.py).
+    Only the cases the viewer may see: all of them for an agent, a customer's to a customer in their
+    channel, else those they reported, are assigned or were called to (bot/access.py).
     """
     query = select(Case)
     me = viewer.user
@@ -72,7 +72,9 @@ def list_cases(
         query = query.where(col(Case.status).in_(ACTIVE_STATUSES))
     if scope == ListScope.MINE:
         query = query.where(or_(col(Case.reporter_id) == me, col(Case.assignee_id) == me))
-    if not viewer.everything:
+    if viewer.customer is not None:
+        query = query.where(col(Case.customer_id) == viewer.customer)
+    elif not viewer.everything:
         called = select(col(CaseParty.case_id)).where(col(CaseParty.party_id).in_([me, *viewer.groups]))
         query = query.where(or_(col(Case.reporter_id) == me, col(Case.assignee_id) == me, col(Case.id).in_(called)))
     if scope == ListScope.ALL:

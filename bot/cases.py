@@ -63,6 +63,7 @@ class CaseChange:
     event: CaseEvent
     outside_hours: bool = False
     paged: OnCall | None = None
+    customer_channel: bool = False  # opened in its customer's channel: told in the customer-facing tone
 
 
 def _clean(text: str | None, limit: int = 4000) -> str | None:
@@ -93,8 +94,7 @@ class CaseService(CaseReads):
         escalation: EscalationConfig,
         customers: CustomerDirectory | None = None,
     ) -> None:
-        super().__init__(db, agents)
-        self.customers = customers or CustomerDirectory(db, clock)
+        super().__init__(db, agents, customers or CustomerDirectory(db, clock))
         self.clock = clock
         self.sla = sla
         self.outbox = outbox
@@ -187,7 +187,9 @@ class CaseService(CaseReads):
             event = record(session, case, EventKind.OPENED, reporter, now, new=priority)
             paged = self.sla.page(session, case, now, occasion=EventKind.OPENED)
         self._deliver(case)
-        return CaseChange(case, event, outside_hours=self.sla.is_outside_hours(case), paged=paged)
+        outside = self.sla.is_outside_hours(case)
+        theirs = customer is not None and new.origin_channel in customer.channels
+        return CaseChange(case, event, outside_hours=outside, paged=paged, customer_channel=theirs)
 
     def acknowledge(self, number: int, actor: str, *, via: str = "command") -> CaseChange:
         """Take the case (担当者): the first response if there was none, and the SLA pings stop.

@@ -31,6 +31,21 @@ CUSTOMER_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Case #{number} already belongs to that customer.",
     },
     "case.list.scope.customer": {"ja": "顧客 {customer} のケース", "en": "cases of customer {customer}"},
+    # --- customer channels: the customer-facing tone (です・ます, お客様向け) ----------------------------
+    "case.opened.customer": {
+        "ja": "お問い合わせを受け付けました (受付番号 #{number}、優先度: {priority})。{due} までに担当者より初回のご連絡をいたします。",
+        "en": "Thank you, we have received your request (#{number}, priority {priority}). "
+        "We will get back to you by {due}.",
+    },
+    "case.opened.customer.outside_hours": {
+        "ja": "ただいま営業時間外です。ご契約の応答目標 ({target}) に基づき、初回のご連絡は {due} までにいたします。",
+        "en": "We are outside business hours now. Under your contract ({target}), "
+        "our first response will come by {due}.",
+    },
+    "case.opened.customer.urgent": {
+        "ja": "緊急のお問い合わせとして、担当チームに直ちに連絡しました。",
+        "en": "As this is urgent, our team has been alerted right away.",
+    },
     # --- the case form's customer picker ---------------------------------------------------------
     "case.form.customer_pick": {"ja": "顧客 (契約)", "en": "Customer (contract)"},
     "case.form.customer_pick.placeholder": {"ja": "名前または ID で検索", "en": "Search by name or ID"},

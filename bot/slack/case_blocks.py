@@ -322,11 +322,12 @@ def case_details(
     高: 1時間 (24時間365日)」), and the history (the team's notes for the team)."""
     case = details.case
     text, blocks = card(case, now, language, timezone, whole_description=True, plans=plans)
-    blocks = [b for b in blocks if b.get("type") != "actions"]
+    team = insider(details.standing)
+    internal = [] if team else contract_notes(case, language)  # the contract's flags are for agents
+    blocks = [b for b in blocks if b.get("type") != "actions" and b not in internal]
     if plans is not None:
         target = plans.target(case.plan, case.priority).explain(language)
         blocks.insert(2, context(t("case.show.target", language, target=escape_text(target, limit=300))))
-    team = insider(details.standing)
     history = "\n".join(
         history_line(e, language, timezone, reason_for(e, viewer, insider=team)) for e in details.events
     )

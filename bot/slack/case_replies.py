@@ -32,6 +32,8 @@ def opened(change: CaseChange, desk: Desk) -> str:
     in the case's language (the asker's, when the flow that opened it had one)."""
     case = change.case
     language = case.language or desk.language
+    if change.customer_channel:
+        return opened_for_customer(change, desk, language)
     priority = priority_badge(case.priority, language)
     due = desk.when(case.due_at, language)
     lines = [t("case.opened", language, number=case.number, priority=priority, due=due)]
@@ -39,6 +41,20 @@ def opened(change: CaseChange, desk: Desk) -> str:
         lines.append(t("case.opened.outside_hours", language))
     if change.paged is not None:  # on-call people, a user group, or nobody
         lines.append(t(PAGED_TELLS[change.paged.source], language))
+    return "\n".join(lines)
+
+
+def opened_for_customer(change: CaseChange, desk: Desk, language: str) -> str:
+    """In a customer's channel: 受付番号, when the first response will come under their plan — and none of
+    the team's inner workings (who was paged, through which group)."""
+    case = change.case
+    priority, due = t(f"priority.{case.priority}", language), desk.when(case.due_at, language)
+    lines = [t("case.opened.customer", language, number=case.number, priority=priority, due=due)]
+    if change.outside_hours:
+        target = escape_text(desk.plans.target(case.plan, case.priority).explain(language), limit=300)
+        lines.append(t("case.opened.customer.outside_hours", language, target=target, due=due))
+    if change.paged is not None:
+        lines.append(t("case.opened.customer.urgent", language))
     return "\n".join(lines)
 
 

@@ -80,7 +80,8 @@ def _open(request: Request, respond: Respond) -> None:
 def _list(request: Request, respond: Respond) -> None:
     scope = ListScope(request.parsed.word or ListScope.OPEN)
     customer = request.parsed.text
-    found = list(request.cases.list(scope, request.user, limit=LIST_LIMIT + 1, customer=customer))
+    cases = request.cases
+    found = list(cases.list(scope, request.user, limit=LIST_LIMIT + 1, customer=customer, channel=request.channel))
     desk, now = request.desk, request.clock.now()
     text, blocks = case_blocks.case_list(
         found, scope, now, desk.language, desk.timezone, limit=LIST_LIMIT, plans=desk.plans, customer=customer
@@ -90,7 +91,7 @@ def _list(request: Request, respond: Respond) -> None:
 
 def _show(request: Request, respond: Respond) -> None:
     """Details and history of a case the person may see (another one is "not found")."""
-    details = request.cases.show(request.number, request.user)
+    details = request.cases.show(request.number, request.user, request.channel)
     now, desk = request.clock.now(), request.desk
     text, blocks = case_blocks.case_details(details, request.user, now, desk.language, desk.timezone, desk.plans)
     request.say(respond, text, blocks=blocks)

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from bot.access import Standing
 from bot.case_commands import Verb, parse_case_command
 from bot.case_vocabulary import EventKind, ListScope
 from bot.cases import NewCase
@@ -13,7 +14,7 @@ from bot.clock import ManualClock
 from bot.customers import CustomerData, CustomerDirectory
 from bot.database import Database
 from bot.errors import UserFacingError
-from bot.slack import case_blocks
+from bot.slack import case_blocks, case_replies
 from bot.slack.desk import Desk as SlackDesk
 from tests.bot.test_cases import AGENT, CUSTOMER, Desk, build_desk
 from tests.harness import make_config
@@ -146,3 +147,28 @@ def test_the_picker_searches_the_directory_for_agents_only(desk: Desk) -> None:
 def test_the_grammar_of_customers(text: str, expected: tuple[object, ...]) -> None:
     parsed = parse_case_command(text)
     assert (parsed.verb, parsed.number, parsed.word, parsed.text) == expected
+
+
+def test_a_customer_in_their_channel_sees_their_organisations_cases_and_no_other(desk: Desk) -> None:
+    colleague = open_in(desk, "C0ACME", by="U0ACME2")
+    mine = open_in(desk, "C0ACME")
+    beta = open_in(desk, "C0BETA")
+    listed = desk.service.list(ListScope.ALL, CUSTOMER, channel="C0ACME")
+    assert [case.number for case in listed] == [mine, colleague]
+    assert desk.service.show(colleague, CUSTOMER, "C0ACME").standing is Standing.REPORTER
+    with pytest.raises(UserFacingError) as caught:
+        desk.service.show(beta, CUSTOMER, "C0ACME")
+    assert caught.value.key == "case.error.not_found"
+    assert [case.number for case in desk.service.list(ListScope.ALL, CUSTOMER, channel="C0ACME", customer="beta")] == []
+    assert len(desk.service.list(ListScope.ALL, AGENT, channel="C0ACME")) == 3  # agents see every case anywhere
+
+
+def test_a_case_opened_in_its_customers_channel_is_confirmed_in_the_customer_facing_tone(desk: Desk) -> None:
+    new = NewCase(title="ログインできない", priority="high", origin_channel="C0ACME")
+    change = desk.service.open(new, CUSTOMER)
+    assert change.customer_channel
+    text = case_replies.opened(change, SlackDesk.from_config(CONFIG))
+    assert text.startswith(f"お問い合わせを受け付けました (受付番号 #{change.case.number}、優先度: 高)")
+    assert "オンコール" not in text and "緊急のお問い合わせ" in text
+    internal = desk.service.open(NewCase(title="x", priority="high", origin_channel="C0FAQ"), CUSTOMER)
+    assert not internal.customer_channel
