@@ -46,6 +46,17 @@ CUSTOMER_MESSAGES: dict[str, dict[str, str]] = {
         "ja": "緊急のお問い合わせとして、担当チームに直ちに連絡しました。",
         "en": "As this is urgent, our team has been alerted right away.",
     },
+    # --- FAQ answers in customers' channels --------------------------------------------------------
+    "faq.suggest.intro.customer": {
+        "ja": "お問い合わせありがとうございます。次のご質問のいずれかに該当しますでしょうか？ 押していただくと回答を表示します。",
+        "en": "Thank you for your question. Is it one of these? Choose one to see the answer.",
+    },
+    "faq.not_found.customer": {
+        "ja": "お問い合わせありがとうございます。こちらで該当するご案内が見つかりませんでした。"
+        "お手数ですが「ケースを起票」からお問い合わせください。担当者よりご連絡いたします。",
+        "en": "Thank you for your question. We could not find an answer here; please open a case "
+        "and our team will get back to you.",
+    },
     # --- the case form's customer picker ---------------------------------------------------------
     "case.form.customer_pick": {"ja": "顧客 (契約)", "en": "Customer (contract)"},
     "case.form.customer_pick.placeholder": {"ja": "名前または ID で検索", "en": "Search by name or ID"},

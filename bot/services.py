@@ -86,7 +86,7 @@ def build_services(
         agents=agents,
         sla=sla,
         oncall=oncall,
-        faq=FaqService(db, clock, index, config.faq, outbox, language=language),
+        faq=FaqService(db, clock, index, config.faq, outbox, language=language, customers=customers),
         cases=CaseService(db, clock, sla, outbox, agents, config.cases, config.escalation, customers),
         customers=customers,
         knowledge=knowledge,
