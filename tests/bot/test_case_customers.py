@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -172,3 +172,11 @@ def test_a_case_opened_in_its_customers_channel_is_confirmed_in_the_customer_fac
     assert "オンコール" not in text and "緊急のお問い合わせ" in text
     internal = desk.service.open(NewCase(title="x", priority="high", origin_channel="C0FAQ"), CUSTOMER)
     assert not internal.customer_channel
+
+
+def test_out_of_hours_the_customer_is_told_when_the_first_response_comes_under_their_plan(desk: Desk) -> None:
+    desk.clock.set(datetime(2026, 11, 16, 12, 0, tzinfo=UTC))  # Monday 21:00 in Tokyo
+    change = desk.service.open(NewCase(title="CSVが文字化けする", priority="low", origin_channel="C0ACME"), CUSTOMER)
+    text = case_replies.opened(change, SlackDesk.from_config(CONFIG))
+    assert "ただいま営業時間外です。ご契約の応答目標 (Premier プラン・優先度 低: 4時間 (営業時間内:" in text
+    assert "初回のご連絡は 11/17(火) 14:00 までにいたします。" in text

@@ -21,28 +21,14 @@ from bot.devtools.fake_slack import FakeSlack
 from bot.plans import PlanCatalog
 from knowledge.search import KnowledgeIndex
 from scheduler.sla_sweep import run_sla_sweep
+from tests.bot.test_case_customers import CONFIG
 from tests.handlers.test_cases import case, case_command, wait_card
-from tests.harness import AppHarness, make_config
+from tests.harness import AppHarness
 
 pytestmark = pytest.mark.e2e
 
 AGENT, EXTERNAL, BETA_PERSON = "U0AGENT", "U0EXT", "U0BETA"
 H = timedelta(hours=1)
-PLANS = {
-    "standard": {
-        "label": "Standard",
-        "high": {"target": "2h", "calendar": "24x7"},
-        "medium": {"target": "6h", "calendar": "business"},
-        "low": {"target": "8h", "calendar": "business"},
-    },
-    "premier": {
-        "label": "Premier",
-        "high": {"target": "1h", "calendar": "24x7"},
-        "medium": {"target": "2h", "calendar": "24x7"},
-        "low": {"target": "4h", "calendar": "business"},
-    },
-}
-CONFIG = make_config(plans=PLANS, customers={"default_plan": "standard"})
 CUSTOMERS_CSV = """id,name,plan,channels,contract_end,notes
 acme,株式会社アクメ,premier,C0ACME,2027-03-31,
 beta,ベータ商事,,C0BETA,,
