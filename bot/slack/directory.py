@@ -88,8 +88,11 @@ class ExternalUsers:
             self._team = team or None
             user = self.client.users_info(user=user_id).get("user") or {}
         except SlackApiError as exc:
-            log.warning("cannot tell whether %s is external: %s", user_id, exc.response.get("error"))
-            return cached[1] if cached else False
+            error = exc.response.get("error")
+            if error != "user_not_found":  # nobody Slack knows: not one of another organisation's people
+                log.warning("cannot tell whether %s is external: %s", user_id, error)
+                return cached[1] if cached else False
+            user = {}
         external = bool(user.get("is_stranger")) or bool(team and user.get("team_id") and user["team_id"] != team)
         with self._lock:
             self._cache[user_id] = (now, external)
