@@ -46,6 +46,24 @@ CUSTOMER_MESSAGES: dict[str, dict[str, str]] = {
         "ja": "緊急のお問い合わせとして、担当チームに直ちに連絡しました。",
         "en": "As this is urgent, our team has been alerted right away.",
     },
+    # --- what a customer who opened a case in their channel is told there --------------------------
+    "tell.opened.customer": {
+        "ja": "📝 お問い合わせを受付番号 #{number} として承りました。担当者より順次ご連絡いたします。",
+        "en": "📝 We have received your request as #{number}; our team will be in touch.",
+    },
+    "tell.acknowledged.customer": {
+        "ja": "👀 受付番号 #{number}「{title}」について、担当の {who} が対応を開始いたしました。",
+        "en": "👀 {who} from our team has started working on #{number} “{title}”.",
+    },
+    "tell.escalated.customer": {
+        "ja": "🔺 受付番号 #{number} は専門の担当チームに引き継ぎ、引き続き対応いたします。",
+        "en": "🔺 #{number} has been handed to a specialist team, who will continue with it.",
+    },
+    "tell.resolved.customer": {
+        "ja": "🎉 受付番号 #{number} は解決済みとさせていただきました。解決していない場合は、"
+        "{days}日以内であれば `/case reopen {number}` で再開いただけます。",
+        "en": "🎉 #{number} has been resolved. If it is not, `/case reopen {number}` reopens it within {days} days.",
+    },
     # --- FAQ answers in customers' channels --------------------------------------------------------
     "faq.suggest.intro.customer": {
         "ja": "お問い合わせありがとうございます。次のご質問のいずれかに該当しますでしょうか？ 押していただくと回答を表示します。",
