@@ -12,7 +12,7 @@ from bot.internals.bolt_ack import pace_listeners
 from bot.listener_pool import ListenerPool
 from bot.services import Services
 from bot.slack.desk import Desk
-from bot.slack.directory import UsergroupMembers
+from bot.slack.directory import ExternalUsers, UsergroupMembers
 from bot.slack.notifier import SlackNotifier
 from bot.slack.renderers import all_renderers
 
@@ -51,5 +51,6 @@ def create_app(
     renderers = all_renderers(services.index, services.cases, services.clock, desk, client, services.teaching.drafts)
     services.attach_notifier(SlackNotifier(client, renderers))
     services.agents.group_members = UsergroupMembers(client)
+    services.agents.external = ExternalUsers(client)
     handlers.register_all(app, services)
     return app
