@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import update
 from sqlmodel import Session, col
@@ -51,6 +52,19 @@ class NewCase:
     related_case: int | None = None
     origin_thread_ts: str | None = None  # the FAQ thread it came from: the reporter is told there
     language: str | None = None  # the reporter's, when the flow that opened it had one
+    # Acknowledged earlier and opened now (bot/intake.py, after an outage): the case and its SLA
+    # clock start at this time.
+    received_at: datetime | None = None
+
+
+class OpeningStep(Protocol):
+    """Work done in the transaction that opens a case (bot/intake.py: the request it came from)."""
+
+    def claim(self, session: Session) -> None:
+        """First in the transaction; raising opens nothing."""
+
+    def opened(self, session: Session, case: Case, paged: OnCall | None) -> None:
+        """Last in the transaction, with the case and whom it paged."""
 
 
 @dataclass(frozen=True)
@@ -123,13 +137,16 @@ class CaseService(CaseReads):
 
     # --- changes -----------------------------------------------------------------------------
 
-    def open(self, new: NewCase, reporter: str) -> CaseChange:
+    def open(self, new: NewCase, reporter: str, *, step: OpeningStep | None = None) -> CaseChange:
         """Open a case: numbered without gaps, posted to the cases channel, paged if high."""
         title = self.validate_title(new.title)
         priority = self.require_priority(new.priority)
         category = self.require_category(new.category)
         now = self.clock.now()
+        opened_at = min(new.received_at, now) if new.received_at else now
         with self.db.transaction() as session:
+            if step is not None:
+                step.claim(session)
             case = Case(
                 number=case_store.next_number(session),
                 title=title,
@@ -146,7 +163,7 @@ class CaseService(CaseReads):
                 origin_thread_ts=new.origin_thread_ts if new.origin_channel else None,
                 language=new.language,
                 related_case=new.related_case,
-                created_at=now,
+                created_at=opened_at,
                 updated_at=now,
             )
             self.sla.start(case)
@@ -154,8 +171,10 @@ class CaseService(CaseReads):
             session.flush()
             assert case.id is not None
             enqueue(session, kind=OutboxKind.CASE_CARD, key=card_key(case.id), now=now, case_id=case.id)
-            event = record(session, case, EventKind.OPENED, reporter, now, new=priority)
+            event = record(session, case, EventKind.OPENED, reporter, opened_at, new=priority)
             paged = self.sla.page(session, case, now, occasion=EventKind.OPENED)
+            if step is not None:
+                step.opened(session, case, paged)
         self._deliver(case)
         return CaseChange(case, event, outside_hours=self.sla.is_outside_hours(case), paged=paged)
 

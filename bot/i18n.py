@@ -6,6 +6,7 @@ import re
 from enum import StrEnum
 
 from bot.faq_messages import FAQ_MESSAGES
+from bot.i18n_intake import INTAKE_MESSAGES
 from bot.i18n_people import PEOPLE_MESSAGES
 
 
@@ -24,6 +25,7 @@ class Language(StrEnum):
 MESSAGES: dict[str, dict[str, str]] = {
     **FAQ_MESSAGES,
     **PEOPLE_MESSAGES,
+    **INTAKE_MESSAGES,
     # --- cases: labels ---------------------------------------------------------------------
     "priority.high": {"ja": "高", "en": "High"},
     "priority.medium": {"ja": "中", "en": "Medium"},

@@ -19,6 +19,8 @@ from scheduler import jobs
 log = logging.getLogger(__name__)
 
 OUTBOX_INTERVAL = timedelta(seconds=5)
+# Requests acknowledged while the database was down are opened within this of its return.
+INTAKE_INTERVAL = timedelta(seconds=1)
 PRUNE_INTERVAL = timedelta(hours=1)
 FAQ_SYNC_INTERVAL = timedelta(seconds=10)  # taught on another replica, or a knowledge file edited: answered within
 
@@ -38,6 +40,7 @@ def build_scheduler(services: Services) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
 
     every = {
+        "intake": INTAKE_INTERVAL,
         "sla_sweep": services.config.sla.check_interval,
         "deliver_outbox": OUTBOX_INTERVAL,
         "prune_events": PRUNE_INTERVAL,

@@ -7,6 +7,7 @@ a duplicate.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -14,7 +15,8 @@ from datetime import timedelta
 from functools import partial
 from http.client import HTTPException
 from typing import Any
-from urllib.error import URLError
+from urllib.error import HTTPError, URLError
+from urllib.request import Request, urlopen
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -86,6 +88,7 @@ class SlackPost:
     update_ts: str | None = None
     reply_broadcast: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    response_url: str | None = None  # an ephemeral answer to a request, instead of a post (bot/slack/intake_replies.py)
 
 
 Renderer = Callable[[OutboxMessage], SlackPost]
@@ -101,6 +104,8 @@ class SlackNotifier:
         if renderer is None:
             raise PermanentDeliveryError(f"no renderer for outbox kind {message.kind!r}")
         post = renderer(message)
+        if post.response_url:
+            return self._respond(post.response_url, post)
         if post.update_ts:
             return self._update(post)
         if verify:
@@ -137,6 +142,37 @@ class SlackNotifier:
             arguments["blocks"] = post.blocks
         response = self._call("chat.update", lambda: self.client.chat_update(**arguments), idempotent=True)
         return Delivered(channel=response.get("channel") or post.channel, ts=response.get("ts") or post.update_ts)
+
+    def _respond(self, url: str, post: SlackPost) -> Delivered:
+        """Post to a request's response_url (ephemeral). It cannot be looked up afterwards: a 5xx or a cut
+        connection after sending is "uncertain" and sent again, so it may, rarely, be shown twice."""
+        body: dict[str, Any] = {"text": post.text, "response_type": "ephemeral", "replace_original": False}
+        if post.blocks is not None:
+            body["blocks"] = post.blocks
+        request = Request(
+            url,
+            data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+            headers={"Content-Type": "application/json; charset=utf-8"},
+            method="POST",
+        )
+        try:
+            with urlopen(request, timeout=self.client.timeout) as response:
+                response.read()
+        except HTTPError as exc:
+            if exc.code == 429:
+                raise TransientDeliveryError(
+                    "response_url: rate limited", retry_after=retry_after_seconds(dict(exc.headers))
+                ) from exc
+            if exc.code >= 500:
+                raise UncertainDelivery(f"response_url: HTTP {exc.code}") from exc
+            raise PermanentDeliveryError(f"response_url: HTTP {exc.code}") from exc
+        except URLError as exc:
+            if isinstance(exc.reason, ConnectionRefusedError):
+                raise TransientDeliveryError(f"response_url: {exc.reason}") from exc
+            raise UncertainDelivery(f"response_url: {exc.reason}") from exc
+        except (TimeoutError, HTTPException, OSError) as exc:
+            raise UncertainDelivery(f"response_url: {exc!r}") from exc
+        return Delivered(channel=post.channel, ts=None)
 
     def _find_landed(self, post: SlackPost, message: OutboxMessage) -> Delivered | None:
         """Look for an earlier attempt of `message` in the channel (or thread), by its metadata.
