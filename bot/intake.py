@@ -47,7 +47,7 @@ GRACE = timedelta(seconds=5)
 # A request that fails this often for a reason other than the database is left for an admin.
 MAX_ATTEMPTS = 10
 BATCH = 100
-# A confirmation later than this after the request says when it was received.
+# A confirmation later than this after the request (or of a spooled one) says when it was received.
 LATE = timedelta(seconds=30)
 
 
@@ -269,7 +269,7 @@ def _reply_payload(row: IntakeRequest, now: datetime) -> dict[str, Any]:
         "channel": payload.get("channel"),
         "response_url": payload.get("response_url"),
         "received_at": row.received_at.isoformat(),
-        "late": now - row.received_at > LATE,
+        "late": row.source == Source.SPOOL or now - row.received_at > LATE,
         "language": payload["case"].get("language"),
     }
 
