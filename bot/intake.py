@@ -32,6 +32,7 @@ from sqlmodel import Session, col
 
 from bot.cases import CaseChange, CaseService, NewCase
 from bot.clock import Clock
+from bot.crash_points import crash_point
 from bot.database import Database, DatabaseUnavailable, insert_ignore, rowcount
 from bot.errors import UserFacingError
 from bot.models import Case, IntakeRequest
@@ -152,6 +153,7 @@ class Intake:
             session.expunge_all()
         if row is None or row.state != IntakeState.PENDING:
             return None
+        crash_point("intake.received")
         return self._carry_out(row)
 
     def _carry_out(self, row: IntakeRequest) -> CaseChange | None:
@@ -293,6 +295,7 @@ class _Opening:
 
     def opened(self, session: Session, case: Case, paged: OnCall | None) -> None:
         session.execute(update(IntakeRequest).where(col(IntakeRequest.id) == self.row.id).values(case_id=case.id))
+        crash_point("intake.opening")
         payload = _reply_payload(self.row, self.now) | {
             "paged": paged.source if paged is not None else None,
             "outside_hours": self.intake.cases.sla.is_outside_hours(case),

@@ -23,6 +23,7 @@ from sqlalchemy import or_, select, update
 from sqlmodel import Session, col
 
 from bot.clock import Clock
+from bot.crash_points import crash_point
 from bot.database import Database, DatabaseUnavailable, rowcount
 from bot.models import OutboxMessage
 from bot.notify import (
@@ -127,6 +128,7 @@ class Outbox:
 
     def deliver_for_case(self, case_id: int) -> DeliveryReport:
         """Send what a case has waiting (its card, a thread line, an update), right after a change."""
+        crash_point("outbox.committed")
         try:
             with self.db.transaction() as session:
                 rows = session.execute(
@@ -278,6 +280,8 @@ class Outbox:
             self._fail(message, str(exc))
             log.error("outbox %s (%s) cannot be sent: %s", message.id, message.kind, exc)
             return FAILED
+        except DatabaseUnavailable:  # a renderer reading the database: nothing was sent
+            raise
         except Exception as exc:  # UncertainDelivery, or a bug: check before sending again
             if not isinstance(exc, UncertainDelivery):
                 log.exception("outbox %s (%s): unexpected error while sending", message.id, message.kind)

@@ -13,6 +13,7 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.database import DatabaseUnavailable
 from bot.services import Services
 from scheduler import jobs
 
@@ -29,6 +30,8 @@ def _guarded(name: str, job: Callable[[], Any]) -> Callable[[], None]:
     def run() -> None:
         try:
             job()
+        except DatabaseUnavailable as exc:  # an outage: not a bug, and every job catches up once it is over
+            log.warning("scheduled job %s: database unavailable; it runs again at its next interval: %s", name, exc)
         except Exception:
             log.exception("scheduled job %s failed; it runs again at its next interval", name)
 

@@ -6,9 +6,7 @@ the server: cutting it closes every connection and refuses new ones, as a stoppe
 
 from __future__ import annotations
 
-import contextlib
 import re
-import socket
 import threading
 import time
 from collections import Counter
@@ -25,6 +23,7 @@ from bot.devtools.signing import slash_command_body
 from bot.migrate import upgrade_database
 from scheduler import jobs
 from tests.e2e import fresh_database, landed_posts, outbox_key, query, wait_until
+from tests.e2e.proxy import TcpProxy
 from tests.harness import AppHarness, make_config
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -32,78 +31,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 SAVED_ERROR = "一時的に保存できませんでした。もう一度お試しください"
 QUEUED = "受け付けました。システム復旧後にケースを起票し、番号をお知らせします。"
 OPENED = re.compile(r"ケース #(\d+) を起票しました")
-
-
-class TcpProxy:
-    """Forwards 127.0.0.1:<port> to the database; `cut()` drops everything, `restore()` listens again."""
-
-    def __init__(self, target: tuple[str, int]) -> None:
-        self.target = target
-        self.port = 0
-        self._listener: socket.socket | None = None
-        self._pairs: set[socket.socket] = set()
-        self._lock = threading.Lock()
-
-    def start(self) -> TcpProxy:
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(64)
-        self.port = listener.getsockname()[1]
-        with self._lock:
-            self._listener = listener
-        threading.Thread(target=self._accept, args=(listener,), name="proxy-accept", daemon=True).start()
-        return self
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return  # cut
-            try:
-                server = socket.create_connection(self.target, timeout=5)
-            except OSError:
-                client.close()
-                continue
-            with self._lock:
-                if self._listener is not listener:  # cut while this connection was being set up
-                    client.close()
-                    server.close()
-                    return
-                self._pairs |= {client, server}
-            for source, sink in ((client, server), (server, client)):
-                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
-
-    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        for end in (source, sink):
-            with contextlib.suppress(OSError):
-                end.shutdown(socket.SHUT_RDWR)
-            end.close()
-
-    def cut(self) -> None:
-        """What the app sees when the server stops: connections closed, new ones refused."""
-        with self._lock:
-            assert self._listener is not None
-            self._listener.close()
-            self._listener = None
-            pairs, self._pairs = self._pairs, set()
-        for end in pairs:
-            with contextlib.suppress(OSError):
-                end.shutdown(socket.SHUT_RDWR)
-            end.close()
-
-    def restore(self) -> None:
-        self.start()
-
-    def close(self) -> None:
-        if self._listener is not None:
-            self.cut()
 
 
 @pytest.fixture
