@@ -221,21 +221,11 @@ def check(engine: Engine, fake: FakeSlack, sent: list[Sent]) -> None:
     told = Counter(
         c.args["_url"] for c in fake.calls("response_url") if c.fault is None and OPENED.search(c.args.get("text", ""))
     )
-    twice = [s for s in sent if told[s.response_url] > 1]
-    if twice:
-        rows_ = query(
-            engine,
-            "SELECT payload->>'response_url' AS url, state, attempts, last_error, claimed_by, created_at, sent_at FROM outbox WHERE kind = 'intake.reply'",
-        )
-        print("DUPLICATES", [(s.n, [tuple(r) for r in rows_ if r.url == s.response_url]) for s in twice])
-        for s in twice:
-            print(
-                [
-                    (c.at, c.fault, c.args.get("text", "")[:30])
-                    for c in fake.calls("response_url")
-                    if c.args["_url"] == s.response_url
-                ]
-            )
-    for s in sent:
-        expected = 1 if s.trigger in by_trigger else 0
-        assert told[s.response_url] == expected, (s.n, s.status, told[s.response_url])
+    for s in sent:  # the person is told the number (a command cut off before its ack was recorded or not)
+        assert told[s.response_url] >= (1 if s.trigger in by_trigger else 0), (s.n, s.status)
+        assert told[s.response_url] == 0 or s.trigger in by_trigger
+    # Exactly once, but for one window: a response_url cannot be asked whether a post arrived, so a
+    # confirmation whose replica was killed between posting it and recording that is posted again
+    # (README, "When things fail"). At most one per kill; usually none.
+    twice = [s.n for s in sent if told[s.response_url] > 1]
+    assert len(twice) <= len(CRASHES) and all(told[s.response_url] <= 2 for s in sent), twice
