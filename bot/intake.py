@@ -35,6 +35,7 @@ from bot.clock import Clock
 from bot.crash_points import crash_point
 from bot.database import Database, DatabaseUnavailable, insert_ignore, rowcount
 from bot.errors import UserFacingError
+from bot.intake_writer import IntakeWriter
 from bot.models import Case, IntakeRequest
 from bot.oncall import OnCall
 from bot.outbox import Outbox, enqueue
@@ -115,6 +116,7 @@ class Intake:
         self.cases = cases
         self.outbox = outbox
         self.spool = spool
+        self.writer = IntakeWriter(db)
 
     # --- before the ack ---------------------------------------------------------------------------
 
@@ -128,8 +130,7 @@ class Intake:
             "received_at": now,
         }
         try:
-            with self.db.transaction() as session:
-                _insert(session, row, Source.DATABASE)
+            self.writer.write(_values(row, Source.DATABASE))  # committed with whatever else is arriving
             return Receipt(request_id, spooled=False)
         except DatabaseUnavailable as exc:
             if self.spool is None:
@@ -259,9 +260,12 @@ class Intake:
         return moved
 
 
+def _values(row: dict[str, Any], source: Source) -> dict[str, Any]:
+    return {**row, "source": source, "state": IntakeState.PENDING, "attempts": 0}
+
+
 def _insert(session: Session, row: dict[str, Any], source: Source) -> int:
-    values = {**row, "source": source, "state": IntakeState.PENDING, "attempts": 0}
-    return int(insert_ignore(session, IntakeRequest, values, ["request_id"]))
+    return int(insert_ignore(session, IntakeRequest, _values(row, source), ["request_id"]))
 
 
 def _reply_payload(row: IntakeRequest, now: datetime) -> dict[str, Any]:
