@@ -31,7 +31,7 @@ TIMEOUT = 1.5
 
 @dataclass
 class _Waiting:
-    row: dict[str, Any]
+    row: dict[str, Any] | None  # None: the writer stops
     done: threading.Event = field(default_factory=threading.Event)
     error: Exception | None = None
 
@@ -56,6 +56,14 @@ class IntakeWriter:
         if waiting.error is not None:
             raise waiting.error
 
+    def close(self) -> None:
+        """Stop the writer thread once it has written what it was given (the process stops)."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(_Waiting(None))
+            thread.join(timeout=self.timeout)
+
     def _start(self) -> None:
         if self._thread is not None:
             return
@@ -67,19 +75,29 @@ class IntakeWriter:
     def _run(self) -> None:
         while True:
             batch = [self._queue.get()]
-            while len(batch) < MAX_BATCH:
+            while len(batch) < MAX_BATCH and batch[-1].row is not None:
                 try:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            error: Exception | None = None
-            try:
-                with self.db.transaction() as session:
-                    session.execute(self._insert, [w.row for w in batch])
-            except Exception as exc:  # an outage (DatabaseUnavailable) or a bug: each request is told
-                error = exc
-                if not isinstance(exc, DatabaseUnavailable):
-                    log.exception("intake: a batch of %d request(s) could not be written", len(batch))
-            for waiting in batch:
-                waiting.error = error
-                waiting.done.set()
+            stopping = batch[-1].row is None
+            if stopping:
+                batch.pop()
+            self._commit(batch)
+            if stopping:
+                return
+
+    def _commit(self, batch: list[_Waiting]) -> None:
+        if not batch:
+            return
+        error: Exception | None = None
+        try:
+            with self.db.transaction() as session:
+                session.execute(self._insert, [w.row for w in batch if w.row is not None])
+        except Exception as exc:  # an outage (DatabaseUnavailable) or a bug: each request is told
+            error = exc
+            if not isinstance(exc, DatabaseUnavailable):
+                log.exception("intake: a batch of %d request(s) could not be written", len(batch))
+        for waiting in batch:
+            waiting.error = error
+            waiting.done.set()

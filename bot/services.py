@@ -53,6 +53,7 @@ class Services:
         self.outbox.notifier = notifier
 
     def close(self) -> None:
+        self.intake.writer.close()
         self.db.dispose()
 
 

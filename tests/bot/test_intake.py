@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -13,7 +16,8 @@ from sqlmodel import select
 
 from bot.clock import ManualClock
 from bot.database import Database, DatabaseUnavailable
-from bot.intake import GRACE, Intake, IntakeState, Received, Source, Unavailable
+from bot.intake import GRACE, Intake, IntakeState, Received, Source, Unavailable, _values
+from bot.intake_writer import IntakeWriter
 from bot.models import Case, IntakeRequest, OutboxMessage
 from bot.outbox_kinds import OutboxKind
 from bot.spool import Spool
@@ -183,3 +187,42 @@ def test_a_request_that_cannot_be_opened_any_more_is_refused_through_the_outbox(
     assert row.state == IntakeState.REFUSED and cases(desk) == []
     (reply,) = replies(desk)
     assert reply.payload["error"] == "case.error.title_too_long"
+
+
+def test_requests_arriving_together_are_committed_together(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    writer = IntakeWriter(desk.db)
+    transactions = []
+    real = desk.db.transaction
+
+    def counted() -> Any:
+        transactions.append(1)
+        time.sleep(0.05)  # a commit takes a while: requests queue up behind it
+        return real()
+
+    monkeypatch.setattr(desk.db, "transaction", counted)
+    rows_ = [_values({**vars_of(request(n)), "received_at": desk.clock.now()}, Source.DATABASE) for n in range(40)]
+    with ThreadPoolExecutor(20) as pool:
+        list(pool.map(writer.write, rows_))
+    writer.close()
+    assert len(rows(desk)) == 40 and len(transactions) < 20
+
+
+def test_a_database_that_hangs_is_an_outage_for_the_ack(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    writer = IntakeWriter(desk.db, timeout=0.1)
+    release = threading.Event()
+    real = desk.db.transaction
+
+    def hanging() -> Any:
+        release.wait(5)
+        return real()
+
+    monkeypatch.setattr(desk.db, "transaction", hanging)
+    row = _values({**vars_of(request(1)), "received_at": desk.clock.now()}, Source.DATABASE)
+    with pytest.raises(DatabaseUnavailable):
+        writer.write(row)  # the request is spooled and acked instead; if this commits later, it is one row
+    release.set()
+    writer.close()
+
+
+def vars_of(received: Received) -> dict[str, Any]:
+    return {"request_id": received.request_id, "kind": "case.open", "payload": dataclasses.asdict(received)}
