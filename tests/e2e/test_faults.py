@@ -119,7 +119,7 @@ def cluster(tmp_path: Path) -> Iterator[tuple[FakeSlack, str, TcpProxy, list[Rep
 
 
 def test_no_acknowledged_command_is_lost_through_crashes_an_outage_and_slack_failures(
-    cluster: tuple[FakeSlack, str, TcpProxy, list[Replica]],
+    cluster: tuple[FakeSlack, str, TcpProxy, list[Replica]], tmp_path: Path
 ) -> None:
     fake, direct_url, proxy, replicas = cluster
     crashing, steady = replicas
@@ -169,6 +169,7 @@ def test_no_acknowledged_command_is_lost_through_crashes_an_outage_and_slack_fai
         check(engine, fake, sent)
     finally:
         engine.dispose()
+    assert not list(tmp_path.glob("spool-*/*.spool"))  # every spool replayed and deleted
     for replica in replicas:
         assert replica.process is not None and replica.process.alive()
         replica.process.assert_clean_logs()
@@ -229,3 +230,7 @@ def check(engine: Engine, fake: FakeSlack, sent: list[Sent]) -> None:
     # (README, "When things fail"). At most one per kill; usually none.
     twice = [s.n for s in sent if told[s.response_url] > 1]
     assert len(twice) <= len(CRASHES) and all(told[s.response_url] <= 2 for s in sent), twice
+    spooled = len([s for s in acked if s.answer == QUEUED])
+    print(
+        f"\nfaults: {len(sent)} sent, {len(acked)} acked ({spooled} spooled), {len(cases)} cases, confirmed twice: {twice}"
+    )
