@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 from bot import case_store, pager
 from bot.access import Action, Party, People, Role, Standing, allows, escalation_parties, involve
 from bot.case_commands import parse_level
+from bot.case_inputs import NewCase, OpeningStep, clean_text, customer_name
 from bot.case_notices import record
 from bot.case_reads import CaseDetails, CaseReads
 from bot.case_vocabulary import CaseStatus, Category, EventKind
@@ -35,24 +36,13 @@ from bot.outbox_kinds import PAGES, OutboxKind, card_key, card_refresh_key
 from bot.priorities import Priority, parse_priority
 from bot.sla_clock import SlaClock
 
-__all__ = ["CaseChange", "CaseDetails", "CaseService", "NewCase"]  # CaseDetails: bot/case_reads.py's
-
-
-@dataclass(frozen=True)
-class NewCase:
-    title: str
-    priority: str
-    description: str | None = None
-    customer: str | None = None
-    category: str | None = None
-    impact: str | None = None
-    steps: str | None = None
-    origin_channel: str | None = None
-    origin_link: str | None = None
-    related_case: int | None = None
-    origin_thread_ts: str | None = None  # the FAQ thread it came from: the reporter is told there
-    language: str | None = None  # the reporter's, when the flow that opened it had one
-    customer_id: str | None = None  # from the directory (the form's picker); else the channel's customer
+__all__ = [
+    "CaseChange",
+    "CaseDetails",
+    "CaseService",
+    "NewCase",
+    "OpeningStep",
+]  # bot/case_reads.py's, bot/case_inputs.py's
 
 
 @dataclass(frozen=True)
@@ -64,20 +54,6 @@ class CaseChange:
     outside_hours: bool = False
     paged: OnCall | None = None
     customer_channel: bool = False  # opened in its customer's channel: told in the customer-facing tone
-
-
-def _clean(text: str | None, limit: int = 4000) -> str | None:
-    if text is None:
-        return None
-    text = text.strip()
-    return text[:limit] or None
-
-
-def _customer_name(customer: CustomerRecord | None, typed: str | None) -> str | None:
-    """The directory's name of the customer, with what was typed in the form's free field if it differs."""
-    if customer is None:
-        return typed
-    return customer.name if not typed or typed == customer.name else f"{customer.name} / {typed}"[:200]
 
 
 class CaseService(CaseReads):
@@ -150,32 +126,35 @@ class CaseService(CaseReads):
             return self.require_customer(new.customer_id)
         return self.customers.find_by_channel(new.origin_channel) if new.origin_channel else None
 
-    def open(self, new: NewCase, reporter: str) -> CaseChange:
+    def open(self, new: NewCase, reporter: str, *, step: OpeningStep | None = None) -> CaseChange:
         """Open a case: numbered without gaps, under its customer's plan, posted to the cases channel, paged if high."""
         title = self.validate_title(new.title)
         priority = self.require_priority(new.priority)
         category = self.require_category(new.category)
         customer = self.customer_of(new, reporter)
         now = self.clock.now()
+        opened_at = min(new.received_at, now) if new.received_at else now
         with self.db.transaction() as session:
+            if step is not None:
+                step.claim(session)
             case = Case(
                 number=case_store.next_number(session),
                 title=title,
-                description=_clean(new.description),
+                description=clean_text(new.description),
                 priority=priority,
                 status=CaseStatus.OPEN,
-                customer=_customer_name(customer, _clean(new.customer, 200)),
+                customer=customer_name(customer, clean_text(new.customer, 200)),
                 customer_id=customer.id if customer else None,
                 category=category,
-                impact=_clean(new.impact),
-                steps=_clean(new.steps),
+                impact=clean_text(new.impact),
+                steps=clean_text(new.steps),
                 reporter_id=reporter,
                 origin_channel=new.origin_channel,
-                origin_link=_clean(new.origin_link, 500),
+                origin_link=clean_text(new.origin_link, 500),
                 origin_thread_ts=new.origin_thread_ts if new.origin_channel else None,
                 language=new.language,
                 related_case=new.related_case,
-                created_at=now,
+                created_at=opened_at,
                 updated_at=now,
             )
             self.sla.terms(case, customer, now)
@@ -184,8 +163,10 @@ class CaseService(CaseReads):
             session.flush()
             assert case.id is not None
             enqueue(session, kind=OutboxKind.CASE_CARD, key=card_key(case.id), now=now, case_id=case.id)
-            event = record(session, case, EventKind.OPENED, reporter, now, new=priority)
+            event = record(session, case, EventKind.OPENED, reporter, opened_at, new=priority)
             paged = self.sla.page(session, case, now, occasion=EventKind.OPENED)
+            if step is not None:
+                step.opened(session, case, paged)
         self._deliver(case)
         outside = self.sla.is_outside_hours(case)
         theirs = customer is not None and new.origin_channel in customer.channels
@@ -249,7 +230,7 @@ class CaseService(CaseReads):
         """Re-prioritise with a reason; the response due time is recomputed from the case's creation."""
         self.require(number, actor, Action.CHANGE_PRIORITY)
         priority = self.require_priority(priority_word)
-        reason = _clean(reason, 1000)
+        reason = clean_text(reason, 1000)
         if not reason:
             raise UserFacingError("case.error.reason_required")
         now = self.clock.now()
@@ -303,7 +284,7 @@ class CaseService(CaseReads):
             case.escalation_level = level
             case.status = CaseStatus.ESCALATED
             case.updated_at = now
-            note = _clean(note, 1000)
+            note = clean_text(note, 1000)
             event = record(session, case, EventKind.ESCALATED, actor, now, old=old, new=f"L{level}", reason=note)
             assert case.id is not None
             involve(session, [(case.id, party) for party in escalation_parties(level, self.escalation)], now)
@@ -322,7 +303,7 @@ class CaseService(CaseReads):
             case.status = CaseStatus.RESOLVED
             case.resolved_at = case.updated_at = now
             kind = EventKind.SELF_RESOLVED if self_resolved else EventKind.RESOLVED
-            note = _clean(note, 1000)
+            note = clean_text(note, 1000)
             event = record(session, case, kind, actor, now, old=old, new=case.status, reason=note)
             if answered or self_resolved:  # else the first response just now edited the pages already
                 self.sla.closed(session, case, now, f"event{event.id}")
@@ -343,7 +324,7 @@ class CaseService(CaseReads):
             case.status = CaseStatus.REOPENED
             case.resolved_at = None
             case.updated_at = now
-            reason = _clean(reason, 1000)
+            reason = clean_text(reason, 1000)
             event = record(session, case, EventKind.REOPENED, actor, now, old=old, new=case.status, reason=reason)
         self._deliver(case)
         return CaseChange(case, event)

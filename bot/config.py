@@ -24,6 +24,7 @@ from bot.identifiers import is_channel, is_user, is_usergroup
 DEFAULT_SLACK_API_BASE_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///supportbot.db"
 DEFAULT_CONFIG_PATH = "supportbot.toml"
+DEFAULT_SPOOL_DIR = "spool"  # in the working directory, like the default SQLite file
 EXAMPLE_CONFIG_PATH = Path(__file__).resolve().parents[1] / "supportbot.example.toml"
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -493,6 +494,7 @@ class Settings:
     config_path_given: bool = False
     database_url_given: bool = False
     faq_index_cache: Path | None = None
+    spool_dir: Path = Path(DEFAULT_SPOOL_DIR)  # requests acknowledged while the database was down (bot/spool.py)
     port: int = 3000
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
@@ -573,6 +575,7 @@ class Settings:
             config_path_given=get("SUPPORTBOT_CONFIG") is not None,
             database_url_given=get("DATABASE_URL") is not None,
             faq_index_cache=Path(cache) if (cache := get("SUPPORTBOT_FAQ_INDEX_CACHE")) else None,
+            spool_dir=Path(get("SUPPORTBOT_SPOOL_DIR") or DEFAULT_SPOOL_DIR),
             port=port,
             log_level=log_level,
             log_format=log_format,  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import BehaviourConfig, ConfigError, Settings, load_behaviour
 from bot.database import Database
+from bot.spool import Spool
 
 MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
 
@@ -77,6 +78,26 @@ def check_database(settings: Settings) -> Iterator[Check]:
             yield Check("migrations", True, "up to date")
     finally:
         db.dispose()
+
+
+def check_spool(settings: Settings) -> Iterator[Check]:
+    """Where requests acknowledged during a database outage are kept (bot/spool.py): it must take writes.
+
+    Created if it does not exist, as the bot would at its first outage.
+    """
+    spool = Spool(settings.spool_dir)
+    problem = spool.check_writable()
+    if problem is not None:
+        yield Check(
+            "intake spool",
+            False,
+            f"{settings.spool_dir} cannot be written: {problem}",
+            "set SUPPORTBOT_SPOOL_DIR to a writable directory on a persistent volume",
+        )
+        return
+    waiting = len(spool.replayable())
+    replay = f"; {waiting} file(s) from an outage, replayed once the bot runs with the database" if waiting else ""
+    yield Check("intake spool", True, f"{settings.spool_dir} is writable{replay}")
 
 
 def check_knowledge(config: BehaviourConfig) -> Iterator[Check]:
@@ -256,6 +277,7 @@ def run_doctor(
     except ConfigError as exc:
         checks.append(Check("configuration", False, str(exc), "fix the keys named above"))
     checks.extend(check_database(settings))
+    checks.extend(check_spool(settings))
     if config is not None:
         checks.extend(check_knowledge(config))
         checks.extend(check_paging(config))

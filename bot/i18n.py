@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from bot.faq_messages import FAQ_MESSAGES
 from bot.i18n_customers import CUSTOMER_MESSAGES
+from bot.i18n_intake import INTAKE_MESSAGES
 from bot.i18n_people import PEOPLE_MESSAGES
 
 
@@ -26,6 +27,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     **FAQ_MESSAGES,
     **PEOPLE_MESSAGES,
     **CUSTOMER_MESSAGES,
+    **INTAKE_MESSAGES,
     # --- cases: labels ---------------------------------------------------------------------
     "priority.high": {"ja": "高", "en": "High"},
     "priority.medium": {"ja": "中", "en": "Medium"},

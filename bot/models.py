@@ -342,3 +342,29 @@ class OncallOverride(SQLModel, table=True):
     created_at: datetime = _when()
     cleared_by: str | None = Field(default=None, max_length=32)
     cleared_at: datetime | None = _when(nullable=True)
+
+
+# --- Intake ------------------------------------------------------------------------------------
+
+
+class IntakeRequest(SQLModel, table=True):
+    """A request Slack was told "OK" about, recorded before the ack (bot/intake.py).
+
+    `request_id` is the request's stable identity, so a request recorded twice (from the spool after
+    an outage, by two replicas) is one row, and it becomes one case.
+    """
+
+    __tablename__ = "intake"
+    __table_args__ = (Index("ix_intake_state_received", "state", "received_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: str = Field(max_length=64, unique=True)
+    kind: str = Field(max_length=32)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    received_at: datetime = _when()
+    source: str = Field(default="db", max_length=8)  # "db", or "spool" (written while the database was down)
+    state: str = Field(default="pending", max_length=16)
+    case_id: int | None = Field(default=None)
+    attempts: int = 0
+    processed_at: datetime | None = _when(nullable=True)
+    last_error: str | None = _text()

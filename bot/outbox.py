@@ -9,22 +9,23 @@ have landed is marked "uncertain" and checked before it is sent again.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
+import threading
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select, text, update
+from sqlalchemy import or_, select, update
 from sqlmodel import Session, col
 
 from bot.clock import Clock
-from bot.database import Database, DatabaseUnavailable, is_postgres, rowcount, sqlite_bind_value, table_of
-from bot.models import OutboxMessage, UTCDateTime
+from bot.crash_points import crash_point
+from bot.database import Database, DatabaseUnavailable, rowcount
+from bot.models import OutboxMessage
 from bot.notify import (
     Delivered,
     Notifier,
@@ -34,6 +35,9 @@ from bot.notify import (
     TransientDeliveryError,
     UncertainDelivery,
 )
+from bot.outbox_queue import OutboxItem, enqueue, enqueue_many
+
+__all__ = ["Outbox", "OutboxItem", "enqueue", "enqueue_many"]  # queueing: bot/outbox_queue.py
 
 log = logging.getLogger(__name__)
 
@@ -67,69 +71,6 @@ def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-@dataclass(frozen=True)
-class OutboxItem:
-    """A message to queue: its unique key, what kind of message, for which case, and its data."""
-
-    key: str
-    kind: str
-    case_id: int | None = None
-    payload: dict[str, Any] = field(default_factory=dict)
-
-
-# One statement for any number of messages, with the rows passed as one JSON value
-# (json_to_recordset on PostgreSQL, json_each on SQLite): cheaper than an executemany or a long
-# VALUES list when the SLA sweep queues a thousand pages at once.
-_PG_ENQUEUE = text(
-    """
-    INSERT INTO outbox (dedupe_key, kind, case_id, payload, state, attempts, next_attempt_at, created_at)
-    SELECT v.key, v.kind, v.case_id, v.payload, :state, 0, :now, :now
-    FROM json_to_recordset(CAST(:rows AS json)) AS v(key text, kind text, case_id integer, payload json)
-    ON CONFLICT (dedupe_key) DO NOTHING
-    RETURNING dedupe_key
-    """
-)
-# "WHERE true" lets SQLite parse ON CONFLICT after INSERT … SELECT.
-_SQLITE_ENQUEUE = text(
-    """
-    INSERT INTO outbox (dedupe_key, kind, case_id, payload, state, attempts, next_attempt_at, created_at)
-    SELECT json_extract(value, '$.key'), json_extract(value, '$.kind'), json_extract(value, '$.case_id'),
-           json_extract(value, '$.payload'), :state, 0, :now, :now
-    FROM json_each(:rows) WHERE true
-    ON CONFLICT (dedupe_key) DO NOTHING
-    RETURNING dedupe_key
-    """
-).bindparams(bindparam("now", type_=UTCDateTime()))
-
-
-def enqueue_many(session: Session, items: Sequence[OutboxItem], now: datetime) -> set[str]:
-    """Queue the items whose key is new, in one statement; returns the keys that went in."""
-    if not items:
-        return set()
-    postgres = is_postgres(session)
-    table = table_of(OutboxMessage)
-    to_json = (lambda value: value) if postgres else sqlite_bind_value(session, table.c.payload)
-    rows = [{"key": i.key, "kind": i.kind, "case_id": i.case_id, "payload": to_json(i.payload)} for i in items]
-    result = session.execute(
-        _PG_ENQUEUE if postgres else _SQLITE_ENQUEUE,
-        {"state": PENDING, "now": now, "rows": json.dumps(rows, ensure_ascii=False)},
-    )
-    return set(result.scalars())
-
-
-def enqueue(
-    session: Session,
-    *,
-    kind: str,
-    key: str,
-    now: datetime,
-    payload: dict[str, Any] | None = None,
-    case_id: int | None = None,
-) -> bool:
-    """Add a message unless one with the same key exists; True when added."""
-    return key in enqueue_many(session, [OutboxItem(key, kind, case_id, payload or {})], now)
-
-
 class Outbox:
     def __init__(
         self,
@@ -150,6 +91,10 @@ class Outbox:
         self.max_backoff = max_backoff
         self.max_uncertain_attempts = max_uncertain_attempts
         self._hooks: dict[str, list[SentHook]] = {}
+        # Deliveries whose outcome could not be written (the database went away mid-delivery): the
+        # outcome (Slack's answer, or None for "not known as sent"), written as soon as it can be.
+        self._unrecorded: dict[int, tuple[OutboxMessage, Delivered | None]] = {}
+        self._unrecorded_lock = threading.Lock()
 
     def on_sent(self, kind: str, hook: SentHook) -> None:
         self._hooks.setdefault(kind, []).append(hook)
@@ -183,6 +128,7 @@ class Outbox:
 
     def deliver_for_case(self, case_id: int) -> DeliveryReport:
         """Send what a case has waiting (its card, a thread line, an update), right after a change."""
+        crash_point("outbox.committed")
         try:
             with self.db.transaction() as session:
                 rows = session.execute(
@@ -206,6 +152,9 @@ class Outbox:
         report = DeliveryReport()
         if self.notifier is None or ids == []:
             return report
+        if not self.settle_unrecorded():
+            log.warning("outbox: database still unavailable, delivery postponed")
+            return report
         # A message that waits on another (a thread reply on its case card) may become ready
         # within this call, and a sent message may queue a follow-up (a card refresh after a
         # page): go round again for those.
@@ -225,6 +174,8 @@ class Outbox:
                     outcome, report.retrying
                 )
                 bucket.append(message.id)
+            if self._unrecorded:
+                break  # the database went away: the rest waits until outcomes can be recorded again
             if follow_ups and ids is not None:
                 try:
                     ids = [*ids, *self.ids_for_keys(follow_ups)]
@@ -269,11 +220,41 @@ class Outbox:
         return claimed
 
     def _send_safely(self, message: OutboxMessage, verify: bool, follow_ups: list[str]) -> str:
+        if self._unrecorded:  # an earlier message of this batch met the outage: do not send blind
+            self._remember(message, None)
+            return RETRYING
         try:
             return self._send_one(message, verify, follow_ups)
-        except DatabaseUnavailable as exc:  # sent or not, the claim will expire and be verified
+        except DatabaseUnavailable as exc:  # released (or marked sent) as soon as the database is back
             log.warning("outbox %s: database unavailable while recording the delivery: %s", message.id, exc)
+            self._remember(message, None)
             return RETRYING
+
+    def _remember(self, message: OutboxMessage, delivered: Delivered | None) -> None:
+        assert message.id is not None
+        with self._unrecorded_lock:
+            self._unrecorded[message.id] = (message, delivered)
+
+    def settle_unrecorded(self) -> bool:
+        """Write the outcomes an outage kept from being written; True when none is left.
+
+        A message Slack accepted is marked sent (its hooks run); any other goes back to the queue at
+        once, "uncertain" (checked in Slack before it is sent again) — rather than waiting for its
+        claim's lease to run out. Called before every delivery, so within seconds of the database's return.
+        """
+        with self._unrecorded_lock:
+            waiting = list(self._unrecorded.items())
+        for message_id, (message, delivered) in waiting:
+            try:
+                if delivered is not None:
+                    self._mark_sent(message, delivered)
+                else:
+                    self._release(message, state=UNCERTAIN, delay=timedelta(0), error="outcome not recorded")
+            except DatabaseUnavailable:
+                return False
+            with self._unrecorded_lock:
+                self._unrecorded.pop(message_id, None)
+        return True
 
     def _send_one(self, message: OutboxMessage, verify: bool, follow_ups: list[str]) -> str:
         """Send one claimed message; returns SENT, FAILED, DROPPED, WAITING or RETRYING."""
@@ -299,6 +280,8 @@ class Outbox:
             self._fail(message, str(exc))
             log.error("outbox %s (%s) cannot be sent: %s", message.id, message.kind, exc)
             return FAILED
+        except DatabaseUnavailable:  # a renderer reading the database: nothing was sent
+            raise
         except Exception as exc:  # UncertainDelivery, or a bug: check before sending again
             if not isinstance(exc, UncertainDelivery):
                 log.exception("outbox %s (%s): unexpected error while sending", message.id, message.kind)
@@ -308,7 +291,12 @@ class Outbox:
             self._release(message, state=UNCERTAIN, delay=self._backoff(message.attempts + 1), error=repr(exc))
             log.warning("outbox %s (%s) may not have been sent, will check: %s", message.id, message.kind, exc)
             return RETRYING
-        follow_ups.extend(self._mark_sent(message, delivered))
+        try:
+            follow_ups.extend(self._mark_sent(message, delivered))
+        except DatabaseUnavailable as exc:  # Slack has it: recorded as sent once the database is back
+            log.warning("outbox %s: sent, but the database is unavailable to record it: %s", message.id, exc)
+            self._remember(message, delivered)
+            return RETRYING
         return SENT
 
     def _backoff(self, attempts: int) -> timedelta:

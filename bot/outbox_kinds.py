@@ -36,6 +36,8 @@ class OutboxKind(StrEnum):
     # `/oncall set` and `/oncall clear`: a DM to whoever is now on call, a line in the emergency channel.
     ONCALL_DM = "oncall.dm"
     ONCALL_LINE = "oncall.line"
+    # The answer to a request recorded before its ack (bot/intake.py): the case's number, or why not.
+    INTAKE_REPLY = "intake.reply"
 
 
 PAGES = frozenset({OutboxKind.PAGE, OutboxKind.BREACH_PAGE, OutboxKind.BREACH_DM})
@@ -119,3 +121,8 @@ def oncall_keys(override_id: int, change: str) -> tuple[str, str]:
 
 def lead_key(case_id: int, due_at: datetime) -> str:
     return f"sla:{case_id}:lead:{due_at.isoformat()}"
+
+
+def intake_reply_key(request_id: str) -> str:
+    """The one answer to an acknowledged request (its identity: bot/intake.py's Received.request_id)."""
+    return f"intake:{request_id}:reply"

@@ -18,10 +18,12 @@ from bot.faq import FaqService
 from bot.faq_sync import KnowledgeSync
 from bot.faq_teaching import FaqTeaching
 from bot.i18n import Language
+from bot.intake import Intake
 from bot.notify import Notifier
 from bot.oncall import OncallService
 from bot.outbox import Outbox
 from bot.sla_clock import SlaClock
+from bot.spool import Spool
 from knowledge.search import KnowledgeIndex
 
 log = logging.getLogger(__name__)
@@ -44,12 +46,14 @@ class Services:
     customers: CustomerDirectory
     knowledge: KnowledgeSync  # the index in step with what was taught and with the files
     teaching: FaqTeaching
+    intake: Intake  # requests recorded before they are acknowledged (issue 14)
 
     def attach_notifier(self, notifier: Notifier) -> None:
         """Give the outbox its way out (Slack in production, a recorder in unit tests)."""
         self.outbox.notifier = notifier
 
     def close(self) -> None:
+        self.intake.writer.close()
         self.db.dispose()
 
 
@@ -75,6 +79,7 @@ def build_services(
     teaching = FaqTeaching(
         db, clock, index, agents, outbox, knowledge, review_channel=config.channels.cases, language=language
     )
+    cases = CaseService(db, clock, sla, outbox, agents, config.cases, config.escalation, customers)
     return Services(
         settings=settings,
         config=config,
@@ -87,10 +92,11 @@ def build_services(
         sla=sla,
         oncall=oncall,
         faq=FaqService(db, clock, index, config.faq, outbox, language=language, customers=customers),
-        cases=CaseService(db, clock, sla, outbox, agents, config.cases, config.escalation, customers),
+        cases=cases,
         customers=customers,
         knowledge=knowledge,
         teaching=teaching,
+        intake=Intake(db, clock, cases, outbox, Spool(settings.spool_dir)),
     )
 
 

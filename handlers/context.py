@@ -10,6 +10,7 @@ whole service locator, and none closes over it. The keys:
     oncall     bot.oncall.OncallService     clock   bot.clock.Clock
     desk       bot.slack.desk.Desk (language, time zone, channels, limits)
     events     bot.events.EventLog (the middleware below: each Slack event id is processed once)
+    intake     bot.intake.Intake (requests recorded before they are acknowledged)
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def dependencies(services: Services) -> dict[str, Any]:
         "clock": services.clock,
         "desk": Desk.from_config(services.config, services.sla.rules.targets),
         "events": services.events,
+        "intake": services.intake,
     }
 
 

@@ -42,6 +42,8 @@ def prune_events(events: EventLog) -> int:
 def periodic_jobs(services: Services) -> dict[str, Callable[[], object]]:
     """Each job by its id, given what it uses, in the order `run_all` runs them."""
     return {
+        # Requests acknowledged and not yet carried out: spooled in an outage, or their replica died (bot/intake.py).
+        "intake": services.intake.run,
         # Warn, page and ping for cases nobody has answered in time (bot/sla_clock.py decides).
         "sla_sweep": partial(run_sla_sweep, services.sla, services.db, services.outbox, services.clock),
         "deliver_outbox": partial(deliver_outbox, services.outbox),

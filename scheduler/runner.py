@@ -13,12 +13,15 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.database import DatabaseUnavailable
 from bot.services import Services
 from scheduler import jobs
 
 log = logging.getLogger(__name__)
 
 OUTBOX_INTERVAL = timedelta(seconds=5)
+# Requests acknowledged while the database was down are opened within this of its return.
+INTAKE_INTERVAL = timedelta(seconds=1)
 PRUNE_INTERVAL = timedelta(hours=1)
 FAQ_SYNC_INTERVAL = timedelta(seconds=10)  # taught on another replica, or a knowledge file edited: answered within
 
@@ -27,6 +30,8 @@ def _guarded(name: str, job: Callable[[], Any]) -> Callable[[], None]:
     def run() -> None:
         try:
             job()
+        except DatabaseUnavailable as exc:  # an outage: not a bug, and every job catches up once it is over
+            log.warning("scheduled job %s: database unavailable; it runs again at its next interval: %s", name, exc)
         except Exception:
             log.exception("scheduled job %s failed; it runs again at its next interval", name)
 
@@ -38,6 +43,7 @@ def build_scheduler(services: Services) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
 
     every = {
+        "intake": INTAKE_INTERVAL,
         "sla_sweep": services.config.sla.check_interval,
         "deliver_outbox": OUTBOX_INTERVAL,
         "prune_events": PRUNE_INTERVAL,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bot.clock import Clock
@@ -52,6 +54,7 @@ def make_settings(fake: FakeSlack, db: Database) -> Settings:
         slack_signing_secret=SIGNING_SECRET,
         slack_api_base_url=fake.base_url,
         database_url=db.url,
+        spool_dir=Path(tempfile.mkdtemp(prefix="supportbot-spool-")),  # an outage spools here, not in the checkout
     )
 
 

@@ -46,8 +46,9 @@ def test_make_test_adds_the_development_tools(tmp_path: Path) -> None:
 def test_the_image_writes_its_data_to_a_volume_the_bot_user_owns() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert "DATABASE_URL=sqlite:////data/supportbot.db" in dockerfile
-    assert re.search(r"mkdir /data && chown supportbot:supportbot /data", dockerfile)
-    assert 'VOLUME ["/data"]' in dockerfile and "USER supportbot" in dockerfile
+    assert re.search(r"mkdir /data /spool && chown supportbot:supportbot /data /spool", dockerfile)
+    assert 'VOLUME ["/data", "/spool"]' in dockerfile and "USER supportbot" in dockerfile
+    assert "SUPPORTBOT_SPOOL_DIR=/spool" in dockerfile  # the intake spool (issue 14) on a volume of its own
     assert "LICENSE" in dockerfile  # the licence ships with the code
 
 
@@ -61,3 +62,4 @@ def test_compose_maps_and_checks_the_port_the_bot_listens_on() -> None:
     assert '- "${PORT:-3000}:${PORT:-3000}"' in compose and "PORT: ${PORT:-3000}" in compose
     assert "/healthz' % os.environ['PORT']" in compose
     assert "- botdata:/data" in compose
+    assert "- botspool:/spool" in compose and "SUPPORTBOT_SPOOL_DIR: /spool" in compose

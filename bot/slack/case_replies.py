@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot.cases import CaseChange, CaseService
 from bot.errors import UserFacingError
 from bot.i18n import t
+from bot.models import Case
 from bot.slack.case_blocks import priority_badge, reopen_refused, who
 from bot.slack.desk import Desk
 from bot.slack.mrkdwn import escape_text
@@ -30,30 +31,38 @@ PAGED_TELLS = {
 def opened(change: CaseChange, desk: Desk) -> str:
     """「ケース #N を起票しました」, when it is due, and what the page really reached (if it paged);
     in the case's language (the asker's, when the flow that opened it had one)."""
-    case = change.case
+    source = change.paged.source if change.paged is not None else None
+    return opened_text(
+        change.case, desk, outside_hours=change.outside_hours, paged=source, customer_channel=change.customer_channel
+    )
+
+
+def opened_text(
+    case: Case, desk: Desk, *, outside_hours: bool, paged: str | None, customer_channel: bool = False
+) -> str:
+    """`opened`'s sentence from what the outbox keeps (bot/intake.py's confirmation)."""
     language = case.language or desk.language
-    if change.customer_channel:
-        return opened_for_customer(change, desk, language)
+    if customer_channel:
+        return opened_for_customer(case, desk, language, outside_hours=outside_hours, urgent=paged is not None)
     priority = priority_badge(case.priority, language)
     due = desk.when(case.due_at, language)
     lines = [t("case.opened", language, number=case.number, priority=priority, due=due)]
-    if change.outside_hours:
+    if outside_hours:
         lines.append(t("case.opened.outside_hours", language))
-    if change.paged is not None:  # on-call people, a user group, or nobody
-        lines.append(t(PAGED_TELLS[change.paged.source], language))
+    if paged is not None:  # on-call people, a user group, or nobody
+        lines.append(t(PAGED_TELLS[paged], language))
     return "\n".join(lines)
 
 
-def opened_for_customer(change: CaseChange, desk: Desk, language: str) -> str:
+def opened_for_customer(case: Case, desk: Desk, language: str, *, outside_hours: bool, urgent: bool) -> str:
     """In a customer's channel: 受付番号, when the first response will come under their plan — and none of
     the team's inner workings (who was paged, through which group)."""
-    case = change.case
     priority, due = t(f"priority.{case.priority}", language), desk.when(case.due_at, language)
     lines = [t("case.opened.customer", language, number=case.number, priority=priority, due=due)]
-    if change.outside_hours:
+    if outside_hours:
         target = escape_text(desk.plans.target(case.plan, case.priority).explain(language), limit=300)
         lines.append(t("case.opened.customer.outside_hours", language, target=target, due=due))
-    if change.paged is not None:
+    if urgent:
         lines.append(t("case.opened.customer.urgent", language))
     return "\n".join(lines)
 

@@ -7,13 +7,16 @@ a duplicate.
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from http.client import HTTPException
 from typing import Any
-from urllib.error import URLError
+from urllib.error import HTTPError, URLError
+from urllib.request import Request, urlopen
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -32,6 +35,10 @@ from bot.slack.client import retry_after_seconds
 log = logging.getLogger(__name__)
 
 METADATA_EVENT_TYPE = "supportbot_outbox"
+# The "did it land?" check reads the channel from the row's creation (less this, for clocks that
+# differ) to now; it gives up after this many pages of 200 (100,000 messages in one window).
+LANDED_SKEW = timedelta(minutes=5)
+LANDED_MAX_PAGES = 500
 
 # Errors that retrying cannot fix; the message is marked failed and logged for an admin.
 PERMANENT_ERRORS = frozenset(
@@ -81,6 +88,7 @@ class SlackPost:
     update_ts: str | None = None
     reply_broadcast: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    response_url: str | None = None  # an ephemeral answer to a request, instead of a post (bot/slack/intake_replies.py)
 
 
 Renderer = Callable[[OutboxMessage], SlackPost]
@@ -96,6 +104,8 @@ class SlackNotifier:
         if renderer is None:
             raise PermanentDeliveryError(f"no renderer for outbox kind {message.kind!r}")
         post = renderer(message)
+        if post.response_url:
+            return self._respond(post.response_url, post)
         if post.update_ts:
             return self._update(post)
         if verify:
@@ -133,42 +143,79 @@ class SlackNotifier:
         response = self._call("chat.update", lambda: self.client.chat_update(**arguments), idempotent=True)
         return Delivered(channel=response.get("channel") or post.channel, ts=response.get("ts") or post.update_ts)
 
+    def _respond(self, url: str, post: SlackPost) -> Delivered:
+        """Post to a request's response_url (ephemeral). It cannot be looked up afterwards: a 5xx or a cut
+        connection after sending is "uncertain" and sent again, so it may, rarely, be shown twice."""
+        body: dict[str, Any] = {"text": post.text, "response_type": "ephemeral", "replace_original": False}
+        if post.blocks is not None:
+            body["blocks"] = post.blocks
+        request = Request(
+            url,
+            data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+            headers={"Content-Type": "application/json; charset=utf-8"},
+            method="POST",
+        )
+        try:
+            with urlopen(request, timeout=self.client.timeout) as response:
+                response.read()
+        except HTTPError as exc:
+            if exc.code == 429:
+                raise TransientDeliveryError(
+                    "response_url: rate limited", retry_after=retry_after_seconds(dict(exc.headers))
+                ) from exc
+            if exc.code >= 500:
+                raise UncertainDelivery(f"response_url: HTTP {exc.code}") from exc
+            raise PermanentDeliveryError(f"response_url: HTTP {exc.code}") from exc
+        except URLError as exc:
+            if isinstance(exc.reason, ConnectionRefusedError):
+                raise TransientDeliveryError(f"response_url: {exc.reason}") from exc
+            raise UncertainDelivery(f"response_url: {exc.reason}") from exc
+        except (TimeoutError, HTTPException, OSError) as exc:
+            raise UncertainDelivery(f"response_url: {exc!r}") from exc
+        return Delivered(channel=post.channel, ts=None)
+
     def _find_landed(self, post: SlackPost, message: OutboxMessage) -> Delivered | None:
         """Look for an earlier attempt of `message` in the channel (or thread), by its metadata.
 
+        Every attempt happened between the row's creation and now, so that is the window searched
+        (`oldest` a little earlier, for clocks that differ; `latest` is Slack's now), page after page
+        (`cursor`, 200 at a time) until the post is found
+        or the window is read to its end: however busy the channel and however long ago the attempt.
         Through the SDK's typed methods: Slack reads the arguments of these read methods from the query
         string or a form, not from a JSON body (which it would ignore, finding nothing).
         """
-        oldest = f"{(message.created_at - timedelta(minutes=5)).timestamp():.6f}"
-        thread_ts = post.thread_ts
+        window = {"oldest": f"{(message.created_at - LANDED_SKEW).timestamp():.6f}", "inclusive": True}
         try:
-            if thread_ts:
-                response = self._call(
-                    "conversations.replies",
-                    lambda: self.client.conversations_replies(
-                        channel=post.channel, ts=thread_ts, oldest=oldest, include_all_metadata=True, limit=200
-                    ),
-                    idempotent=True,
-                )
-            else:
-                response = self._call(
-                    "conversations.history",
-                    lambda: self.client.conversations_history(
-                        channel=post.channel, oldest=oldest, include_all_metadata=True, limit=200
-                    ),
-                    idempotent=True,
-                )
+            for page in self._history_pages(post, window):
+                for item in page.get("messages") or []:
+                    payload = (item.get("metadata") or {}).get("event_payload") or {}
+                    if payload.get("outbox_id") == message.id:
+                        return Delivered(channel=page.get("channel") or post.channel, ts=item.get("ts"))
         except (PermanentDeliveryError, TransientDeliveryError) as exc:
             if isinstance(exc, TransientDeliveryError) and "missing_scope" not in str(exc):
                 raise
             # No history access (e.g. a DM without im:history): better a rare duplicate than a lost page.
             log.warning("cannot check whether outbox %s landed in %s; sending again", message.id, post.channel)
-            return None
-        for item in response.get("messages") or []:
-            payload = (item.get("metadata") or {}).get("event_payload") or {}
-            if payload.get("outbox_id") == message.id:
-                return Delivered(channel=response.get("channel") or post.channel, ts=item.get("ts"))
         return None
+
+    def _history_pages(self, post: SlackPost, window: dict[str, Any]) -> Iterator[Any]:
+        """The channel's (or the thread's) messages in the window, one page of up to 200 at a time."""
+        thread_ts, cursor = post.thread_ts, None
+        for _ in range(LANDED_MAX_PAGES):
+            arguments = {"channel": post.channel, "include_all_metadata": True, "limit": 200, **window}
+            if cursor:
+                arguments["cursor"] = cursor
+            read: Callable[..., SlackResponse]
+            if thread_ts:
+                method, read = "conversations.replies", partial(self.client.conversations_replies, ts=thread_ts)
+            else:
+                method, read = "conversations.history", self.client.conversations_history
+            response = self._call(method, partial(read, **arguments), idempotent=True)
+            yield response
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return
+        log.warning("outbox: stopped looking for an earlier post in %s after %d pages", post.channel, LANDED_MAX_PAGES)
 
     def _call(self, method: str, call: Callable[[], SlackResponse], *, idempotent: bool) -> Any:
         """Make one Web API call (`method` names it in errors) and classify what went wrong."""

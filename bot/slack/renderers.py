@@ -19,6 +19,7 @@ from bot.slack import case_blocks, faq_blocks, faq_teach_blocks, oncall_notes, r
 from bot.slack.blocks import Block
 from bot.slack.desk import Desk
 from bot.slack.directory import UserNames, permalink
+from bot.slack.intake_replies import intake_reply_renderer
 from bot.slack.notifier import Renderer, SlackPost, require
 from knowledge.loader import Audience, Entry
 
@@ -265,4 +266,8 @@ class CaseRenderers:
 def all_renderers(
     entries: Entries, cases: CaseRecords, clock: Clock, desk: Desk, client: WebClient, drafts: Drafts | None = None
 ) -> dict[str, Renderer]:
-    return {**faq_renderers(entries, drafts), **CaseRenderers(cases, clock, desk, client).by_kind()}
+    return {
+        **faq_renderers(entries, drafts),
+        **CaseRenderers(cases, clock, desk, client).by_kind(),
+        OutboxKind.INTAKE_REPLY: intake_reply_renderer(cases, clock, desk),
+    }

@@ -2,6 +2,9 @@
 
 The grammar is bot/case_commands.py's; each verb is one short function here. Help and mistakes in the
 command are answered in the ack; everything else is acked first and answered through `respond`.
+Opening a case is recorded before anything acks it (`record_case_request`, a listener middleware,
+runs in the request thread before the listener is even started: bot/intake.py), and its confirmation
+comes through the outbox.
 """
 
 from __future__ import annotations
@@ -15,9 +18,12 @@ from slack_sdk import WebClient
 
 from bot.case_commands import CaseCommand, Verb, parse_case_command
 from bot.case_vocabulary import EventKind, ListScope
-from bot.cases import CaseService, NewCase
+from bot.cases import CaseService
 from bot.clock import Clock
+from bot.database import DatabaseUnavailable
+from bot.errors import UserFacingError
 from bot.i18n import t
+from bot.intake import Receipt, Received, Unavailable
 from bot.slack import case_blocks, case_replies
 from bot.slack.case_forms import open_case_form, prefill_from_text
 from bot.slack.desk import Desk
@@ -26,14 +32,51 @@ from bot.slack.mrkdwn import escape_text, from_slack, mention
 LIST_LIMIT = 20  # cases shown by `/case list`; the list says when there are more
 
 
+def record_case_request(command: dict[str, Any], context: BoltContext, next: Callable[[], None]) -> None:
+    """Before anything may ack `/case 高 …` (the listener, or the pool on its behalf): record the request."""
+    parsed = parse_case_command(command.get("text") or "", readable=from_slack)
+    context["case_command"] = parsed
+    if parsed.verb is Verb.OPEN:
+        context["case_receipt"] = _receive(parsed, command, context)
+    next()
+
+
+def _receive(parsed: CaseCommand, command: dict[str, Any], context: BoltContext) -> Receipt | str:
+    """The receipt of a recorded request, or what to answer instead (bad input, nowhere to record it)."""
+    cases: CaseService = context["cases"]
+    language = context["desk"].language
+    try:
+        cases.validate_title(parsed.text)
+        cases.require_priority(parsed.word)
+        case = {"title": parsed.text or "", "priority": parsed.word or "", "description": parsed.description}
+        received = Received(
+            user=command["user_id"],
+            channel=command.get("channel_id"),
+            text=command.get("text") or "",
+            case={**case, "origin_channel": command.get("channel_id")},
+            team=command.get("team_id"),
+            trigger_id=command.get("trigger_id"),
+            response_url=command.get("response_url"),
+        )
+        return context["intake"].receive(received)
+    except UserFacingError as error:
+        return error.render(language, quote=escape_text)
+    except Unavailable:
+        return t("intake.unavailable", language)
+
+
 def on_case_command(
     ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
 ) -> None:
     desk: Desk = context["desk"]
-    parsed = parse_case_command(command.get("text") or "", readable=from_slack)
+    parsed = context.get("case_command") or parse_case_command(command.get("text") or "", readable=from_slack)
     if parsed.verb in (Verb.INVALID, Verb.HELP):
         word = escape_text(parsed.word or "", limit=40)
         ack(text=t(parsed.error or "case.usage", desk.language, days=desk.reopen_days, word=word))
+        return
+    if parsed.verb is Verb.OPEN:
+        receipt = context.get("case_receipt") or _receive(parsed, command, context)
+        _open(receipt, ack, respond, context)
         return
     ack()
     channel = command.get("channel_id")
@@ -65,16 +108,20 @@ class Request:
         respond(text=text, response_type="ephemeral", **extra)
 
 
-def _open(request: Request, respond: Respond) -> None:
-    parsed = request.parsed
-    new = NewCase(
-        title=parsed.text or "",
-        priority=parsed.word or "",
-        description=parsed.description,
-        origin_channel=request.channel,
-    )
-    change = request.cases.open(new, reporter=request.user)
-    request.say(respond, case_replies.opened(change, request.desk))
+def _open(receipt: Receipt | str, ack: Ack, respond: Respond, context: BoltContext) -> None:
+    """Acked once recorded; opened now, or by the intake worker once the database is back."""
+    language = context["desk"].language
+    if isinstance(receipt, str):  # refused before it was recorded, or nowhere to record it: nothing changed
+        ack(text=receipt)
+        return
+    if receipt.spooled:
+        ack(text=t("intake.queued", language))
+        return
+    ack()
+    try:
+        context["intake"].process(receipt.request_id)
+    except DatabaseUnavailable:  # recorded: the intake worker opens it, and the number comes then
+        respond(text=t("intake.queued", language), response_type="ephemeral")
 
 
 def _list(request: Request, respond: Respond) -> None:
@@ -134,7 +181,6 @@ def _reopen(request: Request, respond: Respond) -> None:
 
 
 _ANSWERS: dict[Verb, Callable[[Request, Respond], None]] = {
-    Verb.OPEN: _open,
     Verb.LIST: _list,
     Verb.SHOW: _show,
     Verb.ACK: _acknowledge,

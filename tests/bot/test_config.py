@@ -187,3 +187,10 @@ def test_slack_settings_are_checked_when_connecting() -> None:
     with pytest.raises(ConfigError, match="starts with xoxb-"):
         Settings.from_env({"SLACK_BOT_TOKEN": "xoxp-1", "SLACK_SIGNING_SECRET": "s"}).require_slack()
     Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}).require_slack()
+
+
+def test_the_spool_directory_comes_from_the_environment() -> None:
+    assert Settings.from_env({}).spool_dir == Path("spool")
+    assert Settings.from_env({"SUPPORTBOT_SPOOL_DIR": "/var/lib/supportbot/spool"}).spool_dir == Path(
+        "/var/lib/supportbot/spool"
+    )

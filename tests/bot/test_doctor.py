@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -46,6 +47,7 @@ def settings(
         slack_api_base_url=fake.base_url if fake else "https://slack.com/api/",
         database_url=url,
         config_path=config,
+        spool_dir=tmp_path / "spool",
     )
 
 
@@ -67,6 +69,7 @@ def test_everything_in_order_passes(tmp_path: Path) -> None:
     assert code == 0, output
     assert "✓ scopes" in output and "✓ channel cases" in output and "All checks passed." in output
     assert "✓ engineers S0ENG: 1 member(s)" in output and "!" not in output
+    assert f"✓ intake spool: {tmp_path / 'spool'} is writable" in output
 
 
 def test_a_page_nobody_can_act_on_or_nobody_receives_is_warned_about(tmp_path: Path) -> None:
@@ -122,3 +125,12 @@ def test_unreachable_slack_is_a_failed_check_and_the_other_checks_still_run(tmp_
     assert f"✗ Slack API: cannot reach {unreachable.slack_api_base_url}" in output and "SLACK_API_BASE_URL" in output
     assert "✓ database" in output and "✓ migrations" in output and "✓ knowledge base" in output
     assert "Traceback" not in output
+
+
+def test_a_spool_directory_that_cannot_be_written_is_a_problem(tmp_path: Path) -> None:
+    """Issue 14: during a database outage, requests are kept there; a directory that refuses them loses them."""
+    (tmp_path / "not-a-directory").write_text("")
+    broken = dataclasses.replace(settings(tmp_path), spool_dir=tmp_path / "not-a-directory" / "spool")
+    code, output = run(broken)
+    assert code == 1
+    assert "✗ intake spool" in output and "SUPPORTBOT_SPOOL_DIR" in output

@@ -4,8 +4,10 @@ import threading
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from bot.clock import ManualClock
-from bot.database import Database
+from bot.database import Database, DatabaseUnavailable
 from bot.models import OutboxMessage
 from bot.notify import (
     Delivered,
@@ -195,3 +197,72 @@ def test_a_message_dropped_on_purpose_is_stored_as_dropped_not_failed(db: Databa
     assert (len(report.dropped), len(report.failed)) == (1, 1)
     assert state(db, "page").state == DROPPED and state(db, "page").last_error == "the case was acknowledged"
     assert state(db, "broken").state == FAILED
+
+
+class Outage:
+    """Makes the database unreachable for the outbox from a given moment (e.g. while Slack is called)."""
+
+    def __init__(self, db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.down = False
+        real = db.transaction
+
+        def transaction() -> Any:
+            if self.down:
+                raise DatabaseUnavailable("connection refused")
+            return real()
+
+        monkeypatch.setattr(db, "transaction", transaction)
+
+
+class CuttingRecorder(Recorder):
+    """Slack accepts the message, and the database goes away before the outcome is written."""
+
+    def __init__(self, outage: Outage, *, fail: Exception | None = None) -> None:
+        super().__init__()
+        self.outage: Outage | None = outage
+        self.error = fail
+
+    def deliver(self, message: OutboxMessage, *, verify: bool) -> Delivered:
+        if self.outage is not None:  # once
+            self.outage.down, self.outage = True, None
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+        return super().deliver(message, verify=verify)
+
+
+def test_a_send_that_cannot_be_recorded_is_recorded_as_soon_as_the_database_returns(
+    db: Database, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14: the claim stayed for the whole lease (two minutes) after the database came back."""
+    add(db, clock, "a")
+    add(db, clock, "b")
+    outage = Outage(db, monkeypatch)
+    recorder = CuttingRecorder(outage)
+    outbox = Outbox(db, clock, recorder)
+    report = outbox.deliver()
+    assert report.retrying and not report.sent
+    assert [key for key, _ in recorder.sent] == ["a"]  # "b" was not sent blind while nothing could be recorded
+    assert not outbox.deliver().sent  # still down: nothing sent, nothing lost
+    outage.down = False
+    clock.advance(timedelta(seconds=1))  # seconds, not the two-minute lease
+    outbox.deliver()
+    assert state(db, "a").state == SENT and state(db, "a").sent_ts == "1.0"  # Slack's answer kept
+    assert state(db, "b").state == SENT
+    assert [key for key, _ in recorder.sent] == ["a", "b"]  # "a" not sent twice
+
+
+def test_an_outcome_lost_with_the_database_is_checked_in_slack_at_once(
+    db: Database, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add(db, clock, "a")
+    outage = Outage(db, monkeypatch)
+    outbox = Outbox(db, clock, CuttingRecorder(outage, fail=UncertainDelivery("HTTP 500")))
+    outbox.deliver()
+    outage.down = False
+    assert outbox.settle_unrecorded()
+    message = state(db, "a")
+    assert message.state == UNCERTAIN and message.claimed_by is None and message.next_attempt_at <= clock.now()
+    recorder = Recorder()
+    Outbox(db, clock, recorder).deliver()  # another replica, a second later
+    assert recorder.sent == [("a", True)]  # checked for an earlier landing before posting

@@ -20,6 +20,7 @@ from bot.events import EventLog
 from bot.faq import FaqService
 from bot.faq_drafts import FaqDrafts
 from bot.faq_teaching import FaqTeaching
+from bot.intake import Intake
 from bot.models import Case, CaseEvent
 from bot.oncall import OncallService
 from bot.slack.desk import Desk
@@ -48,6 +49,7 @@ def context(**overrides: Any) -> BoltContext:
         "knowledge": Mock(spec=KnowledgeIndex),
         "oncall": Mock(spec=OncallService),
         "events": Mock(spec=EventLog),
+        "intake": Mock(spec=Intake),
         "clock": ManualClock(NOW),
         "desk": DESK,
         "bot_user_id": "U0BOT",

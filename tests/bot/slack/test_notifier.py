@@ -145,3 +145,35 @@ def test_refused_connections_are_safe_to_retry_later(fake: FakeSlack) -> None:
 def test_unknown_kind_is_permanent(fake: FakeSlack) -> None:
     with pytest.raises(PermanentDeliveryError, match="no renderer"):
         notifier(fake).deliver(message("nope"), verify=False)
+
+
+@pytest.mark.parametrize("in_thread", [False, True], ids=["channel", "thread"])
+def test_the_landed_check_pages_through_a_busy_channel(fake: FakeSlack, in_thread: bool) -> None:
+    """Issue 14: only the newest 200 messages were read; a post under 450 newer ones was posted again."""
+    parent = fake.add_message("C0CASES", "case card", user="UBOT")
+    fake.fail("chat.postMessage", status=500, after_effect=True)
+    slack = notifier(fake, thread_ts=parent["ts"] if in_thread else None)
+    with pytest.raises(UncertainDelivery):
+        slack.deliver(message(), verify=False)
+    for n in range(450):  # the channel (or thread) moves on while the lease runs
+        fake.add_message("C0CASES", f"busy {n}", user="U0OTHER", thread_ts=parent["ts"] if in_thread else None)
+    delivered = slack.deliver(message(), verify=True)
+    assert len(fake.calls("chat.postMessage")) == 1  # found on a later page, not posted again
+    method = "conversations.replies" if in_thread else "conversations.history"
+    checks = fake.calls(method)
+    assert checks and all(c.args.get("oldest") for c in checks)
+    if not in_thread:  # history is newest first: the post is on the third page
+        assert len(checks) == 3 and checks[2].args.get("cursor")
+    (landed,) = [m for m in fake.messages("C0CASES") if m.get("bot_id")]
+    assert delivered.ts == landed["ts"]
+
+
+def test_the_landed_check_reads_only_the_window_since_the_row_was_queued(fake: FakeSlack) -> None:
+    fake.add_message("C0CASES", "long before", user="U0OTHER")
+    slack = notifier(fake)
+    queued = message()
+    queued.created_at = datetime.now(UTC)
+    slack.deliver(queued, verify=True)  # nothing found: posted
+    (check,) = fake.calls("conversations.history")
+    assert float(check.args["oldest"]) == pytest.approx(queued.created_at.timestamp() - 300, abs=1)
+    assert len(posts(fake)) == 1

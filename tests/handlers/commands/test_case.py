@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
-from bot.case_vocabulary import EventKind, ListScope
-from bot.cases import CaseDetails, NewCase
+from bot.case_vocabulary import ListScope
+from bot.cases import CaseDetails, CaseService, NewCase
+from bot.database import DatabaseUnavailable
 from bot.errors import UserFacingError
-from bot.oncall import OnCall
+from bot.intake import Receipt, Unavailable
 from bot.slack.case_forms import VIEW_OPEN
 from handlers.commands.case import LIST_LIMIT, on_case_command
 from tests.handlers.listeners import a_case, ack, change, client, context, respond, said
@@ -41,22 +42,64 @@ def test_help_and_mistakes_are_answered_in_the_ack(text: str, answer: str) -> No
     assert ctx["cases"].method_calls == [] and slack.method_calls == []
 
 
-def test_a_priority_word_opens_the_case_and_says_what_the_page_reached() -> None:
+def test_a_priority_word_is_recorded_before_the_ack_then_opened() -> None:
+    """Issue 14: recorded first (bot/intake.py), acked, then opened; the confirmation comes through the outbox."""
     ctx = context()
-    opened = change(EventKind.OPENED)
-    ctx["cases"].open.return_value = type(opened)(
-        opened.case, opened.event, paged=OnCall(None, None, "nobody", None, None)
-    )
+    ctx["cases"].require_priority.side_effect = CaseService.require_priority
+    ctx["intake"].receive.return_value = Receipt("r1", spooled=False)
     acked, responded, _, _ = run("高 決済ができない\n10時から", ctx, user="U0CUSTOMER")
     acked.assert_called_once_with()
-    ctx["cases"].open.assert_called_once_with(
-        NewCase(title="決済ができない", priority="高", description="10時から", origin_channel="C0FAQ"),
-        reporter="U0CUSTOMER",
+    (received,), _ = ctx["intake"].receive.call_args
+    assert received.user == "U0CUSTOMER" and received.text == "高 決済ができない\n10時から"
+    assert received.case == {
+        "title": "決済ができない",
+        "priority": "高",
+        "description": "10時から",
+        "origin_channel": "C0FAQ",
+    }
+    assert NewCase(**received.case) == NewCase(
+        title="決済ができない", priority="高", description="10時から", origin_channel="C0FAQ"
     )
-    text = said(responded)
-    assert text.startswith("ケース #42 を起票しました (優先度: 🔴 高)。初期対応の目標: 11/16(月) 12:30 まで。")
-    assert "個別に呼び出された担当者はいません" in text
-    assert responded.call_args.kwargs["response_type"] == "ephemeral"
+    ctx["intake"].process.assert_called_once_with("r1")
+    responded.assert_not_called()  # the number comes through the outbox, never a bare respond()
+
+
+def test_during_an_outage_the_ack_says_it_was_received_and_will_be_opened() -> None:
+    ctx = context()
+    ctx["cases"].require_priority.side_effect = CaseService.require_priority
+    ctx["intake"].receive.return_value = Receipt("r1", spooled=True)
+    acked, responded, _, _ = run("高 全停止", ctx)
+    assert said(acked) == "受け付けました。システム復旧後にケースを起票し、番号をお知らせします。"
+    ctx["intake"].process.assert_not_called()
+    responded.assert_not_called()
+
+
+def test_the_database_lost_after_recording_leaves_it_to_the_worker() -> None:
+    ctx = context()
+    ctx["cases"].require_priority.side_effect = CaseService.require_priority
+    ctx["intake"].receive.return_value = Receipt("r1", spooled=False)
+    ctx["intake"].process.side_effect = DatabaseUnavailable("connection refused")
+    acked, responded, _, _ = run("高 全停止", ctx)
+    acked.assert_called_once_with()
+    assert said(responded) == "受け付けました。システム復旧後にケースを起票し、番号をお知らせします。"
+
+
+def test_bad_input_is_refused_in_the_ack_and_nothing_is_recorded() -> None:
+    ctx = context()
+    ctx["cases"].validate_title.side_effect = UserFacingError("case.error.title_too_long", limit=5, length=9)
+    acked, responded, _, _ = run("高 とても長い件名です", ctx)
+    assert "件名" in said(acked)
+    ctx["intake"].receive.assert_not_called()
+    responded.assert_not_called()
+
+
+def test_nowhere_to_record_it_is_said_in_the_ack() -> None:
+    ctx = context()
+    ctx["cases"].require_priority.side_effect = CaseService.require_priority
+    ctx["intake"].receive.side_effect = Unavailable("disk full")
+    acked, _, _, _ = run("高 全停止", ctx)
+    assert said(acked) == "一時的に受け付けできませんでした。もう一度お試しください。"
+    ctx["intake"].process.assert_not_called()
 
 
 def test_text_without_a_priority_opens_the_form_prefilled_and_nothing_else() -> None:
