@@ -36,7 +36,7 @@ from bot.crash_points import crash_point
 from bot.database import Database, DatabaseUnavailable, insert_ignore, rowcount
 from bot.errors import UserFacingError
 from bot.intake_writer import IntakeWriter
-from bot.models import Case, IntakeRequest
+from bot.models import Case, CustomerChannel, IntakeRequest
 from bot.oncall import OnCall
 from bot.outbox import Outbox, enqueue
 from bot.outbox_kinds import OutboxKind, intake_reply_key
@@ -297,12 +297,13 @@ class _Opening:
         if rowcount(result) != 1:
             raise _Taken(self.row.request_id)
 
-    def _in_customer_channel(self, case: Case) -> bool:
+    @staticmethod
+    def _in_customer_channel(session: Session, case: Case) -> bool:
         """Opened in its own customer's channel: the confirmation takes the customer-facing tone."""
         if case.customer_id is None or not case.origin_channel:
             return False
-        found = self.intake.cases.customers.find_by_channel(case.origin_channel)
-        return found is not None and found.id == case.customer_id
+        link = session.get(CustomerChannel, case.origin_channel)
+        return link is not None and link.customer_id == case.customer_id
 
     def opened(self, session: Session, case: Case, paged: OnCall | None) -> None:
         session.execute(update(IntakeRequest).where(col(IntakeRequest.id) == self.row.id).values(case_id=case.id))
@@ -310,7 +311,7 @@ class _Opening:
         payload = _reply_payload(self.row, self.now) | {
             "paged": paged.source if paged is not None else None,
             "outside_hours": self.intake.cases.sla.is_outside_hours(case),
-            "customer_channel": self._in_customer_channel(case),
+            "customer_channel": self._in_customer_channel(session, case),
         }
         key = intake_reply_key(self.row.request_id)
         enqueue(session, kind=OutboxKind.INTAKE_REPLY, key=key, now=self.now, case_id=case.id, payload=payload)
