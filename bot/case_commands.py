@@ -31,6 +31,7 @@ class Verb(StrEnum):
     ESCALATE = "escalate"
     RESOLVE = "resolve"
     REOPEN = "reopen"
+    STATS = "stats"  # how support is doing (agents): the figures of bot/reports for a period
     INVALID = "invalid"
 
 
@@ -63,6 +64,8 @@ VERBS = {
     "解決": Verb.RESOLVE,
     "reopen": Verb.REOPEN,
     "再オープン": Verb.REOPEN,
+    "stats": Verb.STATS,
+    "統計": Verb.STATS,
 }
 
 
@@ -127,6 +130,8 @@ def parse_case_command(text: str, readable: Callable[[str], str] = str) -> CaseC
         return _new_case(readable(text))
     if verb is Verb.HELP:
         return CaseCommand(Verb.HELP)
+    if verb is Verb.STATS:  # the period ("7d", "2026-11"…) is checked where periods are known
+        return CaseCommand(Verb.STATS, word=unicodedata.normalize("NFKC", rest).strip() or None)
     if verb is Verb.LIST:
         scope = LIST_SCOPES.get(unicodedata.normalize("NFKC", rest).strip().casefold() or "open")
         return CaseCommand(Verb.LIST, word=scope) if scope else CaseCommand(Verb.INVALID, error="case.usage")

@@ -21,6 +21,8 @@ from bot.notify import Notifier
 from bot.oncall import OncallService
 from bot.outbox import Outbox
 from bot.plans import PlanCatalog
+from bot.reports import ReportRules, Reports
+from bot.reports.service import EntryQuestions
 from bot.sla import SlaPolicy
 from bot.sla_clock import SlaClock
 from knowledge.search import KnowledgeIndex
@@ -44,6 +46,7 @@ class Services:
     cases: CaseService
     knowledge: KnowledgeSync  # the index in step with what was taught and with the files
     teaching: FaqTeaching
+    reports: Reports  # how support is doing (App Home, `/case stats`, the weekly digest)
 
     def attach_notifier(self, notifier: Notifier) -> None:
         """Give the outbox its way out (Slack in production, a recorder in unit tests)."""
@@ -94,6 +97,7 @@ def build_services(
         cases=CaseService(db, clock, sla, outbox, agents, config.cases, config.escalation),
         knowledge=knowledge,
         teaching=teaching,
+        reports=Reports(db, clock, ReportRules.from_config(config, policy), entry_questions=EntryQuestions(index)),
     )
 
 

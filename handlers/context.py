@@ -10,6 +10,8 @@ whole service locator, and none closes over it. The keys:
     oncall     bot.oncall.OncallService     clock   bot.clock.Clock
     desk       bot.slack.desk.Desk (language, time zone, channels, limits)
     events     bot.events.EventLog (the middleware below: each Slack event id is processed once)
+    reports    bot.reports.Reports (the figures: `/case stats`, App Home)
+    agents     bot.agents.ConfiguredAgents (who is an agent)
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ def dependencies(services: Services) -> dict[str, Any]:
         "clock": services.clock,
         "desk": Desk.from_config(services.config, services.sla.rules.targets),
         "events": services.events,
+        "reports": services.reports,
+        "agents": services.agents,
     }
 
 

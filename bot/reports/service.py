@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import datetime
+from typing import Any, Protocol
 
 from bot.clock import Clock
 from bot.database import Database
@@ -70,3 +71,29 @@ class Reports:
 
     def _end(self, period: Period) -> datetime:
         return period.end(self.clock.now())
+
+
+class Entries(Protocol):
+    @property
+    def entries(self) -> tuple[Any, ...]: ...
+
+    def get(self, entry_id: str) -> Any: ...
+
+
+class EntryQuestions(Mapping[str, str]):
+    """entry id → question, read from the running bot's knowledge index (taught entries too, as of now)."""
+
+    def __init__(self, index: Entries) -> None:
+        self._index = index
+
+    def __getitem__(self, entry_id: str) -> str:
+        entry = self._index.get(entry_id)
+        if entry is None:
+            raise KeyError(entry_id)
+        return str(entry.question)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([entry.id for entry in self._index.entries])
+
+    def __len__(self) -> int:
+        return len(self._index.entries)
