@@ -25,11 +25,6 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
     "home.oncall.until": {"ja": "{who} ({until} まで)", "en": "{who} (until {until})"},
     "home.mine": {"ja": "*自分の担当 ({count}件)*", "en": "*Assigned to me ({count})*"},
     "home.queue": {"ja": "*未割り当て ({count}件、期限順)*", "en": "*Unassigned ({count}, by due time)*"},
-    "home.case": {
-        "ja": "*#{number}* {priority} {title}\n期限 {due}{late} · {status}",
-        "en": "*#{number}* {priority} {title}\ndue {due}{late} · {status}",
-    },
-    "home.overdue": {"ja": " (超過)", "en": " (overdue)"},
     "home.none": {"ja": "なし", "en": "none"},
     "home.breaches_today": {"ja": "*今日の超過* {count}件", "en": "*Breaches today* {count}"},
     "home.attainment": {"ja": "*今週の目標達成率* (目標 {goal})", "en": "*This week's attainment* (goal {goal})"},

@@ -12,6 +12,7 @@ whole service locator, and none closes over it. The keys:
     events     bot.events.EventLog (the middleware below: each Slack event id is processed once)
     reports    bot.reports.Reports (the figures: `/case stats`, App Home)
     agents     bot.agents.ConfiguredAgents (who is an agent)
+    home       bot.home.HomeService (what a person's App Home shows)
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, BoltResponse
 
 from bot.events import EventLog
+from bot.home import HomeService
 from bot.services import Services
 from bot.slack.desk import Desk
 
@@ -42,6 +44,7 @@ def dependencies(services: Services) -> dict[str, Any]:
         "events": services.events,
         "reports": services.reports,
         "agents": services.agents,
+        "home": HomeService(services.db, services.clock, services.agents, services.oncall, services.reports),
     }
 
 
