@@ -58,13 +58,19 @@ def test_case_stats_refuses_others_and_bad_periods_politely(app: AppHarness) -> 
 
 def open_home(app: AppHarness, user: str) -> dict[str, Any]:
     """`app_home_opened` on the Home tab; returns the view the bot published for `user`."""
-    before = len(app.fake.calls("views.publish"))
+    before = publishes(app, user)
     event = {"type": "app_home_opened", "user": user, "channel": "D" + user, "tab": "home", "event_ts": "1.0"}
     assert app.post_signed(event_body(event)).status == 200
     return published(app, user, before)
 
 
+def publishes(app: AppHarness, user: str) -> int:
+    app.settle()  # a refresh after the person's last action has gone out
+    return len([c for c in app.fake.calls("views.publish") if c.args["user_id"] == user])
+
+
 def published(app: AppHarness, user: str, before: int) -> dict[str, Any]:
+    """The view published for `user` after the first `before` of theirs."""
     calls = app.fake.wait_for_calls("views.publish", count=before + 1, where=lambda c: c.args["user_id"] == user)
     view = calls[-1].args["view"]
     assert view["type"] == "home" and len(view["blocks"]) <= 100
@@ -110,12 +116,22 @@ def test_opening_app_home_publishes_the_agents_cases_the_queue_and_the_figures(
     assert "当番* 今: <@U0ONCALL1>" in shown and "次: <@U0ONCALL2>" in shown
     assert "今週の目標達成率" in shown and "今日の超過* 0件" in shown
 
-    before = len(app.fake.calls("views.publish"))
+    before = publishes(app, AGENT)
     click_in_home(app, view, case_blocks.ACTION_TAKE, user=AGENT)  # 「担当する」 on #2, the first in the queue
     again = published(app, AGENT, before)
     assert app.services.cases.get(2).assignee_id == AGENT
     assert again["blocks"][2]["text"]["text"] == "ケース #2 はあなたの担当になりました。"  # what a card would say
     assert "自分の担当 (2件)" in blocks_text(again) and "未割り当て (1件、期限順)" in blocks_text(again)
+
+
+def test_a_case_changed_by_command_refreshes_the_persons_home(app: AppHarness) -> None:
+    case_command(app, "中 請求書の宛名を変えたい", user=CUSTOMER)
+    wait_card(app, 1)
+    before = publishes(app, AGENT)
+    case_command(app, "ack 1", user=AGENT)
+    assert "自分の担当 (1件)" in blocks_text(published(app, AGENT, before))
+    case_command(app, "list", user=AGENT)  # reading changes nothing: no refresh
+    assert publishes(app, AGENT) == before + 1
 
 
 def test_app_home_of_someone_else_shows_their_own_open_cases_and_how_to_ask(app: AppHarness) -> None:
@@ -136,7 +152,7 @@ def test_app_home_pages_through_many_cases_within_100_blocks(app: AppHarness) ->
     shown = blocks_text(view)
     assert "自分の担当 (25件)" in shown and "1〜10件目 / 25件" in shown and "ケース09" in shown
     assert "ケース10" not in shown and "未割り当て (12件、期限順)" in shown
-    before = len(app.fake.calls("views.publish"))
+    before = publishes(app, AGENT)
     click_in_home(app, view, ACTION_PAGE, user=AGENT)
     second = blocks_text(published(app, AGENT, before))
     assert "11〜20件目 / 25件" in second and "ケース10" in second and "ケース09" not in second
