@@ -36,6 +36,8 @@ class OutboxKind(StrEnum):
     # `/oncall set` and `/oncall clear`: a DM to whoever is now on call, a line in the emergency channel.
     ONCALL_DM = "oncall.dm"
     ONCALL_LINE = "oncall.line"
+    # The weekly digest (bot/reports/digest.py): the week's figures and chart, one file upload.
+    REPORT_DIGEST = "report.digest"
 
 
 PAGES = frozenset({OutboxKind.PAGE, OutboxKind.BREACH_PAGE, OutboxKind.BREACH_DM})
@@ -119,3 +121,8 @@ def oncall_keys(override_id: int, change: str) -> tuple[str, str]:
 
 def lead_key(case_id: int, due_at: datetime) -> str:
     return f"sla:{case_id}:lead:{due_at.isoformat()}"
+
+
+def digest_key(period_key: str) -> str:
+    """The weekly digest of the week starting `period_key` (YYYY-MM-DD)."""
+    return f"report:digest:{period_key}"

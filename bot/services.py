@@ -22,6 +22,7 @@ from bot.oncall import OncallService
 from bot.outbox import Outbox
 from bot.plans import PlanCatalog
 from bot.reports import ReportRules, Reports
+from bot.reports.digest import WeeklyDigest
 from bot.reports.service import EntryQuestions
 from bot.sla import SlaPolicy
 from bot.sla_clock import SlaClock
@@ -47,6 +48,7 @@ class Services:
     knowledge: KnowledgeSync  # the index in step with what was taught and with the files
     teaching: FaqTeaching
     reports: Reports  # how support is doing (App Home, `/case stats`, the weekly digest)
+    digest: WeeklyDigest  # the weekly digest's job (scheduler/jobs.py)
 
     def attach_notifier(self, notifier: Notifier) -> None:
         """Give the outbox its way out (Slack in production, a recorder in unit tests)."""
@@ -98,6 +100,7 @@ def build_services(
         knowledge=knowledge,
         teaching=teaching,
         reports=Reports(db, clock, ReportRules.from_config(config, policy), entry_questions=EntryQuestions(index)),
+        digest=WeeklyDigest(db, clock, outbox, config.reports, config.business_hours.timezone, worker=outbox.worker_id),
     )
 
 
