@@ -100,7 +100,7 @@ class HomeService:
             mine = _open_cases(session, col(Case.assignee_id) == user, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
             queue = _open_cases(session, col(Case.assignee_id).is_(None), offset=0, limit=QUEUE_SIZE)
         reports = self.reports
-        faq = reports.faq(reports.period("7d"))
+        gaps, unhelpful = reports.faq_to_fix(reports.period("7d"))
         return AgentHome(
             now=now,
             oncall_now=self.oncall.at(now),
@@ -109,6 +109,6 @@ class HomeService:
             queue=queue,
             breaches_today=reports.first_response(reports.period("today")).breached,
             this_week=reports.first_response(reports.period("this-week")),
-            gaps=faq.gaps[:FAQ_ITEMS],
-            unhelpful=[e for e in faq.most_unresolved if e.unresolved][:FAQ_ITEMS],
+            gaps=gaps[:FAQ_ITEMS],
+            unhelpful=unhelpful[:FAQ_ITEMS],
         )

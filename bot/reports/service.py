@@ -14,8 +14,8 @@ from bot.clock import Clock
 from bot.database import Database
 from bot.reports.case_figures import case_figures, opened_per_day
 from bot.reports.export import CaseRow, case_rows
-from bot.reports.faq_figures import faq_figures
-from bot.reports.figures import CaseFigures, Day, FaqFigures, Report, ResponseFigures
+from bot.reports.faq_figures import faq_figures, faq_to_fix
+from bot.reports.figures import CaseFigures, Day, EntryFeedback, FaqFigures, GapFigure, Report, ResponseFigures
 from bot.reports.periods import Period, resolve_period
 from bot.reports.response_figures import response_figures
 from bot.reports.rules import ReportRules
@@ -64,6 +64,11 @@ class Reports:
     def faq(self, period: Period) -> FaqFigures:
         with self.db.transaction() as session:
             return faq_figures(session, period.since, self._end(period), self.entry_questions)
+
+    def faq_to_fix(self, period: Period) -> tuple[list[GapFigure], list[EntryFeedback]]:
+        """The FAQ's most frequent unanswered questions and the answers most often marked 「解決しない」."""
+        with self.db.transaction() as session:
+            return faq_to_fix(session, period.since, self._end(period), self.entry_questions)
 
     def case_rows(self, period: Period) -> Iterator[CaseRow]:
         """One row per case opened in the period, oldest first, streamed (exports of any size)."""
