@@ -111,6 +111,9 @@ def measure_home(db: Database, clock: ManualClock, reports: Reports, repeat: int
     config = load_default_behaviour()
     with db.transaction() as session:
         session.execute(update(Case).values(assignee_id=col(Case.first_response_by)))
+    if db.is_postgres:  # as after the load: the planner needs to know who the cases are assigned to now
+        with db.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE cases"))
     agents = ConfiguredAgents(config.agents)
     home = HomeService(db, clock, agents, OncallService(db, clock, config.oncall, agents), reports)
     desk = Desk.from_config(config)
