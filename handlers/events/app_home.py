@@ -51,7 +51,10 @@ def on_home_page(
 
 
 class HomeRespond:
-    """`respond` for a click in the Home tab: the home again, with the answer on top (not a message)."""
+    """`respond` for a click in the Home tab: the home again, with the answer on top (not a message).
+    handlers/errors.py answers a failed click through it too (`answers_in_home`)."""
+
+    answers_in_home = True
 
     def __init__(self, client: WebClient, context: BoltContext, user: str) -> None:
         self.client, self.context, self.user = client, context, user

@@ -124,6 +124,18 @@ def test_opening_app_home_publishes_the_agents_cases_the_queue_and_the_figures(
     assert "自分の担当 (2件)" in blocks_text(again) and "未割り当て (1件、期限順)" in blocks_text(again)
 
 
+def test_a_click_in_app_home_that_fails_is_answered_in_app_home(app: AppHarness) -> None:
+    case_command(app, "中 請求書の宛名を変えたい", user=CUSTOMER)
+    wait_card(app, 1)
+    view = open_home(app, AGENT)
+    case_command(app, "resolve 1 電話で解決", user=AGENT)  # meanwhile, elsewhere
+    before = publishes(app, AGENT)
+    click_in_home(app, view, case_blocks.ACTION_TAKE, user=AGENT)  # the stale 「担当する」
+    again = published(app, AGENT, before)
+    assert again["blocks"][2]["text"]["text"] == "ケース #1 は解決済みです。"
+    assert app.services.cases.get(1).assignee_id is None
+
+
 def test_a_case_changed_by_command_refreshes_the_persons_home(app: AppHarness) -> None:
     case_command(app, "中 請求書の宛名を変えたい", user=CUSTOMER)
     wait_card(app, 1)
