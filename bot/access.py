@@ -10,6 +10,11 @@
 - Seeing a case (`/case show`, `/case list`): agents see every case; anyone else only the cases
   they reported or are a party to. Another case is "not found", exactly like a number that does not
   exist; assigning a case to someone else is for agents.
+- Customers: people from another organisation (Slack Connect users, whose `team_id` differs from the
+  workspace's) are never agents, whatever a user group says (bot/agents.py asks Slack who is
+  external). Anyone who is not an agent is a customer in a customer's channel (bot/customers.py):
+  there they see their own organisation's cases — all of them, and no other — as a reporter does,
+  without the team's internal notes.
 
 Whom the bot paged is recorded per case (`case_parties`) in the transaction of the page or the
 escalation, so the rule is the same on every replica and after a restart, and holds for the
@@ -62,6 +67,7 @@ class Action(StrEnum):
     ASSIGN = "assign"  # `/case assign N @someone`: agents only
     RESPOND = "respond"  # a reply in the case thread, counted as the first response
     CHANGE_PRIORITY = "change_priority"
+    CHANGE_CUSTOMER = "change_customer"  # `/case customer N id`: agents only
     ESCALATE = "escalate"
     RESOLVE = "resolve"
     REOPEN = "reopen"
@@ -69,7 +75,7 @@ class Action(StrEnum):
 
 _MAY: dict[Standing, frozenset[Action]] = {
     Standing.AGENT: frozenset(Action),
-    Standing.PARTY: frozenset(Action) - {Action.ASSIGN},
+    Standing.PARTY: frozenset(Action) - {Action.ASSIGN, Action.CHANGE_CUSTOMER},
     Standing.REPORTER: frozenset({Action.VIEW, Action.RESOLVE, Action.REOPEN}),
     Standing.NONE: frozenset(),
 }
@@ -98,18 +104,27 @@ class Party:
 
 @dataclass(frozen=True)
 class Viewer:
-    """Whose cases someone sees: every case (an agent), or those they reported, are assigned or were
-    called to — themselves, or through one of `groups` (the user groups called to cases they belong to)."""
+    """Whose cases someone sees: every case (an agent); a customer's, to a customer in their channel; or
+    those they reported, are assigned or were called to — themselves, or through one of `groups` (the
+    user groups called to cases they belong to)."""
 
     user: str
     everything: bool = False
     groups: tuple[str, ...] = ()
+    customer: str | None = None  # a customer in their channel: that organisation's cases, and only those
 
 
 class People(AgentDirectory, Protocol):
     """Agents, and user group membership (which may ask Slack: never call it holding a database lock)."""
 
     def in_group(self, user_id: str, usergroup: str) -> bool: ...
+
+
+def customer_standing(standing: Standing, case_customer: str | None, viewer_customer: str) -> Standing:
+    """A customer in their channel: their organisation's cases as a reporter sees them; any other, nothing."""
+    if case_customer != viewer_customer:
+        return Standing.NONE
+    return Standing.REPORTER if standing in (Standing.NONE, Standing.PARTY) else standing
 
 
 def standing_of(people: People, actor: str, reporter: str, parties: Iterable[Party]) -> Standing:

@@ -12,7 +12,7 @@ from bot.internals.bolt_ack import pace_listeners
 from bot.listener_pool import ListenerPool
 from bot.services import Services
 from bot.slack.desk import Desk
-from bot.slack.directory import UsergroupMembers
+from bot.slack.directory import ExternalUsers, UsergroupMembers
 from bot.slack.notifier import SlackNotifier
 from bot.slack.renderers import all_renderers
 from bot.slack.report_blocks import digest_renderers
@@ -53,5 +53,6 @@ def create_app(
     renderers.update(digest_renderers(services.reports, desk.language))
     services.attach_notifier(SlackNotifier(client, renderers))
     services.agents.group_members = UsergroupMembers(client)
+    services.agents.external = ExternalUsers(client)
     handlers.register_all(app, services)
     return app

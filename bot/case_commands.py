@@ -32,6 +32,7 @@ class Verb(StrEnum):
     RESOLVE = "resolve"
     REOPEN = "reopen"
     STATS = "stats"  # how support is doing (agents): the figures of bot/reports for a period
+    CUSTOMER = "customer"  # `/case customer N id`: put the case under a customer (and their plan)
     INVALID = "invalid"
 
 
@@ -66,15 +67,19 @@ VERBS = {
     "再オープン": Verb.REOPEN,
     "stats": Verb.STATS,
     "統計": Verb.STATS,
+    "customer": Verb.CUSTOMER,
+    "顧客": Verb.CUSTOMER,
 }
+LIST_BY_CUSTOMER = ("customer", "顧客")
+"""`/case list customer acme [all]`: that customer's cases."""
 
 
 @dataclass(frozen=True)
 class CaseCommand:
     verb: Verb
     number: int | None = None
-    word: str | None = None  # a priority, level or list scope
-    text: str | None = None  # title, reason or note
+    word: str | None = None  # a priority, level, list scope or customer id
+    text: str | None = None  # title, reason or note (`/case list customer …`: the customer id)
     error: str | None = None  # message key when verb is INVALID (`word`: what was not understood)
     description: str | None = None  # a new case's lines after the title
 
@@ -112,6 +117,7 @@ _MISSING = {  # a verb without the word it needs: what to say
     Verb.PRIORITY: "case.error.priority_missing",
     Verb.ESCALATE: "case.error.level_missing",
     Verb.ASSIGN: "case.error.assignee",
+    Verb.CUSTOMER: "case.error.customer_missing",
 }
 
 
@@ -133,13 +139,26 @@ def parse_case_command(text: str, readable: Callable[[str], str] = str) -> CaseC
     if verb is Verb.STATS:  # the period ("7d", "2026-11"…) is checked where periods are known
         return CaseCommand(Verb.STATS, word=unicodedata.normalize("NFKC", rest).strip() or None)
     if verb is Verb.LIST:
-        scope = LIST_SCOPES.get(unicodedata.normalize("NFKC", rest).strip().casefold() or "open")
-        return CaseCommand(Verb.LIST, word=scope) if scope else CaseCommand(Verb.INVALID, error="case.usage")
+        return _list(rest)
     number_text, remainder = _split(rest, 2)
     number = parse_case_number(number_text)
     if number is None:
         return CaseCommand(Verb.INVALID, error="case.error.number")
     return _on_case(verb, number, remainder, readable)
+
+
+def _list(rest: str) -> CaseCommand:
+    """`/case list [open|mine|all]`, `/case list customer acme [open|all]`."""
+    words = unicodedata.normalize("NFKC", rest).strip().casefold().split()
+    customer = None
+    if words and words[0] in LIST_BY_CUSTOMER:
+        if len(words) < 2:
+            return CaseCommand(Verb.INVALID, error="case.error.customer_missing")
+        customer, words = words[1], words[2:]
+    scope = LIST_SCOPES.get(" ".join(words) or "open")
+    if scope is None:
+        return CaseCommand(Verb.INVALID, error="case.usage")
+    return CaseCommand(Verb.LIST, word=scope, text=customer)
 
 
 def _on_case(verb: Verb, number: int, remainder: str, readable: Callable[[str], str]) -> CaseCommand:

@@ -1,7 +1,8 @@
 """Reading cases, and who may see and change what: the queries of CaseService (bot/cases.py).
 
-Agents see every case; anyone else only the cases they reported, are assigned or were called to
-(bot/access.py) — another case is "not found", like a number that does not exist.
+Agents see every case; a customer in their channel, their organisation's cases; anyone else only the
+cases they reported, are assigned or were called to (bot/access.py) — another case is "not found",
+like a number that does not exist.
 """
 
 from __future__ import annotations
@@ -12,8 +13,19 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from bot import case_store, pager
-from bot.access import Action, People, Standing, Viewer, allows, parties_of, party_groups, standing_of
+from bot.access import (
+    Action,
+    People,
+    Standing,
+    Viewer,
+    allows,
+    customer_standing,
+    parties_of,
+    party_groups,
+    standing_of,
+)
 from bot.case_vocabulary import CaseStatus, ListScope
+from bot.customers import CustomerDirectory
 from bot.database import Database
 from bot.errors import UserFacingError
 from bot.models import Case, CaseEvent, OutboxMessage
@@ -27,9 +39,18 @@ class CaseDetails:
 
 
 class CaseReads:
-    def __init__(self, db: Database, agents: People) -> None:
+    def __init__(self, db: Database, agents: People, customers: CustomerDirectory) -> None:
         self.db = db
         self.agents = agents
+        self.customers = customers
+
+    def customer_viewer(self, actor: str, channel: str | None) -> str | None:
+        """The customer whose channel `channel` is, when `actor` is not an agent: a customer there, who
+        sees that organisation's cases and no other (bot/access.py). None anywhere else, and for agents."""
+        if not channel or self.agents.is_agent(actor):
+            return None
+        found = self.customers.find_by_channel(channel)
+        return found.id if found is not None else None
 
     def standing(self, number: int, actor: str) -> Standing:
         """What the actor is to case `number`: agent, paged/escalated to, reporter, or nobody (bot/access.py)."""
@@ -58,18 +79,25 @@ class CaseReads:
             assert case.id is not None
             return CaseDetails(case, case_store.events_of(session, case.id))
 
-    def show(self, number: int, viewer: str) -> CaseDetails:
+    def show(self, number: int, viewer: str, channel: str | None = None) -> CaseDetails:
         """`/case show`: the case and its history, for someone who may see it; to anyone else it does not exist."""
         standing = self.standing(number, viewer)
+        details = self.details(number)
+        customer = self.customer_viewer(viewer, channel)
+        if customer is not None:
+            standing = customer_standing(standing, details.case.customer_id, customer)
         if not allows(standing, Action.VIEW):
             raise UserFacingError("case.error.not_found", number=number)
-        details = self.details(number)
         return CaseDetails(details.case, details.events, standing)
 
-    def viewer(self, actor: str) -> Viewer:
-        """What `actor` may see: every case (an agent), or theirs — with the user groups they were called through."""
+    def viewer(self, actor: str, channel: str | None = None) -> Viewer:
+        """What `actor` may see (in `channel`): every case (an agent), their organisation's (a customer in
+        their channel), or theirs — with the user groups they were called through."""
         if self.agents.is_agent(actor):
             return Viewer(actor, everything=True)
+        customer = self.customer_viewer(actor, channel)
+        if customer is not None:
+            return Viewer(actor, customer=customer)
         with self.db.transaction() as session:
             groups = party_groups(session)
         # Outside the transaction: a user group lookup may call Slack.
@@ -96,11 +124,13 @@ class CaseReads:
         with self.db.transaction() as session:
             return case_store.find_by_message(session, channel, ts)
 
-    def list(self, scope: ListScope, actor: str, *, limit: int = 20) -> Sequence[Case]:
-        """`/case list`: the cases of `scope` that `actor` may see."""
-        viewer = self.viewer(actor)
+    def list(
+        self, scope: ListScope, actor: str, *, limit: int = 20, customer: str | None = None, channel: str | None = None
+    ) -> Sequence[Case]:
+        """`/case list` (in `channel`): the cases of `scope` (of `customer`, if given) that `actor` may see."""
+        viewer = self.viewer(actor, channel)
         with self.db.transaction() as session:
-            return case_store.list_cases(session, scope, viewer, limit=limit)
+            return case_store.list_cases(session, scope, viewer, limit=limit, customer=customer)
 
     def _load(self, session: Session, number: int, *, lock: bool = False, open_only: bool = False) -> Case:
         case = case_store.load(session, number, lock=lock)

@@ -55,19 +55,26 @@ def find_by_message(session: Session, channel: str, ts: str) -> Case | None:
     return session.execute(query).scalar_one_or_none()
 
 
-def list_cases(session: Session, scope: ListScope, viewer: Viewer, *, limit: int) -> list[Case]:
-    """Open cases (and mine: assigned to or reported by the viewer) by due time; all cases newest first.
+def list_cases(
+    session: Session, scope: ListScope, viewer: Viewer, *, limit: int, customer: str | None = None
+) -> list[Case]:
+    """Open cases (and mine: assigned to or reported by the viewer) by due time; all cases newest first;
+    with `customer`, only that customer's.
 
-    Only the cases the viewer may see: all of them for an agent, else those they reported, are
-    assigned or were called to (bot/access.py).
+    Only the cases the viewer may see: all of them for an agent, a customer's to a customer in their
+    channel, else those they reported, are assigned or were called to (bot/access.py).
     """
     query = select(Case)
     me = viewer.user
+    if customer is not None:
+        query = query.where(col(Case.customer_id) == customer)
     if scope in (ListScope.OPEN, ListScope.MINE):
         query = query.where(col(Case.status).in_(ACTIVE_STATUSES))
     if scope == ListScope.MINE:
         query = query.where(or_(col(Case.reporter_id) == me, col(Case.assignee_id) == me))
-    if not viewer.everything:
+    if viewer.customer is not None:
+        query = query.where(col(Case.customer_id) == viewer.customer)
+    elif not viewer.everything:
         called = select(col(CaseParty.case_id)).where(col(CaseParty.party_id).in_([me, *viewer.groups]))
         query = query.where(or_(col(Case.reporter_id) == me, col(Case.assignee_id) == me, col(Case.id).in_(called)))
     if scope == ListScope.ALL:
@@ -170,6 +177,7 @@ DUE_COLUMNS = {
     "next_check": col(Case.sla_check_at),
     "breach_count": col(Case.sla_breach_count),
     "assignee": col(Case.assignee_id),
+    "plan": col(Case.plan),
 }
 
 

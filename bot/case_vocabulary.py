@@ -41,6 +41,7 @@ class EventKind(StrEnum):
     ASSIGNED = "assigned"  # the assignee (担当者) changed: old → new user ID
     SLA_WARNING = "sla_warning"
     SLA_BREACH = "sla_breach"  # a breach page or CS Lead ping went out, or the first response came late
+    CUSTOMER_CHANGED = "customer_changed"  # an agent put the case under another customer (and plan)
     SLA_ESCALATED = "sla_escalated"  # nobody acknowledged the pages: the chain called the next one (new_value: whom)
 
 

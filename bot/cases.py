@@ -23,6 +23,7 @@ from bot.case_reads import CaseDetails, CaseReads
 from bot.case_vocabulary import CaseStatus, Category, EventKind
 from bot.clock import Clock
 from bot.config import CasesConfig, EscalationConfig
+from bot.customers import CustomerDirectory, CustomerRecord
 from bot.database import Database
 from bot.errors import UserFacingError
 from bot.identifiers import is_user
@@ -51,6 +52,7 @@ class NewCase:
     related_case: int | None = None
     origin_thread_ts: str | None = None  # the FAQ thread it came from: the reporter is told there
     language: str | None = None  # the reporter's, when the flow that opened it had one
+    customer_id: str | None = None  # from the directory (the form's picker); else the channel's customer
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class CaseChange:
     event: CaseEvent
     outside_hours: bool = False
     paged: OnCall | None = None
+    customer_channel: bool = False  # opened in its customer's channel: told in the customer-facing tone
 
 
 def _clean(text: str | None, limit: int = 4000) -> str | None:
@@ -68,6 +71,13 @@ def _clean(text: str | None, limit: int = 4000) -> str | None:
         return None
     text = text.strip()
     return text[:limit] or None
+
+
+def _customer_name(customer: CustomerRecord | None, typed: str | None) -> str | None:
+    """The directory's name of the customer, with what was typed in the form's free field if it differs."""
+    if customer is None:
+        return typed
+    return customer.name if not typed or typed == customer.name else f"{customer.name} / {typed}"[:200]
 
 
 class CaseService(CaseReads):
@@ -82,8 +92,9 @@ class CaseService(CaseReads):
         agents: People,
         config: CasesConfig,
         escalation: EscalationConfig,
+        customers: CustomerDirectory | None = None,
     ) -> None:
-        super().__init__(db, agents)
+        super().__init__(db, agents, customers or CustomerDirectory(db, clock))
         self.clock = clock
         self.sla = sla
         self.outbox = outbox
@@ -123,11 +134,28 @@ class CaseService(CaseReads):
 
     # --- changes -----------------------------------------------------------------------------
 
+    def require_customer(self, customer_id: str) -> CustomerRecord:
+        found = self.customers.get(customer_id.strip())
+        if found is None:
+            raise UserFacingError("case.error.customer_unknown", word=customer_id[:64])
+        return found
+
+    def find_customers(self, query: str, actor: str, *, limit: int = 100) -> list[CustomerRecord]:
+        """The form's customer picker: customers by name or id, for agents (the directory is not for customers)."""
+        return self.customers.search(query, limit=limit) if self.agents.is_agent(actor) else []
+
+    def customer_of(self, new: NewCase, reporter: str) -> CustomerRecord | None:
+        """The new case's customer: the one an agent picked, else the customer whose channel it is opened in."""
+        if new.customer_id and self.agents.is_agent(reporter):
+            return self.require_customer(new.customer_id)
+        return self.customers.find_by_channel(new.origin_channel) if new.origin_channel else None
+
     def open(self, new: NewCase, reporter: str) -> CaseChange:
-        """Open a case: numbered without gaps, posted to the cases channel, paged if high."""
+        """Open a case: numbered without gaps, under its customer's plan, posted to the cases channel, paged if high."""
         title = self.validate_title(new.title)
         priority = self.require_priority(new.priority)
         category = self.require_category(new.category)
+        customer = self.customer_of(new, reporter)
         now = self.clock.now()
         with self.db.transaction() as session:
             case = Case(
@@ -136,7 +164,8 @@ class CaseService(CaseReads):
                 description=_clean(new.description),
                 priority=priority,
                 status=CaseStatus.OPEN,
-                customer=_clean(new.customer, 200),
+                customer=_customer_name(customer, _clean(new.customer, 200)),
+                customer_id=customer.id if customer else None,
                 category=category,
                 impact=_clean(new.impact),
                 steps=_clean(new.steps),
@@ -149,6 +178,7 @@ class CaseService(CaseReads):
                 created_at=now,
                 updated_at=now,
             )
+            self.sla.terms(case, customer, now)
             self.sla.start(case)
             session.add(case)
             session.flush()
@@ -157,7 +187,9 @@ class CaseService(CaseReads):
             event = record(session, case, EventKind.OPENED, reporter, now, new=priority)
             paged = self.sla.page(session, case, now, occasion=EventKind.OPENED)
         self._deliver(case)
-        return CaseChange(case, event, outside_hours=self.sla.is_outside_hours(case), paged=paged)
+        outside = self.sla.is_outside_hours(case)
+        theirs = customer is not None and new.origin_channel in customer.channels
+        return CaseChange(case, event, outside_hours=outside, paged=paged, customer_channel=theirs)
 
     def acknowledge(self, number: int, actor: str, *, via: str = "command") -> CaseChange:
         """Take the case (担当者): the first response if there was none, and the SLA pings stop.
@@ -234,6 +266,24 @@ class CaseService(CaseReads):
             paged = self.sla.page(session, case, now, occasion=f"event{event.id}")
         self._deliver(case)
         return CaseChange(case, event, paged=paged)
+
+    def change_customer(self, number: int, customer_id: str, actor: str) -> CaseChange:
+        """`/case customer N id` (agents): the case is that customer's, under their plan now; the due time
+        is recomputed from the case's creation, like a priority change."""
+        self.require(number, actor, Action.CHANGE_CUSTOMER)
+        customer = self.require_customer(customer_id)
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            case = self._load(session, number, lock=True, open_only=True)
+            if case.customer_id == customer.id:
+                raise UserFacingError("case.error.same_customer", number=number)
+            old = case.customer_id
+            case.customer_id, case.customer, case.updated_at = customer.id, customer.name, now
+            self.sla.terms(case, customer, now)
+            self.sla.restart(case)
+            event = record(session, case, EventKind.CUSTOMER_CHANGED, actor, now, old=old, new=customer.id)
+        self._deliver(case)
+        return CaseChange(case, event)
 
     def escalate(self, number: int, level_word: str, note: str | None, actor: str) -> CaseChange:
         """L1 → L2 (CS Lead) → L3 (engineers, with a ticket); whoever it calls may then act on the case.

@@ -157,13 +157,13 @@ class CustomerDirectory:
         self.clock = clock
 
     def get(self, customer_id: str) -> CustomerRecord | None:
-        with self.db.session() as session:
+        with self.db.transaction() as session:
             row = session.get(Customer, customer_id)
             return _records(session, [row])[0] if row else None
 
     def find_by_channel(self, channel_id: str) -> CustomerRecord | None:
         """The customer whose channel this is, or None for an internal channel."""
-        with self.db.session() as session:
+        with self.db.transaction() as session:
             link = session.get(CustomerChannel, channel_id)
             row = session.get(Customer, link.customer_id) if link else None
             return _records(session, [row])[0] if row else None
@@ -186,17 +186,17 @@ class CustomerDirectory:
                 col(Customer.name_key).contains(key, autoescape=True),
             )
             statement = statement.where(matches).order_by(None).order_by(rank, col(Customer.name_key))
-        with self.db.session() as session:
+        with self.db.transaction() as session:
             return _records(session, list(session.scalars(statement)))
 
     def all(self) -> list[CustomerRecord]:
         """Every customer, by id."""
-        with self.db.session() as session:
+        with self.db.transaction() as session:
             return _records(session, list(session.scalars(select(Customer).order_by(col(Customer.id)))))
 
     def channel_owners(self) -> dict[str, str]:
         """Channel ID → customer id, for checking an import before writing it."""
-        with self.db.session() as session:
+        with self.db.transaction() as session:
             return {link.channel_id: link.customer_id for link in session.scalars(select(CustomerChannel))}
 
     def upsert(self, customer: CustomerData) -> Change:

@@ -139,28 +139,38 @@ def _slack_error(exc: SlackApiError) -> str:
 
 
 def check_slack(settings: Settings, config: BehaviourConfig, client: WebClient) -> Iterator[Check]:
+    """The token, its scopes, then the channels, people and user groups the configuration names."""
     try:
         auth = client.auth_test()
     except SlackApiError as exc:
         yield Check("Slack token", False, _slack_error(exc), "set SLACK_BOT_TOKEN to the app's Bot User OAuth Token")
         return
     yield Check("Slack token", True, f"bot @{auth.get('user')} in {auth.get('team')}")
-    bot_user = auth.get("user_id")
-    granted = {s.strip() for s in (auth.headers.get("x-oauth-scopes") or "").split(",") if s.strip()}
+    yield _check_scopes(auth.headers.get("x-oauth-scopes") or "")
+    yield from _check_channels(config, client, str(auth.get("user")))
+    yield from _check_people(config, client)
+    yield from _check_groups(config, client)
+    if auth.get("user_id") is None:
+        yield Check("bot user", False, "auth.test returned no bot user", "install the app with a bot user")
+
+
+def _check_scopes(header: str) -> Check:
+    granted = {s.strip() for s in header.split(",") if s.strip()}
     wanted = manifest_scopes()
     missing = [s for s in wanted if s not in granted]
     if not granted:
-        yield Check("scopes", False, "Slack did not report the token's scopes", "reinstall the app", warning=True)
-    elif missing:
-        yield Check(
+        return Check("scopes", False, "Slack did not report the token's scopes", "reinstall the app", warning=True)
+    if missing:
+        return Check(
             "scopes",
             False,
             f"missing {', '.join(missing)}",
             "add them under OAuth & Permissions (or recreate the app from manifest.yml) and reinstall",
         )
-    else:
-        yield Check("scopes", True, f"all {len(wanted)} scopes of manifest.yml granted")
+    return Check("scopes", True, f"all {len(wanted)} scopes of manifest.yml granted")
 
+
+def _check_channels(config: BehaviourConfig, client: WebClient, bot_name: str) -> Iterator[Check]:
     channels = [("cases", config.channels.cases), ("emergency", config.channels.emergency)]
     channels += [("faq", c) for c in config.channels.faq]
     for role, channel in channels:
@@ -176,12 +186,11 @@ def check_slack(settings: Settings, config: BehaviourConfig, client: WebClient) 
             yield Check(f"channel {role}", True, f"#{name}, the bot is a member")
         else:
             yield Check(
-                f"channel {role}",
-                False,
-                f"#{name}: the bot is not a member",
-                f"type `/invite @{auth.get('user')}` in #{name}",
+                f"channel {role}", False, f"#{name}: the bot is not a member", f"type `/invite @{bot_name}` in #{name}"
             )
 
+
+def _check_people(config: BehaviourConfig, client: WebClient) -> Iterator[Check]:
     people = [("agent", u) for u in config.agents.users]
     people += [("on-call", u) for u in [*config.oncall.rotation, *config.oncall.secondary]]
     for label in ("cs_lead", "engineers"):
@@ -198,6 +207,9 @@ def check_slack(settings: Settings, config: BehaviourConfig, client: WebClient) 
             yield Check(f"{role} {user}", False, "deactivated", "remove or replace this user in supportbot.toml")
         else:
             yield Check(f"{role} {user}", True, found.get("real_name") or found.get("name") or "")
+
+
+def _check_groups(config: BehaviourConfig, client: WebClient) -> Iterator[Check]:
     groups = [("agents group", g) for g in config.agents.usergroups]
     for label in ("cs_lead", "engineers"):
         value = getattr(config.escalation, label)
@@ -213,8 +225,6 @@ def check_slack(settings: Settings, config: BehaviourConfig, client: WebClient) 
             yield Check(
                 f"{role} {group}", False, _slack_error(exc), "use the user group's ID (S…) and grant usergroups:read"
             )
-    if bot_user is None:
-        yield Check("bot user", False, "auth.test returned no bot user", "install the app with a bot user")
 
 
 def unless_unreachable(checks: Iterator[Check], settings: Settings) -> Iterator[Check]:

@@ -4,6 +4,10 @@ No Slack here: the service is told about a message (channel, ts, text…) and qu
 messages ("answer entry X in thread Y") in the outbox; the Slack notifier renders them. Every
 reply carries the question's ts, so its buttons find the question again wherever the reply went
 (in a thread, or inline in a DM).
+
+In a customer's channel (bot/customers.py) only entries for customers are answered or suggested
+(`Audience.CUSTOMER`, knowledge/loader.py), and the reply is marked for customers: the renderer
+leaves out what is for the team (escalation notes and contacts) and uses the customer-facing tone.
 """
 
 from __future__ import annotations
@@ -19,12 +23,14 @@ from sqlmodel import Session, col
 
 from bot.clock import Clock, as_utc
 from bot.config import FaqConfig
+from bot.customers import CustomerDirectory
 from bot.database import Database, insert_ignore
 from bot.faq_vocabulary import PhrasingStatus
 from bot.i18n import Language, detect_language
 from bot.models import FaqFeedback, FaqMiss, FaqPhrasing, FaqReply, UnansweredQuestion
 from bot.outbox import Outbox, enqueue
 from bot.outbox_kinds import OutboxKind, faq_pick_key, faq_reply_key
+from knowledge.loader import Audience
 from knowledge.search import KnowledgeIndex, SearchResult, looks_like_question
 
 Action = Literal["answered", "suggested", "not_found", "ignored", "duplicate"]
@@ -86,6 +92,7 @@ class FaqService:
         outbox: Outbox,
         *,
         language: Language = Language.JA,
+        customers: CustomerDirectory | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -93,14 +100,25 @@ class FaqService:
         self.config = config
         self.outbox = outbox
         self.language = language
+        self.customers = customers or CustomerDirectory(db, clock)
 
-    def search(self, query: str) -> SearchResult:
+    def search(self, query: str, audience: Audience | None = None) -> SearchResult:
+        """The knowledge base's answer to `query`; with `audience`, from the entries for it only."""
         return self.index.search(
             query[:MAX_QUESTION_LENGTH],
             answer_threshold=self.config.answer_threshold,
             suggest_threshold=self.config.suggest_threshold,
             limit=self.config.max_suggestions,
+            audience=audience,
         )
+
+    def is_customer_channel(self, channel: str) -> bool:
+        """A customer's channel (the directory's): the bot answers there, from entries for customers only."""
+        return bool(channel) and self.customers.find_by_channel(channel) is not None
+
+    def audience_in(self, channel: str) -> Audience | None:
+        """Whom answers in `channel` are for: customers in a customer's channel; None (everyone) elsewhere."""
+        return Audience.CUSTOMER if self.is_customer_channel(channel) else None
 
     def question_for(self, channel: str, ts: str) -> str | None:
         """The text of a question the bot handled (for prefilling a case when the answer did not help)."""
@@ -143,7 +161,8 @@ class FaqService:
         asked = Question(channel, ts, text.strip()[:MAX_QUESTION_LENGTH], user, thread_ts, direct, inline)
         if not asked.text:
             return MessageOutcome("ignored")
-        result = self.search(asked.text)
+        audience = self.audience_in(channel)
+        result = self.search(asked.text, audience)
         action = self._action(result, direct or looks_like_question(asked.text))
         if action == "ignored":
             return MessageOutcome("ignored", result)
@@ -151,7 +170,7 @@ class FaqService:
         with self.db.transaction() as session:
             if not self._claim(session, asked, result):
                 return MessageOutcome("duplicate", result)
-            self._queue_reply(session, asked, result, action, key)
+            self._queue_reply(session, asked, result, action, key, audience)
         self.outbox.deliver_keys([key])
         return MessageOutcome(action, result)
 
@@ -178,7 +197,9 @@ class FaqService:
         }
         return insert_ignore(session, FaqReply, values, ["channel", "message_ts"])
 
-    def _queue_reply(self, session: Session, asked: Question, result: SearchResult, action: Action, key: str) -> None:
+    def _queue_reply(
+        self, session: Session, asked: Question, result: SearchResult, action: Action, key: str, audience: str | None
+    ) -> None:
         now = self.clock.now()
         payload: dict[str, Any] = {
             "channel": asked.channel,
@@ -186,6 +207,8 @@ class FaqService:
             "question_ts": asked.ts,
             "language": detect_language(asked.text, self.language),
         }
+        if audience is not None:
+            payload["audience"] = audience
         if action == "answered":
             assert result.answer is not None
             payload["entry_id"] = result.answer.id
@@ -218,7 +241,8 @@ class FaqService:
         language: Language,
     ) -> bool:
         """Someone picked a "もしかして" candidate: answer it where the suggestions are (once per entry and question)."""
-        if self.index.get(entry_id) is None:
+        entry, audience = self.index.get(entry_id), self.audience_in(channel)
+        if entry is None or (audience is not None and entry.audience != audience):
             return False
         key = faq_pick_key(channel, question_ts, entry_id)
         payload = {
@@ -227,6 +251,7 @@ class FaqService:
             "question_ts": question_ts,
             "entry_id": entry_id,
             "language": language,
+            **({"audience": audience} if audience is not None else {}),
         }
         with self.db.transaction() as session:
             enqueue(session, kind=OutboxKind.FAQ_ANSWER, key=key, now=self.clock.now(), payload=payload)

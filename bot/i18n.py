@@ -6,6 +6,7 @@ import re
 from enum import StrEnum
 
 from bot.faq_messages import FAQ_MESSAGES
+from bot.i18n_customers import CUSTOMER_MESSAGES
 from bot.i18n_people import PEOPLE_MESSAGES
 from bot.i18n_reports import REPORT_MESSAGES
 
@@ -26,6 +27,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     **FAQ_MESSAGES,
     **PEOPLE_MESSAGES,
     **REPORT_MESSAGES,
+    **CUSTOMER_MESSAGES,
     # --- cases: labels ---------------------------------------------------------------------
     "priority.high": {"ja": "高", "en": "High"},
     "priority.medium": {"ja": "中", "en": "Medium"},
@@ -192,11 +194,12 @@ MESSAGES: dict[str, dict[str, str]] = {
             "• `/case` — 入力フォームを開いて起票\n"
             "• `/case 件名` — 件名を入れたフォームを開く (2行目以降は詳細)\n"
             "• `/case 高|中|低 件名` — すぐに起票 (high/medium/low、重大度A・sevA・sev-A・A: も可。B/C も同様)\n"
-            "• `/case list [open|mine|all]` — 一覧 (mine: 自分が担当・起票したもの)\n"
+            "• `/case list [open|mine|all]` — 一覧 (mine: 自分が担当・起票したもの)、`/case list customer acme` — 顧客別\n"
             "• `/case show 42` — 詳細と履歴\n"
             "• `/case ack 42` — 対応開始 (自分が担当者になります)\n"
             "• `/case assign 42 @担当者` — 担当者の変更 (サポート担当者)\n"
             "• `/case priority 42 中 理由` — 優先度の変更 (理由は必須)\n"
+            "• `/case customer 42 acme` — 顧客の変更 (サポート担当者、応答期限はその顧客のプランで再計算)\n"
             "• `/case escalate 42 L2|L3 [メモ]` — エスカレーション\n"
             "• `/case resolve 42 [メモ]` — 解決\n"
             "• `/case reopen 42 [理由]` — 再オープン (解決から{days}日以内)\n"
@@ -208,11 +211,12 @@ MESSAGES: dict[str, dict[str, str]] = {
             "• `/case` — open the form\n"
             "• `/case <title>` — open the form with the title filled in (further lines: the description)\n"
             "• `/case high|medium|low <title>` — open a case now (高/中/低, sevA, sev-A, 重大度A, A: and B/C work too)\n"
-            "• `/case list [open|mine|all]` (mine: assigned to or reported by you)\n"
+            "• `/case list [open|mine|all]` (mine: assigned to or reported by you), `/case list customer acme`\n"
             "• `/case show 42` — details and history\n"
             "• `/case ack 42` — start working (you become the assignee)\n"
             "• `/case assign 42 @someone` — change the assignee (agents)\n"
             "• `/case priority 42 medium <reason>` — change priority (reason required)\n"
+            "• `/case customer 42 acme` — change the customer (agents; the due time follows their plan)\n"
             "• `/case escalate 42 L2|L3 [note]`\n"
             "• `/case resolve 42 [note]`\n"
             "• `/case reopen 42 [reason]` — within {days} days of resolution\n"

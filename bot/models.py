@@ -257,6 +257,12 @@ class Case(SQLModel, table=True):
     language: str | None = Field(default=None, max_length=8)
     # The FAQ thread where 「解決しない」 was pressed: the reporter is told there (else by DM).
     origin_thread_ts: str | None = Field(default=None, max_length=32)
+    # The customer (bot/customers.py) and the plan it was opened under (bot/plans.py): the plan stays
+    # with the case, so a later change of the customer's plan does not move its targets.
+    customer_id: str | None = Field(default=None, max_length=64, index=True)
+    plan: str | None = Field(default=None, max_length=40)
+    # What agents must see about the contract (bot.plans.Flag values, space-separated), e.g. 契約期間外.
+    plan_flags: str | None = Field(default=None, max_length=100)
 
 
 class CaseEvent(SQLModel, table=True):

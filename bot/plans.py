@@ -122,9 +122,30 @@ class Terms:
 
     def notes(self, language: str) -> list[str]:
         """The flags as sentences for the card and `/case show`, most important first."""
-        order = (Flag.CONTRACT_ENDED, Flag.LOW_NOT_COVERED, Flag.UNKNOWN_PLAN)
-        requested = self.target.requested_plan or ""
-        return [t(f"plan.flag.{flag.value}", language, requested=requested) for flag in order if flag in self.flags]
+        return flag_notes(self.stored_flags, language)
+
+    @property
+    def stored_flags(self) -> str | None:
+        """The flags as a case stores them (`cases.plan_flags`): "contract_ended unknown_plan=gold"."""
+        words = [
+            f"{flag.value}={self.target.requested_plan}" if flag is Flag.UNKNOWN_PLAN else flag.value
+            for flag in _FLAG_ORDER
+            if flag in self.flags
+        ]
+        return " ".join(words) or None
+
+
+_FLAG_ORDER = (Flag.CONTRACT_ENDED, Flag.LOW_NOT_COVERED, Flag.UNKNOWN_PLAN)
+
+
+def flag_notes(stored: str | None, language: str) -> list[str]:
+    """Stored flags (`Terms.stored_flags`) as sentences, most important first; unknown words are skipped."""
+    notes = []
+    for word in (stored or "").split():
+        name, _, requested = word.partition("=")
+        if name in tuple(Flag):
+            notes.append(t(f"plan.flag.{name}", language, requested=requested))
+    return notes
 
 
 class PlanCatalog:

@@ -11,6 +11,7 @@ from bot.agents import ConfiguredAgents
 from bot.cases import CaseService
 from bot.clock import Clock, SystemClock
 from bot.config import BehaviourConfig, Settings
+from bot.customers import CustomerDirectory
 from bot.database import Database, DatabaseUnavailable
 from bot.events import EventLog
 from bot.faq import FaqService
@@ -20,11 +21,9 @@ from bot.i18n import Language
 from bot.notify import Notifier
 from bot.oncall import OncallService
 from bot.outbox import Outbox
-from bot.plans import PlanCatalog
 from bot.reports import ReportRules, Reports
 from bot.reports.digest import WeeklyDigest
 from bot.reports.service import EntryQuestions
-from bot.sla import SlaPolicy
 from bot.sla_clock import SlaClock
 from knowledge.search import KnowledgeIndex
 
@@ -45,6 +44,7 @@ class Services:
     oncall: OncallService
     faq: FaqService
     cases: CaseService
+    customers: CustomerDirectory
     knowledge: KnowledgeSync  # the index in step with what was taught and with the files
     teaching: FaqTeaching
     reports: Reports  # how support is doing (App Home, `/case stats`, the weekly digest)
@@ -71,13 +71,9 @@ def build_services(
     index = index or KnowledgeIndex.from_path(config.knowledge_path(), cache_dir=settings.faq_index_cache)
     outbox = Outbox(db, clock)
     agents = ConfiguredAgents(config.agents)
-    # Until cases store their plan (issue 11, part 2), every case runs on the default plan: without
-    # [plans] that is [sla.<priority>] on [business_hours], exactly as before.
-    default_plan = PlanCatalog.from_config(config).default
-    targets: dict[str, object] = {priority: target for priority, target in default_plan.targets.items()}
-    policy = SlaPolicy(config.sla.model_copy(update=targets), default_plan.calendar)
     oncall = OncallService(db, clock, config.oncall, agents, outbox)
-    sla = SlaClock.from_config(config, oncall, policy)
+    sla = SlaClock.from_config(config, oncall)  # each case's target by the plan stored on it (bot/plans.py)
+    customers = CustomerDirectory(db, clock)
     knowledge = KnowledgeSync(db, index, config.knowledge_path())
     _pull_what_was_taught(knowledge)
     language = Language(config.language)
@@ -95,11 +91,12 @@ def build_services(
         agents=agents,
         sla=sla,
         oncall=oncall,
-        faq=FaqService(db, clock, index, config.faq, outbox, language=language),
-        cases=CaseService(db, clock, sla, outbox, agents, config.cases, config.escalation),
+        faq=FaqService(db, clock, index, config.faq, outbox, language=language, customers=customers),
+        cases=CaseService(db, clock, sla, outbox, agents, config.cases, config.escalation, customers),
+        customers=customers,
         knowledge=knowledge,
         teaching=teaching,
-        reports=Reports(db, clock, ReportRules.from_config(config, policy), entry_questions=EntryQuestions(index)),
+        reports=Reports(db, clock, ReportRules.from_config(config), entry_questions=EntryQuestions(index)),
         digest=WeeklyDigest(db, clock, outbox, config.reports, config.business_hours.timezone, worker=outbox.worker_id),
     )
 

@@ -1,8 +1,9 @@
 """First-response targets: how long a case may wait for its first response, counted on which calendar.
 
 The SLA clock (bot/sla_clock.py) asks a `TargetPolicy` for each case's target and never looks at
-configuration itself. Today's policy, `SlaPolicy`, reads [sla.high|medium|low]; a policy by contract
-plan (the plan stored on the case when it opens) answers the same question from the case's plan.
+configuration itself. The bot's policy is `PlanPolicy`: the target of the plan stored on the case when
+it opened (bot/plans.py; without [plans], [sla.high|medium|low] are the one plan). `SlaPolicy` reads
+[sla.high|medium|low] alone (what the reports and a few tests use).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Protocol
 
 from bot.business_calendar import BusinessCalendar, Calendar, TwentyFourSeven
 from bot.config import SlaConfig
+from bot.plans import PlanCatalog
 from bot.priorities import Priority
 
 
@@ -60,9 +62,10 @@ class TargetPolicy(Protocol):
 
 @dataclass(frozen=True)
 class NewRequest:
-    """A case not opened yet, of which only the priority is known (what the case form describes)."""
+    """A case not opened yet, of which only the priority (and perhaps the plan) is known."""
 
     priority: str
+    plan: str | None = None
 
 
 def target_for(policy: TargetPolicy, priority: str) -> Target:
@@ -90,3 +93,20 @@ class SlaPolicy:
         except ValueError:
             expected = ", ".join(Priority)
             raise ValueError(f"unknown priority {priority!r}; expected one of {expected}") from None
+
+
+class PlanPolicy:
+    """Targets by the plan stored on the case (`plan`; None or a plan no longer configured: the default
+    plan) and its priority. Whatever has no `plan` (a new request) runs on the default plan."""
+
+    def __init__(self, catalog: PlanCatalog) -> None:
+        self.catalog = catalog
+        self._targets: dict[tuple[str | None, str], Target] = {}  # the sweep asks thousands of times
+
+    def target(self, case: Targeted) -> Target:
+        key = (getattr(case, "plan", None), case.priority)
+        found = self._targets.get(key)
+        if found is None:
+            planned = self.catalog.target(*key)
+            found = self._targets.setdefault(key, Target(planned.duration, planned.calendar))
+        return found

@@ -2,7 +2,8 @@
 
 Every case runs on one schedule from its opening to its first response (an acknowledgement, a
 reply in its thread by someone who may act, a resolution). The target comes from a policy
-(bot/sla.py: today by priority; by contract plan later), never from configuration here:
+(bot/sla.py: by the contract plan stored on the case at opening, and its priority), never from
+configuration here:
 
     opened ──────── warn_at (75 % of the target) ──────── due ──────── due + renotify ─── …
       │                     │                               │                 │
@@ -21,7 +22,9 @@ reply in its thread by someone who may act, a resolution). The target comes from
   (`[sla] escalate_after`), and which re-page takes each step first.
 - A first response stops the clock. If it came after the due time, however little, the history gets
   a breach event ("late", with the due time missed) and the card shows by how much (`late_by`).
-- A priority change restarts the schedule from the case's creation; a case raised to high is paged.
+- A case's plan is its customer's at opening (`terms`, bot/plans.py), stored on the case with the
+  contract's flags (契約期間外): a later change of the customer's plan does not move it. A priority or
+  customer change restarts the schedule from the case's creation; a case raised to high is paged.
   A reopened case is not timed again (it was answered, or closed by its reporter).
 - `SlaClock.queue` turns notices into outbox rows whose keys are unique per (case, kind, sequence),
   so two replicas or a restart deciding the same notice queue it once; only a new notice goes into
@@ -44,7 +47,6 @@ from sqlmodel import Session
 
 from bot import case_store
 from bot.access import Party, escalation_parties, involve
-from bot.business_calendar import BusinessCalendar
 from bot.case_store import NewEvent
 from bot.case_vocabulary import SYSTEM_ACTOR, EventKind
 from bot.config import BehaviourConfig
@@ -53,8 +55,9 @@ from bot.oncall import OnCall, OncallService
 from bot.outbox import OutboxItem, enqueue_many
 from bot.outbox_kinds import OutboxKind, lead_key, warning_key
 from bot.pager import Pager
+from bot.plans import PlanCatalog, PlanHolder, Terms
 from bot.priorities import Priority
-from bot.sla import SlaPolicy, Target, Targeted, TargetPolicy
+from bot.sla import PlanPolicy, Target, Targeted, TargetPolicy
 from bot.sla_notices import (
     CHAIN,
     LATE,
@@ -196,18 +199,35 @@ class SlaClock:
     Every method works in the caller's transaction; delivery follows the commit.
     """
 
-    def __init__(self, rules: SlaRules, pager: Pager) -> None:
+    def __init__(self, rules: SlaRules, pager: Pager, plans: PlanCatalog) -> None:
         self.rules = rules
         self.pager = pager
+        self.plans = plans
 
     @classmethod
     def from_config(
         cls, config: BehaviourConfig, oncall: OncallService, targets: TargetPolicy | None = None
     ) -> SlaClock:
-        targets = targets or SlaPolicy(config.sla, BusinessCalendar(config.business_hours))
+        """The clock of `config`: targets by each case's plan (`targets` replaces them in some tests)."""
+        plans = PlanCatalog.from_config(config)
+        targets = targets or PlanPolicy(plans)
         sla = config.sla
         rules = SlaRules(targets, warn_share=sla.warn_at, renotify=sla.renotify, escalate_after=sla.escalate_after)
-        return cls(rules, Pager(oncall, config.escalation))
+        return cls(rules, Pager(oncall, config.escalation), plans)
+
+    # --- plans ----------------------------------------------------------------------------------
+
+    def terms(self, case: Case, customer: PlanHolder | None, now: datetime) -> Terms:
+        """Put `case` under `customer`'s plan (the default plan without one) as of `now`: its plan and the
+        contract's flags are stored on it; `start` or `restart` then counts its target under that plan."""
+        terms = self.plans.terms(customer, case.priority, now)
+        case.plan = terms.plan_id
+        case.plan_flags = terms.stored_flags
+        return terms
+
+    def explain(self, case: Case, language: str) -> str:
+        """「Premier プラン・優先度 高: 1時間 (24時間365日)」: the target the case runs on."""
+        return self.plans.target(case.plan, case.priority).explain(language)
 
     # --- a case's changes (CaseService) ---------------------------------------------------------
 

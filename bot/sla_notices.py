@@ -34,6 +34,7 @@ class Timing(NamedTuple):
     next_check: datetime | None = None
     breach_count: int = 0
     assignee: str | None = None  # the 75 % warning mentions them first
+    plan: str | None = None  # the plan it was opened under (bot/plans.py): its targets
 
     @classmethod
     def of(cls, case: Case) -> Timing:
@@ -49,6 +50,7 @@ class Timing(NamedTuple):
             case.sla_check_at,
             case.sla_breach_count,
             case.assignee_id,
+            case.plan,
         )
 
 

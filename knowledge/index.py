@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 ANSWER_MARGIN = 0.175  # answer when the best entry leads the next one by this much …
 HIGH_SCORE, HIGH_SCORE_MARGIN = 0.55, 0.06  # … or scores this high and still leads by this much
 MAX_QUERY_LENGTH = 2000  # characters of a question that are read
+AUDIENCE_SLACK = 20  # more candidates ranked when some are filtered out by their audience
 _TEXT_CACHE_LIMIT = 200_000
 
 
@@ -168,9 +169,15 @@ class KnowledgeIndex:
         answer_threshold: float = DEFAULT_ANSWER_THRESHOLD,
         suggest_threshold: float = DEFAULT_SUGGEST_THRESHOLD,
         limit: int = 3,
+        audience: str | None = None,
     ) -> SearchResult:
+        """The best entries for `query` and what to do; with `audience`, only entries for it are
+        considered (a customer's channel: `Audience.CUSTOMER`), and the decision is taken among them."""
         state = self._state
-        scored = self._scorer(state).rank(self.query(query), max(limit, 2))
+        keep = max(limit, 2) + (AUDIENCE_SLACK if audience is not None else 0)
+        scored = self._scorer(state).rank(self.query(query), keep)
+        if audience is not None:
+            scored = [s for s in scored if _entry(state, s.slot).audience == audience]
         candidates = tuple(Candidate(_entry(state, s.slot), round(s.score, 4)) for s in scored[: max(limit, 0)])
         decision = decide(scored, answer_threshold, suggest_threshold)
         return SearchResult(query, decision, candidates, suggest_threshold)

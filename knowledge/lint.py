@@ -11,6 +11,7 @@ from typing import Literal
 from knowledge.loader import (
     ALTERNATIVE_LABELS,
     ANSWER_LABELS,
+    AUDIENCE_LABELS,
     ESCALATION_LABELS,
     FIELD_LINE,
     HEADING_LINE,
@@ -25,7 +26,9 @@ from knowledge.loader import (
     strip_front_matter,
 )
 
-KNOWN_LABELS = ANSWER_LABELS | ALTERNATIVE_LABELS | ESCALATION_LABELS | LINK_LABELS | ID_LABELS | SECTION_LABELS
+KNOWN_LABELS = (
+    AUDIENCE_LABELS | ANSWER_LABELS | ALTERNATIVE_LABELS | ESCALATION_LABELS | LINK_LABELS | ID_LABELS | SECTION_LABELS
+)
 
 # "[制限値]" — square brackets that are not a Markdown link and not a task-list box.
 _PLACEHOLDER = re.compile(r"(?<![!\\])\[(?P<name>[^\[\]\n]{1,40})\](?!\()")

@@ -3,6 +3,10 @@
 The format is the CS team's own FAQ format: `##` categories, `### Q:` questions, and labelled
 fields such as `**A**:`, `**エスカレーション**:`, `**関連ドキュメント**:`, `**手順**:`, `**テンプレート**:`.
 Anything unexpected is kept or skipped, never fatal: the lint command reports it instead.
+
+Audience: who an entry is for — `internal` (the team; the default) or `customer` (may be answered in
+a customer's channel). A file says it in its front matter (`audience: customer`), an entry with
+`**公開範囲**: 社外` (or 社内; `audience: customer|internal` too), which wins over the file's.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +25,7 @@ ALTERNATIVE_LABELS = {"言い換え", "別の聞き方", "alternatives", "also a
 ESCALATION_LABELS = {"エスカレーション", "escalation", "エスカレーション先"}
 LINK_LABELS = {"関連ドキュメント", "関連記事", "関連リンク", "related", "related docs", "related articles", "links"}
 ID_LABELS = {"id"}
+AUDIENCE_LABELS = {"公開範囲", "audience"}
 # Shown with the answer, in this order, under their own label.
 SECTION_LABELS = {"手順", "steps", "procedure", "テンプレート", "template", "備考", "note", "notes"}
 
@@ -29,6 +35,41 @@ HEADING_LINE = _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*#*\
 FIELD_LINE = _FIELD = re.compile(r"^\*\*(?P<label>[^*:：]{1,40}?)\s*(?:\*\*\s*[:：]|[:：]\s*\*\*)\s*(?P<value>.*)$")
 _LINK = re.compile(r"\[(?P<title>[^\]]+)\]\((?P<url>[^)\s]+)\)")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+class Audience(StrEnum):
+    """Who an entry is for: the team only, or customers too (answered in customers' channels)."""
+
+    INTERNAL = "internal"
+    CUSTOMER = "customer"
+
+
+_AUDIENCE_WORDS = {
+    "internal": Audience.INTERNAL,
+    "社内": Audience.INTERNAL,
+    "社内限定": Audience.INTERNAL,
+    "customer": Audience.CUSTOMER,
+    "customers": Audience.CUSTOMER,
+    "public": Audience.CUSTOMER,
+    "社外": Audience.CUSTOMER,
+    "お客様向け": Audience.CUSTOMER,
+}
+_FRONT_AUDIENCE = re.compile(r"^audience\s*:\s*['\"]?(?P<value>[^'\"#]+?)['\"]?\s*(?:#.*)?$", re.IGNORECASE)
+
+
+def parse_audience(text: str | None) -> Audience | None:
+    """「社外」, "customer", 「社内」, "internal" (any case, full width too) → the audience; else None."""
+    word = unicodedata.normalize("NFKC", text or "").strip().casefold()
+    return _AUDIENCE_WORDS.get(word)
+
+
+def front_matter_audience(lines: list[str], end: int) -> Audience | None:
+    """The `audience:` of a front matter block (lines before `end`), if it has a known one."""
+    for line in lines[1 : max(end - 1, 1)]:
+        match = _FRONT_AUDIENCE.match(line.strip())
+        if match:
+            return parse_audience(match.group("value"))
+    return None
 
 
 @dataclass(frozen=True)
@@ -52,6 +93,7 @@ class Entry:
     sections: tuple[tuple[str, str], ...] = ()
     source: str = ""
     line: int = 0
+    audience: Audience = Audience.INTERNAL
 
     @property
     def location(self) -> str:
@@ -116,7 +158,7 @@ def _id_prefix(source: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower()).strip("-") or "kb"
 
 
-def _finish(draft: _Draft, source: str) -> Entry:
+def _finish(draft: _Draft, source: str, audience: Audience = Audience.INTERNAL) -> Entry:
     answer_parts: list[str] = []
     alternatives: list[str] = []
     escalation: list[str] = []
@@ -134,6 +176,8 @@ def _finish(draft: _Draft, source: str) -> Entry:
         elif key in ESCALATION_LABELS:
             if text:
                 escalation.append(text)
+        elif key in AUDIENCE_LABELS:
+            audience = parse_audience(text) or audience
         elif key in ID_LABELS:
             explicit_id = re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-") or None
         elif key in LINK_LABELS:
@@ -160,6 +204,7 @@ def _finish(draft: _Draft, source: str) -> Entry:
         sections=tuple(sections),
         source=source,
         line=draft.line,
+        audience=audience,
     )
 
 
@@ -190,6 +235,7 @@ def parse_markdown(text: str, source: str = "<memory>") -> list[Entry]:
     """Parse one Markdown document into entries; never raises on odd input."""
     lines = strip_comments(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
     start = strip_front_matter(lines)
+    audience = front_matter_audience(lines, start) or Audience.INTERNAL
     entries: list[Entry] = []
     category = ""
     draft: _Draft | None = None
@@ -199,13 +245,13 @@ def parse_markdown(text: str, source: str = "<memory>") -> list[Entry]:
         question = _QUESTION.match(raw)
         if question:
             if draft:
-                entries.append(_finish(draft, source))
+                entries.append(_finish(draft, source, audience))
             draft = _Draft(question=question.group("text"), category=category, line=line_no)
             continue
         heading = _HEADING.match(raw)
         if heading:
             if draft:
-                entries.append(_finish(draft, source))
+                entries.append(_finish(draft, source, audience))
                 draft = None
             if len(heading.group("hashes")) == 2:
                 category = heading.group("text")
@@ -213,7 +259,7 @@ def parse_markdown(text: str, source: str = "<memory>") -> list[Entry]:
         if draft is None:
             continue
         if raw.strip() == "---":
-            entries.append(_finish(draft, source))
+            entries.append(_finish(draft, source, audience))
             draft = None
             continue
         match = _FIELD.match(raw.strip())
@@ -222,7 +268,7 @@ def parse_markdown(text: str, source: str = "<memory>") -> list[Entry]:
         else:
             draft.add_line(raw)
     if draft:
-        entries.append(_finish(draft, source))
+        entries.append(_finish(draft, source, audience))
     return entries
 
 

@@ -33,9 +33,6 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("lines", "bot/i18n.py", ""): "split the catalogue per area",
     # Configuration: one model per section in its own module.
     ("lines", "bot/config.py", ""): "split the settings from the behaviour sections",
-    # doctor: one check function per area (Slack token, scopes, channels, people, groups).
-    ("lines", "bot/doctor.py", "check_slack"): "one check function per area",
-    ("complexity", "bot/doctor.py", "check_slack"): "one check function per area",
     # The FAQ matcher is being rewritten (the FAQ issue).
     ("complexity", "knowledge/loader.py", "_finish"): "the FAQ rewrite",
 }

@@ -11,6 +11,7 @@ from bot.cases import CaseDetails
 from bot.config import EscalationConfig
 from bot.i18n import t
 from bot.models import Case, CaseEvent
+from bot.plans import PlanCatalog, flag_notes
 from bot.priorities import Priority
 from bot.sla_clock import LATE, late_by
 from bot.slack.blocks import Block, actions, button, context, section, sections
@@ -76,7 +77,28 @@ def _long(label: str, text: str | None, limit: int = 1200) -> list[Block]:
     return [{"type": "section", "text": {"type": "mrkdwn", "text": body}}]
 
 
-def _fields(case: Case, now: datetime, language: str, timezone: str) -> list[Block]:
+def plan_label(case: Case, plans: PlanCatalog | None) -> str:
+    """The label of the plan the case runs on ("Premier"), or its stored id when no catalogue is at hand."""
+    plan = plans.get(case.plan) if plans is not None and case.plan else None
+    return plan.label if plan is not None else (case.plan or "")
+
+
+def customer_text(case: Case, language: str, plans: PlanCatalog | None) -> str:
+    """「株式会社アクメ (acme) · Premier」 for a directory customer; what was typed, for anyone else."""
+    name = escape_text(case.customer or case.customer_id or "", limit=200)
+    if not case.customer_id:
+        return name
+    plan = escape_text(plan_label(case, plans), limit=80)
+    return t("case.customer.value", language, name=name, id=escape_text(case.customer_id, limit=64), plan=plan)
+
+
+def contract_notes(case: Case, language: str) -> list[Block]:
+    """「⚠️ 契約期間外」 and the other contract flags stored at opening, for agents to decide on."""
+    notes = flag_notes(case.plan_flags, language)
+    return [context("⚠️ " + " · ".join(notes))] if notes else []
+
+
+def _fields(case: Case, now: datetime, language: str, timezone: str, plans: PlanCatalog | None) -> list[Block]:
     fields = [
         _field(t("case.field.priority", language), priority_badge(case.priority, language)),
         _field(t("case.field.status", language), t(f"status.{case.status}", language)),
@@ -84,8 +106,8 @@ def _fields(case: Case, now: datetime, language: str, timezone: str) -> list[Blo
         _field(t("case.field.level", language), t(f"level.{case.escalation_level}", language)),
         _field(t("case.field.assignee", language), who(case.assignee_id)),
     ]
-    if case.customer:
-        fields.append(_field(t("case.field.customer", language), escape_text(case.customer, limit=200)))
+    if case.customer or case.customer_id:
+        fields.append(_field(t("case.field.customer", language), customer_text(case, language, plans)))
     if case.category:
         fields.append(_field(t("case.field.category", language), t(f"category.{case.category}", language)))
     label = "case.field.responded" if case.first_response_at else "case.field.due"
@@ -109,13 +131,20 @@ def _description(case: Case, language: str, *, whole: bool) -> list[Block]:
 
 
 def card(
-    case: Case, now: datetime, language: str, timezone: str, *, whole_description: bool = False
+    case: Case,
+    now: datetime,
+    language: str,
+    timezone: str,
+    *,
+    whole_description: bool = False,
+    plans: PlanCatalog | None = None,
 ) -> tuple[str, list[Block]]:
     """The case as posted (and updated in place) in the cases channel."""
     title = escape_text(case.title, limit=TITLE_SHOWN)
     blocks: list[Block] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*#{case.number} {title}*"}},
-        {"type": "section", "fields": _fields(case, now, language, timezone)[:10]},
+        {"type": "section", "fields": _fields(case, now, language, timezone, plans)[:10]},
+        *contract_notes(case, language),
     ]
     blocks += _description(case, language, whole=whole_description)
     blocks += _long(t("case.field.impact", language), case.impact, 600)
@@ -198,6 +227,10 @@ def event_line(event: CaseEvent, case: Case, language: str, timezone: str, escal
         )
     if event.kind == EventKind.ESCALATED:
         return _escalated_line(event, case, language, escalation)
+    if event.kind == EventKind.CUSTOMER_CHANGED:
+        old, new = (escape(v) if v else t("case.customer.none", language) for v in (event.old_value, event.new_value))
+        due = format_due(case.due_at, timezone, language)
+        return t("case.event.customer_changed", language, actor=actor, old=old, new=new, due=due)
     if event.kind == EventKind.ASSIGNED:
         key = "case.event.taken" if event.actor_id == event.new_value else "case.event.assigned"
         return t(key, language, actor=actor, old=who(event.old_value), new=who(event.new_value))
@@ -207,29 +240,42 @@ def event_line(event: CaseEvent, case: Case, language: str, timezone: str, escal
     return f"{event.kind}: {actor}"
 
 
-def case_line(case: Case, now: datetime, language: str, timezone: str) -> str:
+def case_line(case: Case, now: datetime, language: str, timezone: str, plans: PlanCatalog | None = None) -> str:
     title = escape_text(case.title, limit=80)
     status = t(f"status.{case.status}", language)
     assignee = f" 👤 {who(case.assignee_id)}" if case.assignee_id else ""
+    customer = f" 🏢 {customer_text(case, language, plans)}" if case.customer_id else ""
     return (
-        f"*#{case.number}* {BADGES.get(case.priority, '')} [{status}]{assignee} {title} — "
+        f"*#{case.number}* {BADGES.get(case.priority, '')} [{status}]{assignee}{customer} {title} — "
         f"{due_summary(case, now, language, timezone)}"
     )
 
 
 def case_list(
-    cases: list[Case], scope: str, now: datetime, language: str, timezone: str, *, limit: int | None = None
+    cases: list[Case],
+    scope: str,
+    now: datetime,
+    language: str,
+    timezone: str,
+    *,
+    limit: int | None = None,
+    plans: PlanCatalog | None = None,
+    customer: str | None = None,
 ) -> tuple[str, list[Block]]:
-    """Cases one per line; with `limit`, a list longer than it is cut there and says so."""
+    """Cases one per line; with `limit`, a list longer than it is cut there and says so; `customer`: the
+    list is that customer's cases."""
     more = limit is not None and len(cases) > limit
     cases = cases[:limit] if limit is not None else cases
-    header = t("case.list.header", language, scope=t(f"case.list.scope.{scope}", language))
+    scope_text = t(f"case.list.scope.{scope}", language)
+    if customer:
+        scope_text += " · " + t("case.list.scope.customer", language, customer=escape_text(customer, limit=64))
+    header = t("case.list.header", language, scope=scope_text)
     if not cases:
         text = f"{header}\n{t('case.list.empty', language)}"
         return text, [section(text)]
     blocks: list[Block] = [section(f"*{header}*")]
     chunk: list[str] = []
-    for line in (case_line(case, now, language, timezone) for case in cases):
+    for line in (case_line(case, now, language, timezone, plans) for case in cases):
         if sum(len(x) + 1 for x in chunk) + len(line) > 2800:
             blocks.append(section("\n".join(chunk)))
             chunk = []
@@ -250,6 +296,8 @@ def _history_what(event: CaseEvent, language: str, timezone: str) -> str:
         old, new = (t(f"priority.{v}", language) if v else "" for v in (event.old_value, event.new_value))
     elif event.kind == EventKind.ASSIGNED:
         old, new = who(event.old_value), who(event.new_value)
+    elif event.kind == EventKind.CUSTOMER_CHANGED:
+        old, new = (escape(v) if v else t("case.customer.none", language) for v in (event.old_value, event.new_value))
     elif event.kind == EventKind.SLA_ESCALATED:  # the chain's step, and whom it called
         old, new = (who(event.old_value) if event.old_value else ""), t(f"chain.{event.new_value}", language)
     try:
@@ -268,12 +316,18 @@ def history_line(event: CaseEvent, language: str, timezone: str, reason: str | N
 
 
 def case_details(
-    details: CaseDetails, viewer: str, now: datetime, language: str, timezone: str
+    details: CaseDetails, viewer: str, now: datetime, language: str, timezone: str, plans: PlanCatalog | None = None
 ) -> tuple[str, list[Block]]:
-    """`/case show`: the card with the whole description, and the history (the team's notes for the team)."""
-    text, blocks = card(details.case, now, language, timezone, whole_description=True)
-    blocks = [b for b in blocks if b.get("type") != "actions"]
+    """`/case show`: the card with the whole description, the target it runs on (「Premier プラン・優先度
+    高: 1時間 (24時間365日)」), and the history (the team's notes for the team)."""
+    case = details.case
+    text, blocks = card(case, now, language, timezone, whole_description=True, plans=plans)
     team = insider(details.standing)
+    internal = [] if team else contract_notes(case, language)  # the contract's flags are for agents
+    blocks = [b for b in blocks if b.get("type") != "actions" and b not in internal]
+    if plans is not None:
+        target = plans.target(case.plan, case.priority).explain(language)
+        blocks.insert(2, context(t("case.show.target", language, target=escape_text(target, limit=300))))
     history = "\n".join(
         history_line(e, language, timezone, reason_for(e, viewer, insider=team)) for e in details.events
     )

@@ -10,11 +10,13 @@ the confirmation, and what the reporter is told later (bot/case_notices.py).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk import WebClient
 
 from bot.case_vocabulary import Category
+from bot.customers import CustomerRecord
 from bot.durations import format_duration
 from bot.i18n import t
 from bot.models import Case
@@ -31,6 +33,8 @@ VIEW_RESOLVE = "case_resolve_view"
 SHORTCUT_FROM_MESSAGE = "case_from_message"
 
 VIEW_DESCRIPTION = "case_description_view"
+ACTION_CUSTOMER = "case_customer"  # the customer picker (external_select): options from handlers/options/
+OPTION_TEXT = 75  # Slack's limit for an option's text
 KEPT = ("channel", "origin_link", "related_case", "thread_ts", "language")
 """What the form keeps in its private_metadata for when it is sent."""
 
@@ -153,6 +157,7 @@ def case_modal(
             title,
             text_input("description", t("case.field.description", language), multiline=True, initial=description),
             _priority_choice(language, prefill.get("priority"), targets),
+            customer_picker(language),
             text_input("customer", t("case.field.customer", language), max_length=200),
             {
                 "type": "input",
@@ -165,6 +170,32 @@ def case_modal(
             text_input("steps", t("case.field.steps", language), multiline=True),
         ],
     }
+
+
+def customer_picker(language: str) -> Block:
+    """The directory's customers, searched by name or id as one types; the case runs on their plan."""
+    return {
+        "type": "input",
+        "block_id": "customer_pick",
+        "optional": True,
+        "label": plain(t("case.form.customer_pick", language)),
+        "hint": plain(t("case.form.customer_pick.hint", language)),
+        "element": {
+            "type": "external_select",
+            "action_id": ACTION_CUSTOMER,
+            "min_query_length": 0,
+            "placeholder": plain(t("case.form.customer_pick.placeholder", language)),
+        },
+    }
+
+
+def customer_options(customers: Sequence[CustomerRecord]) -> list[dict[str, Any]]:
+    """Picker options: 「株式会社アクメ (acme)」, the id as the value; at most 100 (Slack's limit)."""
+    options = []
+    for customer in customers[:100]:
+        suffix = f" ({customer.id})"
+        options.append(option(customer.name[: OPTION_TEXT - len(suffix)] + suffix, customer.id))
+    return options
 
 
 def _case_action_modal(

@@ -14,6 +14,7 @@ from bot.errors import UserFacingError
 from bot.i18n import t
 from bot.slack.case_blocks import priority_badge, reopen_refused, who
 from bot.slack.desk import Desk
+from bot.slack.mrkdwn import escape_text
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,8 @@ def opened(change: CaseChange, desk: Desk) -> str:
     in the case's language (the asker's, when the flow that opened it had one)."""
     case = change.case
     language = case.language or desk.language
+    if change.customer_channel:
+        return opened_for_customer(change, desk, language)
     priority = priority_badge(case.priority, language)
     due = desk.when(case.due_at, language)
     lines = [t("case.opened", language, number=case.number, priority=priority, due=due)]
@@ -41,10 +44,32 @@ def opened(change: CaseChange, desk: Desk) -> str:
     return "\n".join(lines)
 
 
+def opened_for_customer(change: CaseChange, desk: Desk, language: str) -> str:
+    """In a customer's channel: 受付番号, when the first response will come under their plan — and none of
+    the team's inner workings (who was paged, through which group)."""
+    case = change.case
+    priority, due = t(f"priority.{case.priority}", language), desk.when(case.due_at, language)
+    lines = [t("case.opened.customer", language, number=case.number, priority=priority, due=due)]
+    if change.outside_hours:
+        target = escape_text(desk.plans.target(case.plan, case.priority).explain(language), limit=300)
+        lines.append(t("case.opened.customer.outside_hours", language, target=target, due=due))
+    if change.paged is not None:
+        lines.append(t("case.opened.customer.urgent", language))
+    return "\n".join(lines)
+
+
 def priority_changed(change: CaseChange, desk: Desk) -> str:
     case = change.case
     priority = priority_badge(case.priority, desk.language)
     return t("case.priority_changed", desk.language, number=case.number, priority=priority, due=desk.when(case.due_at))
+
+
+def customer_changed(change: CaseChange, desk: Desk) -> str:
+    case = change.case
+    customer = escape_text(case.customer or case.customer_id or "", limit=200)
+    target = escape_text(desk.plans.target(case.plan, case.priority).explain(desk.language), limit=300)
+    due = desk.when(case.due_at)
+    return t("case.customer_changed", desk.language, number=case.number, customer=customer, target=target, due=due)
 
 
 def escalated(change: CaseChange, desk: Desk) -> str:

@@ -11,6 +11,7 @@ from datetime import datetime
 from bot.business_calendar import BusinessCalendar
 from bot.config import BehaviourConfig, ChannelsConfig, EscalationConfig
 from bot.i18n import Language
+from bot.plans import PlanCatalog
 from bot.sla import SlaPolicy, TargetPolicy
 from bot.slack.times import format_due
 
@@ -25,6 +26,7 @@ class Desk:
     reopen_days: int
     oncall_timezone: str  # what `/oncall set … until 18:00` means
     targets: TargetPolicy  # the first-response targets the case form describes
+    plans: PlanCatalog  # the plans' labels and targets, for cards, lists and `/case show`
 
     @classmethod
     def from_config(cls, config: BehaviourConfig, targets: TargetPolicy | None = None) -> Desk:
@@ -38,6 +40,7 @@ class Desk:
             reopen_days=config.cases.reopen_window.days,
             oncall_timezone=config.oncall.timezone,
             targets=targets or SlaPolicy(config.sla, BusinessCalendar(config.business_hours)),
+            plans=PlanCatalog.from_config(config),
         )
 
     def when(self, moment: datetime, language: str | None = None) -> str:

@@ -1,7 +1,8 @@
 """Block Kit for FAQ answers, "もしかして" suggestions and `/faq` results.
 
 Nothing for everyone carries scores or source lines: those are for agents (`/faq` shows them to
-agents only). Every reply that did not answer — もしかして, nothing found — offers 「ケースを起票」,
+agents only). Replies for customers (in a customer's channel) leave out the escalation note (it names
+the team's contacts) and speak in the customer-facing tone. Every reply that did not answer — もしかして, nothing found — offers 「ケースを起票」,
 and もしかして offers 「どれも違う」 too, so no reply is a dead end. Buttons carry the question's ts
 (`answer_value`), so they find the question wherever the reply was posted.
 """
@@ -70,14 +71,14 @@ def parse_value(value: str | None, message: dict[str, Any] | None = None) -> tup
     return value, message.get("thread_ts") or message.get("ts")
 
 
-def entry_blocks(entry: Entry, language: str, *, details: bool = False) -> list[Block]:
+def entry_blocks(entry: Entry, language: str, *, details: bool = False, customer: bool = False) -> list[Block]:
     """The answer itself: question, answer, steps, escalation, related docs; with `details` (agents
-    only) also where it is written."""
+    only) also where it is written; for a `customer`, without the escalation note."""
     blocks: list[Block] = [_section(f"*Q. {escape(entry.question)}*")]
     blocks += [_section(chunk) for chunk in _chunks(markdown_to_mrkdwn(entry.answer))]
     for label, body in entry.sections:
         blocks += [_section(chunk) for chunk in _chunks(f"*{escape(label)}*\n{markdown_to_mrkdwn(body)}")]
-    if entry.escalation:
+    if entry.escalation and not customer:
         blocks.append(_context(f"🔺 *{t('faq.answer.escalation', language)}*: {markdown_to_mrkdwn(entry.escalation)}"))
     if entry.links:
         links = " · ".join(link(item.url, item.title) for item in entry.links)
@@ -94,10 +95,12 @@ def source_line(entry: Entry, language: str) -> str:
     return f"{t('faq.answer.source', language)}: {where}{category}"
 
 
-def answer_message(entry: Entry, language: str, question_ts: str | None = None) -> tuple[str, list[Block]]:
-    """An answer, with the two feedback buttons."""
+def answer_message(
+    entry: Entry, language: str, question_ts: str | None = None, *, customer: bool = False
+) -> tuple[str, list[Block]]:
+    """An answer, with the two feedback buttons (for a `customer`: only what customers may read)."""
     value = answer_value(entry.id, question_ts)
-    blocks = entry_blocks(entry, language)
+    blocks = entry_blocks(entry, language, customer=customer)
     blocks.append(
         _actions(
             f"faq_feedback:{language}",
@@ -110,11 +113,13 @@ def answer_message(entry: Entry, language: str, question_ts: str | None = None) 
     return t("faq.answer.fallback", language, question=escape(entry.question)), blocks
 
 
-def suggestions_message(entries: list[Entry], language: str, question_ts: str | None = None) -> tuple[str, list[Block]]:
+def suggestions_message(
+    entries: list[Entry], language: str, question_ts: str | None = None, *, customer: bool = False
+) -> tuple[str, list[Block]]:
     """Candidate questions as buttons (a click posts that answer), then 「どれも違う」 and 「ケースを起票」."""
     shown = entries[:MAX_SHOWN_SUGGESTIONS]
     blocks: list[Block] = [
-        _section(t("faq.suggest.intro", language)),
+        _section(t("faq.suggest.intro.customer" if customer else "faq.suggest.intro", language)),
         _actions(
             f"faq_suggestions:{language}",
             [
@@ -134,8 +139,10 @@ def suggestions_message(entries: list[Entry], language: str, question_ts: str | 
     return t("faq.suggest.fallback", language, questions=questions), blocks
 
 
-def not_found_message(language: str, question_ts: str | None = None) -> tuple[str, list[Block]]:
-    text = t("faq.not_found", language)
+def not_found_message(
+    language: str, question_ts: str | None = None, *, customer: bool = False
+) -> tuple[str, list[Block]]:
+    text = t("faq.not_found.customer" if customer else "faq.not_found", language)
     case = button(t("faq.button.open_case", language), ACTION_OPEN_CASE, answer_value(None, question_ts))
     return text, [_section(text), _actions(f"faq_not_found:{language}", [case])]
 
@@ -148,10 +155,11 @@ def candidate_message(entry: Entry, phrasing_id: int, language: str) -> tuple[st
 
 
 def search_results_blocks(
-    query: str, result: SearchResult, language: str, *, details: bool = False
+    query: str, result: SearchResult, language: str, *, details: bool = False, customer: bool = False
 ) -> tuple[str, list[Block]]:
     """`/faq 質問`: the top matches, privately; the best one in full. With `details` (agents): the
-    scores, the decision the bot would take, and where each entry is written."""
+    scores, the decision the bot would take, and where each entry is written; for a `customer`, what
+    customers may read."""
     shown = escape_text(query, limit=100)
     candidates = [c for c in result.candidates if c.score > 0][:3]
     if not candidates or (result.decision == "none" and not details):
@@ -165,7 +173,7 @@ def search_results_blocks(
         blocks.append({"type": "divider"})
         extra = f"\n{t('faq.command.score', language, score=f'{candidate.score:.2f}')}" if details else ""
         if position == 0:
-            blocks += entry_blocks(candidate.entry, language, details=details)
+            blocks += entry_blocks(candidate.entry, language, details=details, customer=customer)
             if details:
                 blocks.append(_context(extra.strip()))
         else:

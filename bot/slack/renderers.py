@@ -20,7 +20,7 @@ from bot.slack.blocks import Block
 from bot.slack.desk import Desk
 from bot.slack.directory import UserNames, permalink
 from bot.slack.notifier import Renderer, SlackPost, require
-from knowledge.loader import Entry
+from knowledge.loader import Audience, Entry
 
 
 class Entries(Protocol):
@@ -52,18 +52,26 @@ def faq_renderers(entries: Entries, drafts: Drafts | None = None) -> dict[str, R
     def answer(message: OutboxMessage) -> SlackPost:
         payload = message.payload
         entry = entry_of(payload["entry_id"])
-        return where(payload, *faq_blocks.answer_message(entry, _language(payload), payload.get("question_ts")))
+        customer = _for_customer(payload)
+        return where(
+            payload,
+            *faq_blocks.answer_message(entry, _language(payload), payload.get("question_ts"), customer=customer),
+        )
 
     def suggest(message: OutboxMessage) -> SlackPost:
         payload = message.payload
         found = [e for e in (entries.get(i) for i in payload["entry_ids"]) if e is not None]
         if not found:
             raise PermanentDeliveryError("none of the suggested entries exists any more")
-        return where(payload, *faq_blocks.suggestions_message(found, _language(payload), payload.get("question_ts")))
+        language, question_ts, customer = _language(payload), payload.get("question_ts"), _for_customer(payload)
+        return where(payload, *faq_blocks.suggestions_message(found, language, question_ts, customer=customer))
 
     def not_found(message: OutboxMessage) -> SlackPost:
         payload = message.payload
-        return where(payload, *faq_blocks.not_found_message(_language(payload), payload.get("question_ts")))
+        customer = _for_customer(payload)
+        return where(
+            payload, *faq_blocks.not_found_message(_language(payload), payload.get("question_ts"), customer=customer)
+        )
 
     def candidate(message: OutboxMessage) -> SlackPost:
         payload = message.payload
@@ -84,6 +92,11 @@ def faq_renderers(entries: Entries, drafts: Drafts | None = None) -> dict[str, R
         OutboxKind.FAQ_CANDIDATE: candidate,
         OutboxKind.FAQ_DRAFT: draft,
     }
+
+
+def _for_customer(payload: dict[str, Any]) -> bool:
+    """A reply in a customer's channel (bot/faq.py marks it): only what customers may read."""
+    return payload.get("audience") == Audience.CUSTOMER
 
 
 def _language(payload: dict[str, Any]) -> Language:
@@ -138,13 +151,17 @@ class CaseRenderers:
 
     def card(self, message: OutboxMessage) -> SlackPost:
         case = self._load(message)
-        text, blocks = case_blocks.card(case, self.clock.now(), self.desk.language, self.desk.timezone)
+        text, blocks = case_blocks.card(
+            case, self.clock.now(), self.desk.language, self.desk.timezone, plans=self.desk.plans
+        )
         return SlackPost(channel=self.desk.channels.cases, text=text, blocks=blocks)
 
     def card_update(self, message: OutboxMessage) -> SlackPost:
         case = self._load(message)
         ts = self._card_ts(case)
-        text, blocks = case_blocks.card(case, self.clock.now(), self.desk.language, self.desk.timezone)
+        text, blocks = case_blocks.card(
+            case, self.clock.now(), self.desk.language, self.desk.timezone, plans=self.desk.plans
+        )
         channel = case.message_channel or self.desk.channels.cases
         return SlackPost(channel=channel, update_ts=ts, text=text, blocks=blocks)
 

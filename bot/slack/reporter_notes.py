@@ -3,7 +3,8 @@
 Where they opened it: in the FAQ thread where they pressed 「解決しない」, or else by DM. In the case's
 language (the asker's, when the flow that opened it had one). Colleagues are named, not mentioned,
 so telling a customer's channel about a case never pings the team there; notes are shown only as
-bot/case_notices.py's `reason_for` allows (the reporter is no insider).
+bot/case_notices.py's `reason_for` allows (the reporter is no insider). A customer's case told in a
+channel's thread (their channel) is told in the customer-facing tone, without the link to the card.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 
 from bot.case_notices import reason_for
 from bot.case_vocabulary import EventKind
-from bot.i18n import t
+from bot.i18n import MESSAGES, t
 from bot.models import Case, CaseEvent
 from bot.slack.case_blocks import TITLE_SHOWN, priority_badge, who
 from bot.slack.mrkdwn import escape_text, link
@@ -42,15 +43,14 @@ def named(user: str | None, names: Names) -> str:
 def note(case: Case, event: CaseEvent, language: str, names: Names, *, card_link: str | None, reopen_days: int) -> str:
     """The line the reporter reads about `event`."""
     number, kind = case.number, event.kind
+    key = _tone(case)
     if kind == EventKind.OPENED:
-        return t(
-            "tell.opened", language, number=number, link=link(card_link, t("case.link", language)) if card_link else ""
-        )
+        card = link(card_link, t("case.link", language)) if card_link else ""
+        return t(key("tell.opened"), language, number=number, link=card)
     actor = named(event.actor_id, names)
     if kind in (EventKind.ACKNOWLEDGED, EventKind.FIRST_RESPONSE):
-        return t(
-            "tell.acknowledged", language, number=number, who=actor, title=escape_text(case.title, limit=TITLE_SHOWN)
-        )
+        title = escape_text(case.title, limit=TITLE_SHOWN)
+        return t(key("tell.acknowledged"), language, number=number, who=actor, title=title)
     if kind == EventKind.PRIORITY_CHANGED:
         reason = reason_for(event, case.reporter_id, insider=False)
         return t(
@@ -63,7 +63,14 @@ def note(case: Case, event: CaseEvent, language: str, names: Names, *, card_link
         )
     if kind == EventKind.ESCALATED:  # the note stays with the team
         level = t(f"level.{(event.new_value or 'L2')[1:]}", language)
-        return t("tell.escalated", language, number=number, level=level)
+        return t(key("tell.escalated"), language, number=number, level=level)
     if kind == EventKind.RESOLVED:
-        return t("tell.resolved", language, number=number, who=actor, days=reopen_days)
+        return t(key("tell.resolved"), language, number=number, who=actor, days=reopen_days)
     return t("tell.reopened", language, number=number, who=actor)
+
+
+def _tone(case: Case) -> Callable[[str], str]:
+    """The message keys for this case's reporter: the customer-facing ones (「….customer」) for a
+    customer's case told in a channel's thread, where they exist; else the usual ones."""
+    customer = case.customer_id is not None and place(case)[1] is not None
+    return lambda key: f"{key}.customer" if customer and f"{key}.customer" in MESSAGES else key

@@ -83,17 +83,21 @@ def _open(request: Request, respond: Respond) -> None:
 
 def _list(request: Request, respond: Respond) -> None:
     scope = ListScope(request.parsed.word or ListScope.OPEN)
-    found = list(request.cases.list(scope, request.user, limit=LIST_LIMIT + 1))
+    customer = request.parsed.text
+    cases = request.cases
+    found = list(cases.list(scope, request.user, limit=LIST_LIMIT + 1, customer=customer, channel=request.channel))
     desk, now = request.desk, request.clock.now()
-    text, blocks = case_blocks.case_list(found, scope, now, desk.language, desk.timezone, limit=LIST_LIMIT)
+    text, blocks = case_blocks.case_list(
+        found, scope, now, desk.language, desk.timezone, limit=LIST_LIMIT, plans=desk.plans, customer=customer
+    )
     request.say(respond, text, blocks=blocks)
 
 
 def _show(request: Request, respond: Respond) -> None:
     """Details and history of a case the person may see (another one is "not found")."""
-    details = request.cases.show(request.number, request.user)
+    details = request.cases.show(request.number, request.user, request.channel)
     now, desk = request.clock.now(), request.desk
-    text, blocks = case_blocks.case_details(details, request.user, now, desk.language, desk.timezone)
+    text, blocks = case_blocks.case_details(details, request.user, now, desk.language, desk.timezone, desk.plans)
     request.say(respond, text, blocks=blocks)
 
 
@@ -111,6 +115,11 @@ def _assign(request: Request, respond: Respond) -> None:
 def _change_priority(request: Request, respond: Respond) -> None:
     change = request.cases.change_priority(request.number, request.parsed.word or "", request.parsed.text, request.user)
     request.say(respond, case_replies.priority_changed(change, request.desk))
+
+
+def _change_customer(request: Request, respond: Respond) -> None:
+    change = request.cases.change_customer(request.number, request.parsed.word or "", request.user)
+    request.say(respond, case_replies.customer_changed(change, request.desk))
 
 
 def _escalate(request: Request, respond: Respond) -> None:
@@ -135,6 +144,7 @@ _ANSWERS: dict[Verb, Callable[[Request, Respond], None]] = {
     Verb.ACK: _acknowledge,
     Verb.ASSIGN: _assign,
     Verb.PRIORITY: _change_priority,
+    Verb.CUSTOMER: _change_customer,
     Verb.ESCALATE: _escalate,
     Verb.RESOLVE: _resolve,
     Verb.REOPEN: _reopen,

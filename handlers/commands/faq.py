@@ -37,7 +37,11 @@ def on_faq_command(ack: Ack, command: dict[str, Any], respond: Respond, context:
             return
         agent_command(ack, respond, context, str(user))
         return
-    text, blocks = faq_blocks.search_results_blocks(query, faq.search(query), desk.language, details=agent)
+    audience = None if agent else faq.audience_in(str(command.get("channel_id") or ""))  # a customer's channel
+    result = faq.search(query, audience)
+    text, blocks = faq_blocks.search_results_blocks(
+        query, result, desk.language, details=agent, customer=bool(audience)
+    )
     ack(text=text, blocks=blocks, response_type="ephemeral")
 
 

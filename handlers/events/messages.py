@@ -2,7 +2,8 @@
 message never depends on the order listeners were registered in:
 
 - a reply in a case card's thread (the cases channel) may be the case's first response;
-- any other message, where the bot listens, may be a question for the FAQ;
+- any other message, where the bot listens (the FAQ channels, customers' channels), may be a question
+  for the FAQ;
 - a mention of the bot arrives again as `app_mention` and is answered there, anywhere.
 """
 
@@ -49,6 +50,11 @@ def listens_in(channel: str, channels: ChannelsConfig) -> bool:
     return channel not in (channels.cases, channels.emergency)
 
 
+def _listens(channel: str, desk: Desk, faq: FaqService) -> bool:
+    """The FAQ channels (or every channel but the team's), and customers' channels (for customers' entries)."""
+    return listens_in(channel, desk.channels) or faq.is_customer_channel(channel)
+
+
 def on_message(event: dict[str, Any], context: BoltContext) -> None:
     if not is_person_speaking(event):
         return
@@ -73,7 +79,7 @@ def answer_question(event: dict[str, Any], context: BoltContext) -> None:
     faq: FaqService = context["faq"]
     channel, text = event.get("channel", ""), event.get("text") or ""
     direct = event.get("channel_type") == "im"
-    if not direct and (not listens_in(channel, desk.channels) or mentions_bot(text, context.bot_user_id)):
+    if not direct and (mentions_bot(text, context.bot_user_id) or not _listens(channel, desk, faq)):
         return
     faq.handle_message(
         channel=channel,

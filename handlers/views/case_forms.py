@@ -31,6 +31,7 @@ def form_errors(cases: CaseService, values: dict[str, str | None], language: str
         "title": lambda: cases.validate_title(values.get("title")),
         "priority": lambda: cases.require_priority(values.get("priority")),
         "category": lambda: cases.require_category(values.get("category")),
+        "customer_pick": lambda: values.get("customer_pick") and cases.require_customer(values["customer_pick"] or ""),
     }
     errors = {}
     for field, check in checks.items():
@@ -59,6 +60,7 @@ def on_case_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: W
         priority=values.get("priority") or "",
         description=values.get("description"),
         customer=values.get("customer"),
+        customer_id=values.get("customer_pick"),
         category=values.get("category"),
         impact=values.get("impact"),
         steps=values.get("steps"),

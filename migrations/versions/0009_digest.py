@@ -1,7 +1,7 @@
 """weekly digest: one row per week covered (report_digests), claimed before the digest is queued
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-03 00:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0006"  # the lead re-chains it after the other migrations of this round
+down_revision: str | None = "0008"  # re-chained after main's 0008 (customers2); the lead re-chains again as needed
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -12,11 +12,13 @@ from bot.access import (
     Role,
     Standing,
     allows,
+    customer_standing,
     escalation_parties,
     insider,
     standing_of,
 )
-from bot.config import EscalationConfig
+from bot.agents import ConfiguredAgents
+from bot.config import AgentsConfig, EscalationConfig
 
 
 @dataclass
@@ -73,7 +75,7 @@ def test_groups_are_asked_only_when_needed_and_once_each() -> None:
 @pytest.mark.parametrize("action", list(Action))
 def test_agents_may_do_everything_the_people_called_all_but_assign_others_nothing(action: Action) -> None:
     assert allows(Standing.AGENT, action)
-    assert allows(Standing.PARTY, action) is (action is not Action.ASSIGN)
+    assert allows(Standing.PARTY, action) is (action not in (Action.ASSIGN, Action.CHANGE_CUSTOMER))
     assert not allows(Standing.NONE, action)
 
 
@@ -90,3 +92,17 @@ def test_whom_an_escalation_calls() -> None:
     assert escalation_parties(2, escalation) == [Party("U0LEAD", Role.CS_LEAD)]
     assert escalation_parties(3, escalation) == [Party("S0ENG", Role.ENGINEERS)]
     assert escalation_parties(3, EscalationConfig()) == []
+
+
+def test_a_customer_in_their_channel_sees_their_organisations_cases_as_a_reporter_and_no_other() -> None:
+    assert customer_standing(Standing.NONE, "acme", "acme") is Standing.REPORTER
+    assert customer_standing(Standing.PARTY, "acme", "acme") is Standing.REPORTER  # no internal notes
+    assert customer_standing(Standing.REPORTER, "beta", "acme") is Standing.NONE
+    assert customer_standing(Standing.REPORTER, None, "acme") is Standing.NONE
+
+
+def test_people_from_another_organisation_are_never_agents() -> None:
+    config = AgentsConfig(users=["U0EXT", "U0AGENT"], usergroups=["S0AGENTS"])
+    agents = ConfiguredAgents(config, group_members=lambda group: ["U0EXT2"], external=lambda user: user != "U0AGENT")
+    assert agents.is_agent("U0AGENT")
+    assert not agents.is_agent("U0EXT") and not agents.is_agent("U0EXT2")

@@ -16,6 +16,7 @@ from bot.business_calendar import BusinessCalendar
 from bot.case_vocabulary import CaseStatus
 from bot.config import BusinessHoursConfig, EscalationConfig, SlaConfig
 from bot.models import Case
+from bot.plans import PlanCatalog
 from bot.sla import SlaPolicy
 from bot.sla_clock import (
     ChainStep,
@@ -29,6 +30,7 @@ from bot.sla_clock import (
     breach_sequence,
     late_by,
 )
+from tests.harness import make_config
 
 M, H = timedelta(minutes=1), timedelta(hours=1)
 OPENED = datetime(2026, 11, 16, 1, 30, tzinfo=UTC)  # Monday 10:30 in Tokyo, inside business hours
@@ -214,7 +216,7 @@ def case_model(priority: str = "high", created_at: datetime = OPENED, **fields: 
     )
 
 
-CLOCK = SlaClock(RULES, Pager(Mock(), EscalationConfig()))
+CLOCK = SlaClock(RULES, Pager(Mock(), EscalationConfig()), PlanCatalog.from_config(make_config()))
 
 
 def test_a_new_case_is_due_by_its_target_and_first_looked_at_at_its_warning() -> None:

@@ -410,7 +410,7 @@ def test_the_form_validates_next_to_the_fields_then_opens_the_case(app: AppHarne
     view = opened_view(app)
     assert view["callback_id"] == case_forms.VIEW_OPEN
     blocks = [b["block_id"] for b in view["blocks"]]
-    assert blocks == ["title", "description", "priority", "customer", "category", "impact", "steps"]
+    assert blocks == ["title", "description", "priority", "customer_pick", "customer", "category", "impact", "steps"]
     invalid = submit(app, view, user=CUSTOMER, title="  ", priority=None)
     assert invalid.json() == {
         "response_action": "errors",

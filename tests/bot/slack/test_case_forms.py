@@ -20,9 +20,18 @@ def test_the_case_form_has_every_field() -> None:
     view = case_forms.case_modal("ja", title_limit=200, targets=TARGETS)
     assert view["callback_id"] == case_forms.VIEW_OPEN and json.loads(view["private_metadata"]) == {}
     blocks = {b["block_id"]: b for b in view["blocks"]}
-    assert list(blocks) == ["title", "description", "priority", "customer", "category", "impact", "steps"]
+    assert list(blocks) == [
+        "title",
+        "description",
+        "priority",
+        "customer_pick",
+        "customer",
+        "category",
+        "impact",
+        "steps",
+    ]
     labels = [b["label"]["text"] for b in view["blocks"]]
-    assert labels == ["件名", "詳細", "優先度", "顧客/テナント", "カテゴリ", "影響範囲", "再現手順"]
+    assert labels == ["件名", "詳細", "優先度", "顧客 (契約)", "顧客/テナント", "カテゴリ", "影響範囲", "再現手順"]
     assert blocks["title"]["optional"] is False and blocks["title"]["element"]["max_length"] == 200
     assert blocks["priority"].get("optional", False) is False
     options = blocks["priority"]["element"]["options"]

@@ -74,7 +74,9 @@ def test_list_asks_for_one_more_than_it_shows() -> None:
     ctx = context()
     ctx["cases"].list.return_value = [a_case(number=n) for n in range(1, LIST_LIMIT + 2)]
     _, responded, _, _ = run("list 自分", ctx)
-    ctx["cases"].list.assert_called_once_with(ListScope.MINE, "U0AGENT", limit=LIST_LIMIT + 1)
+    ctx["cases"].list.assert_called_once_with(
+        ListScope.MINE, "U0AGENT", limit=LIST_LIMIT + 1, customer=None, channel="C0FAQ"
+    )
     assert said(responded) == "ケース一覧 (自分の)"
     assert "ほかにもケースがあります" in str(responded.call_args.kwargs["blocks"])
 
@@ -83,7 +85,7 @@ def test_show_prints_the_details() -> None:
     ctx = context()
     ctx["cases"].show.return_value = CaseDetails(a_case(), [])
     _, responded, _, _ = run("show #42", ctx)
-    ctx["cases"].show.assert_called_once_with(42, "U0AGENT")  # what the person may see (issue 9, defect 5)
+    ctx["cases"].show.assert_called_once_with(42, "U0AGENT", "C0FAQ")  # what the person may see (issue 9, defect 5)
     assert said(responded) == "ケース #42 [高] ログインできない"
 
 

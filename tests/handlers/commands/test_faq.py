@@ -34,8 +34,9 @@ def test_without_a_question_it_explains_itself() -> None:
 def test_a_question_is_searched_and_answered_privately() -> None:
     acked, ctx = ack(), context()
     ctx["faq"].search.return_value = Mock(decision="none", candidates=[])
+    ctx["faq"].audience_in.return_value = None  # not a customer's channel
     on_faq_command(ack=acked, command=command("VPN &lt;"), respond=respond(), context=ctx)
-    ctx["faq"].search.assert_called_once_with("VPN <")  # Slack's escaping undone once, where it came in
+    ctx["faq"].search.assert_called_once_with("VPN <", None)  # Slack's escaping undone once, where it came in
     assert acked.call_args.kwargs["response_type"] == "ephemeral"
     assert "「VPN &lt;」に該当するFAQは見つかりませんでした" in said(acked)
 
@@ -45,6 +46,7 @@ def test_scores_and_sources_are_for_agents_only() -> None:
     for user, shown in (("U0CUSTOMER", False), ("U0AGENT", True)):
         acked, ctx = ack(), context()
         ctx["faq"].search.return_value = result
+        ctx["faq"].audience_in.return_value = None
         on_faq_command(ack=acked, command=command("VPN", user=user), respond=respond(), context=ctx)
         blocks = str(acked.call_args.kwargs["blocks"])
         assert "VPNの設定方法は？" in blocks

@@ -56,8 +56,16 @@ def test_what_is_not_a_person_speaking_where_the_bot_listens_is_ignored() -> Non
         message(text="<@U0BOT> VPN?"),  # answered as app_mention
     ):
         ctx = context()
+        ctx["faq"].is_customer_channel.return_value = False  # C0OTHER is nobody's channel
         on_message(event=ignored, context=ctx)
-        assert ctx["faq"].method_calls == [] and ctx["cases"].method_calls == [], ignored
+        assert not ctx["faq"].handle_message.called and ctx["cases"].method_calls == [], ignored
+
+
+def test_a_message_in_a_customers_channel_goes_to_the_faq() -> None:
+    ctx = context()
+    ctx["faq"].is_customer_channel.side_effect = lambda channel: channel == "C0ACME"
+    on_message(event=message(channel="C0ACME", user="U0EXT"), context=ctx)
+    assert ctx["faq"].handle_message.call_args.kwargs["channel"] == "C0ACME"
 
 
 def test_direct_messages_and_mentions_are_always_answered() -> None:
