@@ -9,7 +9,9 @@ file) and PostgreSQL (a temporary database on --postgres, default $SUPPORTBOT_BE
 postgres@127.0.0.1:5432, dropped afterwards, ANALYZEd after the load as autovacuum would; skipped
 with a note when unreachable). Timed, as the
 median of --repeat runs: `Reports.figures()` for the last 7 days, the last 30 days and the last full
-month of the data, and exporting the month's cases as CSV (to memory).
+month of the data, exporting the month's cases as CSV (to memory), and an agent's App Home (its
+content from the database, the on-call rota and the figures, and the Block Kit view built from it;
+whoever answered a case is made its 担当者 first, as acknowledging does).
 
 Goal: figures_7d_ms < 500 on both. Prints one JSON object.
 """
@@ -90,8 +92,41 @@ def measure(url: str, cases: int, repeat: int) -> dict[str, Any]:
     result["export_month_csv_ms"] = ms
     result["export_month_rows"] = rows
     result["open_at_end"] = report.cases.open_at_end
+    result.update(measure_home(db, ManualClock(now), reports, repeat))
     db.dispose()
     return result
+
+
+def measure_home(db: Database, clock: ManualClock, reports: Reports, repeat: int) -> dict[str, Any]:
+    from sqlalchemy import update
+    from sqlmodel import col
+
+    from bot.agents import ConfiguredAgents
+    from bot.home import AgentHome, HomeService
+    from bot.models import Case
+    from bot.oncall import OncallService
+    from bot.slack.desk import Desk
+    from bot.slack.home_blocks import home_view
+
+    config = load_default_behaviour()
+    with db.transaction() as session:
+        session.execute(update(Case).values(assignee_id=col(Case.first_response_by)))
+    if db.is_postgres:  # as after the load: the planner needs to know who the cases are assigned to now
+        with db.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE cases"))
+    agents = ConfiguredAgents(config.agents)
+    home = HomeService(db, clock, agents, OncallService(db, clock, config.oncall, agents), reports)
+    desk = Desk.from_config(config)
+    agent = config.agents.users[0]
+    ms, view = timed(lambda: home_view(home.content(agent), desk), repeat)
+    content = home.content(agent)
+    assert isinstance(content, AgentHome)
+    return {
+        "app_home_ms": ms,
+        "app_home_blocks": len(view["blocks"]),
+        "app_home_my_open_cases": content.mine.total,
+        "app_home_unassigned": content.queue.total,
+    }
 
 
 def main() -> int:

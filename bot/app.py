@@ -15,6 +15,7 @@ from bot.slack.desk import Desk
 from bot.slack.directory import ExternalUsers, UsergroupMembers
 from bot.slack.notifier import SlackNotifier
 from bot.slack.renderers import all_renderers
+from bot.slack.report_blocks import digest_renderers
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ def create_app(
     pace_listeners(app, pool, process_before_response=process_before_response)
     desk = Desk.from_config(services.config, services.sla.rules.targets)
     renderers = all_renderers(services.index, services.cases, services.clock, desk, client, services.teaching.drafts)
+    renderers.update(digest_renderers(services.reports, desk.language))
     services.attach_notifier(SlackNotifier(client, renderers))
     services.agents.group_members = UsergroupMembers(client)
     services.agents.external = ExternalUsers(client)

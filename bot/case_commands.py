@@ -31,6 +31,7 @@ class Verb(StrEnum):
     ESCALATE = "escalate"
     RESOLVE = "resolve"
     REOPEN = "reopen"
+    STATS = "stats"  # how support is doing (agents): the figures of bot/reports for a period
     CUSTOMER = "customer"  # `/case customer N id`: put the case under a customer (and their plan)
     INVALID = "invalid"
 
@@ -64,6 +65,8 @@ VERBS = {
     "解決": Verb.RESOLVE,
     "reopen": Verb.REOPEN,
     "再オープン": Verb.REOPEN,
+    "stats": Verb.STATS,
+    "統計": Verb.STATS,
     "customer": Verb.CUSTOMER,
     "顧客": Verb.CUSTOMER,
 }
@@ -133,6 +136,8 @@ def parse_case_command(text: str, readable: Callable[[str], str] = str) -> CaseC
         return _new_case(readable(text))
     if verb is Verb.HELP:
         return CaseCommand(Verb.HELP)
+    if verb is Verb.STATS:  # the period ("7d", "2026-11"…) is checked where periods are known
+        return CaseCommand(Verb.STATS, word=unicodedata.normalize("NFKC", rest).strip() or None)
     if verb is Verb.LIST:
         return _list(rest)
     number_text, remainder = _split(rest, 2)

@@ -309,6 +309,14 @@ class ReportsConfig(_Section):
         le=1.0,
         description="share of cases to answer within their first-response target (the goal line of reports)",
     )
+    digest_channel: ChannelId | None = Field(
+        default=None, description="channel ID the weekly digest (figures and chart) is posted to; unset = no digest"
+    )
+    digest_at: Annotated[str, BeforeValidator(_handoff)] = Field(
+        default="mon 09:30",
+        description='when the weekly digest is posted, in [business_hours] timezone, e.g. "mon 09:30"; '
+        "it covers the 7 days before that day",
+    )
 
 
 class BehaviourConfig(_Section):

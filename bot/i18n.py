@@ -9,6 +9,7 @@ from bot.faq_messages import FAQ_MESSAGES
 from bot.i18n_customers import CUSTOMER_MESSAGES
 from bot.i18n_intake import INTAKE_MESSAGES
 from bot.i18n_people import PEOPLE_MESSAGES
+from bot.i18n_reports import REPORT_MESSAGES
 
 
 class Language(StrEnum):
@@ -26,6 +27,7 @@ class Language(StrEnum):
 MESSAGES: dict[str, dict[str, str]] = {
     **FAQ_MESSAGES,
     **PEOPLE_MESSAGES,
+    **REPORT_MESSAGES,
     **CUSTOMER_MESSAGES,
     **INTAKE_MESSAGES,
     # --- cases: labels ---------------------------------------------------------------------
@@ -203,6 +205,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "• `/case escalate 42 L2|L3 [メモ]` — エスカレーション\n"
             "• `/case resolve 42 [メモ]` — 解決\n"
             "• `/case reopen 42 [理由]` — 再オープン (解決から{days}日以内)\n"
+            "• `/case stats [7d|30d|this-month|2026-11]` — 対応状況の集計 (サポート担当者)\n"
             "例: `/case 高 全ユーザーがログインできない`"
         ),
         "en": (
@@ -219,6 +222,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "• `/case escalate 42 L2|L3 [note]`\n"
             "• `/case resolve 42 [note]`\n"
             "• `/case reopen 42 [reason]` — within {days} days of resolution\n"
+            "• `/case stats [7d|30d|this-month|2026-11]` — how support is doing (agents)\n"
             "Example: `/case high Nobody can log in`"
         ),
     },

@@ -368,3 +368,25 @@ class IntakeRequest(SQLModel, table=True):
     attempts: int = 0
     processed_at: datetime | None = _when(nullable=True)
     last_error: str | None = _text()
+
+
+# --- Reports ----------------------------------------------------------------------------------
+
+
+class ReportDigest(SQLModel, table=True):
+    """One weekly digest: claimed (inserted) once per week covered, whichever replica gets there first.
+
+    The row and the digest's outbox message are written in one transaction, so the digest is queued
+    exactly once however many replicas (or restarts) see its time come; the outbox sends it once.
+    """
+
+    __tablename__ = "report_digests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    period_key: str = Field(max_length=40, unique=True)  # the first local day of the week covered
+    since: datetime = _when()
+    until: datetime = _when()
+    channel: str = Field(max_length=32)
+    claimed_at: datetime = _when()
+    claimed_by: str = Field(max_length=80)
+    outbox_key: str = Field(max_length=200)

@@ -38,6 +38,8 @@ class OutboxKind(StrEnum):
     ONCALL_LINE = "oncall.line"
     # The answer to a request recorded before its ack (bot/intake.py): the case's number, or why not.
     INTAKE_REPLY = "intake.reply"
+    # The weekly digest (bot/reports/digest.py): the week's figures and chart, one file upload.
+    REPORT_DIGEST = "report.digest"
 
 
 PAGES = frozenset({OutboxKind.PAGE, OutboxKind.BREACH_PAGE, OutboxKind.BREACH_DM})
@@ -126,3 +128,8 @@ def lead_key(case_id: int, due_at: datetime) -> str:
 def intake_reply_key(request_id: str) -> str:
     """The one answer to an acknowledged request (its identity: bot/intake.py's Received.request_id)."""
     return f"intake:{request_id}:reply"
+
+
+def digest_key(period_key: str) -> str:
+    """The weekly digest of the week starting `period_key` (YYYY-MM-DD)."""
+    return f"report:digest:{period_key}"

@@ -22,6 +22,9 @@ from bot.intake import Intake
 from bot.notify import Notifier
 from bot.oncall import OncallService
 from bot.outbox import Outbox
+from bot.reports import ReportRules, Reports
+from bot.reports.digest import WeeklyDigest
+from bot.reports.service import EntryQuestions
 from bot.sla_clock import SlaClock
 from bot.spool import Spool
 from knowledge.search import KnowledgeIndex
@@ -47,6 +50,8 @@ class Services:
     knowledge: KnowledgeSync  # the index in step with what was taught and with the files
     teaching: FaqTeaching
     intake: Intake  # requests recorded before they are acknowledged (issue 14)
+    reports: Reports  # how support is doing (App Home, `/case stats`, the weekly digest)
+    digest: WeeklyDigest  # the weekly digest's job (scheduler/jobs.py)
 
     def attach_notifier(self, notifier: Notifier) -> None:
         """Give the outbox its way out (Slack in production, a recorder in unit tests)."""
@@ -97,6 +102,8 @@ def build_services(
         knowledge=knowledge,
         teaching=teaching,
         intake=Intake(db, clock, cases, outbox, Spool(settings.spool_dir)),
+        reports=Reports(db, clock, ReportRules.from_config(config), entry_questions=EntryQuestions(index)),
+        digest=WeeklyDigest(db, clock, outbox, config.reports, config.business_hours.timezone, worker=outbox.worker_id),
     )
 
 

@@ -11,6 +11,9 @@ whole service locator, and none closes over it. The keys:
     desk       bot.slack.desk.Desk (language, time zone, channels, limits)
     events     bot.events.EventLog (the middleware below: each Slack event id is processed once)
     intake     bot.intake.Intake (requests recorded before they are acknowledged)
+    reports    bot.reports.Reports (the figures: `/case stats`, App Home)
+    agents     bot.agents.ConfiguredAgents (who is an agent)
+    home       bot.home.HomeService (what a person's App Home shows)
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, BoltResponse
 
 from bot.events import EventLog
+from bot.home import HomeService
 from bot.services import Services
 from bot.slack.desk import Desk
 
@@ -40,6 +44,9 @@ def dependencies(services: Services) -> dict[str, Any]:
         "desk": Desk.from_config(services.config, services.sla.rules.targets),
         "events": services.events,
         "intake": services.intake,
+        "reports": services.reports,
+        "agents": services.agents,
+        "home": HomeService(services.db, services.clock, services.agents, services.oncall, services.reports),
     }
 
 

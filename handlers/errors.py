@@ -45,7 +45,9 @@ class ErrorReplies:
             return False
 
     def tell(self, respond: Any, body: dict[str, Any], request: BoltRequest | None, message: str) -> None:
-        if respond is None or not body.get("response_url") or not self.signed_by_slack(request):
+        if respond is None or not self.signed_by_slack(request):
+            return
+        if not body.get("response_url") and not getattr(respond, "answers_in_home", False):  # App Home: its own way
             return
         try:
             respond(text=message, response_type="ephemeral", replace_original=False)

@@ -50,6 +50,8 @@ def periodic_jobs(services: Services) -> dict[str, Callable[[], object]]:
         "prune_events": partial(prune_events, services.events),
         # What another replica taught, and knowledge files edited on disk (bot/faq_sync.py).
         "faq_sync": services.knowledge.run,
+        # The weekly digest, once per week across replicas and restarts (bot/reports/digest.py decides).
+        "weekly_digest": services.digest.run,
     }
 
 

@@ -24,6 +24,7 @@ OUTBOX_INTERVAL = timedelta(seconds=5)
 INTAKE_INTERVAL = timedelta(seconds=1)
 PRUNE_INTERVAL = timedelta(hours=1)
 FAQ_SYNC_INTERVAL = timedelta(seconds=10)  # taught on another replica, or a knowledge file edited: answered within
+DIGEST_INTERVAL = timedelta(minutes=1)  # the weekly digest goes out within a minute of its time
 
 
 def _guarded(name: str, job: Callable[[], Any]) -> Callable[[], None]:
@@ -48,6 +49,7 @@ def build_scheduler(services: Services) -> BackgroundScheduler:
         "deliver_outbox": OUTBOX_INTERVAL,
         "prune_events": PRUNE_INTERVAL,
         "faq_sync": FAQ_SYNC_INTERVAL,
+        "weekly_digest": DIGEST_INTERVAL,
     }
     for name, job in jobs.periodic_jobs(services).items():
         scheduler.add_job(

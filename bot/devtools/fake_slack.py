@@ -18,6 +18,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from bot.devtools.fake_files import UPLOAD_PATH
 from bot.devtools.fake_http import BAD_BODY, Call, Fault, Reply, decode_args, make_server
 from bot.devtools.fake_workspace import FakeWorkspace
 from bot.devtools.recording import Recorder
@@ -27,6 +28,8 @@ __all__ = ["Call", "FakeSlack", "Fault"]
 
 T = TypeVar("T")
 
+# The POST of a file's bytes to its upload URL, as calls() records it (no Web API method; not sent to the recorder).
+UPLOAD_CALL = "file_upload"
 # wait_for re-checks at least this often, for predicates on app state written after the last Slack call.
 RECHECK_SECONDS = 0.05
 # `record` default: the session's recorder (SUPPORTBOT_SLACK_RECORD), read when the fake is made.
@@ -86,6 +89,7 @@ class FakeSlack(FakeWorkspace):
         if self._server is not None:
             return self
         self._server = make_server(self._host, self._port, self._serve)
+        self.files.base_url = f"http://{self._host}:{self._server.server_port}"
         self._stopping.clear()
         self._started_at = time.monotonic()
         self._thread = threading.Thread(
@@ -235,6 +239,8 @@ class FakeSlack(FakeWorkspace):
             method = url.path.removeprefix("/api/")
         elif url.path.startswith("/response/"):
             method = "response_url"
+        elif url.path.startswith(UPLOAD_PATH):
+            return self._upload(url.path.removeprefix(UPLOAD_PATH), raw)
         else:
             return Reply(404, b"not found", {"Content-Type": "text/plain"})
         content_type = headers.get("content-type", "")
@@ -259,6 +265,20 @@ class FakeSlack(FakeWorkspace):
         if fault is not None and fault.delay:
             self._stopping.wait(fault.delay)
         return self._reply(method, fault, response)
+
+    def _upload(self, file_id: str, raw: bytes) -> Reply:
+        """The bytes of a file, POSTed to the URL files.getUploadURLExternal gave (recorded as "file_upload")."""
+        with self._lock:
+            fault = self._take_fault(UPLOAD_CALL)
+            received = fault is None and self.files.receive(file_id, raw)
+            self._calls.append(
+                Call(UPLOAD_CALL, {"file_id": file_id, "bytes": len(raw)}, None, {}, time.monotonic(), fault)
+            )
+            self._version += 1
+            self._changed.notify_all()
+        if fault is not None:
+            return Reply(fault.status, b"error", {"Content-Type": "text/plain"})
+        return Reply(200 if received else 404, b"OK" if received else b"not found", {"Content-Type": "text/plain"})
 
     def _reply(self, method: str, fault: Fault | None, response: dict[str, Any] | None) -> Reply:
         headers = {"x-oauth-scopes": ",".join(self.scopes)}

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from bot.devtools.fake_files import FakeFiles
 from bot.devtools.fake_messages import FakeMessages
 from bot.devtools.web_api import APP_ID, SlackError, page
 
@@ -70,6 +71,7 @@ class FakeWorkspace:
         self._ids = itertools.count(1)
         self._views: dict[str, dict[str, Any]] = {}
         self.store = FakeMessages(self)
+        self.files = FakeFiles(self)
 
     def method(self, name: str) -> Method | None:
         """The handler of a Web API method, or None when the fake does not know it."""
@@ -87,6 +89,7 @@ class FakeWorkspace:
             "views.update": self._views_update,
             "views.publish": self._views_publish,
             **self.store.methods(),
+            **self.files.methods(),
         }
         return methods.get(name)
 
@@ -107,6 +110,7 @@ class FakeWorkspace:
         """Forget messages, reactions and views; configuration and the ts counter stay."""
         with self._lock:
             self.store.forget()
+            self.files.forget()
             self._views.clear()
 
     # ------------------------------------------------------------------ for the method handlers

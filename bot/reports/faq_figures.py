@@ -139,7 +139,6 @@ def faq_figures(session: Session, since: datetime, end: datetime, questions: Map
     answered, suggested = counts.get(ANSWER, 0), counts.get(SUGGEST, 0)
     silent = counts.get(NONE, 0) - small_talk
     votes = feedback(session, since, end, questions)
-    unresolved = sorted((e for e in votes if e.unresolved), key=lambda e: (-e.unresolved, -e.resolved, e.entry_id))
     return FaqFigures(
         questions=answered + suggested + silent,
         answered=answered,
@@ -148,6 +147,19 @@ def faq_figures(session: Session, since: datetime, end: datetime, questions: Map
         chit_chat=small_talk,
         deflected=deflected(session, since, end),
         feedback=votes,
-        most_unresolved=unresolved[:TOP_UNRESOLVED],
+        most_unresolved=most_unresolved(votes),
         gaps=gaps(session, since, end),
     )
+
+
+def most_unresolved(votes: list[EntryFeedback]) -> list[EntryFeedback]:
+    """The entries most often marked 「解決しない」 (those never marked so are left out)."""
+    unresolved = sorted((e for e in votes if e.unresolved), key=lambda e: (-e.unresolved, -e.resolved, e.entry_id))
+    return unresolved[:TOP_UNRESOLVED]
+
+
+def faq_to_fix(
+    session: Session, since: datetime, end: datetime, questions: Mapping[str, str]
+) -> tuple[list[GapFigure], list[EntryFeedback]]:
+    """Only what the FAQ most needs: its gaps and its least helpful answers (App Home), not every figure."""
+    return gaps(session, since, end), most_unresolved(feedback(session, since, end, questions))

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import datetime
+from typing import Any, Protocol
 
 from bot.clock import Clock
 from bot.database import Database
 from bot.reports.case_figures import case_figures, opened_per_day
 from bot.reports.export import CaseRow, case_rows
-from bot.reports.faq_figures import faq_figures
-from bot.reports.figures import CaseFigures, Day, FaqFigures, Report, ResponseFigures
+from bot.reports.faq_figures import faq_figures, faq_to_fix
+from bot.reports.figures import CaseFigures, Day, EntryFeedback, FaqFigures, GapFigure, Report, ResponseFigures
 from bot.reports.periods import Period, resolve_period
 from bot.reports.response_figures import response_figures
 from bot.reports.rules import ReportRules
@@ -64,9 +65,40 @@ class Reports:
         with self.db.transaction() as session:
             return faq_figures(session, period.since, self._end(period), self.entry_questions)
 
+    def faq_to_fix(self, period: Period) -> tuple[list[GapFigure], list[EntryFeedback]]:
+        """The FAQ's most frequent unanswered questions and the answers most often marked 「解決しない」."""
+        with self.db.transaction() as session:
+            return faq_to_fix(session, period.since, self._end(period), self.entry_questions)
+
     def case_rows(self, period: Period) -> Iterator[CaseRow]:
         """One row per case opened in the period, oldest first, streamed (exports of any size)."""
         yield from case_rows(self.db, period.since, period.until, self.clock.now())
 
     def _end(self, period: Period) -> datetime:
         return period.end(self.clock.now())
+
+
+class Entries(Protocol):
+    @property
+    def entries(self) -> tuple[Any, ...]: ...
+
+    def get(self, entry_id: str) -> Any: ...
+
+
+class EntryQuestions(Mapping[str, str]):
+    """entry id → question, read from the running bot's knowledge index (taught entries too, as of now)."""
+
+    def __init__(self, index: Entries) -> None:
+        self._index = index
+
+    def __getitem__(self, entry_id: str) -> str:
+        entry = self._index.get(entry_id)
+        if entry is None:
+            raise KeyError(entry_id)
+        return str(entry.question)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([entry.id for entry in self._index.entries])
+
+    def __len__(self) -> int:
+        return len(self._index.entries)

@@ -185,7 +185,8 @@ def _faq_lines(faq: FaqFigures, language: str) -> list[str]:
     return lines
 
 
-def render_text(report: Report, language: str = "ja") -> str:
+def headline(report: Report, language: str) -> tuple[str, str]:
+    """The report's title (period and zone) and when its figures were taken."""
     period = report.period
     title = label(
         "title",
@@ -194,9 +195,21 @@ def render_text(report: Report, language: str = "ja") -> str:
         until=f"{period.last_day():%Y-%m-%d}",
         zone=period.timezone,
     )
-    as_of = label("as_of", language, when=f"{period.local(report.as_of):%Y-%m-%d %H:%M}")
-    lines = [f"{title}  {as_of}", ""]
-    lines += [*_case_lines(report.cases, language), ""]
-    lines += [*_response_lines(report.first_response, language), ""]
-    lines += _faq_lines(report.faq, language)
+    return title, label("as_of", language, when=f"{period.local(report.as_of):%Y-%m-%d %H:%M}")
+
+
+def sections(report: Report, language: str) -> list[list[str]]:
+    """The three parts of the report (cases, first response, FAQ), each its heading line and then its lines."""
+    return [
+        _case_lines(report.cases, language),
+        _response_lines(report.first_response, language),
+        _faq_lines(report.faq, language),
+    ]
+
+
+def render_text(report: Report, language: str = "ja") -> str:
+    title, as_of = headline(report, language)
+    lines = [f"{title}  {as_of}"]
+    for part in sections(report, language):
+        lines += ["", *part]
     return "\n".join(lines) + "\n"

@@ -19,7 +19,7 @@ from urllib.error import HTTPError, URLError
 from urllib.request import Request, urlopen
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web import SlackResponse
 
 from bot.models import OutboxMessage
@@ -77,9 +77,20 @@ RETRY_ERRORS = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class FileUpload:
+    """A file shared with the message (slack-sdk's files_upload_v2; `text` becomes its comment).
+    `filename` must be unique to the message: it is how an earlier attempt is found in the channel."""
+
+    data: bytes
+    filename: str
+    title: str
+    alt_text: str
+
+
 @dataclass
 class SlackPost:
-    """One message to post (or, with `update_ts`, to edit in place)."""
+    """One message to post (or, with `update_ts`, to edit in place; with `upload`, a file and its comment)."""
 
     channel: str
     text: str
@@ -89,6 +100,7 @@ class SlackPost:
     reply_broadcast: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     response_url: str | None = None  # an ephemeral answer to a request, instead of a post (bot/slack/intake_replies.py)
+    upload: FileUpload | None = None
 
 
 Renderer = Callable[[OutboxMessage], SlackPost]
@@ -108,6 +120,8 @@ class SlackNotifier:
             return self._respond(post.response_url, post)
         if post.update_ts:
             return self._update(post)
+        if post.upload is not None:
+            return self._upload(post, post.upload, message, verify)
         if verify:
             landed = self._find_landed(post, message)
             if landed is not None:
@@ -135,6 +149,36 @@ class SlackNotifier:
                 arguments["reply_broadcast"] = True
         response = self._call("chat.postMessage", lambda: self.client.chat_postMessage(**arguments), idempotent=False)
         return Delivered(channel=response.get("channel"), ts=response.get("ts"))
+
+    def _upload(self, post: SlackPost, upload: FileUpload, message: OutboxMessage, verify: bool) -> Delivered:
+        """files_upload_v2: get an upload URL, send the bytes, share them in the channel with `text`.
+
+        Sharing is not idempotent: after an attempt that may have landed, the channel is searched
+        for the file by its name first. A failure before the share (the URL, the bytes) is plain retrying.
+        """
+        if verify:
+            landed = self._find_landed(post, message, filename=upload.filename)
+            if landed is not None:
+                return landed
+
+        def share() -> SlackResponse:
+            try:
+                return self.client.files_upload_v2(
+                    channel=post.channel,
+                    file=upload.data,
+                    filename=upload.filename,
+                    title=upload.title,
+                    alt_txt=upload.alt_text,
+                    initial_comment=post.text,
+                    thread_ts=post.thread_ts,
+                )
+            except SlackRequestError as exc:  # the bytes did not reach Slack: nothing was shared
+                raise TransientDeliveryError(f"file upload: {exc}") from exc
+
+        response = self._call("files.completeUploadExternal", share, idempotent=False)
+        shares = ((response.get("file") or {}).get("shares") or {}).values()
+        found = [s[0].get("ts") for where in shares for c, s in where.items() if c == post.channel and s]
+        return Delivered(channel=post.channel, ts=found[0] if found else None)
 
     def _update(self, post: SlackPost) -> Delivered:
         arguments: dict[str, Any] = {"channel": post.channel, "ts": post.update_ts, "text": post.text}
@@ -174,7 +218,7 @@ class SlackNotifier:
             raise UncertainDelivery(f"response_url: {exc!r}") from exc
         return Delivered(channel=post.channel, ts=None)
 
-    def _find_landed(self, post: SlackPost, message: OutboxMessage) -> Delivered | None:
+    def _find_landed(self, post: SlackPost, message: OutboxMessage, *, filename: str | None = None) -> Delivered | None:
         """Look for an earlier attempt of `message` in the channel (or thread), by its metadata.
 
         Every attempt happened between the row's creation and now, so that is the window searched
@@ -189,7 +233,8 @@ class SlackNotifier:
             for page in self._history_pages(post, window):
                 for item in page.get("messages") or []:
                     payload = (item.get("metadata") or {}).get("event_payload") or {}
-                    if payload.get("outbox_id") == message.id:
+                    shared = filename is not None and any(f.get("name") == filename for f in item.get("files") or [])
+                    if payload.get("outbox_id") == message.id or shared:
                         return Delivered(channel=page.get("channel") or post.channel, ts=item.get("ts"))
         except (PermanentDeliveryError, TransientDeliveryError) as exc:
             if isinstance(exc, TransientDeliveryError) and "missing_scope" not in str(exc):

@@ -28,6 +28,7 @@ from bot.slack import case_blocks, case_replies
 from bot.slack.case_forms import open_case_form, prefill_from_text
 from bot.slack.desk import Desk
 from bot.slack.mrkdwn import escape_text, from_slack, mention
+from handlers.commands.case_stats import answer_stats
 
 LIST_LIMIT = 20  # cases shown by `/case list`; the list says when there are more
 
@@ -80,6 +81,9 @@ def on_case_command(
         return
     ack()
     channel = command.get("channel_id")
+    if parsed.verb is Verb.STATS:
+        answer_stats(parsed, command["user_id"], respond, context)
+        return
     if parsed.verb is Verb.FORM:
         prefill = prefill_from_text(parsed.text or "", parsed.description, channel, desk.title_max_length)
         open_case_form(client, command["trigger_id"], desk, prefill)

@@ -13,7 +13,10 @@ from tests.handlers.listeners import context
 
 def test_listeners_get_each_service_they_use_never_the_whole_locator(runtime: Runtime) -> None:
     provided = dependencies(runtime.services)
-    assert set(provided) == {"cases", "faq", "teaching", "knowledge", "oncall", "clock", "desk", "events", "intake"}
+    assert set(provided) == {
+        *("cases", "faq", "teaching", "knowledge", "oncall", "clock", "desk", "events", "intake"),
+        *("reports", "agents", "home"),
+    }
     assert provided["cases"] is runtime.services.cases and provided["desk"].channels.cases == "C0CASES"
     assert runtime.services not in provided.values()
 

@@ -22,7 +22,14 @@ from bot.devtools.fake_slack import Call, FakeSlack
 from bot.runtime import Runtime
 from knowledge.search import KnowledgeIndex
 from scheduler import jobs
-from scheduler.runner import FAQ_SYNC_INTERVAL, INTAKE_INTERVAL, OUTBOX_INTERVAL, PRUNE_INTERVAL, build_scheduler
+from scheduler.runner import (
+    DIGEST_INTERVAL,
+    FAQ_SYNC_INTERVAL,
+    INTAKE_INTERVAL,
+    OUTBOX_INTERVAL,
+    PRUNE_INTERVAL,
+    build_scheduler,
+)
 from tests.harness import AppHarness, make_config, make_runtime
 
 
@@ -36,13 +43,14 @@ def runtime(sqlite_db: Database, clock: ManualClock, fake_slack: FakeSlack, know
 def test_one_job_per_periodic_task_never_overlapping(runtime: Runtime) -> None:
     scheduler = build_scheduler(runtime.services)
     by_id = {job.id: job for job in scheduler.get_jobs()}
-    assert set(by_id) == {"intake", "sla_sweep", "deliver_outbox", "prune_events", "faq_sync"}
+    assert set(by_id) == {"intake", "sla_sweep", "deliver_outbox", "prune_events", "faq_sync", "weekly_digest"}
     expected = {
         "intake": INTAKE_INTERVAL,
         "sla_sweep": timedelta(seconds=45),
         "deliver_outbox": OUTBOX_INTERVAL,
         "prune_events": PRUNE_INTERVAL,
         "faq_sync": FAQ_SYNC_INTERVAL,
+        "weekly_digest": DIGEST_INTERVAL,
     }
     for job_id, every in expected.items():
         job = by_id[job_id]

@@ -80,4 +80,4 @@ def test_direct_messages_and_mentions_are_always_answered() -> None:
 def test_one_listener_sees_every_message() -> None:
     app = Mock()
     events.register(app)
-    assert [c.args for c in app.event.call_args_list] == [("message",), ("app_mention",)]
+    assert [c.args for c in app.event.call_args_list] == [("message",), ("app_mention",), ("app_home_opened",)]
