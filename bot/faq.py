@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -93,6 +94,7 @@ class FaqService:
         self.config = config
         self.outbox = outbox
         self.language = language
+        self.on_decision: Callable[[str], None] = lambda action: None  # counts decisions (bot/metrics.py)
 
     def search(self, query: str) -> SearchResult:
         return self.index.search(
@@ -145,6 +147,7 @@ class FaqService:
             return MessageOutcome("ignored")
         result = self.search(asked.text)
         action = self._action(result, direct or looks_like_question(asked.text))
+        self.on_decision(action)
         if action == "ignored":
             return MessageOutcome("ignored", result)
         key = faq_reply_key(channel, ts)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -17,6 +17,7 @@ from bot.faq import FaqService
 from bot.faq_sync import KnowledgeSync
 from bot.faq_teaching import FaqTeaching
 from bot.i18n import Language
+from bot.metrics import Metrics
 from bot.notify import Notifier
 from bot.oncall import OncallService
 from bot.outbox import Outbox
@@ -44,6 +45,7 @@ class Services:
     cases: CaseService
     knowledge: KnowledgeSync  # the index in step with what was taught and with the files
     teaching: FaqTeaching
+    metrics: Metrics = field(default_factory=Metrics)  # what GET /metrics shows (bot/metrics.py)
 
     def attach_notifier(self, notifier: Notifier) -> None:
         """Give the outbox its way out (Slack in production, a recorder in unit tests)."""
@@ -76,6 +78,9 @@ def build_services(
     knowledge = KnowledgeSync(db, index, config.knowledge_path())
     _pull_what_was_taught(knowledge)
     language = Language(config.language)
+    metrics = Metrics(db, clock)
+    faq = FaqService(db, clock, index, config.faq, outbox, language=language)
+    faq.on_decision = metrics.faq_decision
     teaching = FaqTeaching(
         db, clock, index, agents, outbox, knowledge, review_channel=config.channels.cases, language=language
     )
@@ -90,10 +95,11 @@ def build_services(
         agents=agents,
         sla=sla,
         oncall=oncall,
-        faq=FaqService(db, clock, index, config.faq, outbox, language=language),
+        faq=faq,
         cases=CaseService(db, clock, sla, outbox, agents, config.cases, config.escalation),
         knowledge=knowledge,
         teaching=teaching,
+        metrics=metrics,
     )
 
 
