@@ -149,8 +149,8 @@ class Runtime:
         """Socket Mode: Slack pushes over a WebSocket; no public URL needed. One process only.
 
         /healthz, /readyz and /metrics are served on `port` (PORT) all the same, for the container's health
-        check, the platform and Prometheus; /readyz also says whether the WebSocket is connected. Slack requests over HTTP
-        are not accepted in this mode.
+        check, the platform and Prometheus; /readyz also says whether the WebSocket is connected. Slack
+        requests over HTTP are not accepted in this mode.
         """
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
