@@ -1,8 +1,9 @@
 """Ack throughput and latency of the HTTP server: signed `/case 中 <title>` commands over loopback.
 
 Usage:
-    python benchmarks/load_bench.py [--rate 50] [--duration 10] [--max-duration 10] [--concurrency 20]
-                                    [--threads 8] [--databases postgresql,sqlite] [--postgres URL] [--drain]
+    python benchmarks/load_bench.py [--rate 50] [--duration 10] [--max-duration 5] [--concurrency 20]
+                                    [--threads 8] [--databases postgresql,sqlite] [--postgres URL]
+                                    [--knowledge DIR] [--drain]
 
 Measured in one run, one after the other, on the same machine (it is shared and noisy: compare
 numbers from the same run only), as an outside load generator sees them:
@@ -13,7 +14,9 @@ numbers from the same run only), as an outside load generator sees them:
 - ours: `python -m bot run` exactly as in production (migrations, waitress, the scheduler, the
   outbox), once per database: a temporary PostgreSQL database created for the run and dropped
   afterwards, and a SQLite file; it talks to a FakeSlack in a third process. Each command opens a
-  case, posts its card and answers on the response_url, after the ack.
+  case, posts its card and answers on the response_url, after the ack. Its resident memory is
+  reported (`memory_mb`: after start, after the load, and its peak) with the bundled knowledge base,
+  or the one `--knowledge` names (e.g. the 10,000-entry base benchmarks/faq_bench.py generates).
 
 Each server gets a warm-up, then a fixed offered rate (`--rate` requests/s for `--duration` s, open
 loop: latency counts from when a request was due, so a slow server cannot hide its queue), then a
@@ -303,6 +306,17 @@ def measure(port: int, fake_root: str, args: argparse.Namespace) -> dict[str, An
     return {"fixed_rate": at_rate, "max": at_max, "requests": load.counter}
 
 
+def memory_mb(pid: int) -> dict[str, float]:
+    """Resident memory of process `pid` now (rss) and at its peak (peak_rss), in MB (Linux's /proc)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return {}
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    sizes = {"rss": "VmRSS", "peak_rss": "VmHWM"}
+    return {name: round(int(fields[key].split()[0]) / 1024, 1) for name, key in sizes.items() if key in fields}
+
+
 def wait_drained(engine: Engine, expected: int, timeout: float) -> float | None:
     """Seconds until every case's card is posted (the work queued behind the acks), or None."""
     start = time.perf_counter()
@@ -318,14 +332,16 @@ def wait_drained(engine: Engine, expected: int, timeout: float) -> float | None:
 
 
 @contextlib.contextmanager
-def serve_ours(database_url: str, fake_root: str, workdir: Path, threads: int) -> Iterator[int]:
-    """`python -m bot run` on `database_url` (migrated at start), until the block ends; yields its port.
+def serve_ours(
+    database_url: str, fake_root: str, workdir: Path, threads: int, knowledge: str | None = None
+) -> Iterator[tuple[int, int]]:
+    """`python -m bot run` on `database_url` (migrated at start), until the block ends; yields (port, pid).
 
-    At the end it is stopped with SIGTERM when `drained` was set on it, else killed: a benchmark that
-    left thousands of cases queued need not wait for them.
+    At the end it is killed: a benchmark that left thousands of cases queued need not wait for them.
     """
     config = workdir / "supportbot.toml"
-    config.write_text(CONFIG, encoding="utf-8")
+    faq = f'\n[faq]\nknowledge_path = "{Path(knowledge).resolve()}"\n' if knowledge else ""
+    config.write_text(CONFIG + faq, encoding="utf-8")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SUPPORTBOT_", "LOG_"))}
     env.update(
@@ -347,7 +363,7 @@ def serve_ours(database_url: str, fake_root: str, workdir: Path, threads: int) -
         )
     try:
         wait_ready((port, "/readyz"), process)
-        yield port
+        yield port, process.pid
     finally:
         if process.poll() is None:
             process.kill()
@@ -368,8 +384,14 @@ def database(kind: str, postgres: str, workdir: Path) -> Iterator[str]:
 def run_ours(args: argparse.Namespace, fake_root: str, kind: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="supportbot-bench-") as tmp:
         workdir = Path(tmp)
-        with database(kind, args.postgres, workdir) as url, serve_ours(url, fake_root, workdir, args.threads) as port:
+        with (
+            database(kind, args.postgres, workdir) as url,
+            serve_ours(url, fake_root, workdir, args.threads, args.knowledge) as ours,
+        ):
+            port, pid = ours
+            idle = memory_mb(pid)
             result = measure(port, fake_root, args)
+            result["memory_mb"] = {"idle": idle.get("rss"), **memory_mb(pid)}
             if args.drain:
                 engine = create_engine(url)
                 result["drain_s"] = wait_drained(engine, result["requests"], timeout=300)
@@ -396,11 +418,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rate", type=float, default=50.0, help="offered requests/s in the fixed-rate phase")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of the fixed-rate phase")
-    parser.add_argument("--max-duration", type=float, default=10.0, help="seconds of the closed-loop phase")
+    parser.add_argument("--max-duration", type=float, default=5.0, help="seconds of the closed-loop phase")
     parser.add_argument("--concurrency", type=int, default=20, help="clients in the closed-loop phase")
     parser.add_argument("--threads", type=int, default=8, help="waitress threads (WEB_THREADS) for both servers")
     parser.add_argument("--databases", default="postgresql,sqlite", help="comma-separated: postgresql, sqlite")
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="server to create the temporary database on")
+    parser.add_argument("--knowledge", help="the knowledge base ours loads (default: the bundled one)")
     parser.add_argument("--drain", action="store_true", help="wait for every card to be posted (slow)")
     parser.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--serve-fake", action="store_true", help=argparse.SUPPRESS)
@@ -461,6 +484,7 @@ def report(args: argparse.Namespace, ours: list[dict[str, Any]], bares: list[dic
             "max_duration_s": args.max_duration,
             "concurrency": args.concurrency,
             "web_threads": args.threads,
+            "knowledge": args.knowledge or "bundled",
             "cpus": os.cpu_count(),
             "load_average": [round(x, 2) for x in os.getloadavg()],
         },

@@ -149,7 +149,7 @@ def burst(args: argparse.Namespace, fake_root: str, kind: str) -> dict[str, Any]
         workdir = Path(tmp)
         with (
             load_bench.database(kind, args.postgres, workdir) as url,
-            load_bench.serve_ours(url, fake_root, workdir, threads=8) as port,
+            load_bench.serve_ours(url, fake_root, workdir, threads=8) as (port, _),
         ):
             load = load_bench.Load(port, fake_root)
             load_bench.closed_loop(load, 4, 1.0)  # warm-up, as load_bench does
