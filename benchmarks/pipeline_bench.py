@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/pipeline_bench.py [--cases 600] [--burst 3388] [--burst-seconds 10]
-                                        [--postgres URL] [--sqlite] [--profile FILE.html]
+                                        [--postgres URL] [--sqlite] [--no-burst]
 
 Two measurements, each printed in one JSON object:
 
@@ -18,7 +18,8 @@ Two measurements, each printed in one JSON object:
   acked, when the last card was posted (from the first command) and each card's delay from when
   its command was due to when it was posted (p50/p99). Goal: 3,388 commands in 10 s, all cards posted within 20 s.
 
---profile writes a pyinstrument profile of the pipeline run (pip install pyinstrument).
+Profile it with py-spy (`pip install py-spy`; it samples every thread, which the listeners need):
+    py-spy record --gil --nonblocking -r 200 -o pipeline.svg -- python benchmarks/pipeline_bench.py --no-burst
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ def cards_sent(db: Database) -> int:
         )
 
 
-def pipeline(database_url: str, fake_root: str, cases: int, profile: str | None) -> dict[str, Any]:
+def pipeline(database_url: str, fake_root: str, cases: int) -> dict[str, Any]:
     db = Database(database_url)
     upgrade_database(database_url)
     settings = Settings(
@@ -123,12 +124,10 @@ def pipeline(database_url: str, fake_root: str, cases: int, profile: str | None)
             assert runtime.wait_idle(60)
             warm = cards_sent(db)
             requests = [command_request(fake_root, n) for n in range(cases)]
-            profiler = _profiler(profile)
             cpu, wall = time.process_time(), time.perf_counter()
             list(pool.map(runtime.app.dispatch, requests))
             assert runtime.wait_idle(300), "listeners still running"
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-            _save(profiler, profile)
         posted = cards_sent(db) - warm
     finally:
         runtime.stop()
@@ -197,24 +196,6 @@ def _moment(value: Any) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _profiler(path: str | None) -> Any:
-    if path is None:
-        return None
-    from pyinstrument import Profiler
-
-    profiler = Profiler(interval=0.0005, async_mode="disabled")
-    profiler.start()
-    return profiler
-
-
-def _save(profiler: Any, path: str | None) -> None:
-    if profiler is None or path is None:
-        return
-    profiler.stop()
-    Path(path).write_text(profiler.output_html(), encoding="utf-8")
-    print(profiler.output_text(unicode=True, color=False, show_all=False)[:20000], file=sys.stderr)
-
-
 def goals(report: dict[str, Any]) -> dict[str, bool]:
     met: dict[str, bool] = {}
     for run in report["pipeline"]:
@@ -234,17 +215,16 @@ def main() -> None:
     parser.add_argument("--burst-seconds", type=float, default=10.0)
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES)
     parser.add_argument("--sqlite", action="store_true", help="measure the pipeline on SQLite too")
-    parser.add_argument("--no-burst", action="store_true")
-    parser.add_argument("--profile", help="write a pyinstrument profile (HTML) of the PostgreSQL pipeline run")
+    parser.add_argument("--no-burst", action="store_true", help="the in-process pipeline only")
     args = parser.parse_args()
     report: dict[str, Any] = {"pipeline": []}
     with fake_slack() as fake_root:
         with temporary_postgres_database(args.postgres, "supportbot_pipe") as url:
-            report["pipeline"].append(pipeline(url, fake_root, args.cases, args.profile))
+            report["pipeline"].append(pipeline(url, fake_root, args.cases))
         if args.sqlite:
             with tempfile.TemporaryDirectory(prefix="supportbot-pipe-") as workdir:
                 url = f"sqlite:///{workdir}/bench.db"
-                report["pipeline"].append(pipeline(url, fake_root, args.cases, None))
+                report["pipeline"].append(pipeline(url, fake_root, args.cases))
         if not args.no_burst:
             report["burst"] = burst(args, fake_root, "postgresql")
     report["goals"] = goals(report)
