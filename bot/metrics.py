@@ -94,6 +94,10 @@ class Metrics:
             "supportbot_slack_request_seconds", "Receipt of a Slack request to its listener's work done", ["kind"],
             registry=r, buckets=REQUEST_BUCKETS,
         )  # fmt: skip
+        self.listeners_in_flight = Gauge(
+            "supportbot_listeners_in_flight", "Listeners started or queued and not finished (acked work waiting)",
+            registry=r,
+        )  # fmt: skip
         self.listener_errors = Counter(
             "supportbot_listener_errors", "Listener errors by request kind and error", ["kind", "error"], registry=r
         )

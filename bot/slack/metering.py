@@ -36,7 +36,14 @@ class TimedExecutor(Executor):
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         pending: tuple[str, float] | None = getattr(self._local, "pending", None)
         self._local.pending = None  # lazy listeners submitted after it are the same request's work
-        future = self.inner.submit(fn, *args, **kwargs)
+        in_flight = self.metrics.listeners_in_flight
+        in_flight.inc()
+        try:
+            future = self.inner.submit(fn, *args, **kwargs)
+        except BaseException:
+            in_flight.dec()
+            raise
+        future.add_done_callback(lambda _: in_flight.dec())
         if pending is not None:
             kind, received = pending
             histogram = self.metrics.request_seconds.labels(kind)

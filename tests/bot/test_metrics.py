@@ -53,6 +53,7 @@ def test_a_case_shows_in_the_request_delivery_and_case_figures(app: AppHarness, 
     assert value(after, "supportbot_slack_ack_seconds_count", kind="command") == 1
     assert value(after, "supportbot_slack_ack_seconds_bucket", kind="command", le="+Inf") == 1
     assert value(after, "supportbot_slack_request_seconds_count", kind="command") == 1
+    assert value(after, "supportbot_listeners_in_flight") == 0  # settled: nothing left to do
     assert value(after, "supportbot_outbox_deliveries_total", outcome="sent") >= 1  # the card
     assert value(after, "supportbot_outbox_backlog") == 0
     assert value(after, "supportbot_outbox_oldest_pending_age_seconds") == 0
