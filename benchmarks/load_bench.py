@@ -3,7 +3,7 @@
 Usage:
     python benchmarks/load_bench.py [--rate 50] [--duration 10] [--max-duration 5] [--concurrency 20]
                                     [--threads 8] [--databases postgresql,sqlite] [--postgres URL]
-                                    [--knowledge DIR] [--drain]
+                                    [--knowledge DIR] [--new-connections] [--drain]
 
 Measured in one run, one after the other, on the same machine (it is shared and noisy: compare
 numbers from the same run only), as an outside load generator sees them:
@@ -170,9 +170,10 @@ def wait_ready(url_path: tuple[int, str], process: subprocess.Popen[bytes], time
 class Load:
     """Signed slash commands on keep-alive connections (one per client thread)."""
 
-    def __init__(self, port: int, fake_root: str) -> None:
+    def __init__(self, port: int, fake_root: str, *, keep_alive: bool = True) -> None:
         self.port = port
         self.fake_root = fake_root
+        self.keep_alive = keep_alive  # False: a new connection per request, as some load generators do
         self.verifier = SignatureVerifier(SIGNING_SECRET)
         self.local = threading.local()
         self.counter = 0
@@ -222,6 +223,9 @@ class Load:
                 connection.request("POST", "/slack/events", body=body.encode(), headers=headers)
                 response = connection.getresponse()
                 response.read()
+                if not self.keep_alive:
+                    connection.close()
+                    self.local.connection = None
                 return response.status == 200
             except (OSError, http.client.HTTPException):
                 connection.close()
@@ -299,7 +303,7 @@ def closed_loop(load: Load, concurrency: int, duration: float) -> dict[str, Any]
 
 
 def measure(port: int, fake_root: str, args: argparse.Namespace) -> dict[str, Any]:
-    load = Load(port, fake_root)
+    load = Load(port, fake_root, keep_alive=not args.new_connections)
     closed_loop(load, 4, 1.0)  # warm-up: imports, connection pools, JIT-less caches
     at_rate = fixed_rate(load, args.rate, args.duration)
     at_max = closed_loop(load, args.concurrency, args.max_duration)
@@ -423,6 +427,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8, help="waitress threads (WEB_THREADS) for both servers")
     parser.add_argument("--databases", default="postgresql,sqlite", help="comma-separated: postgresql, sqlite")
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="server to create the temporary database on")
+    parser.add_argument("--new-connections", action="store_true", help="a new connection per request")
     parser.add_argument("--knowledge", help="the knowledge base ours loads (default: the bundled one)")
     parser.add_argument("--drain", action="store_true", help="wait for every card to be posted (slow)")
     parser.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
@@ -485,6 +490,7 @@ def report(args: argparse.Namespace, ours: list[dict[str, Any]], bares: list[dic
             "concurrency": args.concurrency,
             "web_threads": args.threads,
             "knowledge": args.knowledge or "bundled",
+            "keep_alive": not args.new_connections,
             "cpus": os.cpu_count(),
             "load_average": [round(x, 2) for x in os.getloadavg()],
         },
