@@ -251,15 +251,12 @@ class Outbox:
                 query = query.with_for_update(skip_locked=True)
             for message in session.execute(query).scalars().all():
                 verify = message.state in (UNCERTAIN, SENDING)
+                outbox = OutboxMessage.__table__  # type: ignore[attr-defined]  # Core: the ORM's bulk UPDATE cost most
                 result = session.execute(
-                    update(OutboxMessage)
-                    .where(col(OutboxMessage.id) == message.id)
-                    .where(col(OutboxMessage.state) == message.state)
-                    .where(
-                        or_(
-                            col(OutboxMessage.claimed_by).is_(None), col(OutboxMessage.claimed_by) == message.claimed_by
-                        )
-                    )
+                    update(outbox)
+                    .where(outbox.c.id == message.id)
+                    .where(outbox.c.state == message.state)
+                    .where(or_(outbox.c.claimed_by.is_(None), outbox.c.claimed_by == message.claimed_by))
                     .values(state=SENDING, claimed_by=self.worker_id, claimed_at=now)
                 )
                 if rowcount(result) == 1:
@@ -325,10 +322,11 @@ class Outbox:
     def _mark_sent(self, message: OutboxMessage, delivered: Delivered) -> list[str]:
         """Record the delivery and run the kind's hooks; returns the keys of follow-ups they queued."""
         now = self.clock.now()
+        outbox = OutboxMessage.__table__  # type: ignore[attr-defined]  # Core, as in _claim: once per message sent
         with self.db.transaction() as session:
             result = session.execute(
-                update(OutboxMessage)
-                .where(self._mine(message))
+                update(outbox)
+                .where(outbox.c.id == message.id, outbox.c.claimed_by == self.worker_id, outbox.c.state == SENDING)
                 .values(
                     state=SENT,
                     sent_channel=delivered.channel,
@@ -336,7 +334,7 @@ class Outbox:
                     sent_at=now,
                     claimed_by=None,
                     last_error=None,
-                    attempts=col(OutboxMessage.attempts) + 1,
+                    attempts=outbox.c.attempts + 1,
                 )
             )
             if rowcount(result) != 1:
