@@ -31,9 +31,9 @@ log = logging.getLogger(__name__)
 DRAIN_TIMEOUT = 20.0
 # The health endpoints of Socket Mode answer in milliseconds: a short drain is plenty.
 HEALTH_DRAIN_TIMEOUT = 2.0
-# Listeners doing their work at once (see ListenerPool). Opening a case costs about 25 ms of CPU (mostly
-# the ORM): on two cores more than 4 at once opens cases no faster (benchmarks/load_bench.py) and only
-# takes the interpreter away from the acks.
+# Listeners doing their work at once (see ListenerPool). Opening a case costs 12-16 ms of CPU, most of it in
+# the interpreter (benchmarks/pipeline_bench.py): on two cores more than 4 at once opens cases no faster
+# (benchmarks/load_bench.py) and only takes the interpreter away from the acks.
 LISTENER_WORK_SLOTS = 4
 
 
