@@ -149,3 +149,21 @@ def test_a_database_outage_does_not_break_the_scrape(clock: ManualClock) -> None
     assert families["supportbot_database_up"].samples[0].value == 0
     assert "supportbot_outbox_backlog" not in families
     assert "supportbot_slack_ack_seconds" in families
+
+
+def test_the_outbox_backlog_and_its_oldest_message_age(db: Database, clock: ManualClock) -> None:
+    from bot.outbox import enqueue
+
+    db.create_all()
+    metrics = Metrics(db, clock)
+    assert metrics.database_figures is not None
+    metrics.database_figures.cache_seconds = 0.0
+    with db.transaction() as session:
+        enqueue(session, kind="case.card", key="case:1:card", now=clock.now(), case_id=1)
+    clock.advance(timedelta(seconds=30))
+    with db.transaction() as session:
+        enqueue(session, kind="case.card", key="case:2:card", now=clock.now(), case_id=2)
+    clock.advance(timedelta(seconds=60))
+    families = {f.name: f for f in text_string_to_metric_families(metrics.exposition().decode())}
+    assert families["supportbot_outbox_backlog"].samples[0].value == 2
+    assert families["supportbot_outbox_oldest_pending_age_seconds"].samples[0].value == 90
