@@ -148,7 +148,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-def wait_ready(url_path: tuple[int, str], process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+def wait_ready(url_path: tuple[int, str], process: subprocess.Popen[bytes], timeout: float = 180) -> None:
     port, path = url_path
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
