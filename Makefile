@@ -45,10 +45,15 @@ format: $(DEV)
 typecheck: $(DEV)
 	$(BIN)/mypy
 
+# FAQ quality and speed, then the SLA sweep, acks under load and the case pipeline (about 5 minutes;
+# the last three need PostgreSQL at $$SUPPORTBOT_BENCH_POSTGRES_URL, default postgres@127.0.0.1:5432).
 bench: $(DEV)
 	$(BIN)/python benchmarks/faq_quality.py
 	$(BIN)/python benchmarks/faq_baseline.py
 	$(BIN)/python benchmarks/faq_bench.py
+	$(BIN)/python benchmarks/sla_bench.py --repeat 5
+	$(BIN)/python benchmarks/load_bench.py
+	$(BIN)/python benchmarks/pipeline_bench.py --sqlite
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache .mypy_cache

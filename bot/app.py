@@ -10,9 +10,11 @@ from slack_sdk import WebClient
 import handlers
 from bot.internals.bolt_ack import pace_listeners
 from bot.listener_pool import ListenerPool
+from bot.metrics import MeteredNotifier
 from bot.services import Services
 from bot.slack.desk import Desk
 from bot.slack.directory import ExternalUsers, UsergroupMembers
+from bot.slack.metering import MeteredApp
 from bot.slack.notifier import SlackNotifier
 from bot.slack.renderers import all_renderers
 from bot.slack.report_blocks import digest_renderers
@@ -35,7 +37,8 @@ def create_app(
     `listeners` runs the listeners (the caller keeps it, to wait for them and to stop them).
     """
     pool = listeners
-    app = App(
+    app = MeteredApp(
+        metrics=services.metrics,
         client=client,
         signing_secret=signing_secret,
         process_before_response=process_before_response,
@@ -51,7 +54,7 @@ def create_app(
     desk = Desk.from_config(services.config, services.sla.rules.targets)
     renderers = all_renderers(services.index, services.cases, services.clock, desk, client, services.teaching.drafts)
     renderers.update(digest_renderers(services.reports, desk.language))
-    services.attach_notifier(SlackNotifier(client, renderers))
+    services.attach_notifier(MeteredNotifier(SlackNotifier(client, renderers), services.metrics))
     services.agents.group_members = UsergroupMembers(client)
     services.agents.external = ExternalUsers(client)
     handlers.register_all(app, services)

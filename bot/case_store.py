@@ -13,27 +13,31 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, or_, select, text, update
+from sqlalchemy import Row, or_, select, text
 from sqlmodel import Session, col
 
 from bot.access import Viewer
 from bot.case_vocabulary import ACTIVE_STATUSES, ListScope
-from bot.database import insert_ignore, is_postgres, sqlite_bind_value, table_of
-from bot.models import Case, CaseEvent, CaseParty, Counter
+from bot.database import is_postgres, sqlite_bind_value, table_of
+from bot.models import Case, CaseEvent, CaseParty
 
 CASE_COUNTER = "case"
 
 
+# One statement, one round trip: the first case creates the counter, every later one increments it under
+# the row's lock (an upsert, the same SQL on PostgreSQL and SQLite >= 3.35).
+_NEXT_NUMBER = text(
+    """
+    INSERT INTO counters (name, value) VALUES (:name, 1)
+    ON CONFLICT (name) DO UPDATE SET value = counters.value + 1
+    RETURNING value
+    """
+)
+
+
 def next_number(session: Session) -> int:
     """The next case number: a row-locked counter, so concurrent openers never share or skip one."""
-    insert_ignore(session, Counter, {"name": CASE_COUNTER, "value": 0}, ["name"])
-    result = session.execute(
-        update(Counter)
-        .where(col(Counter.name) == CASE_COUNTER)
-        .values(value=col(Counter.value) + 1)
-        .returning(col(Counter.value))
-    )
-    return int(result.scalar_one())
+    return int(session.execute(_NEXT_NUMBER, {"name": CASE_COUNTER}).scalar_one())
 
 
 def load(session: Session, number: int, *, lock: bool = False) -> Case | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from bot import case_store, pager
 from bot.access import Action, Party, People, Role, Standing, allows, escalation_parties, involve
@@ -25,7 +25,7 @@ from bot.case_vocabulary import CaseStatus, Category, EventKind
 from bot.clock import Clock
 from bot.config import CasesConfig, EscalationConfig
 from bot.customers import CustomerDirectory, CustomerRecord
-from bot.database import Database
+from bot.database import Database, table_of
 from bot.errors import UserFacingError
 from bot.identifiers import is_user
 from bot.models import Case, CaseEvent, OutboxMessage
@@ -368,9 +368,10 @@ class CaseService(CaseReads):
     @staticmethod
     def _remember_card(session: Session, message: OutboxMessage, delivered: Delivered) -> Sequence[str]:
         """The card was posted: keep its ts so updates and thread lines can find it."""
+        cases = table_of(Case)  # Core, not the ORM's bulk UPDATE: once per case opened, and no object to sync
         session.execute(
-            update(Case)
-            .where(col(Case.id) == message.case_id)
+            update(cases)
+            .where(cases.c.id == message.case_id)
             .values(message_channel=delivered.channel, message_ts=delivered.ts)
         )
         return []

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -101,6 +102,7 @@ class FaqService:
         self.outbox = outbox
         self.language = language
         self.customers = customers or CustomerDirectory(db, clock)
+        self.on_decision: Callable[[str], None] = lambda action: None  # counts decisions (bot/metrics.py)
 
     def search(self, query: str, audience: Audience | None = None) -> SearchResult:
         """The knowledge base's answer to `query`; with `audience`, from the entries for it only."""
@@ -164,6 +166,7 @@ class FaqService:
         audience = self.audience_in(channel)
         result = self.search(asked.text, audience)
         action = self._action(result, direct or looks_like_question(asked.text))
+        self.on_decision(action)
         if action == "ignored":
             return MessageOutcome("ignored", result)
         key = faq_reply_key(channel, ts)

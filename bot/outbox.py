@@ -187,36 +187,35 @@ class Outbox:
         return report
 
     def _claim(self, *, ids: list[int] | None, limit: int) -> list[tuple[OutboxMessage, bool]]:
+        # Core statements over the table: the ORM's loading and bulk UPDATE were most of a case's delivery CPU
+        # (benchmarks/pipeline_bench.py); the messages are built from the rows, outside any session.
+        outbox = OutboxMessage.__table__  # type: ignore[attr-defined]
         now = self.clock.now()
         stale = now - self.lease
         due = or_(
-            (col(OutboxMessage.state).in_([PENDING, UNCERTAIN])) & (col(OutboxMessage.next_attempt_at) <= now),
-            (col(OutboxMessage.state) == SENDING) & (col(OutboxMessage.claimed_at) < stale),
+            outbox.c.state.in_([PENDING, UNCERTAIN]) & (outbox.c.next_attempt_at <= now),
+            (outbox.c.state == SENDING) & (outbox.c.claimed_at < stale),
         )
-        query = select(OutboxMessage).where(due).order_by(col(OutboxMessage.id)).limit(limit)
+        query = select(outbox).where(due).order_by(outbox.c.id).limit(limit)
         if ids is not None:
-            query = query.where(col(OutboxMessage.id).in_(ids))
+            query = query.where(outbox.c.id.in_(ids))
         claimed: list[tuple[OutboxMessage, bool]] = []
         with self.db.transaction() as session:
             if self.db.is_postgres:
                 query = query.with_for_update(skip_locked=True)
-            for message in session.execute(query).scalars().all():
+            for row in session.execute(query).mappings().all():
+                message = OutboxMessage(**row)
                 verify = message.state in (UNCERTAIN, SENDING)
                 result = session.execute(
-                    update(OutboxMessage)
-                    .where(col(OutboxMessage.id) == message.id)
-                    .where(col(OutboxMessage.state) == message.state)
-                    .where(
-                        or_(
-                            col(OutboxMessage.claimed_by).is_(None), col(OutboxMessage.claimed_by) == message.claimed_by
-                        )
-                    )
+                    update(outbox)
+                    .where(outbox.c.id == message.id)
+                    .where(outbox.c.state == message.state)
+                    .where(or_(outbox.c.claimed_by.is_(None), outbox.c.claimed_by == message.claimed_by))
                     .values(state=SENDING, claimed_by=self.worker_id, claimed_at=now)
                 )
                 if rowcount(result) == 1:
                     message.state = SENDING
                     claimed.append((message, verify))
-            session.expunge_all()
         return claimed
 
     def _send_safely(self, message: OutboxMessage, verify: bool, follow_ups: list[str]) -> str:
@@ -313,10 +312,11 @@ class Outbox:
     def _mark_sent(self, message: OutboxMessage, delivered: Delivered) -> list[str]:
         """Record the delivery and run the kind's hooks; returns the keys of follow-ups they queued."""
         now = self.clock.now()
+        outbox = OutboxMessage.__table__  # type: ignore[attr-defined]  # Core, as in _claim
         with self.db.transaction() as session:
             result = session.execute(
-                update(OutboxMessage)
-                .where(self._mine(message))
+                update(outbox)
+                .where(outbox.c.id == message.id, outbox.c.claimed_by == self.worker_id, outbox.c.state == SENDING)
                 .values(
                     state=SENT,
                     sent_channel=delivered.channel,
@@ -324,7 +324,7 @@ class Outbox:
                     sent_at=now,
                     claimed_by=None,
                     last_error=None,
-                    attempts=col(OutboxMessage.attempts) + 1,
+                    attempts=outbox.c.attempts + 1,
                 )
             )
             if rowcount(result) != 1:

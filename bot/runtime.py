@@ -31,9 +31,9 @@ log = logging.getLogger(__name__)
 DRAIN_TIMEOUT = 20.0
 # The health endpoints of Socket Mode answer in milliseconds: a short drain is plenty.
 HEALTH_DRAIN_TIMEOUT = 2.0
-# Listeners doing their work at once (see ListenerPool). Opening a case costs about 25 ms of CPU (mostly
-# the ORM): on two cores more than 4 at once opens cases no faster (benchmarks/load_bench.py) and only
-# takes the interpreter away from the acks.
+# Listeners doing their work at once (see ListenerPool). Opening a case costs 12-16 ms of CPU, most of it in
+# the interpreter (benchmarks/pipeline_bench.py): on two cores more than 4 at once opens cases no faster
+# (benchmarks/load_bench.py) and only takes the interpreter away from the acks.
 LISTENER_WORK_SLOTS = 4
 
 
@@ -84,8 +84,14 @@ class Runtime:
         return ready, details
 
     def wsgi(self, *, accept_slack: bool = True) -> WebApp:
-        """The HTTP surface; without `accept_slack`, only /healthz and /readyz (Socket Mode)."""
-        return WebApp(self.app, self.readiness, draining=self._draining.is_set, accept_slack=accept_slack)
+        """The HTTP surface; without `accept_slack`, only /healthz, /readyz and /metrics (Socket Mode)."""
+        return WebApp(
+            self.app,
+            self.readiness,
+            draining=self._draining.is_set,
+            accept_slack=accept_slack,
+            metrics=self.services.metrics.exposition,
+        )
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -142,9 +148,9 @@ class Runtime:
     def serve_socket_mode(self, *, host: str = "0.0.0.0", port: int | None = None) -> None:
         """Socket Mode: Slack pushes over a WebSocket; no public URL needed. One process only.
 
-        /healthz and /readyz are served on `port` (PORT) all the same, for the container's health check
-        and the platform; /readyz also says whether the WebSocket is connected. Slack requests over HTTP
-        are not accepted in this mode.
+        /healthz, /readyz and /metrics are served on `port` (PORT) all the same, for the container's health
+        check, the platform and Prometheus; /readyz also says whether the WebSocket is connected. Slack
+        requests over HTTP are not accepted in this mode.
         """
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -160,7 +166,9 @@ class Runtime:
         try:
             handler.connect()
             log.info("supportbot connected to Slack in Socket Mode")
-            log.info("health checks on http://%s:%s/healthz and /readyz", host, health.effective_port)
+            log.info(
+                "health checks on http://%s:%s/healthz and /readyz, metrics on /metrics", host, health.effective_port
+            )
             self._draining.wait()
         finally:
             _restore(previous)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -19,6 +19,7 @@ from bot.faq_sync import KnowledgeSync
 from bot.faq_teaching import FaqTeaching
 from bot.i18n import Language
 from bot.intake import Intake
+from bot.metrics import Metrics
 from bot.notify import Notifier
 from bot.oncall import OncallService
 from bot.outbox import Outbox
@@ -52,6 +53,7 @@ class Services:
     intake: Intake  # requests recorded before they are acknowledged (issue 14)
     reports: Reports  # how support is doing (App Home, `/case stats`, the weekly digest)
     digest: WeeklyDigest  # the weekly digest's job (scheduler/jobs.py)
+    metrics: Metrics = field(default_factory=Metrics)  # what GET /metrics shows (bot/metrics.py)
 
     def attach_notifier(self, notifier: Notifier) -> None:
         """Give the outbox its way out (Slack in production, a recorder in unit tests)."""
@@ -81,6 +83,9 @@ def build_services(
     knowledge = KnowledgeSync(db, index, config.knowledge_path())
     _pull_what_was_taught(knowledge)
     language = Language(config.language)
+    metrics = Metrics(db, clock)
+    faq = FaqService(db, clock, index, config.faq, outbox, language=language, customers=customers)
+    faq.on_decision = metrics.faq_decision
     teaching = FaqTeaching(
         db, clock, index, agents, outbox, knowledge, review_channel=config.channels.cases, language=language
     )
@@ -96,7 +101,7 @@ def build_services(
         agents=agents,
         sla=sla,
         oncall=oncall,
-        faq=FaqService(db, clock, index, config.faq, outbox, language=language, customers=customers),
+        faq=faq,
         cases=cases,
         customers=customers,
         knowledge=knowledge,
@@ -104,6 +109,7 @@ def build_services(
         intake=Intake(db, clock, cases, outbox, Spool(settings.spool_dir)),
         reports=Reports(db, clock, ReportRules.from_config(config), entry_questions=EntryQuestions(index)),
         digest=WeeklyDigest(db, clock, outbox, config.reports, config.business_hours.timezone, worker=outbox.worker_id),
+        metrics=metrics,
     )
 
 

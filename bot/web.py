@@ -1,4 +1,5 @@
-"""The HTTP surface: POST /slack/events for Slack, GET /healthz and /readyz for the platform.
+"""The HTTP surface: POST /slack/events for Slack, GET /healthz and /readyz for the platform, GET /metrics
+for Prometheus (bot/metrics.py).
 
 A plain WSGI callable, served by waitress in `supportbot run`. To scale out, run more replicas of
 `supportbot run` against the same PostgreSQL behind a load balancer that spreads POST /slack/events
@@ -33,6 +34,7 @@ ACCEPTED_CONTENT_TYPES = ("application/x-www-form-urlencoded", "application/json
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 Readiness = Callable[[], tuple[bool, dict[str, Any]]]
+METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"  # Prometheus' text exposition format
 
 
 def _json(start_response: StartResponse, status: str, payload: dict[str, Any]) -> list[bytes]:
@@ -57,8 +59,10 @@ class WebApp:
         *,
         draining: Callable[[], bool] = lambda: False,
         accept_slack: bool = True,
+        metrics: Callable[[], bytes] | None = None,
     ) -> None:
         self.app = app
+        self.metrics = metrics  # the exposition text for GET /metrics; None: no such route
         self.readiness = readiness
         self.draining = draining
         self.accept_slack = accept_slack  # False in Socket Mode: Slack's requests come over the WebSocket
@@ -66,14 +70,9 @@ class WebApp:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
-        if path == "/healthz":
-            return _json(start_response, "200 OK", {"status": "ok"})
-        if path == "/readyz":
-            ready, details = self.readiness()
-            if self.draining():
-                ready, details = False, {**details, "draining": True}
-            status = "200 OK" if ready else "503 Service Unavailable"
-            return _json(start_response, status, {"status": "ready" if ready else "not ready", **details})
+        operations = self._operations(path, method, start_response)
+        if operations is not None:
+            return operations
         if path != SLACK_PATH or not self.accept_slack:
             return _text(start_response, "404 Not Found", "not found")
         if method != "POST":
@@ -101,6 +100,28 @@ class WebApp:
             log.exception("could not dispatch a Slack request; answering 400")
             return _text(start_response, "400 Bad Request", "bad request")
         return _bolt_response(start_response, response)
+
+    def _operations(self, path: str, method: str, start_response: StartResponse) -> list[bytes] | None:
+        """/healthz, /readyz and /metrics, for the platform and Prometheus; None for any other path."""
+        if path == "/healthz":
+            return _json(start_response, "200 OK", {"status": "ok"})
+        if path == "/readyz":
+            ready, details = self.readiness()
+            if self.draining():
+                ready, details = False, {**details, "draining": True}
+            status = "200 OK" if ready else "503 Service Unavailable"
+            return _json(start_response, status, {"status": "ready" if ready else "not ready", **details})
+        if path == "/metrics" and self.metrics is not None:
+            return self._metrics(start_response, method)
+        return None
+
+    def _metrics(self, start_response: StartResponse, method: str) -> list[bytes]:
+        if method not in ("GET", "HEAD"):
+            return _text(start_response, "405 Method Not Allowed", "use GET")
+        assert self.metrics is not None
+        body = self.metrics()
+        start_response("200 OK", [("Content-Type", METRICS_CONTENT_TYPE), ("Content-Length", str(len(body)))])
+        return [body] if method == "GET" else []
 
     def _bolt_request(self, environ: WSGIEnvironment, length: int) -> BoltRequest | None:
         """The request for Bolt, or None when the body is not what Slack sends (bad UTF-8, JSON, form)."""

@@ -14,6 +14,6 @@ from handlers import actions, commands, context, errors, events, options, shortc
 
 def register_all(app: App, services: Services) -> None:
     context.register(app, services)
-    errors.register(app, services.config.language, services.settings.slack_signing_secret)
+    errors.register(app, services.config.language, services.settings.slack_signing_secret, services.metrics)
     for surface in (commands, actions, views, shortcuts, options, events):
         surface.register(app)

@@ -18,6 +18,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.database import DatabaseUnavailable
 from bot.errors import UserFacingError
 from bot.i18n import t
+from bot.metrics import Metrics
 from bot.slack.mrkdwn import escape_text
 
 log = logging.getLogger(__name__)
@@ -29,8 +30,9 @@ _INTERACTIVE = frozenset({"block_actions", "interactive_message", "message_actio
 class ErrorReplies:
     """The app's error handler: what to tell the person, in the desk's language, and what to answer Slack."""
 
-    def __init__(self, language: str, signing_secret: str | None) -> None:
+    def __init__(self, language: str, signing_secret: str | None, metrics: Metrics | None = None) -> None:
         self.language = language
+        self.metrics = metrics
         self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
 
     def signed_by_slack(self, request: BoltRequest | None) -> bool:
@@ -95,6 +97,8 @@ class ErrorReplies:
         body = body if isinstance(body, dict) else {}
         if isinstance(error, BoltUnhandledRequestError):
             return self.unhandled(body, request, respond)
+        if self.metrics is not None:
+            self.metrics.listener_error(body, error)
         self.tell(respond, body, request, self.message_for(error))
         if response is None or response.status < 500:
             return None
@@ -107,5 +111,5 @@ class ErrorReplies:
         return None
 
 
-def register(app: App, language: str, signing_secret: str | None) -> None:
-    app.error(ErrorReplies(language, signing_secret).on_error)
+def register(app: App, language: str, signing_secret: str | None, metrics: Metrics | None = None) -> None:
+    app.error(ErrorReplies(language, signing_secret, metrics).on_error)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from functools import partial
 
 from bot.events import EventLog
 from bot.outbox import DeliveryReport, Outbox
 from bot.services import Services
+from bot.sla_clock import SweepReport
 from scheduler.sla_sweep import run_sla_sweep
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,15 @@ def deliver_outbox(outbox: Outbox) -> DeliveryReport:
     return report
 
 
+def timed_sweep(services: Services) -> SweepReport:
+    """The SLA sweep, its duration and notices counted for GET /metrics."""
+    started = time.perf_counter()
+    report = run_sla_sweep(services.sla, services.db, services.outbox, services.clock)
+    elapsed = time.perf_counter() - started
+    services.metrics.swept(elapsed, len(report.warnings), len(report.breaches), len(report.lead_pings))
+    return report
+
+
 def prune_events(events: EventLog) -> int:
     """Forget processed event ids after a day."""
     return events.prune()
@@ -45,7 +56,7 @@ def periodic_jobs(services: Services) -> dict[str, Callable[[], object]]:
         # Requests acknowledged and not yet carried out: spooled in an outage, or their replica died (bot/intake.py).
         "intake": services.intake.run,
         # Warn, page and ping for cases nobody has answered in time (bot/sla_clock.py decides).
-        "sla_sweep": partial(run_sla_sweep, services.sla, services.db, services.outbox, services.clock),
+        "sla_sweep": partial(timed_sweep, services),
         "deliver_outbox": partial(deliver_outbox, services.outbox),
         "prune_events": partial(prune_events, services.events),
         # What another replica taught, and knowledge files edited on disk (bot/faq_sync.py).

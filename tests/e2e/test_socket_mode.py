@@ -151,6 +151,9 @@ def test_a_slash_command_over_socket_mode_is_acked_and_opens_the_case(
             assert outbox_key(card) == "case:1:card"
             (reply,) = fake.wait_for_calls("response_url")
             assert "ケース #1 を起票しました" in reply.args["text"]
+            # Prometheus scrapes the same /metrics as in HTTP mode, on PORT.
+            status, metrics = http_request(bot.url, "/metrics")
+            assert status == 200 and 'supportbot_slack_ack_seconds_count{kind="command"} 1.0' in metrics
 
             bot.sigterm()
             assert bot.wait(timeout=15) == 0
