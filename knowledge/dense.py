@@ -164,12 +164,14 @@ class DenseMatrix:
 
 def rerank(scored: Sequence[Scored], cosines: np.ndarray, weight: float, keep: int) -> list[Scored]:
     """Lexical candidates (and the few entries closest by embedding) ranked by
-    score + weight × (cosine − the best cosine), never below 0."""
-    top = float(cosines.max()) if len(cosines) else 0.0
+    score + weight × (cosine − the median entry's cosine), within 0..1: an entry closer to the
+    question than most gains, one farther loses."""
+    known = cosines[cosines > -1.0]
+    middle = float(np.median(known)) if len(known) else 0.0
     found = {s.slot for s in scored}
     extra = [int(s) for s in np.argsort(-cosines)[:DENSE_CANDIDATES] if int(s) not in found and cosines[s] > -1.0]
     pool = list(scored) + [Scored(slot, 0.0, 0.0, 0.0, 1.0, 0.0) for slot in extra]
-    moved = [replace(s, score=max(0.0, s.score + weight * (float(cosines[s.slot]) - top))) for s in pool]
+    moved = [replace(s, score=min(1.0, max(0.0, s.score + weight * (float(cosines[s.slot]) - middle)))) for s in pool]
     moved.sort(key=lambda s: (-s.score, s.slot))
     return moved[:keep]
 
