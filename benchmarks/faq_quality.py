@@ -38,6 +38,7 @@ import argparse
 import dataclasses
 import importlib.util
 import json
+import os
 import sys
 import unicodedata
 from collections.abc import Iterable
@@ -86,11 +87,14 @@ def knowledge_of(folder: Path) -> Path:
 def load_index(folder: Path, without_alternatives: bool = False, dense: bool = False) -> KnowledgeIndex:
     """The set's index; with `dense`, its embeddings computed before it is returned."""
     path = knowledge_of(folder)
+    cache = os.environ.get("SUPPORTBOT_FAQ_INDEX_CACHE")  # keeps the embeddings between runs
+    cache_dir = Path(cache) if cache else None
     if not without_alternatives:
-        index = KnowledgeIndex.from_path(path, dense=dense)
+        index = KnowledgeIndex.from_path(path, dense=dense, cache_dir=cache_dir)
     else:
         entries = [dataclasses.replace(e, alternatives=()) for e in load_entries(path)]
-        index = KnowledgeIndex.build(entries, load_vocabulary(vocabulary_folder_for(path)), dense=dense)
+        vocabulary = load_vocabulary(vocabulary_folder_for(path))
+        index = KnowledgeIndex.build(entries, vocabulary, dense=dense, cache_dir=cache_dir)
     index.wait_dense()
     return index
 
