@@ -21,7 +21,9 @@ def explain(
     entry_at: Callable[[int], Entry],
     thresholds: tuple[float, float] = (DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD),
     profile: str = "lexical",
+    cosines: Any = None,
 ) -> dict[str, Any]:
+    """With `cosines` (dense ranking), each candidate also shows its embedding cosine."""
     answer_threshold, suggest_threshold = thresholds
     params = judge_params(profile)
     candidates = []
@@ -44,6 +46,7 @@ def explain(
                 "phrasing": round(item.phrasing, 3),
                 "ask_missing": round(item.ask_missing, 3),
                 "wording": round(item.wording, 3),
+                **({"cosine": round(float(cosines[item.slot]), 3)} if cosines is not None else {}),
                 "matched": matched,
                 "asks": asks,
             }

@@ -199,21 +199,21 @@ class KnowledgeIndex:
         limit: int = 3,
     ) -> SearchResult:
         state = self._state
-        scored, profile = self._rank(state, self.query(query), max(limit, 2))
+        scored, profile, _ = self._rank(state, self.query(query), max(limit, 2))
         candidates = tuple(Candidate(_entry(state, s.slot), round(s.score, 4)) for s in scored[: max(limit, 0)])
         scores = [s.score for s in scored]
         decision = decide(scores, answer_threshold, suggest_threshold, judge_params(profile))
         return SearchResult(query, decision, candidates, suggest_threshold)
 
-    def _rank(self, state: _State, parsed: Query, keep: int) -> tuple[list[Scored], str]:
-        """The ranked candidates and the judge profile that fits how they were ranked."""
+    def _rank(self, state: _State, parsed: Query, keep: int) -> tuple[list[Scored], str, Any]:
+        """The ranked candidates, the judge profile that fits how they were ranked, the cosines."""
         scorer = self._scorer(state)
         matrix = self._dense_matrix(state)
         if matrix is None or self._dense is None:
-            return scorer.rank(parsed, keep), "lexical"
+            return scorer.rank(parsed, keep), "lexical", None
         lexical = scorer.rank(parsed, max(keep, DENSE_KEEP))
         cosines = matrix.cosines(self._dense.query(parsed.text))
-        return rerank(lexical, cosines, judge_params("dense").dense_weight, keep), "dense"
+        return rerank(lexical, cosines, judge_params("dense").dense_weight, keep), "dense", cosines
 
     def _dense_matrix(self, state: _State) -> DenseMatrix | None:
         vectors = self._dense
@@ -239,7 +239,7 @@ class KnowledgeIndex:
         state = self._state
         parsed = self.query(query)
         scorer = self._scorer(state)
-        scored, profile = self._rank(state, parsed, max(limit, 2))
+        scored, profile, cosines = self._rank(state, parsed, max(limit, 2))
 
         def fields_of(slot: int) -> dict[str, Terms]:
             entry = _entry(state, slot)
@@ -247,7 +247,7 @@ class KnowledgeIndex:
 
         entry_at = lambda slot: _entry(state, slot)  # noqa: E731
         thresholds = (answer_threshold, suggest_threshold)
-        return explain(parsed, scored, limit, scorer, fields_of, entry_at, thresholds, profile)
+        return explain(parsed, scored, limit, scorer, fields_of, entry_at, thresholds, profile, cosines)
 
     def _scorer(self, state: _State) -> Scorer:
         if not state.scorers:

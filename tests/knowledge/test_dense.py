@@ -68,6 +68,7 @@ def test_lexical_until_the_vectors_are_ready_then_dense(model: FakeModel) -> Non
     assert index.wait_dense(5)
     assert index.explain("解約したい")["ranking"] == "dense"
     assert index.search("解約したい").best.entry.id == "e3"  # type: ignore[union-attr]
+    assert "cosine" in index.explain("解約したい")["candidates"][0]
 
 
 def test_a_learned_phrasing_is_embedded_and_nothing_twice(model: FakeModel, tmp_path: Path) -> None:
