@@ -49,6 +49,7 @@ typecheck: $(DEV)
 # the last three need PostgreSQL at $$SUPPORTBOT_BENCH_POSTGRES_URL, default postgres@127.0.0.1:5432).
 bench: $(DEV)
 	$(BIN)/python benchmarks/faq_quality.py
+	$(BIN)/python benchmarks/faq_fit.py --profile lexical
 	$(BIN)/python benchmarks/faq_baseline.py
 	$(BIN)/python benchmarks/faq_bench.py
 	$(BIN)/python benchmarks/sla_bench.py --repeat 5

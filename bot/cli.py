@@ -149,7 +149,8 @@ def _index_and_thresholds(args: argparse.Namespace) -> tuple[object, float, floa
     settings = _settings()
     config = _behaviour(settings, demo_ok=True)
     path = Path(args.knowledge) if args.knowledge else config.knowledge_path()
-    index = KnowledgeIndex.from_path(path)
+    index = KnowledgeIndex.from_path(path, dense=config.faq.dense)
+    index.wait_dense()  # one question or a file of them: rank as the bot does once warm
     return index, config.faq.answer_threshold, config.faq.suggest_threshold, config.faq.max_suggestions
 
 

