@@ -85,11 +85,16 @@ class Received:
     trigger_id: str | None = None
     response_url: str | None = None
     command: str = "/case"
+    # A form's submission: its view id and hash (which change with each submission of a view), its
+    # identity instead of the command's text.
+    view: str | None = None
 
     @property
     def request_id(self) -> str:
         """The request's identity: the same request, recorded twice, is one row (and one case)."""
         parts = [self.team, self.user, self.channel, self.command, self.text, self.trigger_id]
+        if self.view is not None:
+            parts = [self.team, self.user, self.command, self.view]
         return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
