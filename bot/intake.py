@@ -312,6 +312,8 @@ class _Opening:
     def opened(self, session: Session, case: Case, paged: OnCall | None) -> None:
         session.execute(update(IntakeRequest).where(col(IntakeRequest.id) == self.row.id).values(case_id=case.id))
         crash_point("intake.opening")
+        if case.origin_thread_ts is not None and not self.row.payload.get("response_url"):
+            return  # a form from an FAQ thread: the reporter hears of the case there (bot/case_notices.py)
         payload = _reply_payload(self.row, self.now) | {
             "paged": paged.source if paged is not None else None,
             "outside_hours": self.intake.cases.sla.is_outside_hours(case),

@@ -38,6 +38,8 @@ class OutboxKind(StrEnum):
     ONCALL_LINE = "oncall.line"
     # The answer to a request recorded before its ack (bot/intake.py): the case's number, or why not.
     INTAKE_REPLY = "intake.reply"
+    # The answer to whoever changed a case by a `/case` verb or a card button (bot/case_answers.py).
+    CASE_ANSWER = "case.answer"
 
 
 PAGES = frozenset({OutboxKind.PAGE, OutboxKind.BREACH_PAGE, OutboxKind.BREACH_DM})
@@ -126,3 +128,8 @@ def lead_key(case_id: int, due_at: datetime) -> str:
 def intake_reply_key(request_id: str) -> str:
     """The one answer to an acknowledged request (its identity: bot/intake.py's Received.request_id)."""
     return f"intake:{request_id}:reply"
+
+
+def case_answer_key(case_id: int, event_id: int) -> str:
+    """The answer to the person whose request made the change `event_id`."""
+    return f"case:{case_id}:answer:{event_id}"

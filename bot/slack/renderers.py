@@ -17,6 +17,7 @@ from bot.pager import PAGE_TARGET
 from bot.sla_clock import awaits_first_response
 from bot.slack import case_blocks, faq_blocks, faq_teach_blocks, oncall_notes, reporter_notes, sla_blocks
 from bot.slack.blocks import Block
+from bot.slack.case_answers import case_answer_renderer
 from bot.slack.desk import Desk
 from bot.slack.directory import UserNames, permalink
 from bot.slack.intake_replies import intake_reply_renderer
@@ -270,4 +271,5 @@ def all_renderers(
         **faq_renderers(entries, drafts),
         **CaseRenderers(cases, clock, desk, client).by_kind(),
         OutboxKind.INTAKE_REPLY: intake_reply_renderer(cases, clock, desk),
+        OutboxKind.CASE_ANSWER: case_answer_renderer(clock, desk),
     }

@@ -509,8 +509,11 @@ def test_not_solved_on_an_faq_answer_leads_to_a_case_linked_to_the_question(app:
     submit(app, view, user=CUSTOMER, title=question, description=fields["description"]["initial_value"], priority="low")
     link = f"https://fake.slack.com/archives/C0FAQ/p{event['ts'].replace('.', '')}"
     assert f"<{link}|元のメッセージ>" in blocks_text(wait_card(app, 1).args)
-    (note,) = app.fake.wait_for_calls("chat.postMessage", where=lambda c: c.args["channel"] == CUSTOMER)
-    assert note.args["text"].startswith("ケース #1 を起票しました")
+    (note,) = app.fake.wait_for_calls(
+        "chat.postMessage", where=lambda c: c.args.get("thread_ts") == event["ts"] and "#1" in c.args["text"]
+    )
+    assert note.args["channel"] == "C0FAQ"  # told in the thread, not by DM
+    assert app.fake.messages("D" + CUSTOMER) == []
 
 
 # --- reopening --------------------------------------------------------------------------------------------------------
