@@ -30,16 +30,17 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlmodel import Session, col
 
+from bot.case_vocabulary import EventKind
 from bot.cases import CaseChange, CaseService, NewCase
 from bot.clock import Clock
 from bot.crash_points import crash_point
 from bot.database import Database, DatabaseUnavailable, insert_ignore, rowcount
 from bot.errors import UserFacingError
 from bot.intake_writer import IntakeWriter
-from bot.models import Case, IntakeRequest
+from bot.models import Case, IntakeRequest, OutboxMessage
 from bot.oncall import OnCall
 from bot.outbox import Outbox, enqueue
-from bot.outbox_kinds import OutboxKind, intake_reply_key
+from bot.outbox_kinds import OutboxKind, intake_reply_key, page_key
 from bot.spool import Spool, SpoolError
 
 log = logging.getLogger(__name__)
@@ -280,9 +281,23 @@ def _reply_payload(row: IntakeRequest, now: datetime) -> dict[str, Any]:
         "channel": payload.get("channel"),
         "response_url": payload.get("response_url"),
         "received_at": row.received_at.isoformat(),
-        "late": row.source == Source.SPOOL or now - row.received_at > LATE,
+        "late": _late(row, now),
         "language": payload["case"].get("language"),
     }
+
+
+def _late(row: IntakeRequest, now: datetime) -> bool:
+    """Opened late: received during an outage (spooled), or left by a replica that died."""
+    return row.source == Source.SPOOL or now - row.received_at > LATE
+
+
+def _page_says_received(session: Session, case: Case, received_at: datetime) -> None:
+    """The page queued with a case opened late says when the case was received."""
+    assert case.id is not None
+    key = page_key(case.id, EventKind.OPENED)
+    page = session.execute(select(OutboxMessage).where(col(OutboxMessage.dedupe_key) == key)).scalar_one_or_none()
+    if page is not None:
+        page.payload = {**page.payload, "received_at": received_at.isoformat()}
 
 
 class _Opening:
@@ -312,6 +327,8 @@ class _Opening:
     def opened(self, session: Session, case: Case, paged: OnCall | None) -> None:
         session.execute(update(IntakeRequest).where(col(IntakeRequest.id) == self.row.id).values(case_id=case.id))
         crash_point("intake.opening")
+        if paged is not None and _late(self.row, self.now):
+            _page_says_received(session, case, self.row.received_at)
         if case.origin_thread_ts is not None and not self.row.payload.get("response_url"):
             return  # a form from an FAQ thread: the reporter hears of the case there (bot/case_notices.py)
         payload = _reply_payload(self.row, self.now) | {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 
 from slack_sdk import WebClient
@@ -187,7 +188,12 @@ class CaseRenderers:
         payload, desk = page.payload, self.desk
         mentions, here = list(payload.get("mentions") or []), bool(payload.get("here"))
         link = self._card_link(case)
-        return sla_blocks.emergency(case, mentions, link, self.clock.now(), desk.language, desk.timezone, here=here)
+        late = payload.get("received_at")  # opened late (bot/intake.py): when it was received
+        received = desk.when(datetime.fromisoformat(late)) if late else None
+        now = self.clock.now()
+        return sla_blocks.emergency(
+            case, mentions, link, now, desk.language, desk.timezone, here=here, received=received
+        )
 
     def _dm(self, case: Case, dm: OutboxMessage) -> tuple[str, list[Block]]:
         desk, link = self.desk, self._card_link(case)

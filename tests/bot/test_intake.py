@@ -137,7 +137,23 @@ def test_during_an_outage_requests_are_spooled_and_opened_in_order_once_it_is_ba
     assert all(r.source == Source.SPOOL and r.state == IntakeState.DONE for r in rows(desk))
     assert all(r.payload["late"] for r in replies(desk))
     assert desk.recorder.kinds().count("case.emergency") == 1  # the high one paged as soon as it opened
+    (page,) = outbox(desk, OutboxKind.PAGE)
+    assert page.payload["received_at"] == received_at[1].isoformat()  # and the page says when it was received
     assert intake.run().opened == []  # and only once
+
+
+def test_a_case_opened_at_once_pages_without_a_receipt_time(desk: Desk, tmp_path: Path) -> None:
+    intake = make_intake(desk, tmp_path)
+    intake.process(intake.receive(request(1, "高")).request_id)
+    (page,) = outbox(desk, OutboxKind.PAGE)
+    assert "received_at" not in page.payload
+
+
+def outbox(desk: Desk, kind: str) -> list[OutboxMessage]:
+    with desk.db.transaction() as session:
+        found = list(session.exec(select(OutboxMessage).where(OutboxMessage.kind == kind)).all())
+        session.expunge_all()
+        return found
 
 
 def test_a_request_left_by_a_replica_that_died_is_opened_by_the_worker(desk: Desk, tmp_path: Path) -> None:

@@ -119,4 +119,5 @@ def test_a_form_is_opened_once_and_one_sent_during_an_outage_is_opened_when_the_
     assert late_dm.startswith("ケース #2 を起票しました") and "に受け付けたケースです" in late_dm
     pages = [c for c in landed_posts(fake) if c.args["channel"] == "C0EMERG"]
     assert len(pages) == 1 and "#2" in pages[0].args["text"]
+    assert "受付: " in pages[0].args["text"] and "システム障害のため起票が遅れました" in pages[0].args["text"]
     assert max(Counter(outbox_key(c) for c in landed_posts(fake)).values()) == 1
