@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlmodel import Session, col
 
 from bot.case_vocabulary import EventKind
@@ -52,6 +52,12 @@ MAX_ATTEMPTS = 10
 BATCH = 100
 # A confirmation later than this after the request (or of a spooled one) says when it was received.
 LATE = timedelta(seconds=30)
+# Requests carried out (done, refused) are kept this long — to answer a retried request once, and for
+# an admin looking into one — then deleted by the intake job, at most once per PRUNE_EVERY, in
+# batches of PRUNE_BATCH. Failed ones stay until an admin deals with them.
+KEEP_DONE = timedelta(days=7)
+PRUNE_EVERY = timedelta(hours=1)
+PRUNE_BATCH = 1000
 
 
 class IntakeKind(StrEnum):
@@ -108,6 +114,7 @@ class Receipt:
 @dataclass
 class IntakeReport:
     replayed: int = 0
+    pruned: int = 0
     opened: list[int] = field(default_factory=list)
 
 
@@ -123,6 +130,7 @@ class Intake:
         self.outbox = outbox
         self.spool = spool
         self.writer = IntakeWriter(db)
+        self._pruned_at: datetime | None = None
 
     # --- before the ack ---------------------------------------------------------------------------
 
@@ -206,11 +214,33 @@ class Intake:
                 change = self._attempt(row)
                 if change is not None and change.case.number is not None:
                     report.opened.append(change.case.number)
+            report.pruned = self.prune()
         except DatabaseUnavailable as exc:
             log.info("intake: database unavailable, pending requests wait: %s", exc)
         if report.replayed or report.opened:
             log.info("intake: %d spooled request(s) recorded, case(s) opened: %s", report.replayed, report.opened)
         return report
+
+    def prune(self, *, force: bool = False) -> int:
+        """Delete requests carried out more than KEEP_DONE ago (at most once per PRUNE_EVERY unless forced)."""
+        now = self.clock.now()
+        if not force and self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
+            return 0
+        old = (
+            select(col(IntakeRequest.id))
+            .where(col(IntakeRequest.state).in_([IntakeState.DONE, IntakeState.REFUSED]))
+            .where(col(IntakeRequest.processed_at) < now - KEEP_DONE)
+            .limit(PRUNE_BATCH)
+        )
+        with self.db.transaction() as session:
+            ids = list(session.execute(old).scalars())
+            if ids:
+                session.execute(delete(IntakeRequest).where(col(IntakeRequest.id).in_(ids)))
+        if len(ids) < PRUNE_BATCH:  # else more are waiting: the next run goes on
+            self._pruned_at = now
+        if ids:
+            log.info("intake: %d request(s) carried out more than %s ago deleted", len(ids), KEEP_DONE)
+        return len(ids)
 
     def _pending(self) -> list[IntakeRequest]:
         fresh = self.clock.now() - GRACE

@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from bot.clock import ManualClock
 from bot.database import Database, DatabaseUnavailable
-from bot.intake import GRACE, Intake, IntakeState, Received, Source, Unavailable, _values
+from bot.intake import GRACE, KEEP_DONE, PRUNE_EVERY, Intake, IntakeState, Received, Source, Unavailable, _values
 from bot.intake_writer import IntakeWriter
 from bot.models import Case, IntakeRequest, OutboxMessage
 from bot.outbox_kinds import OutboxKind
@@ -242,3 +242,23 @@ def test_a_database_that_hangs_is_an_outage_for_the_ack(desk: Desk, monkeypatch:
 
 def vars_of(received: Received) -> dict[str, Any]:
     return {"request_id": received.request_id, "kind": "case.open", "payload": dataclasses.asdict(received)}
+
+
+def test_requests_carried_out_long_ago_are_deleted_by_the_intake_job(
+    desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    intake = make_intake(desk, tmp_path)
+    for n in range(3):
+        intake.process(intake.receive(request(n)).request_id)
+    monkeypatch.setattr("bot.intake.MAX_ATTEMPTS", 1)
+    monkeypatch.setattr(desk.service, "open", lambda *a, **k: 1 / 0)  # a bug: this one fails, for an admin
+    intake.receive(request(9))
+    desk.clock.advance(GRACE * 2)
+    assert intake.run().opened == [] and rows(desk)[-1].state == IntakeState.FAILED
+    desk.clock.advance(KEEP_DONE - timedelta(minutes=1))
+    assert intake.prune(force=True) == 0  # not old enough yet
+    desk.clock.advance(PRUNE_EVERY)
+    assert intake.run().pruned == 3
+    assert [r.state for r in rows(desk)] == [IntakeState.FAILED]  # kept for an admin
+    assert len(cases(desk)) == 3  # the cases stay, of course
+    assert intake.run().pruned == 0
