@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,10 +20,9 @@ from sqlalchemy.engine import make_url
 from bot.clock import SystemClock
 from bot.database import Database
 from bot.devtools.fake_slack import FakeSlack
-from bot.migrate import upgrade_database
 from bot.slack.case_forms import VIEW_OPEN
 from scheduler import jobs
-from tests.e2e import fresh_database, landed_posts, outbox_key, query, wait_until
+from tests.e2e import landed_posts, outbox_key, query, test_database_outage, wait_until
 from tests.e2e.proxy import TcpProxy
 from tests.handlers.test_cases import state
 from tests.harness import AppHarness, HttpResponse, make_config
@@ -36,16 +34,7 @@ QUEUED = "受け付けました。システム復旧後にケースを起票し�
 OPENED = re.compile(r"ケース #(\d+) を起票しました")
 
 
-@pytest.fixture
-def proxied_database() -> Iterator[tuple[str, TcpProxy]]:
-    with fresh_database() as url:
-        upgrade_database(url)
-        parsed = make_url(url)
-        proxy = TcpProxy((parsed.host or "127.0.0.1", parsed.port or 5432)).start()
-        try:
-            yield url, proxy
-        finally:
-            proxy.close()
+proxied_database = test_database_outage.proxied_database  # a fresh database behind a TCP proxy
 
 
 def submit(app: AppHarness, view: dict[str, Any], **values: str | None) -> HttpResponse:
