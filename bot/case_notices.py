@@ -21,6 +21,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot import case_store
+from bot.case_answers import answer_item
 from bot.case_store import NewEvent
 from bot.case_vocabulary import EventKind
 from bot.models import Case, CaseEvent
@@ -79,5 +80,8 @@ def record(
         ]
     if tells_reporter(kind, actor, case):
         items.append(OutboxItem(reporter_key(case.id, event.id), OutboxKind.CASE_REPORTER, case.id, payload))
+    answer = answer_item(case, event, now)  # the person who made the change, if a listener waits to answer
+    if answer is not None:
+        items.append(answer)
     enqueue_many(session, items, now)
     return event

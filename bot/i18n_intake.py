@@ -12,6 +12,10 @@ INTAKE_MESSAGES: dict[str, dict[str, str]] = {
         "ja": "{received} に受け付けたケースです (システム障害のため起票が遅れました。初期対応の目標は受付時刻から数えます)。",
         "en": "Received at {received} (opened late because of a system outage; the target counts from then).",
     },
+    "intake.page_received": {
+        "ja": "受付: {received} (システム障害のため起票が遅れました。初期対応の目標は受付時刻から数えます)",
+        "en": "Received at {received} (opened late because of a system outage; the target counts from then).",
+    },
     "intake.unavailable": {
         "ja": "一時的に受け付けできませんでした。もう一度お試しください。",
         "en": "Couldn't take that just now. Please try again.",

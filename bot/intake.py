@@ -27,19 +27,20 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlmodel import Session, col
 
+from bot.case_vocabulary import EventKind
 from bot.cases import CaseChange, CaseService, NewCase
 from bot.clock import Clock
 from bot.crash_points import crash_point
 from bot.database import Database, DatabaseUnavailable, insert_ignore, rowcount
 from bot.errors import UserFacingError
 from bot.intake_writer import IntakeWriter
-from bot.models import Case, CustomerChannel, IntakeRequest
+from bot.models import Case, CustomerChannel, IntakeRequest, OutboxMessage
 from bot.oncall import OnCall
 from bot.outbox import Outbox, enqueue
-from bot.outbox_kinds import OutboxKind, intake_reply_key
+from bot.outbox_kinds import OutboxKind, intake_reply_key, page_key
 from bot.spool import Spool, SpoolError
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,12 @@ MAX_ATTEMPTS = 10
 BATCH = 100
 # A confirmation later than this after the request (or of a spooled one) says when it was received.
 LATE = timedelta(seconds=30)
+# Requests carried out (done, refused) are kept this long — to answer a retried request once, and for
+# an admin looking into one — then deleted by the intake job, at most once per PRUNE_EVERY, in
+# batches of PRUNE_BATCH. Failed ones stay until an admin deals with them.
+KEEP_DONE = timedelta(days=7)
+PRUNE_EVERY = timedelta(hours=1)
+PRUNE_BATCH = 1000
 
 
 class IntakeKind(StrEnum):
@@ -85,11 +92,16 @@ class Received:
     trigger_id: str | None = None
     response_url: str | None = None
     command: str = "/case"
+    # A form's submission: its view id and hash (which change with each submission of a view), its
+    # identity instead of the command's text.
+    view: str | None = None
 
     @property
     def request_id(self) -> str:
         """The request's identity: the same request, recorded twice, is one row (and one case)."""
         parts = [self.team, self.user, self.channel, self.command, self.text, self.trigger_id]
+        if self.view is not None:
+            parts = [self.team, self.user, self.command, self.view]
         return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
@@ -102,6 +114,7 @@ class Receipt:
 @dataclass
 class IntakeReport:
     replayed: int = 0
+    pruned: int = 0
     opened: list[int] = field(default_factory=list)
 
 
@@ -117,6 +130,7 @@ class Intake:
         self.outbox = outbox
         self.spool = spool
         self.writer = IntakeWriter(db)
+        self._pruned_at: datetime | None = None
 
     # --- before the ack ---------------------------------------------------------------------------
 
@@ -200,11 +214,33 @@ class Intake:
                 change = self._attempt(row)
                 if change is not None and change.case.number is not None:
                     report.opened.append(change.case.number)
+            report.pruned = self.prune()
         except DatabaseUnavailable as exc:
             log.info("intake: database unavailable, pending requests wait: %s", exc)
         if report.replayed or report.opened:
             log.info("intake: %d spooled request(s) recorded, case(s) opened: %s", report.replayed, report.opened)
         return report
+
+    def prune(self, *, force: bool = False) -> int:
+        """Delete requests carried out more than KEEP_DONE ago (at most once per PRUNE_EVERY unless forced)."""
+        now = self.clock.now()
+        if not force and self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
+            return 0
+        old = (
+            select(col(IntakeRequest.id))
+            .where(col(IntakeRequest.state).in_([IntakeState.DONE, IntakeState.REFUSED]))
+            .where(col(IntakeRequest.processed_at) < now - KEEP_DONE)
+            .limit(PRUNE_BATCH)
+        )
+        with self.db.transaction() as session:
+            ids = list(session.execute(old).scalars())
+            if ids:
+                session.execute(delete(IntakeRequest).where(col(IntakeRequest.id).in_(ids)))
+        if len(ids) < PRUNE_BATCH:  # else more are waiting: the next run goes on
+            self._pruned_at = now
+        if ids:
+            log.info("intake: %d request(s) carried out more than %s ago deleted", len(ids), KEEP_DONE)
+        return len(ids)
 
     def _pending(self) -> list[IntakeRequest]:
         fresh = self.clock.now() - GRACE
@@ -275,9 +311,23 @@ def _reply_payload(row: IntakeRequest, now: datetime) -> dict[str, Any]:
         "channel": payload.get("channel"),
         "response_url": payload.get("response_url"),
         "received_at": row.received_at.isoformat(),
-        "late": row.source == Source.SPOOL or now - row.received_at > LATE,
+        "late": _late(row, now),
         "language": payload["case"].get("language"),
     }
+
+
+def _late(row: IntakeRequest, now: datetime) -> bool:
+    """Opened late: received during an outage (spooled), or left by a replica that died."""
+    return row.source == Source.SPOOL or now - row.received_at > LATE
+
+
+def _page_says_received(session: Session, case: Case, received_at: datetime) -> None:
+    """The page queued with a case opened late says when the case was received."""
+    assert case.id is not None
+    key = page_key(case.id, EventKind.OPENED)
+    page = session.execute(select(OutboxMessage).where(col(OutboxMessage.dedupe_key) == key)).scalar_one_or_none()
+    if page is not None:
+        page.payload = {**page.payload, "received_at": received_at.isoformat()}
 
 
 class _Opening:
@@ -308,6 +358,10 @@ class _Opening:
     def opened(self, session: Session, case: Case, paged: OnCall | None) -> None:
         session.execute(update(IntakeRequest).where(col(IntakeRequest.id) == self.row.id).values(case_id=case.id))
         crash_point("intake.opening")
+        if paged is not None and _late(self.row, self.now):
+            _page_says_received(session, case, self.row.received_at)
+        if case.origin_thread_ts is not None and not self.row.payload.get("response_url"):
+            return  # a form from an FAQ thread: the reporter hears of the case there (bot/case_notices.py)
         payload = _reply_payload(self.row, self.now) | {
             "paged": paged.source if paged is not None else None,
             "outside_hours": self.intake.cases.sla.is_outside_hours(case),

@@ -40,6 +40,8 @@ class OutboxKind(StrEnum):
     INTAKE_REPLY = "intake.reply"
     # The weekly digest (bot/reports/digest.py): the week's figures and chart, one file upload.
     REPORT_DIGEST = "report.digest"
+    # The answer to whoever changed a case by a `/case` verb or a card button (bot/case_answers.py).
+    CASE_ANSWER = "case.answer"
 
 
 PAGES = frozenset({OutboxKind.PAGE, OutboxKind.BREACH_PAGE, OutboxKind.BREACH_DM})
@@ -133,3 +135,8 @@ def intake_reply_key(request_id: str) -> str:
 def digest_key(period_key: str) -> str:
     """The weekly digest of the week starting `period_key` (YYYY-MM-DD)."""
     return f"report:digest:{period_key}"
+
+
+def case_answer_key(case_id: int, event_id: int) -> str:
+    """The answer to the person whose request made the change `event_id`."""
+    return f"case:{case_id}:answer:{event_id}"

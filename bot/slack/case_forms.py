@@ -248,3 +248,13 @@ def description_modal(case: Case, language: str) -> dict[str, Any]:
         "close": plain(t("case.modal.close", language)),
         "blocks": [section(heading), *sections(quote_text(case.description or ""))][:100],
     }
+
+
+def notice_modal(text: str, language: str) -> dict[str, Any]:
+    """What a submitted form turns into when the answer must wait (received during an outage)."""
+    return {
+        "type": "modal",
+        "title": plain(t("case.modal.title", language)),
+        "close": plain(t("case.modal.close", language)),
+        "blocks": [section(escape_text(text))],
+    }

@@ -6,8 +6,6 @@ import logging
 from datetime import datetime
 
 from slack_bolt import Respond
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.cases import CaseChange, CaseService
 from bot.errors import UserFacingError
@@ -67,40 +65,28 @@ def opened_for_customer(case: Case, desk: Desk, language: str, *, outside_hours:
     return "\n".join(lines)
 
 
-def priority_changed(change: CaseChange, desk: Desk) -> str:
-    case = change.case
+def priority_changed(case: Case, desk: Desk) -> str:
     priority = priority_badge(case.priority, desk.language)
     return t("case.priority_changed", desk.language, number=case.number, priority=priority, due=desk.when(case.due_at))
 
 
-def customer_changed(change: CaseChange, desk: Desk) -> str:
-    case = change.case
+def customer_changed(case: Case, desk: Desk) -> str:
     customer = escape_text(case.customer or case.customer_id or "", limit=200)
     target = escape_text(desk.plans.target(case.plan, case.priority).explain(desk.language), limit=300)
     due = desk.when(case.due_at)
     return t("case.customer_changed", desk.language, number=case.number, customer=customer, target=target, due=due)
 
 
-def escalated(change: CaseChange, desk: Desk) -> str:
-    level = t(f"level.{change.case.escalation_level}", desk.language)
-    return t("case.escalated", desk.language, number=change.case.number, level=level)
-
-
-def tell(client: WebClient, user: str, channel: str | None, text: str) -> None:
-    """An ephemeral note where the person is, or a DM when that is not possible."""
-    if channel:
-        try:
-            client.chat_postEphemeral(channel=channel, user=user, text=text)
-            return
-        except SlackApiError as exc:
-            log.info("ephemeral to %s in %s failed (%s); sending a DM", user, channel, exc.response.get("error"))
-    client.chat_postMessage(channel=user, text=text)
+def escalated(case: Case, desk: Desk) -> str:
+    level = t(f"level.{case.escalation_level}", desk.language)
+    return t("case.escalated", desk.language, number=case.number, level=level)
 
 
 def acknowledge(cases: CaseService, desk: Desk, number: int, user: str, respond: Respond, *, via: str) -> None:
-    """Take the case, and say so; if someone already has it, say who and since when."""
+    """Take the case (the answer is queued with it: bot/case_answers.py); if someone already has it, say
+    who and since when."""
     try:
-        change = cases.acknowledge(number, user, via=via)
+        cases.acknowledge(number, user, via=via)
     except UserFacingError as error:
         if error.key != "case.error.already_acknowledged":
             raise
@@ -108,20 +94,14 @@ def acknowledge(cases: CaseService, desk: Desk, number: int, user: str, respond:
         when = desk.when(since) if isinstance(since, datetime) else "-"
         text = t(error.key, desk.language, number=number, user=who(str(error.values.get("user") or "")), at=when)
         respond(text=text, response_type="ephemeral", replace_original=False)
-        return
-    text = t("case.acknowledged", desk.language, number=change.case.number)
-    respond(text=text, response_type="ephemeral", replace_original=False)
 
 
 def reopen(cases: CaseService, desk: Desk, number: int, reason: str | None, user: str, respond: Respond) -> None:
-    """Reopen, and say so; past the window, offer a new case linked to the old one instead."""
+    """Reopen (the answer is queued with it); past the window, offer a new case linked to the old one instead."""
     try:
-        change = cases.reopen(number, reason, user)
+        cases.reopen(number, reason, user)
     except UserFacingError as error:
         if error.key != "case.error.reopen_window":
             raise
         text, blocks = reopen_refused(number, desk.reopen_days, desk.language)
         respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
-        return
-    text = t("case.reopened", desk.language, number=change.case.number)
-    respond(text=text, response_type="ephemeral", replace_original=False)

@@ -47,10 +47,14 @@ def intake_reply_renderer(cases: Any, clock: Clock, desk: Desk) -> Renderer:
             if payload.get("late"):
                 received = desk.when(datetime.fromisoformat(payload["received_at"]), language)
                 text += "\n" + t("intake.opened_late", language, received=received)
-        received_at = datetime.fromisoformat(payload["received_at"])
-        url = payload.get("response_url")
-        if url and clock.now() - received_at < RESPONSE_URL_LIFETIME:
-            return SlackPost(channel=payload.get("channel") or payload["user"], text=text, response_url=url)
-        return SlackPost(channel=payload["user"], text=text)  # a DM: the response_url has expired
+        return answer_post(payload, text, datetime.fromisoformat(payload["received_at"]), clock)
 
     return render
+
+
+def answer_post(to: dict[str, Any], text: str, requested_at: datetime, clock: Clock) -> SlackPost:
+    """To the request's response_url (`to`: user, response_url, channel) while Slack takes it, else a DM."""
+    url = to.get("response_url")
+    if url and clock.now() - requested_at < RESPONSE_URL_LIFETIME:
+        return SlackPost(channel=to.get("channel") or to["user"], text=text, response_url=url)
+    return SlackPost(channel=to["user"], text=text)  # a DM: there is no response_url, or it has expired

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 
 from slack_sdk import WebClient
@@ -17,6 +18,7 @@ from bot.pager import PAGE_TARGET
 from bot.sla_clock import awaits_first_response
 from bot.slack import case_blocks, faq_blocks, faq_teach_blocks, oncall_notes, reporter_notes, sla_blocks
 from bot.slack.blocks import Block
+from bot.slack.case_answers import case_answer_renderer
 from bot.slack.desk import Desk
 from bot.slack.directory import UserNames, permalink
 from bot.slack.intake_replies import intake_reply_renderer
@@ -186,7 +188,12 @@ class CaseRenderers:
         payload, desk = page.payload, self.desk
         mentions, here = list(payload.get("mentions") or []), bool(payload.get("here"))
         link = self._card_link(case)
-        return sla_blocks.emergency(case, mentions, link, self.clock.now(), desk.language, desk.timezone, here=here)
+        late = payload.get("received_at")  # opened late (bot/intake.py): when it was received
+        received = desk.when(datetime.fromisoformat(late)) if late else None
+        now = self.clock.now()
+        return sla_blocks.emergency(
+            case, mentions, link, now, desk.language, desk.timezone, here=here, received=received
+        )
 
     def _dm(self, case: Case, dm: OutboxMessage) -> tuple[str, list[Block]]:
         desk, link = self.desk, self._card_link(case)
@@ -270,4 +277,5 @@ def all_renderers(
         **faq_renderers(entries, drafts),
         **CaseRenderers(cases, clock, desk, client).by_kind(),
         OutboxKind.INTAKE_REPLY: intake_reply_renderer(cases, clock, desk),
+        OutboxKind.CASE_ANSWER: case_answer_renderer(clock, desk),
     }

@@ -92,8 +92,12 @@ def emergency(
     timezone: str,
     *,
     here: bool = False,
+    received: str | None = None,
 ) -> tuple[str, list[Block]]:
-    """The page: the case's one message in the emergency channel, as it is now (status and button)."""
+    """The page: the case's one message in the emergency channel, as it is now (status and button).
+
+    `received`: when the case was received, for one opened late (received during an outage: bot/intake.py).
+    """
     text = t(
         "case.emergency.text",
         language,
@@ -101,6 +105,8 @@ def emergency(
         title=escape_text(case.title, limit=TITLE_SHOWN),
         mentions=mention_list(mentions, language, here=here),
     )
+    if received:
+        text += "\n" + t("intake.page_received", language, received=received)
     text = _with_status(text, page_status(case, now, language, timezone))
     details = [
         f"*{t('case.field.due', language)}*: {due_summary(case, now, language, timezone)}",

@@ -10,14 +10,13 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.access import Action
+from bot.case_answers import ReplyTo, replying
 from bot.case_commands import parse_case_number
 from bot.cases import CaseService
 from bot.errors import UserFacingError
-from bot.i18n import t
 from bot.models import Case
 from bot.slack import case_replies
 from bot.slack.case_forms import description_modal, escalate_modal, open_case_form, prefill_linked, resolve_modal
-from bot.slack.desk import Desk
 
 
 def number_of(action: dict[str, Any]) -> int:
@@ -28,25 +27,27 @@ def number_of(action: dict[str, Any]) -> int:
     return number
 
 
+def reply_to(body: dict[str, Any]) -> ReplyTo:
+    """Where the answer to a click goes (queued with the change it makes: bot/case_answers.py)."""
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    return ReplyTo(body["user"]["id"], body.get("response_url"), channel)
+
+
 def on_ack(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     ack()
-    case_replies.acknowledge(
-        context["cases"], context["desk"], number_of(action), body["user"]["id"], respond, via="button"
-    )
+    with replying(reply_to(body)):
+        case_replies.acknowledge(
+            context["cases"], context["desk"], number_of(action), body["user"]["id"], respond, via="button"
+        )
 
 
 def on_take(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     """「担当する」: the case is the presser's from now on (anyone who may act on it)."""
     ack()
     cases: CaseService = context["cases"]
-    desk: Desk = context["desk"]
     user = body["user"]["id"]
-    change = cases.assign(number_of(action), user, user)
-    respond(
-        text=t("case.taken", desk.language, number=change.case.number),
-        response_type="ephemeral",
-        replace_original=False,
-    )
+    with replying(reply_to(body)):
+        cases.assign(number_of(action), user, user)
 
 
 def on_description(
@@ -90,7 +91,8 @@ def _open_form(
 
 def on_reopen(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     ack()
-    case_replies.reopen(context["cases"], context["desk"], number_of(action), None, body["user"]["id"], respond)
+    with replying(reply_to(body)):
+        case_replies.reopen(context["cases"], context["desk"], number_of(action), None, body["user"]["id"], respond)
 
 
 def on_new_linked(

@@ -16,8 +16,9 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.case_answers import ReplyTo, replying
 from bot.case_commands import CaseCommand, Verb, parse_case_command
-from bot.case_vocabulary import EventKind, ListScope
+from bot.case_vocabulary import ListScope
 from bot.cases import CaseService
 from bot.clock import Clock
 from bot.database import DatabaseUnavailable
@@ -27,7 +28,7 @@ from bot.intake import Receipt, Received, Unavailable
 from bot.slack import case_blocks, case_replies
 from bot.slack.case_forms import open_case_form, prefill_from_text
 from bot.slack.desk import Desk
-from bot.slack.mrkdwn import escape_text, from_slack, mention
+from bot.slack.mrkdwn import escape_text, from_slack
 from handlers.commands.case_stats import answer_stats
 
 LIST_LIMIT = 20  # cases shown by `/case list`; the list says when there are more
@@ -89,7 +90,12 @@ def on_case_command(
         open_case_form(client, command["trigger_id"], desk, prefill)
         return
     request = Request(parsed, command["user_id"], channel, context["cases"], context["clock"], desk)
-    _ANSWERS[parsed.verb](request, respond)
+    if parsed.verb in _READS:
+        _READS[parsed.verb](request, respond)
+        return
+    # A change: its answer is queued with it (bot/case_answers.py), to this command's response_url.
+    with replying(ReplyTo(request.user, command.get("response_url"), channel)):
+        _CHANGES[parsed.verb](request, respond)
 
 
 @dataclass(frozen=True)
@@ -153,40 +159,34 @@ def _acknowledge(request: Request, respond: Respond) -> None:
 
 
 def _assign(request: Request, respond: Respond) -> None:
-    assignee = request.parsed.word or ""
-    change = request.cases.assign(request.number, assignee, request.user)
-    key = "case.taken" if assignee == request.user else "case.assigned"
-    request.say(respond, t(key, request.desk.language, number=change.case.number, user=mention(assignee)))
+    request.cases.assign(request.number, request.parsed.word or "", request.user)
 
 
 def _change_priority(request: Request, respond: Respond) -> None:
-    change = request.cases.change_priority(request.number, request.parsed.word or "", request.parsed.text, request.user)
-    request.say(respond, case_replies.priority_changed(change, request.desk))
+    request.cases.change_priority(request.number, request.parsed.word or "", request.parsed.text, request.user)
 
 
 def _change_customer(request: Request, respond: Respond) -> None:
-    change = request.cases.change_customer(request.number, request.parsed.word or "", request.user)
-    request.say(respond, case_replies.customer_changed(change, request.desk))
+    request.cases.change_customer(request.number, request.parsed.word or "", request.user)
 
 
 def _escalate(request: Request, respond: Respond) -> None:
-    change = request.cases.escalate(request.number, request.parsed.word or "", request.parsed.text, request.user)
-    request.say(respond, case_replies.escalated(change, request.desk))
+    request.cases.escalate(request.number, request.parsed.word or "", request.parsed.text, request.user)
 
 
 def _resolve(request: Request, respond: Respond) -> None:
-    change = request.cases.resolve(request.number, request.parsed.text, request.user)
-    key = "case.self_resolved" if change.event.kind == EventKind.SELF_RESOLVED else "case.resolved"
-    request.say(respond, t(key, request.desk.language, number=change.case.number))
+    request.cases.resolve(request.number, request.parsed.text, request.user)
 
 
 def _reopen(request: Request, respond: Respond) -> None:
     case_replies.reopen(request.cases, request.desk, request.number, request.parsed.text, request.user, respond)
 
 
-_ANSWERS: dict[Verb, Callable[[Request, Respond], None]] = {
+_READS: dict[Verb, Callable[[Request, Respond], None]] = {
     Verb.LIST: _list,
     Verb.SHOW: _show,
+}
+_CHANGES: dict[Verb, Callable[[Request, Respond], None]] = {
     Verb.ACK: _acknowledge,
     Verb.ASSIGN: _assign,
     Verb.PRIORITY: _change_priority,

@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from bot.clock import ManualClock
 from bot.database import Database, DatabaseUnavailable
-from bot.intake import GRACE, Intake, IntakeState, Received, Source, Unavailable, _values
+from bot.intake import GRACE, KEEP_DONE, PRUNE_EVERY, Intake, IntakeState, Received, Source, Unavailable, _values
 from bot.intake_writer import IntakeWriter
 from bot.models import Case, IntakeRequest, OutboxMessage
 from bot.outbox_kinds import OutboxKind
@@ -137,7 +137,23 @@ def test_during_an_outage_requests_are_spooled_and_opened_in_order_once_it_is_ba
     assert all(r.source == Source.SPOOL and r.state == IntakeState.DONE for r in rows(desk))
     assert all(r.payload["late"] for r in replies(desk))
     assert desk.recorder.kinds().count("case.emergency") == 1  # the high one paged as soon as it opened
+    (page,) = outbox(desk, OutboxKind.PAGE)
+    assert page.payload["received_at"] == received_at[1].isoformat()  # and the page says when it was received
     assert intake.run().opened == []  # and only once
+
+
+def test_a_case_opened_at_once_pages_without_a_receipt_time(desk: Desk, tmp_path: Path) -> None:
+    intake = make_intake(desk, tmp_path)
+    intake.process(intake.receive(request(1, "高")).request_id)
+    (page,) = outbox(desk, OutboxKind.PAGE)
+    assert "received_at" not in page.payload
+
+
+def outbox(desk: Desk, kind: str) -> list[OutboxMessage]:
+    with desk.db.transaction() as session:
+        found = list(session.exec(select(OutboxMessage).where(OutboxMessage.kind == kind)).all())
+        session.expunge_all()
+        return found
 
 
 def test_a_request_left_by_a_replica_that_died_is_opened_by_the_worker(desk: Desk, tmp_path: Path) -> None:
@@ -226,3 +242,23 @@ def test_a_database_that_hangs_is_an_outage_for_the_ack(desk: Desk, monkeypatch:
 
 def vars_of(received: Received) -> dict[str, Any]:
     return {"request_id": received.request_id, "kind": "case.open", "payload": dataclasses.asdict(received)}
+
+
+def test_requests_carried_out_long_ago_are_deleted_by_the_intake_job(
+    desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    intake = make_intake(desk, tmp_path)
+    for n in range(3):
+        intake.process(intake.receive(request(n)).request_id)
+    monkeypatch.setattr("bot.intake.MAX_ATTEMPTS", 1)
+    monkeypatch.setattr(desk.service, "open", lambda *a, **k: 1 / 0)  # a bug: this one fails, for an admin
+    intake.receive(request(9))
+    desk.clock.advance(GRACE * 2)
+    assert intake.run().opened == [] and rows(desk)[-1].state == IntakeState.FAILED
+    desk.clock.advance(KEEP_DONE - timedelta(minutes=1))
+    assert intake.prune(force=True) == 0  # not old enough yet
+    desk.clock.advance(PRUNE_EVERY)
+    assert intake.run().pruned == 3
+    assert [r.state for r in rows(desk)] == [IntakeState.FAILED]  # kept for an admin
+    assert len(cases(desk)) == 3  # the cases stay, of course
+    assert intake.run().pruned == 0

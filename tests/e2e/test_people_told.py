@@ -94,8 +94,7 @@ def ask_and_open_a_case(app: AppHarness) -> str:
 
 def test_an_english_question_leads_to_an_english_case_and_the_faq_thread_hears_of_every_step(app: AppHarness) -> None:
     thread = ask_and_open_a_case(app)
-    (confirmation,) = app.fake.wait_for_calls("chat.postEphemeral")
-    assert confirmation.args["text"].startswith("Opened case #1 (priority 🟠 Medium).")  # in English
+    # The form is recorded before its ack (issue 14); from an FAQ thread, the thread is its confirmation.
     card = posted(wait_card(app, 1))
     assert app.services.cases.get(1).language == "en"
 

@@ -13,6 +13,7 @@ from unittest.mock import Mock
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.case_answers import ReplyTo, reply_to
 from bot.case_vocabulary import EventKind
 from bot.cases import CaseChange, CaseService
 from bot.clock import ManualClock
@@ -86,3 +87,15 @@ def said(mock: Mock) -> str:
     """The text of the one call to `ack` or `respond`."""
     (call,) = mock.call_args_list
     return str(call.kwargs.get("text", ""))
+
+
+def answered_to(method: Mock, result: Any = None) -> list[ReplyTo | None]:
+    """Where the answer to each call of a mocked change would go (bot/case_answers.py's reply_to)."""
+    seen: list[ReplyTo | None] = []
+
+    def record(*args: Any, **kwargs: Any) -> Any:
+        seen.append(reply_to())
+        return result if result is not None else change()
+
+    method.side_effect = record
+    return seen

@@ -455,8 +455,8 @@ def test_the_form_validates_next_to_the_fields_then_opens_the_case(app: AppHarne
         "2. ユーザー一覧",
     ):
         assert part in shown
-    (note,) = app.fake.wait_for_calls("chat.postEphemeral")
-    assert (note.args["channel"], note.args["user"]) == ("C0SUPPORT", CUSTOMER)
+    # Recorded before the ack (issue 14), the confirmation is a DM through the outbox.
+    (note,) = app.fake.wait_for_calls("chat.postMessage", where=lambda c: c.args["channel"] == CUSTOMER)
     assert note.args["text"] == "ケース #1 を起票しました (優先度: 🟠 中)。初期対応の目標: 11/16(月) 16:30 まで。"
     saved = case(app, 1)
     assert (saved.customer, saved.category, saved.impact, saved.origin_channel) == (
@@ -489,7 +489,6 @@ def test_a_message_shortcut_opens_the_form_prefilled_with_a_link(app: AppHarness
     assert fields["description"] == "SAML 連携でエラー <code>\n詳細はスレッドで"
     link = f"https://fake.slack.com/archives/C0GENERAL/p{message['ts'].replace('.', '')}"
     assert json.loads(view["private_metadata"])["origin_link"] == link
-    app.fake.missing_channels.add("C0GENERAL")  # no ephemeral possible there any more: a DM instead
     submit(app, view, user=AGENT, title=fields["title"], description=fields["description"], priority="low")
     assert f"<{link}|元のメッセージ>" in blocks_text(wait_card(app, 1).args)
     (dm,) = app.fake.wait_for_calls("chat.postMessage", where=lambda c: c.args["channel"] == AGENT)
@@ -510,8 +509,11 @@ def test_not_solved_on_an_faq_answer_leads_to_a_case_linked_to_the_question(app:
     submit(app, view, user=CUSTOMER, title=question, description=fields["description"]["initial_value"], priority="low")
     link = f"https://fake.slack.com/archives/C0FAQ/p{event['ts'].replace('.', '')}"
     assert f"<{link}|元のメッセージ>" in blocks_text(wait_card(app, 1).args)
-    (note,) = app.fake.wait_for_calls("chat.postEphemeral")
-    assert note.args["channel"] == "C0FAQ" and note.args["text"].startswith("ケース #1 を起票しました")
+    (note,) = app.fake.wait_for_calls(
+        "chat.postMessage", where=lambda c: c.args.get("thread_ts") == event["ts"] and "#1" in c.args["text"]
+    )
+    assert note.args["channel"] == "C0FAQ"  # told in the thread, not by DM
+    assert app.fake.messages("D" + CUSTOMER) == []
 
 
 # --- reopening --------------------------------------------------------------------------------------------------------

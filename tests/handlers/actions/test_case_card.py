@@ -7,11 +7,12 @@ from typing import Any
 import pytest
 
 from bot.access import Action
+from bot.case_answers import ReplyTo
 from bot.cases import CaseDetails
 from bot.errors import UserFacingError
 from bot.slack.case_forms import VIEW_DESCRIPTION, VIEW_ESCALATE, VIEW_OPEN, VIEW_RESOLVE
 from handlers.actions import case_card
-from tests.handlers.listeners import a_case, ack, change, client, context, respond, said
+from tests.handlers.listeners import a_case, ack, answered_to, client, context, respond
 
 BODY: dict[str, Any] = {
     "user": {"id": "U0ONCALL1"},
@@ -22,17 +23,15 @@ BODY: dict[str, Any] = {
 
 
 def test_start_working_acknowledges_by_button() -> None:
+    """Issue 14: the answer is queued with the change (bot/case_answers.py), to the click's response_url."""
     ctx, acked, responded = context(), ack(), respond()
-    ctx["cases"].acknowledge.return_value = change()
-    case_card.on_ack(ack=acked, body=BODY, action={"value": "42"}, respond=responded, context=ctx)
+    where = answered_to(ctx["cases"].acknowledge)
+    body = {**BODY, "response_url": "https://hooks.slack.test/r/1"}
+    case_card.on_ack(ack=acked, body=body, action={"value": "42"}, respond=responded, context=ctx)
     acked.assert_called_once_with()
     ctx["cases"].acknowledge.assert_called_once_with(42, "U0ONCALL1", via="button")
-    assert said(responded) == "ケース #42 の対応を開始しました。"
-    assert responded.call_args.kwargs == {
-        "text": said(responded),
-        "response_type": "ephemeral",
-        "replace_original": False,
-    }
+    assert where == [ReplyTo("U0ONCALL1", "https://hooks.slack.test/r/1", "C0EMERG")]
+    responded.assert_not_called()
 
 
 def test_a_button_with_a_value_from_nowhere_is_a_stale_button() -> None:
@@ -65,10 +64,11 @@ def test_escalate_refused_opens_nothing() -> None:
 
 def test_reopen_by_button() -> None:
     ctx, responded = context(), respond()
-    ctx["cases"].reopen.return_value = change()
+    where = answered_to(ctx["cases"].reopen)
     case_card.on_reopen(ack=ack(), body=BODY, action={"value": "42"}, respond=responded, context=ctx)
     ctx["cases"].reopen.assert_called_once_with(42, None, "U0ONCALL1")
-    assert said(responded) == "ケース #42 を再オープンしました。"
+    assert where == [ReplyTo("U0ONCALL1", None, "C0EMERG")]
+    responded.assert_not_called()
 
 
 def test_a_new_linked_case_opens_the_form_from_the_old_one() -> None:
@@ -84,11 +84,12 @@ def test_a_new_linked_case_opens_the_form_from_the_old_one() -> None:
 
 def test_take_it_assigns_the_case_to_whoever_pressed() -> None:
     ctx, acked, responded = context(), ack(), respond()
-    ctx["cases"].assign.return_value = change()
+    where = answered_to(ctx["cases"].assign)
     case_card.on_take(ack=acked, body=BODY, action={"value": "42"}, respond=responded, context=ctx)
     acked.assert_called_once_with()
     ctx["cases"].assign.assert_called_once_with(42, "U0ONCALL1", "U0ONCALL1")
-    assert said(responded) == "ケース #42 はあなたの担当になりました。"
+    assert where == [ReplyTo("U0ONCALL1", None, "C0EMERG")]
+    responded.assert_not_called()
 
 
 def test_show_all_opens_the_whole_description_for_whoever_may_see_the_case() -> None:

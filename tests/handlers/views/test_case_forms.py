@@ -6,9 +6,12 @@ import json
 from typing import Any
 
 from bot.cases import CaseService, NewCase
+from bot.database import DatabaseUnavailable
 from bot.errors import UserFacingError
+from bot.intake import Receipt, Unavailable
+from bot.slack.case_forms import VIEW_OPEN
 from handlers.views import case_forms
-from tests.handlers.listeners import ack, change, client, context
+from tests.handlers.listeners import ack, context
 
 BODY = {"user": {"id": "U0CUSTOMER"}}
 
@@ -32,7 +35,7 @@ def test_mistakes_are_shown_next_to_their_fields_and_nothing_opens() -> None:
     ctx, acked = context(), ack()
     real_validation(ctx)
     submitted = view(title=" ", priority=None, category="weather")
-    case_forms.on_case_form(ack=acked, body=BODY, view=submitted, client=client(), context=ctx)
+    case_forms.on_case_form(ack=acked, body=BODY, view=submitted, context=ctx)
     errors = acked.call_args.kwargs["errors"]
     assert acked.call_args.kwargs["response_action"] == "errors"
     assert errors == {
@@ -40,42 +43,92 @@ def test_mistakes_are_shown_next_to_their_fields_and_nothing_opens() -> None:
         "priority": "優先度「」が分かりません。高・中・低 (high/medium/low、重大度A/B/C) のいずれかを指定してください。",
         "category": "カテゴリの指定が正しくありません。",
     }
+    ctx["intake"].receive.assert_not_called()
     ctx["cases"].open.assert_not_called()
 
 
 def test_a_form_opened_from_an_english_question_stays_in_english() -> None:
     """Issue 9: the language and the FAQ thread the form was opened from are kept for the case."""
-    ctx, acked, slack = context(), ack(), client()
+    ctx, acked = context(), ack()
     real_validation(ctx)
     metadata = json.dumps({"channel": "C0FAQ", "thread_ts": "1795300000.000100", "language": "en"})
-    case_forms.on_case_form(
-        ack=acked, body=BODY, view=view(metadata, title=" ", priority="high"), client=slack, context=ctx
-    )
+    case_forms.on_case_form(ack=acked, body=BODY, view=view(metadata, title=" ", priority="high"), context=ctx)
     assert acked.call_args.kwargs["errors"] == {"title": "Please enter a title."}  # the mistake, in English
-    ctx["cases"].open.return_value = change(language="en")
+    ctx["intake"].receive.return_value = Receipt("r1", spooled=False)
     case_forms.on_case_form(
-        ack=ack(), body=BODY, view=view(metadata, title="Export fails", priority="high"), client=slack, context=ctx
+        ack=ack(), body=BODY, view=view(metadata, title="Export fails", priority="high"), context=ctx
     )
-    new = ctx["cases"].open.call_args.args[0]
+    (received,), _ = ctx["intake"].receive.call_args
+    new = NewCase(**received.case)
     assert (new.language, new.origin_thread_ts, new.origin_channel) == ("en", "1795300000.000100", "C0FAQ")
-    assert slack.chat_postEphemeral.call_args.kwargs["text"].startswith("Opened case #42")
 
 
-def test_a_good_form_opens_the_case_and_tells_the_reporter_where_they_are() -> None:
-    ctx, acked, slack = context(), ack(), client()
+def test_a_good_form_is_recorded_before_the_ack_then_opened() -> None:
+    """Issue 14: recorded (bot/intake.py), acked, then opened; the confirmation comes through the outbox."""
+    ctx, acked = context(), ack()
     real_validation(ctx)
-    ctx["cases"].open.return_value = change()
+    order: list[str] = []
+    ctx["intake"].receive.side_effect = lambda _: order.append("receive") or Receipt("r1", spooled=False)
+    acked.side_effect = lambda *a, **k: order.append("ack")
+    ctx["intake"].process.side_effect = lambda _: order.append("process")
     metadata = json.dumps({"channel": "C0FAQ", "origin_link": "https://fake.slack.com/x", "related_case": 3})
-    case_forms.on_case_form(
-        ack=acked, body=BODY, view=view(metadata, title="決済", priority="high"), client=slack, context=ctx
-    )
+    submitted = {**view(metadata, title="決済", priority="high"), "id": "V0VIEW", "hash": "h1"}
+    case_forms.on_case_form(ack=acked, body=BODY, view=submitted, context=ctx)
+    assert order == ["receive", "ack", "process"]
     acked.assert_called_once_with()
-    new = ctx["cases"].open.call_args.args[0]
-    assert new == NewCase(
+    ctx["intake"].process.assert_called_once_with("r1")
+    (received,), _ = ctx["intake"].receive.call_args
+    assert NewCase(**received.case) == NewCase(
         title="決済", priority="high", origin_channel="C0FAQ", origin_link="https://fake.slack.com/x", related_case=3
     )
-    slack.chat_postEphemeral.assert_called_once()
-    assert slack.chat_postEphemeral.call_args.kwargs["text"].startswith("ケース #42 を起票しました")
+    assert (received.user, received.view, received.command) == ("U0CUSTOMER", "V0VIEW:h1", VIEW_OPEN)
+    ctx["cases"].open.assert_not_called()  # the intake opens it
+
+
+def test_the_same_submission_is_one_request_and_another_submission_is_another() -> None:
+    ctx = context()
+    real_validation(ctx)
+    ctx["intake"].receive.return_value = Receipt("r1", spooled=False)
+    submitted = {**view(title="決済", priority="high"), "id": "V0VIEW", "hash": "h1"}
+    for seen in (submitted, submitted, {**submitted, "hash": "h2"}, {**submitted, "id": "V0OTHER"}):
+        case_forms.on_case_form(ack=ack(), body=BODY, view=seen, context=ctx)
+    ids = [call.args[0].request_id for call in ctx["intake"].receive.call_args_list]
+    assert ids[0] == ids[1] != ids[2] and ids[3] != ids[0]
+
+
+def test_during_an_outage_the_form_says_it_was_received() -> None:
+    ctx, acked = context(), ack()
+    real_validation(ctx)
+    ctx["intake"].receive.return_value = Receipt("r1", spooled=True)
+    case_forms.on_case_form(ack=acked, body=BODY, view=view(title="決済", priority="high"), context=ctx)
+    assert acked.call_args.kwargs["response_action"] == "update"
+    shown = acked.call_args.kwargs["view"]
+    assert "受け付けました。システム復旧後にケースを起票し、番号をお知らせします。" in json.dumps(
+        shown, ensure_ascii=False
+    )
+    assert "callback_id" not in shown and "submit" not in shown  # nothing to submit again
+    ctx["intake"].process.assert_not_called()
+
+
+def test_recorded_but_not_opened_is_left_to_the_intake_job() -> None:
+    ctx, acked = context(), ack()
+    real_validation(ctx)
+    ctx["intake"].receive.return_value = Receipt("r1", spooled=False)
+    ctx["intake"].process.side_effect = DatabaseUnavailable("connection refused")
+    case_forms.on_case_form(ack=acked, body=BODY, view=view(title="決済", priority="high"), context=ctx)
+    acked.assert_called_once_with()
+
+
+def test_nowhere_to_record_it_keeps_the_form_open() -> None:
+    ctx, acked = context(), ack()
+    real_validation(ctx)
+    ctx["intake"].receive.side_effect = Unavailable("disk full")
+    case_forms.on_case_form(ack=acked, body=BODY, view=view(title="決済", priority="high"), context=ctx)
+    assert acked.call_args.kwargs == {
+        "response_action": "errors",
+        "errors": {"title": "一時的に受け付けできませんでした。もう一度お試しください。"},
+    }
+    ctx["intake"].process.assert_not_called()
 
 
 def test_a_refused_escalation_is_shown_on_the_form() -> None:
