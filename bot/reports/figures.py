@@ -69,8 +69,8 @@ class PriorityResponse:
     when it was answered within target (met), or when its target passed unanswered (breached)."""
 
     priority: str
-    target: timedelta
-    calendar: str  # "business" or "24x7": how the times below are counted
+    target: timedelta  # the default plan's; each case is measured against its own plan's target
+    calendar: str  # "business" or "24x7" (the default plan's): how the times below are counted
     met: int
     breached: int
     pending: int  # open at the end, unanswered and not yet due: neither met nor breached
