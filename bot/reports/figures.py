@@ -39,7 +39,7 @@ class CaseFigures:
     opened_by_priority: dict[str, int]
     opened_by_customer: list[Count]  # the most frequent first; the rest summed under `others`
     opened_by_customer_others: int
-    opened_by_plan: list[Count] | None  # None until cases record their plan
+    opened_by_plan: list[Count]  # plan ids, most first; None: opened before cases recorded their plan
     resolved: int  # cases resolved in the period (each case once)
     reopened: int  # cases reopened in the period (each case once)
     open_at_end: int
@@ -52,9 +52,7 @@ class CaseFigures:
             "opened_by_priority": self.opened_by_priority,
             "opened_by_customer": [{"customer": c.value, "count": c.count} for c in self.opened_by_customer],
             "opened_by_customer_others": self.opened_by_customer_others,
-            "opened_by_plan": None
-            if self.opened_by_plan is None
-            else [{"plan": c.value, "count": c.count} for c in self.opened_by_plan],
+            "opened_by_plan": [{"plan": c.value, "count": c.count} for c in self.opened_by_plan],
             "resolved": self.resolved,
             "reopened": self.reopened,
             "open_at_end": self.open_at_end,

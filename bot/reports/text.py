@@ -17,6 +17,7 @@ LABELS: dict[str, dict[str, str]] = {
     "cases": {"ja": "■ ケース", "en": "■ Cases"},
     "opened": {"ja": "起票 {count}件 ({parts})", "en": "Opened {count} ({parts})"},
     "customers": {"ja": "顧客別: {parts}", "en": "By customer: {parts}"},
+    "plans": {"ja": "プラン別: {parts}", "en": "By plan: {parts}"},
     "others": {"ja": "その他 {count}", "en": "others {count}"},
     "unknown": {"ja": "(未記入)", "en": "(none)"},
     "resolved": {
@@ -112,6 +113,9 @@ def _case_lines(cases: CaseFigures, language: str) -> list[str]:
         if cases.opened_by_customer_others:
             customers.append(label("others", language, count=cases.opened_by_customer_others))
         lines.append("  " + label("customers", language, parts=", ".join(customers)))
+    if any(c.value for c in cases.opened_by_plan):  # only once cases record their plan
+        plans = [f"{c.value or label('unknown', language)} {c.count}" for c in cases.opened_by_plan]
+        lines.append("  " + label("plans", language, parts=", ".join(plans)))
     lines.append("  " + label("resolved", language, resolved=cases.resolved, reopened=cases.reopened))
     ages = " / ".join(label(b, language, count=cases.backlog_by_age[b]) for b in BACKLOG_BUCKETS)
     lines.append("  " + label("backlog", language, count=cases.open_at_end, parts=ages))
