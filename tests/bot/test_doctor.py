@@ -136,10 +136,13 @@ def test_a_spool_directory_that_cannot_be_written_is_a_problem(tmp_path: Path) -
     assert "✗ intake spool" in output and "SUPPORTBOT_SPOOL_DIR" in output
 
 
-DIGEST = CONFIG + """
+DIGEST = (
+    CONFIG
+    + """
 [reports]
 digest_channel = "C0REPORTS"
 """
+)
 DIGEST_PEOPLE = {uid: {"real_name": uid} for uid in ("U0AGENT", "U0GONE", "U0ONCALL1", "U0LEAD")}
 
 
