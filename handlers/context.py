@@ -14,6 +14,9 @@ whole service locator, and none closes over it. The keys:
     reports    bot.reports.Reports (the figures: `/case stats`, App Home)
     agents     bot.agents.ConfiguredAgents (who is an agent)
     home       bot.home.HomeService (what a person's App Home shows)
+
+and, per request, `REFRESH_HOME` (handlers/events/app_home.py): set on a case form's submission, a
+callable the form's listener calls once its change is committed, to publish the person's App Home.
 """
 
 from __future__ import annotations
@@ -30,6 +33,15 @@ from bot.services import Services
 from bot.slack.desk import Desk
 
 log = logging.getLogger(__name__)
+
+REFRESH_HOME = "refresh_home"
+
+
+def refresh_home(context: BoltContext) -> None:
+    """The person's App Home again, if this request asked for it (`REFRESH_HOME`): after a committed change."""
+    refresh = context.get(REFRESH_HOME)
+    if refresh is not None:
+        refresh()
 
 
 def dependencies(services: Services) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from bot.slack import case_replies
 from bot.slack.blocks import view_values
 from bot.slack.desk import Desk
 from bot.slack.mrkdwn import plain_field
+from handlers.context import refresh_home
 
 CaseAct = Callable[[int, dict[str, str | None]], object]
 
@@ -72,6 +73,7 @@ def on_case_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: W
     )
     change = cases.open(new, reporter=user)
     case_replies.tell(client, user, metadata.get("channel"), case_replies.opened(change, desk))
+    refresh_home(context)
 
 
 def _act_on_case(ack: Ack, view: dict[str, Any], context: BoltContext, act: CaseAct) -> None:
@@ -85,6 +87,7 @@ def _act_on_case(ack: Ack, view: dict[str, Any], context: BoltContext, act: Case
         ack(response_action="errors", errors={"note": error.render(context["desk"].language, quote=plain_field)})
         return
     ack()
+    refresh_home(context)  # the change is committed
 
 
 def on_escalate_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
