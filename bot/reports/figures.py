@@ -103,6 +103,7 @@ class ResponseFigures:
     breach_pages: int  # first pages for a missed high target, sent in the period
     re_pages: int  # repeated pages (every `renotify` until someone acknowledges)
     attainment_goal: float
+    default_plan: str | None = None  # several plans: the targets shown are this plan's, each case counts on its own
 
     @property
     def met(self) -> int:
@@ -126,6 +127,7 @@ class ResponseFigures:
             "breached": self.breached,
             "attainment": self.attainment,
             "attainment_goal": self.attainment_goal,
+            "targets_of_plan": self.default_plan,
             "late_median_seconds": seconds(self.late_median),
             "breach_pages": self.breach_pages,
             "re_pages": self.re_pages,

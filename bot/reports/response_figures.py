@@ -184,5 +184,6 @@ def response_figures(
         breach_pages=first_pages,
         re_pages=re_pages,
         attainment_goal=rules.attainment_goal,
+        default_plan=rules.default_plan,
     )
     return figures, breaches

@@ -59,6 +59,7 @@ class ReportRules:
     business: Calendar  # the desk's calendar: backlog ages are counted in its business days
     business_day: timedelta  # how much open time one business day has
     attainment_goal: float
+    default_plan: str | None = None  # with several plans: the one whose targets the per-priority headings show
 
     @classmethod
     def from_config(cls, config: BehaviourConfig, plans: PlanCatalog | None = None) -> ReportRules:
@@ -68,14 +69,16 @@ class ReportRules:
         opens = datetime.combine(date(2000, 1, 3), hours.start)
         closes = datetime.combine(date(2000, 1, 3), hours.end)
         day = closes - opens
+        catalog = plans or PlanCatalog.from_config(config)
         if day % _SECOND:  # an end of "24:00" is stored as 23:59:59.999999
             day = day - day % _SECOND + _SECOND
         return cls(
             timezone=hours.timezone,
-            sla=PlanRules(plans or PlanCatalog.from_config(config)),
+            sla=PlanRules(catalog),
             business=calendar,
             business_day=day,
             attainment_goal=config.reports.attainment_goal,
+            default_plan=catalog.default.id if len(catalog.ids) > 1 else None,
         )
 
 

@@ -33,6 +33,10 @@ LABELS: dict[str, dict[str, str]] = {
         "ja": "{priority} (目標 {target}・{calendar}): 達成率 {attainment} (達成 {met} / 超過 {breached} / 対応待ち {pending})",
         "en": "{priority} (target {target}, {calendar}): attainment {attainment} (met {met} / breached {breached} / pending {pending})",
     },
+    "plan_targets": {
+        "ja": "  (目標は既定プラン {plan} のもの。各ケースは起票時のプランの目標で集計)",
+        "en": "  (targets of the default plan, {plan}; each case counts against its own plan's target)",
+    },
     "waits": {
         "ja": "    初回応答まで 中央値 {median} / 90%値 {p90} ({count}件)",
         "en": "    time to first response: median {median} / p90 {p90} ({count})",
@@ -124,6 +128,8 @@ def _case_lines(cases: CaseFigures, language: str) -> list[str]:
 
 def _response_lines(response: ResponseFigures, language: str) -> list[str]:
     lines = [label("response", language, goal=percent(response.attainment_goal))]
+    if response.default_plan is not None:
+        lines.append(label("plan_targets", language, plan=response.default_plan))
     for p in response.by_priority:
         lines.append(
             "  "

@@ -9,6 +9,7 @@ from bot.database import Database
 from bot.reports import ReportRules, Reports
 from bot.reports.history import History
 from bot.reports.response_figures import percentile
+from bot.reports.text import render_text
 from tests.bot.reports.conftest import PLANS, Write, jst
 from tests.harness import make_config
 
@@ -144,3 +145,6 @@ def test_each_case_counts_against_its_own_plan(db: Database, report_clock: Manua
     # Premier's breach was due Friday 19:00 and answered Tuesday 10:30: 87.5 h late, counted around the clock.
     assert medium.late_median == 87 * H + 30 * M
     assert (medium.target, medium.calendar) == (6 * H, "business")  # the default plan's, for the heading
+    report = reports.figures(reports.period(since="2026-11-20", until="2026-11-26"))
+    assert report.to_json()["first_response"]["targets_of_plan"] == "standard"
+    assert "(目標は既定プラン standard のもの。各ケースは起票時のプランの目標で集計)" in render_text(report, "ja")

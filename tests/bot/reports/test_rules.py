@@ -56,3 +56,5 @@ def test_each_plan_has_its_own_targets_and_calendars() -> None:
     assert calendar_kind(rules.sla.calendar("medium", None)) == "business"
     # A plan no longer configured: the default plan, as the SLA clock counts it.
     assert rules.sla.target("medium", "gold") == timedelta(hours=6)
+    assert rules.default_plan == "standard"  # several plans: the headings name whose targets they show
+    assert ReportRules.from_config(make_config()).default_plan is None  # one plan: nothing to say
