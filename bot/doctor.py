@@ -16,6 +16,7 @@ from bot.database import Database
 from bot.spool import Spool
 
 MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
+UPLOAD_SCOPE = "files:write"  # the weekly digest's chart (bot/reports/digest.py)
 
 
 @dataclass(frozen=True)
@@ -167,16 +168,18 @@ def check_slack(settings: Settings, config: BehaviourConfig, client: WebClient) 
         yield Check("Slack token", False, _slack_error(exc), "set SLACK_BOT_TOKEN to the app's Bot User OAuth Token")
         return
     yield Check("Slack token", True, f"bot @{auth.get('user')} in {auth.get('team')}")
-    yield _check_scopes(auth.headers.get("x-oauth-scopes") or "")
+    header = auth.headers.get("x-oauth-scopes") or ""
+    granted = {s.strip() for s in header.split(",") if s.strip()}
+    yield _check_scopes(granted)
     yield from _check_channels(config, client, str(auth.get("user")))
+    yield from check_reports(config, client, str(auth.get("user")), granted)
     yield from _check_people(config, client)
     yield from _check_groups(config, client)
     if auth.get("user_id") is None:
         yield Check("bot user", False, "auth.test returned no bot user", "install the app with a bot user")
 
 
-def _check_scopes(header: str) -> Check:
-    granted = {s.strip() for s in header.split(",") if s.strip()}
+def _check_scopes(granted: set[str]) -> Check:
     wanted = manifest_scopes()
     missing = [s for s in wanted if s not in granted]
     if not granted:
@@ -195,20 +198,40 @@ def _check_channels(config: BehaviourConfig, client: WebClient, bot_name: str) -
     channels = [("cases", config.channels.cases), ("emergency", config.channels.emergency)]
     channels += [("faq", c) for c in config.channels.faq]
     for role, channel in channels:
-        try:
-            info = client.conversations_info(channel=channel).get("channel") or {}
-        except SlackApiError as exc:
-            yield Check(
-                f"channel {role} {channel}", False, _slack_error(exc), f"check [channels] {role} in supportbot.toml"
-            )
-            continue
-        name = info.get("name", channel)
-        if info.get("is_member"):
-            yield Check(f"channel {role}", True, f"#{name}, the bot is a member")
-        else:
-            yield Check(
-                f"channel {role}", False, f"#{name}: the bot is not a member", f"type `/invite @{bot_name}` in #{name}"
-            )
+        yield _membership(f"channel {role}", channel, f"[channels] {role}", client, bot_name)
+
+
+def _membership(name: str, channel: str, key: str, client: WebClient, bot_name: str) -> Check:
+    """Whether the bot is a member of `channel` (configured at `key`), and how to make it one."""
+    try:
+        info = client.conversations_info(channel=channel).get("channel") or {}
+    except SlackApiError as exc:
+        return Check(f"{name} {channel}", False, _slack_error(exc), f"check {key} in supportbot.toml")
+    shown = info.get("name", channel)
+    if info.get("is_member"):
+        return Check(name, True, f"#{shown}, the bot is a member")
+    return Check(name, False, f"#{shown}: the bot is not a member", f"type `/invite @{bot_name}` in #{shown}")
+
+
+def check_reports(config: BehaviourConfig, client: WebClient, bot_name: str, granted: set[str]) -> Iterator[Check]:
+    """The weekly digest: the bot posts in [reports] digest_channel (a member) and uploads its chart there
+    (`files_upload_v2`: files.getUploadURLExternal + files.completeUploadExternal need files:write)."""
+    channel = config.reports.digest_channel
+    if channel is None:
+        yield Check("weekly digest", True, "off ([reports] digest_channel is unset)")
+        return
+    yield _membership("digest channel", channel, "[reports] digest_channel", client, bot_name)
+    if not granted:  # Slack did not say; the scopes check has warned already
+        return
+    if UPLOAD_SCOPE in granted:
+        yield Check("digest chart upload", True, f"{UPLOAD_SCOPE} granted")
+    else:
+        yield Check(
+            "digest chart upload",
+            False,
+            f"{UPLOAD_SCOPE} is not granted: the weekly digest cannot upload its chart",
+            f"add {UPLOAD_SCOPE} under OAuth & Permissions (it is in manifest.yml) and reinstall the app",
+        )
 
 
 def _check_people(config: BehaviourConfig, client: WebClient) -> Iterator[Check]:

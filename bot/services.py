@@ -109,7 +109,7 @@ def build_services(
         knowledge=knowledge,
         teaching=teaching,
         intake=Intake(db, clock, cases, outbox, Spool(settings.spool_dir)),
-        reports=Reports(db, clock, ReportRules.from_config(config), entry_questions=EntryQuestions(index)),
+        reports=Reports(db, clock, ReportRules.from_config(config, sla.plans), entry_questions=EntryQuestions(index)),
         digest=WeeklyDigest(db, clock, outbox, config.reports, config.business_hours.timezone, worker=outbox.worker_id),
         metrics=metrics,
     )

@@ -14,22 +14,45 @@ whole service locator, and none closes over it. The keys:
     reports    bot.reports.Reports (the figures: `/case stats`, App Home)
     agents     bot.agents.ConfiguredAgents (who is an agent)
     home       bot.home.HomeService (what a person's App Home shows)
+
+and, per request, `REFRESH_HOME` (handlers/events/app_home.py): set on a case form's submission, a
+callable the form's listener calls once its change is committed, to publish the person's App Home.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 
+from bot.case_answers import ReplyTo, replying
 from bot.events import EventLog
 from bot.home import HomeService
 from bot.services import Services
 from bot.slack.desk import Desk
 
 log = logging.getLogger(__name__)
+
+REFRESH_HOME = "refresh_home"
+
+
+def refresh_home(context: BoltContext) -> None:
+    """The person's App Home again, if this request asked for it (`REFRESH_HOME`): after a committed change."""
+    refresh = context.get(REFRESH_HOME)
+    if refresh is not None:
+        refresh()
+
+
+@contextmanager
+def answering(context: BoltContext, to: ReplyTo) -> Iterator[None]:
+    """The change made in the block queues its answer to `to` (bot/case_answers.py); once it is
+    committed, the person's App Home is published again (`REFRESH_HOME`)."""
+    with replying(to):
+        yield
+    refresh_home(context)
 
 
 def dependencies(services: Services) -> dict[str, Any]:

@@ -29,7 +29,7 @@ TOP_CUSTOMERS = 10
 
 @dataclass(frozen=True)
 class Dimension:
-    """A column cases are broken down by. Plan (and assignee) join `DIMENSIONS` when cases store them."""
+    """A column cases are broken down by."""
 
     name: str
     column: Any  # a column of Case
@@ -37,7 +37,8 @@ class Dimension:
 
 DIMENSIONS: dict[str, Dimension] = {
     "priority": Dimension("priority", col(Case.priority)),
-    "customer": Dimension("customer", col(Case.customer)),
+    "customer": Dimension("customer", col(Case.customer)),  # the customer's name (or what the reporter typed)
+    "plan": Dimension("plan", col(Case.plan)),  # the plan id the case was opened under (None: before plans)
 }
 
 
@@ -133,7 +134,7 @@ def case_figures(session: Session, since: datetime, end: datetime, rules: Report
         opened_by_priority={p: by_priority.get(p, 0) for p in PRIORITY_ORDER},
         opened_by_customer=customers,
         opened_by_customer_others=opened - sum(c.count for c in customers),
-        opened_by_plan=None,  # cases do not record their plan yet: add a "plan" Dimension when they do
+        opened_by_plan=opened_by(session, "plan", since, end),
         resolved=cases_with_event(session, RESOLVE_EVENTS, since, end),
         reopened=cases_with_event(session, [REOPEN_EVENT], since, end),
         open_at_end=sum(ages.values()),

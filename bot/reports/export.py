@@ -1,8 +1,8 @@
 """One row per case, for spreadsheets and BI tools: CSV (UTF-8 with a BOM, so Excel reads Japanese)
 or JSON lines-free JSON array, times in ISO 8601 in the desk's time zone.
 
-Columns the cases do not record yet (plan) are present and empty, so a sheet built on the export
-keeps working when they arrive.
+Customer is the customer's name as stored on the case (what the reporter typed when no customer is
+known); plan is the plan id the case was opened under (empty for cases opened before plans).
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ _READ = tuple(
         "number",
         "title",
         "customer",
+        "plan",
         "priority",
         "status",
         "reporter_id",
@@ -79,7 +80,7 @@ def _row(case: Any, reopened: int, withdrawn: bool, now: datetime) -> CaseRow:
         number=case.number,
         title=case.title,
         customer=case.customer,
-        plan=None,  # not stored on cases yet
+        plan=case.plan,
         priority=case.priority,
         status=case.status,
         reporter=case.reporter_id,

@@ -39,7 +39,7 @@ class CaseFigures:
     opened_by_priority: dict[str, int]
     opened_by_customer: list[Count]  # the most frequent first; the rest summed under `others`
     opened_by_customer_others: int
-    opened_by_plan: list[Count] | None  # None until cases record their plan
+    opened_by_plan: list[Count]  # plan ids, most first; None: opened before cases recorded their plan
     resolved: int  # cases resolved in the period (each case once)
     reopened: int  # cases reopened in the period (each case once)
     open_at_end: int
@@ -52,9 +52,7 @@ class CaseFigures:
             "opened_by_priority": self.opened_by_priority,
             "opened_by_customer": [{"customer": c.value, "count": c.count} for c in self.opened_by_customer],
             "opened_by_customer_others": self.opened_by_customer_others,
-            "opened_by_plan": None
-            if self.opened_by_plan is None
-            else [{"plan": c.value, "count": c.count} for c in self.opened_by_plan],
+            "opened_by_plan": [{"plan": c.value, "count": c.count} for c in self.opened_by_plan],
             "resolved": self.resolved,
             "reopened": self.reopened,
             "open_at_end": self.open_at_end,
@@ -69,8 +67,8 @@ class PriorityResponse:
     when it was answered within target (met), or when its target passed unanswered (breached)."""
 
     priority: str
-    target: timedelta
-    calendar: str  # "business" or "24x7": how the times below are counted
+    target: timedelta  # the default plan's; each case is measured against its own plan's target
+    calendar: str  # "business" or "24x7" (the default plan's): how the times below are counted
     met: int
     breached: int
     pending: int  # open at the end, unanswered and not yet due: neither met nor breached
@@ -105,6 +103,7 @@ class ResponseFigures:
     breach_pages: int  # first pages for a missed high target, sent in the period
     re_pages: int  # repeated pages (every `renotify` until someone acknowledges)
     attainment_goal: float
+    default_plan: str | None = None  # several plans: the targets shown are this plan's, each case counts on its own
 
     @property
     def met(self) -> int:
@@ -128,6 +127,7 @@ class ResponseFigures:
             "breached": self.breached,
             "attainment": self.attainment,
             "attainment_goal": self.attainment_goal,
+            "targets_of_plan": self.default_plan,
             "late_median_seconds": seconds(self.late_median),
             "breach_pages": self.breach_pages,
             "re_pages": self.re_pages,

@@ -35,6 +35,8 @@ class CaseDraft:
     title: str
     customer: str | None
     reporter_id: str
+    plan: str | None = None  # the plan stored on the case (None: the default plan)
+    customer_id: str | None = None
     status: str = "open"
     first_response_at: datetime | None = None
     first_response_by: str | None = None
@@ -69,11 +71,21 @@ class History:
     # --- cases ---------------------------------------------------------------------------------
 
     def open(
-        self, at: datetime, priority: str, *, customer: str | None = None, reporter: str = CUSTOMER, title: str = ""
+        self,
+        at: datetime,
+        priority: str,
+        *,
+        customer: str | None = None,
+        reporter: str = CUSTOMER,
+        title: str = "",
+        plan: str | None = None,
+        customer_id: str | None = None,
     ) -> CaseDraft:
-        due = self.sla.calendar(priority).add(at, self.sla.target(priority))
+        """A case opened at `at`, due by its plan's target (`plan` None: the default plan)."""
+        due = self.sla.calendar(priority, plan).add(at, self.sla.target(priority, plan))
+        number = len(self.cases) + 1
         case = CaseDraft(
-            len(self.cases) + 1, priority, at, due, title or f"case {len(self.cases) + 1}", customer, reporter
+            number, priority, at, due, title or f"case {number}", customer, reporter, plan=plan, customer_id=customer_id
         )
         self.cases.append(case)
         self._event(case, "opened", reporter, at, new=priority)
@@ -189,6 +201,8 @@ def _case_row(case: CaseDraft) -> dict[str, Any]:
         "status": case.status,
         "escalation_level": 1,
         "customer": case.customer,
+        "customer_id": case.customer_id,
+        "plan": case.plan,
         "reporter_id": case.reporter_id,
         "created_at": case.created_at,
         "updated_at": case.created_at,

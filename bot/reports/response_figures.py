@@ -6,8 +6,8 @@ time. So adjacent periods never count a case twice, a case still open and within
 period's end is pending (not breached until it is), and a past period's figures do not change
 later. A case the reporter closed themselves (自己解決) before its due time has no outcome.
 
-Times are counted in each case's own calendar (`SlaRules`): business time for business-calendar
-targets, so a case opened Friday 17:00 and answered Monday 10:30 waited 1.5 business hours.
+Times are counted in each case's own calendar, that of the plan stored on it (`SlaRules`): business
+time for business-calendar targets, so a case opened Friday 17:00 and answered Monday 10:30 waited 1.5 business hours.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ class _Decided:
     """A case answered or due in the period, as the figures need it."""
 
     priority: str
+    plan: str | None  # the plan stored on the case: its target's calendar counts the times
     created: datetime
     due: datetime
     answered: datetime | None
@@ -63,7 +64,14 @@ class _Decided:
         return self.met_at() is None and not (self.withdrawn and self.answered is None)
 
 
-_COLUMNS = (col(Case.id), col(Case.priority), col(Case.created_at), col(Case.due_at), col(Case.first_response_at))
+_COLUMNS = (
+    col(Case.id),
+    col(Case.priority),
+    col(Case.plan),
+    col(Case.created_at),
+    col(Case.due_at),
+    col(Case.first_response_at),
+)
 
 
 def _decided(session: Session, since: datetime, end: datetime) -> list[_Decided]:
@@ -73,11 +81,13 @@ def _decided(session: Session, since: datetime, end: datetime) -> list[_Decided]
     for column in (col(Case.first_response_at), col(Case.due_at)):
         for row in session.execute(select(*_COLUMNS).where(within(column, since, end))).all():
             rows[row[0]] = row
-    late = [case_id for case_id, _p, _c, due, answered in rows.values() if answered is None or answered >= due]
+    late = [case_id for case_id, _p, _plan, _c, due, answered in rows.values() if answered is None or answered >= due]
     closed = first_event_at(session, SELF_RESOLVED, late)
     return [
-        _Decided(priority, created, due, answered, answered is None and case_id in closed and closed[case_id] < due)
-        for case_id, priority, created, due, answered in rows.values()
+        _Decided(
+            priority, plan, created, due, answered, answered is None and case_id in closed and closed[case_id] < due
+        )
+        for case_id, priority, plan, created, due, answered in rows.values()
     ]
 
 
@@ -98,7 +108,7 @@ def _tally(
     breaches = []
     for decided in _decided(session, since, end):
         tally = tallies[decided.priority]
-        calendar = rules.sla.calendar(decided.priority)
+        calendar = rules.sla.calendar(decided.priority, decided.plan)
         if decided.answered is not None and since <= decided.answered < end:
             tally.waits.append(calendar.elapsed(decided.created, decided.answered))
         met = decided.met_at()
@@ -174,5 +184,6 @@ def response_figures(
         breach_pages=first_pages,
         re_pages=re_pages,
         attainment_goal=rules.attainment_goal,
+        default_plan=rules.default_plan,
     )
     return figures, breaches

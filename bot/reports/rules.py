@@ -2,8 +2,9 @@
 
 Reports count time the way the SLA does: each case in its own calendar (business hours for
 business-calendar targets, wall-clock time for 24x7 ones). They ask for nothing more than a
-priority's target and calendar, so the SLA module can change shape behind `SlaRules`; when cases
-carry a plan, the plan is passed through and the adapter asks the plan catalogue instead.
+priority's target and calendar on a plan, so the SLA module can change shape behind `SlaRules`. Each
+case is counted on the plan stored on it (`cases.plan`; None, or a plan no longer configured: the
+default plan), exactly as the SLA clock counted it (bot/plans.py `PlanCatalog`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Protocol
 
 from bot.business_calendar import BusinessCalendar, Calendar, TwentyFourSeven
 from bot.config import BehaviourConfig
-from bot.sla import SlaPolicy
+from bot.plans import PlanCatalog
 
 _SECOND = timedelta(seconds=1)
 _RESOLUTION = timedelta(microseconds=1)
@@ -31,17 +32,17 @@ class SlaRules(Protocol):
         ...
 
 
-class PolicyRules:
-    """`SlaRules` over today's `SlaPolicy` (one target per priority; plans are not stored on cases yet)."""
+class PlanRules:
+    """`SlaRules` over the plan catalogue: the target of the case's stored plan (None: the default plan)."""
 
-    def __init__(self, policy: SlaPolicy) -> None:
-        self.policy = policy
+    def __init__(self, catalog: PlanCatalog) -> None:
+        self.catalog = catalog
 
     def target(self, priority: str, plan: str | None = None) -> timedelta:
-        return self.policy.for_priority(priority).duration
+        return self.catalog.target(plan, priority).duration
 
     def calendar(self, priority: str, plan: str | None = None) -> Calendar:
-        return self.policy.for_priority(priority).calendar
+        return self.catalog.target(plan, priority).calendar
 
 
 def calendar_kind(calendar: Calendar) -> str:
@@ -58,23 +59,26 @@ class ReportRules:
     business: Calendar  # the desk's calendar: backlog ages are counted in its business days
     business_day: timedelta  # how much open time one business day has
     attainment_goal: float
+    default_plan: str | None = None  # with several plans: the one whose targets the per-priority headings show
 
     @classmethod
-    def from_config(cls, config: BehaviourConfig, policy: SlaPolicy | None = None) -> ReportRules:
-        """The rules of this configuration; pass the running bot's `SlaPolicy` to share its targets."""
+    def from_config(cls, config: BehaviourConfig, plans: PlanCatalog | None = None) -> ReportRules:
+        """The rules of this configuration; pass the running bot's `PlanCatalog` to share its calendars."""
         hours = config.business_hours
         calendar = BusinessCalendar(hours)
         opens = datetime.combine(date(2000, 1, 3), hours.start)
         closes = datetime.combine(date(2000, 1, 3), hours.end)
         day = closes - opens
+        catalog = plans or PlanCatalog.from_config(config)
         if day % _SECOND:  # an end of "24:00" is stored as 23:59:59.999999
             day = day - day % _SECOND + _SECOND
         return cls(
             timezone=hours.timezone,
-            sla=PolicyRules(policy or SlaPolicy(config.sla, calendar)),
+            sla=PlanRules(catalog),
             business=calendar,
             business_day=day,
             attainment_goal=config.reports.attainment_goal,
+            default_plan=catalog.default.id if len(catalog.ids) > 1 else None,
         )
 
 

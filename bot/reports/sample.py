@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import load_default_behaviour
+from bot.config_plans import IMPLICIT_PLAN_ID
 from bot.reports.history import CaseDraft, History, ReplyDraft
 from bot.reports.rules import ReportRules
 from knowledge import BUNDLED_KNOWLEDGE
@@ -27,6 +28,7 @@ FIRST_DAY = date(2026, 10, 12)
 DAYS = 35
 SEED = 12
 CUSTOMERS = ("北斗システム", "みなと物流", "青空フーズ", "さくら製作所", "東雲メディカル", "Globex Japan", None)
+SAMPLE_PLAN = IMPLICIT_PLAN_ID
 PRIORITIES = (("high", 0.12), ("medium", 0.5), ("low", 0.38))
 GAPS = (
     ("見積書を発行してもらえますか？", 6),
@@ -89,8 +91,8 @@ class Scenario:
         hour = rng.uniform(9.0, 19.5) if plan.business or rng.random() < 0.5 else rng.uniform(0, 24)
         created = self.at(plan.day, hour)
         priority = rng.choices([p for p, _ in PRIORITIES], [w for _, w in PRIORITIES])[0]
-        case = self.history.open(
-            created, priority, customer=rng.choice(CUSTOMERS), title=f"問い合わせ {plan.day:%m/%d}"
+        case = self.history.open(  # the bundled configuration has one plan: every case opens under it
+            created, priority, customer=rng.choice(CUSTOMERS), title=f"問い合わせ {plan.day:%m/%d}", plan=SAMPLE_PLAN
         )
         calendar, target = self.rules.sla.calendar(priority), self.rules.sla.target(priority)
         roll = rng.random()
@@ -168,7 +170,9 @@ class Scenario:
         self.history.vote(reply, voted, helpful=helpful)
         if not helpful and rng.random() < 0.5:
             opened = voted + timedelta(minutes=5)
-            case = self.history.open(opened, "low", reporter=reply.user_id, title="FAQで解決しなかった")
+            case = self.history.open(
+                opened, "low", reporter=reply.user_id, title="FAQで解決しなかった", plan=SAMPLE_PLAN
+            )
             answered = self.rules.business.add(opened, timedelta(hours=2))
             if answered < self.end:
                 self.history.respond(case, answered)

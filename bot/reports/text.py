@@ -17,6 +17,7 @@ LABELS: dict[str, dict[str, str]] = {
     "cases": {"ja": "■ ケース", "en": "■ Cases"},
     "opened": {"ja": "起票 {count}件 ({parts})", "en": "Opened {count} ({parts})"},
     "customers": {"ja": "顧客別: {parts}", "en": "By customer: {parts}"},
+    "plans": {"ja": "プラン別: {parts}", "en": "By plan: {parts}"},
     "others": {"ja": "その他 {count}", "en": "others {count}"},
     "unknown": {"ja": "(未記入)", "en": "(none)"},
     "resolved": {
@@ -31,6 +32,10 @@ LABELS: dict[str, dict[str, str]] = {
     "response_line": {
         "ja": "{priority} (目標 {target}・{calendar}): 達成率 {attainment} (達成 {met} / 超過 {breached} / 対応待ち {pending})",
         "en": "{priority} (target {target}, {calendar}): attainment {attainment} (met {met} / breached {breached} / pending {pending})",
+    },
+    "plan_targets": {
+        "ja": "  (目標は既定プラン {plan} のもの。各ケースは起票時のプランの目標で集計)",
+        "en": "  (targets of the default plan, {plan}; each case counts against its own plan's target)",
     },
     "waits": {
         "ja": "    初回応答まで 中央値 {median} / 90%値 {p90} ({count}件)",
@@ -112,6 +117,9 @@ def _case_lines(cases: CaseFigures, language: str) -> list[str]:
         if cases.opened_by_customer_others:
             customers.append(label("others", language, count=cases.opened_by_customer_others))
         lines.append("  " + label("customers", language, parts=", ".join(customers)))
+    if any(c.value for c in cases.opened_by_plan):  # only once cases record their plan
+        plans = [f"{c.value or label('unknown', language)} {c.count}" for c in cases.opened_by_plan]
+        lines.append("  " + label("plans", language, parts=", ".join(plans)))
     lines.append("  " + label("resolved", language, resolved=cases.resolved, reopened=cases.reopened))
     ages = " / ".join(label(b, language, count=cases.backlog_by_age[b]) for b in BACKLOG_BUCKETS)
     lines.append("  " + label("backlog", language, count=cases.open_at_end, parts=ages))
@@ -120,6 +128,8 @@ def _case_lines(cases: CaseFigures, language: str) -> list[str]:
 
 def _response_lines(response: ResponseFigures, language: str) -> list[str]:
     lines = [label("response", language, goal=percent(response.attainment_goal))]
+    if response.default_plan is not None:
+        lines.append(label("plan_targets", language, plan=response.default_plan))
     for p in response.by_priority:
         lines.append(
             "  "

@@ -10,13 +10,14 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.access import Action
-from bot.case_answers import ReplyTo, replying
+from bot.case_answers import ReplyTo
 from bot.case_commands import parse_case_number
 from bot.cases import CaseService
 from bot.errors import UserFacingError
 from bot.models import Case
 from bot.slack import case_replies
 from bot.slack.case_forms import description_modal, escalate_modal, open_case_form, prefill_linked, resolve_modal
+from handlers.context import answering
 
 
 def number_of(action: dict[str, Any]) -> int:
@@ -35,7 +36,7 @@ def reply_to(body: dict[str, Any]) -> ReplyTo:
 
 def on_ack(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     ack()
-    with replying(reply_to(body)):
+    with answering(context, reply_to(body)):
         case_replies.acknowledge(
             context["cases"], context["desk"], number_of(action), body["user"]["id"], respond, via="button"
         )
@@ -46,7 +47,7 @@ def on_take(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Res
     ack()
     cases: CaseService = context["cases"]
     user = body["user"]["id"]
-    with replying(reply_to(body)):
+    with answering(context, reply_to(body)):
         cases.assign(number_of(action), user, user)
 
 
@@ -91,7 +92,7 @@ def _open_form(
 
 def on_reopen(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     ack()
-    with replying(reply_to(body)):
+    with answering(context, reply_to(body)):
         case_replies.reopen(context["cases"], context["desk"], number_of(action), None, body["user"]["id"], respond)
 
 

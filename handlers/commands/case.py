@@ -16,7 +16,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.case_answers import ReplyTo, replying
+from bot.case_answers import ReplyTo
 from bot.case_commands import CaseCommand, Verb, parse_case_command
 from bot.case_vocabulary import ListScope
 from bot.cases import CaseService
@@ -30,6 +30,7 @@ from bot.slack.case_forms import open_case_form, prefill_from_text
 from bot.slack.desk import Desk
 from bot.slack.mrkdwn import escape_text, from_slack
 from handlers.commands.case_stats import answer_stats
+from handlers.context import answering
 
 LIST_LIMIT = 20  # cases shown by `/case list`; the list says when there are more
 
@@ -94,7 +95,7 @@ def on_case_command(
         _READS[parsed.verb](request, respond)
         return
     # A change: its answer is queued with it (bot/case_answers.py), to this command's response_url.
-    with replying(ReplyTo(request.user, command.get("response_url"), channel)):
+    with answering(context, ReplyTo(request.user, command.get("response_url"), channel)):
         _CHANGES[parsed.verb](request, respond)
 
 

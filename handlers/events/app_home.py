@@ -7,6 +7,9 @@
   listeners a `respond` that republishes the person's home with what they would have been told.
 - After the person changes a case elsewhere (`/case ack 42`, 「対応開始」 on a card…), their home is
   published again once they have been answered (the change is committed by then).
+- After they submit a case form (a new case, an escalation, a resolution), the form's listener calls
+  `REFRESH_HOME` (handlers/context.py) once the change is committed; a refused form changes nothing
+  and refreshes nothing.
 """
 
 from __future__ import annotations
@@ -21,12 +24,15 @@ from slack_sdk import WebClient
 from bot.case_commands import Verb, parse_case_command
 from bot.home import HomeService
 from bot.slack import case_blocks
+from bot.slack.case_forms import VIEW_ESCALATE, VIEW_OPEN, VIEW_RESOLVE
 from bot.slack.home_blocks import home_view
+from handlers.context import REFRESH_HOME
 
 log = logging.getLogger(__name__)
 
 CASE_CHANGES = frozenset({Verb.OPEN, Verb.ACK, Verb.ASSIGN, Verb.PRIORITY, Verb.ESCALATE, Verb.RESOLVE, Verb.REOPEN})
 CARD_CHANGES = frozenset({case_blocks.ACTION_ACK, case_blocks.ACTION_TAKE})
+FORM_CHANGES = frozenset({VIEW_OPEN, VIEW_ESCALATE, VIEW_RESOLVE})
 
 
 def publish_home(
@@ -67,6 +73,19 @@ def from_home(body: dict[str, Any]) -> bool:
     return body.get("type") == "block_actions" and (body.get("view") or {}).get("type") == "home"
 
 
+class HomeRefresh:
+    """The person's home again, after their change (a failure here never spoils the change or the answer)."""
+
+    def __init__(self, client: WebClient, context: BoltContext, user: str) -> None:
+        self.client, self.context, self.user = client, context, user
+
+    def __call__(self) -> None:
+        try:
+            publish_home(self.client, self.context, self.user)
+        except Exception:
+            log.warning("could not refresh %s's App Home after their action", self.user, exc_info=True)
+
+
 class RespondThenRefresh:
     """`respond` as usual, then the person's home again (a failure there never spoils the answer)."""
 
@@ -75,10 +94,7 @@ class RespondThenRefresh:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         answered = self.respond(*args, **kwargs)
-        try:
-            publish_home(self.client, self.context, self.user)
-        except Exception:
-            log.warning("could not refresh %s's App Home after their action", self.user, exc_info=True)
+        HomeRefresh(self.client, self.context, self.user)()
         return answered
 
 
@@ -91,14 +107,25 @@ def changes_a_case(body: dict[str, Any]) -> bool:
     return False
 
 
+def submits_a_case_form(body: dict[str, Any]) -> bool:
+    """A new case, an escalation or a resolution submitted from its modal."""
+    return body.get("type") == "view_submission" and (body.get("view") or {}).get("callback_id") in FORM_CHANGES
+
+
 def refresh_home_after_actions(
     body: dict[str, Any], client: WebClient, context: BoltContext, next: Callable[[], BoltResponse]
 ) -> BoltResponse:
     if from_home(body) and not body.get("response_url"):
+        # A refusal is shown at the top of the home; a change is answered by DM (the outbox) and the home
+        # published again once it is committed.
         context["respond"] = HomeRespond(client, context, body["user"]["id"])
+        context[REFRESH_HOME] = HomeRefresh(client, context, body["user"]["id"])
     elif body.get("response_url") and changes_a_case(body):
         user = str(body.get("user_id") or (body.get("user") or {}).get("id") or "")
         respond = context.respond
-        if user and respond is not None:
+        if user and respond is not None:  # a refusal is answered directly; a change when committed
             context["respond"] = RespondThenRefresh(respond, client, context, user)
+            context[REFRESH_HOME] = HomeRefresh(client, context, user)
+    elif submits_a_case_form(body) and (body.get("user") or {}).get("id"):
+        context[REFRESH_HOME] = HomeRefresh(client, context, body["user"]["id"])
     return next()

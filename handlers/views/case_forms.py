@@ -23,6 +23,7 @@ from bot.slack.blocks import view_values
 from bot.slack.case_forms import VIEW_OPEN, notice_modal
 from bot.slack.desk import Desk
 from bot.slack.mrkdwn import plain_field
+from handlers.context import refresh_home
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,8 @@ def on_case_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: 
         context["intake"].process(receipt.request_id)
     except DatabaseUnavailable:  # recorded: the intake job opens it once the database is back
         log.warning("case form %s recorded; opening it waits for the database", receipt.request_id[:12])
+        return
+    refresh_home(context)
 
 
 def form_request(
@@ -118,6 +121,7 @@ def _act_on_case(ack: Ack, view: dict[str, Any], context: BoltContext, act: Case
         ack(response_action="errors", errors={"note": error.render(context["desk"].language, quote=plain_field)})
         return
     ack()
+    refresh_home(context)  # the change is committed
 
 
 def on_escalate_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:

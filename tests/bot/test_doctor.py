@@ -134,3 +134,39 @@ def test_a_spool_directory_that_cannot_be_written_is_a_problem(tmp_path: Path) -
     code, output = run(broken)
     assert code == 1
     assert "✗ intake spool" in output and "SUPPORTBOT_SPOOL_DIR" in output
+
+
+DIGEST = (
+    CONFIG
+    + """
+[reports]
+digest_channel = "C0REPORTS"
+"""
+)
+DIGEST_PEOPLE = {uid: {"real_name": uid} for uid in ("U0AGENT", "U0GONE", "U0ONCALL1", "U0LEAD")}
+
+
+def test_the_weekly_digest_channel_and_its_upload_scope_are_checked(tmp_path: Path) -> None:
+    with FakeSlack(users=DIGEST_PEOPLE, usergroups={"S0ENG": ["U0ENG1"]}, scopes=manifest_scopes()) as fake:
+        code, output = run(settings(tmp_path, fake, config_text=DIGEST))
+    assert code == 0, output
+    assert "✓ digest channel: #" in output and "the bot is a member" in output
+    assert "✓ digest chart upload: files:write granted" in output
+
+
+def test_a_digest_the_bot_cannot_post_or_upload_is_a_problem(tmp_path: Path) -> None:
+    members = {"C0CASES": ["UBOT"], "C0EMERG": ["UBOT"], "C0FAQ": ["UBOT"], "C0REPORTS": []}
+    scopes = [s for s in manifest_scopes() if s != "files:write"]
+    with FakeSlack(users=DIGEST_PEOPLE, usergroups={"S0ENG": []}, scopes=scopes, channel_members=members) as fake:
+        code, output = run(settings(tmp_path, fake, config_text=DIGEST))
+    assert code == 1
+    assert "✗ digest channel: #" in output and "the bot is not a member" in output and "/invite @" in output
+    assert "✗ digest chart upload: files:write is not granted" in output
+    assert "reinstall the app" in output
+    assert "✓ channel cases" in output  # the other channels are fine
+
+
+def test_without_a_digest_channel_the_digest_is_off(tmp_path: Path) -> None:
+    with FakeSlack(users=DIGEST_PEOPLE, usergroups={"S0ENG": []}, scopes=manifest_scopes()) as fake:
+        code, output = run(settings(tmp_path, fake))
+    assert code == 0 and "✓ weekly digest: off ([reports] digest_channel is unset)" in output

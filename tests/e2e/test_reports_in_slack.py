@@ -13,7 +13,7 @@ from bot.clock import ManualClock
 from bot.devtools.signing import event_body
 from bot.slack import case_blocks
 from bot.slack.home_blocks import ACTION_PAGE
-from tests.handlers.test_cases import case_command, wait_card
+from tests.handlers.test_cases import case_command, opened_view, posted, press, submit, wait_card
 from tests.harness import AppHarness, blocks_text
 
 pytestmark = pytest.mark.e2e
@@ -120,7 +120,9 @@ def test_opening_app_home_publishes_the_agents_cases_the_queue_and_the_figures(
     click_in_home(app, view, case_blocks.ACTION_TAKE, user=AGENT)  # 「担当する」 on #2, the first in the queue
     again = published(app, AGENT, before)
     assert app.services.cases.get(2).assignee_id == AGENT
-    assert again["blocks"][2]["text"]["text"] == "ケース #2 はあなたの担当になりました。"  # what a card would say
+    # The answer is a DM through the outbox (never lost, never twice); the home shows the new state.
+    (told,) = app.fake.wait_for_calls("chat.postMessage", where=lambda c: c.args.get("channel") == AGENT)
+    assert told.args["text"] == "ケース #2 はあなたの担当になりました。"  # what a card would say
     assert "自分の担当 (2件)" in blocks_text(again) and "未割り当て (1件、期限順)" in blocks_text(again)
 
 
@@ -144,6 +146,25 @@ def test_a_case_changed_by_command_refreshes_the_persons_home(app: AppHarness) -
     assert "自分の担当 (1件)" in blocks_text(published(app, AGENT, before))
     case_command(app, "list", user=AGENT)  # reading changes nothing: no refresh
     assert publishes(app, AGENT) == before + 1
+
+
+def test_the_escalate_and_resolve_forms_refresh_the_persons_home(app: AppHarness) -> None:
+    case_command(app, "中 請求書の宛名を変えたい", user=CUSTOMER)
+    card = posted(wait_card(app, 1))
+    case_command(app, "assign 1 <@U0AGENT>", user=AGENT)
+    before = publishes(app, AGENT)
+    press(app, card, case_blocks.ACTION_ESCALATE, user=AGENT)
+    assert publishes(app, AGENT) == before  # opening the form changes nothing
+    submit(app, opened_view(app, 1), user=AGENT, level="L2", note="経理に確認")
+    assert "自分の担当 (1件)" in blocks_text(published(app, AGENT, before))
+    press(app, card, case_blocks.ACTION_RESOLVE, user=AGENT)
+    view = opened_view(app, 2)
+    submit(app, view, user=AGENT, note="宛名を変更しました")
+    assert "自分の担当 (0件)" in blocks_text(published(app, AGENT, before + 1))
+    assert app.services.cases.get(1).status == "resolved"
+    refused = submit(app, view, user=AGENT, note="二重送信")  # shown in the form; nothing changed, no refresh
+    assert refused.json()["response_action"] == "errors"
+    assert publishes(app, AGENT) == before + 2
 
 
 def test_app_home_of_someone_else_shows_their_own_open_cases_and_how_to_ask(app: AppHarness) -> None:

@@ -15,6 +15,20 @@ from bot.reports.history import History
 from tests.harness import make_config
 
 TOKYO = ZoneInfo("Asia/Tokyo")
+PLANS = {  # two plans: Premier answers medium cases within 2 hours around the clock, Standard within 6 business hours
+    "standard": {
+        "label": "Standard",
+        "high": {"target": "2h", "calendar": "24x7"},
+        "medium": {"target": "6h", "calendar": "business"},
+        "low": {"target": "8h", "calendar": "business"},
+    },
+    "premier": {
+        "label": "Premier",
+        "high": {"target": "1h", "calendar": "24x7"},
+        "medium": {"target": "2h", "calendar": "24x7"},
+        "low": {"target": "4h", "calendar": "business"},
+    },
+}
 
 
 def jst(month: int, day: int, hour: int = 0, minute: int = 0, year: int = 2026) -> datetime:

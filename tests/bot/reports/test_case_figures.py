@@ -6,6 +6,7 @@ from bot.clock import ManualClock
 from bot.reports import Reports
 from bot.reports.history import History
 from bot.reports.periods import resolve_period
+from bot.reports.text import render_text
 from tests.bot.reports.conftest import Write, jst
 
 
@@ -25,7 +26,38 @@ def test_opened_by_priority_and_customer(history: History, write: Write, reports
     assert cases.opened_by_priority == {"high": 1, "medium": 2, "low": 1}
     assert [(c.value, c.count) for c in cases.opened_by_customer] == [("北斗システム", 2), ("みなと物流", 1), (None, 1)]
     assert cases.opened_by_customer_others == 0
-    assert cases.opened_by_plan is None  # cases do not store their plan yet
+    assert [(c.value, c.count) for c in cases.opened_by_plan] == [(None, 4)]  # written without a plan
+
+
+def test_opened_by_customer_and_plan_when_cases_record_them(history: History, write: Write, reports: Reports) -> None:
+    history.open(jst(11, 16, 11), "high", customer="株式会社アクメ", customer_id="acme", plan="premier")
+    history.open(jst(11, 17, 11), "medium", customer="株式会社アクメ", customer_id="acme", plan="premier")
+    history.open(jst(11, 18, 11), "medium", customer="ベータ商事", customer_id="beta", plan="standard")
+    history.open(jst(11, 19, 11), "low", plan="standard")  # no customer known: the default plan
+    history.open(jst(11, 19, 12), "low", plan="standard")
+    write(history)
+    report = reports.figures(week(reports))
+    cases = report.cases
+    assert [(c.value, c.count) for c in cases.opened_by_customer] == [
+        ("株式会社アクメ", 2),
+        (None, 2),
+        ("ベータ商事", 1),
+    ]
+    assert [(c.value, c.count) for c in cases.opened_by_plan] == [("standard", 3), ("premier", 2)]
+    assert report.to_json()["cases"]["opened_by_plan"] == [
+        {"plan": "standard", "count": 3},
+        {"plan": "premier", "count": 2},
+    ]
+    text = render_text(report, "ja")
+    assert "顧客別: 株式会社アクメ 2, (未記入) 2, ベータ商事 1" in text
+    assert "プラン別: standard 3, premier 2" in text
+    assert "By plan: standard 3, premier 2" in render_text(report, "en")
+
+
+def test_no_plan_line_before_cases_record_their_plan(history: History, write: Write, reports: Reports) -> None:
+    history.open(jst(11, 16, 11), "high")
+    write(history)
+    assert "プラン別" not in render_text(reports.figures(week(reports)), "ja")
 
 
 def test_a_reopened_case_counts_once_in_opened_and_once_in_resolved(

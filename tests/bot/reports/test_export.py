@@ -17,7 +17,14 @@ def test_csv_has_a_bom_a_header_and_one_row_per_case(
     history: History, write: Write, reports: Reports, report_clock: ManualClock
 ) -> None:
     report_clock.set(jst(11, 18, 12))
-    answered = history.open(jst(11, 16, 11), "medium", customer="北斗システム", title="CSVが文字化けする")
+    answered = history.open(
+        jst(11, 16, 11),
+        "medium",
+        customer="北斗システム",
+        customer_id="hokuto",
+        plan="standard",
+        title="CSVが文字化けする",
+    )
     history.respond(answered, jst(11, 16, 12))
     history.resolve(answered, jst(11, 16, 15))
     history.reopen(answered, jst(11, 17, 10))
@@ -30,13 +37,33 @@ def test_csv_has_a_bom_a_header_and_one_row_per_case(
     text = out.getvalue()
     assert text.startswith("\ufeff") and count == 2
     rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
-    assert tuple(rows[0]) == COLUMNS
+    assert (
+        tuple(rows[0])
+        == COLUMNS
+        == (
+            "number",
+            "title",
+            "customer",
+            "plan",
+            "priority",
+            "status",
+            "reporter",
+            "assignee",
+            "opened",
+            "first_response",
+            "due",
+            "breached",
+            "resolved",
+            "reopened_count",
+        )
+    )
     first, second = rows
     assert first["number"] == "1" and first["title"] == "CSVが文字化けする" and first["customer"] == "北斗システム"
     assert first["opened"] == "2026-11-16T11:00:00+09:00" and first["first_response"] == "2026-11-16T12:00:00+09:00"
     assert first["due"] == "2026-11-16T17:00:00+09:00" and first["breached"] == "no"
     assert first["resolved"] == "2026-11-17T11:00:00+09:00" and first["reopened_count"] == "1"
-    assert first["plan"] == "" and first["assignee"] == ""  # no plan stored yet; this history assigns nobody
+    assert first["plan"] == "standard" and first["assignee"] == ""  # this history assigns nobody
+    assert second["plan"] == "" and second["customer"] == ""  # opened before cases recorded a plan, no customer
     assert second["title"] == '\'=HYPERLINK("http://evil")'  # shown as text, never run as a formula
     assert second["breached"] == "yes" and second["first_response"] == "" and second["status"] == "open"
 
@@ -49,7 +76,7 @@ def test_json_export_has_the_same_columns(history: History, write: Write, report
     rows = json.loads(out.getvalue())
     assert len(rows) == 1 and tuple(rows[0]) == COLUMNS
     assert rows[0]["breached"] is False  # closed by the reporter before its due time
-    assert rows[0]["plan"] is None and rows[0]["reopened_count"] == 0
+    assert rows[0]["plan"] is None and rows[0]["reopened_count"] == 0  # no plan recorded: null
     empty = io.StringIO()
     write_json(iter(()), empty, "Asia/Tokyo")
     assert json.loads(empty.getvalue()) == []

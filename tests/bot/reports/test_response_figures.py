@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.clock import ManualClock
-from bot.reports import Reports
+from bot.database import Database
+from bot.reports import ReportRules, Reports
 from bot.reports.history import History
 from bot.reports.response_figures import percentile
-from tests.bot.reports.conftest import Write, jst
+from bot.reports.text import render_text
+from tests.bot.reports.conftest import PLANS, Write, jst
+from tests.harness import make_config
 
 H, M = timedelta(hours=1), timedelta(minutes=1)
 
@@ -118,3 +121,30 @@ def test_percentile_interpolates_like_numpy() -> None:
     assert percentile(values, 0.9) == timedelta(minutes=37)
     assert percentile([timedelta(minutes=5)], 0.9) == timedelta(minutes=5)
     assert percentile([], 0.5) is None
+
+
+def test_each_case_counts_against_its_own_plan(db: Database, report_clock: ManualClock) -> None:
+    rules = ReportRules.from_config(make_config(plans=PLANS, customers={"default_plan": "standard"}))
+    reports, history = Reports(db, report_clock, rules), History(rules.sla)
+    # Friday 11/20 17:00, answered Tuesday 11/24 10:30 (Monday 11/23 is 勤労感謝の日): on Standard
+    # (6 business hours) 1.5 h of business time, met; on Premier (2 h around the clock) 89.5 h, breached.
+    standard = history.open(jst(11, 20, 17), "medium", plan="standard", customer="ベータ商事")
+    premier = history.open(jst(11, 20, 17), "medium", plan="premier", customer="株式会社アクメ", customer_id="acme")
+    unplanned = history.open(jst(11, 20, 17), "medium")  # no plan stored: the default plan (Standard)
+    for case in (standard, premier, unplanned):
+        history.respond(case, jst(11, 24, 10, 30))
+    assert premier.due_at == jst(11, 20, 19) and standard.due_at == unplanned.due_at == jst(11, 24, 15)
+    # Premier, Saturday 11/21 09:00, answered 10:00 the same day: 1 h of wall-clock time, met.
+    history.respond(history.open(jst(11, 21, 9), "medium", plan="premier"), jst(11, 21, 10))
+    history.write(db)
+    medium = reports.first_response(reports.period(since="2026-11-20", until="2026-11-26")).for_priority("medium")
+    assert (medium.met, medium.breached, medium.answered) == (3, 1, 4)
+    assert medium.attainment == 0.75
+    # Waits: 1 h (Premier, Saturday), 1.5 h, 1.5 h (Standard, business time), 89.5 h (Premier, wall-clock).
+    assert medium.median == 90 * M
+    # Premier's breach was due Friday 19:00 and answered Tuesday 10:30: 87.5 h late, counted around the clock.
+    assert medium.late_median == 87 * H + 30 * M
+    assert (medium.target, medium.calendar) == (6 * H, "business")  # the default plan's, for the heading
+    report = reports.figures(reports.period(since="2026-11-20", until="2026-11-26"))
+    assert report.to_json()["first_response"]["targets_of_plan"] == "standard"
+    assert "(目標は既定プラン standard のもの。各ケースは起票時のプランの目標で集計)" in render_text(report, "ja")

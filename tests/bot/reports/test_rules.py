@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.business_calendar import BusinessCalendar, TwentyFourSeven
+from bot.business_calendar import TwentyFourSeven
+from bot.plans import PlanCatalog
 from bot.reports.rules import ReportRules, calendar_kind, rewind
-from bot.sla import SlaPolicy
-from tests.bot.reports.conftest import jst
+from tests.bot.reports.conftest import PLANS, jst
 from tests.harness import make_config
 
 
@@ -40,9 +40,21 @@ def test_rewind_skips_nights_weekends_and_holidays(rules: ReportRules) -> None:
     assert rewind(rules.business, jst(11, 17, 10), timedelta(0)) == jst(11, 17, 10)
 
 
-def test_the_running_bots_sla_policy_can_be_shared() -> None:
+def test_the_running_bots_plan_catalog_can_be_shared() -> None:
     config = make_config()
-    policy = SlaPolicy(config.sla, BusinessCalendar(config.business_hours))
-    rules = ReportRules.from_config(config, policy)
-    assert rules.sla.calendar("medium") is policy.for_priority("medium").calendar
-    assert rules.sla.target("high") == policy.for_priority("high").duration
+    plans = PlanCatalog.from_config(config)
+    rules = ReportRules.from_config(config, plans)
+    assert rules.sla.calendar("medium") is plans.target(None, "medium").calendar
+    assert rules.sla.target("high") == plans.target(None, "high").duration
+
+
+def test_each_plan_has_its_own_targets_and_calendars() -> None:
+    rules = ReportRules.from_config(make_config(plans=PLANS, customers={"default_plan": "standard"}))
+    assert rules.sla.target("medium", "premier") == timedelta(hours=2)
+    assert calendar_kind(rules.sla.calendar("medium", "premier")) == "24x7"
+    assert rules.sla.target("medium") == timedelta(hours=6) == rules.sla.target("medium", "standard")
+    assert calendar_kind(rules.sla.calendar("medium", None)) == "business"
+    # A plan no longer configured: the default plan, as the SLA clock counts it.
+    assert rules.sla.target("medium", "gold") == timedelta(hours=6)
+    assert rules.default_plan == "standard"  # several plans: the headings name whose targets they show
+    assert ReportRules.from_config(make_config()).default_plan is None  # one plan: nothing to say
