@@ -47,11 +47,12 @@ from slack_bolt import BoltRequest  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from benchmarks import load_bench  # noqa: E402
-from bot.config import Settings, parse_behaviour  # noqa: E402
+from bot.config import parse_behaviour  # noqa: E402
 from bot.database import Database, temporary_postgres_database  # noqa: E402
 from bot.devtools.signing import signed_headers, slash_command_body  # noqa: E402
 from bot.migrate import upgrade_database  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
+from bot.settings import Settings  # noqa: E402
 from knowledge import BUNDLED_KNOWLEDGE  # noqa: E402
 from knowledge.search import KnowledgeIndex  # noqa: E402
 

@@ -50,13 +50,14 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import bindparam, delete, event, insert, text, update  # noqa: E402
 
 from bot.clock import ManualClock  # noqa: E402
-from bot.config import Settings, parse_behaviour  # noqa: E402
+from bot.config import parse_behaviour  # noqa: E402
 from bot.database import Database, DatabaseUnavailable, table_of, temporary_postgres_database  # noqa: E402
 from bot.metrics import Metrics  # noqa: E402
 from bot.models import Case, CaseEvent, CaseParty, Counter, OutboxMessage  # noqa: E402
 from bot.notify import Delivered  # noqa: E402
 from bot.priorities import Priority  # noqa: E402
 from bot.services import Services, build_services  # noqa: E402
+from bot.settings import Settings  # noqa: E402
 from bot.sla_clock import SweepReport  # noqa: E402
 from knowledge import BUNDLED_KNOWLEDGE  # noqa: E402
 from knowledge.search import KnowledgeIndex  # noqa: E402

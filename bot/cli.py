@@ -9,15 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.error import URLError
 
-from bot.config import (
-    BehaviourConfig,
-    ConfigError,
-    Settings,
-    load_behaviour,
-    load_default_behaviour,
-)
+from bot.config import BehaviourConfig, load_behaviour, load_default_behaviour
 from bot.customers_cli import add_commands as add_customer_commands
 from bot.faq_admin_cli import add_commands as add_faq_commands
+from bot.settings import ConfigError, Settings
 
 EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 3  # a dependency (database, Slack) refused at start; a supervisor may retry

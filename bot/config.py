@@ -6,32 +6,24 @@ as a stack trace in the middle of a request.
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
-from dataclasses import dataclass
 from datetime import date, time, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.config_plans import CustomersConfig, PlanConfig, ResponseTarget, plan_problems
+from bot.config_problems import validation_problems, without_replaced_keys
 from bot.durations import parse_duration
 from bot.identifiers import is_channel, is_user, is_usergroup
+from bot.settings import ConfigError
 
-DEFAULT_SLACK_API_BASE_URL = "https://slack.com/api/"
-DEFAULT_DATABASE_URL = "sqlite:///supportbot.db"
-DEFAULT_CONFIG_PATH = "supportbot.toml"
-DEFAULT_SPOOL_DIR = "spool"  # in the working directory, like the default SQLite file
 EXAMPLE_CONFIG_PATH = Path(__file__).resolve().parents[1] / "supportbot.example.toml"
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-class ConfigError(Exception):
-    """A configuration value is missing or wrong; the message says which and how to fix it."""
 
 
 def _duration(value: Any) -> timedelta:
@@ -359,109 +351,18 @@ class BehaviourConfig(_Section):
         return self
 
 
-@dataclass(frozen=True)
-class _Keyed:
-    """A dict[str, Model] field such as [plans.<id>]: the next location part is a key, then the model."""
-
-    model: type[BaseModel]
-
-
-def _submodel(annotation: Any) -> type[BaseModel] | _Keyed | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    if get_origin(annotation) is dict:
-        value = get_args(annotation)[1]
-        if isinstance(value, type) and issubclass(value, BaseModel):
-            return _Keyed(value)
-    return None
-
-
-def _describe(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[str, str | None]:
-    """Turn a pydantic error location into "[section] key" plus the field's description."""
-    section: list[str] = []
-    current: Any = model
-    description = None
-    for part in loc:
-        if isinstance(part, int):
-            section[-1] = f"{section[-1]}[{part}]" if section else str(part)
-            continue
-        section.append(str(part))
-        if isinstance(current, _Keyed):
-            current = current.model
-            continue
-        field = getattr(current, "model_fields", {}).get(part) if current is not None else None
-        if field is not None:
-            description = field.description
-            current = _submodel(field.annotation)
-        else:
-            current = None
-    if len(section) == 1:
-        return section[0], description
-    return f"[{'.'.join(section[:-1])}] {section[-1]}", description
-
-
-# Keys that were replaced: a config still using one fails at start naming the new key.
-_REPLACED = {
-    ("escalation", "oncall_fallback"): '[oncall] fallback (a user group ID "S…", or "here" for @here)',
-    ("oncall", "fallback_usergroup"): '[oncall] fallback (a user group ID "S…", or "here" for @here)',
-}
-
-
-def _without_replaced_keys(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The document without keys that were replaced, and a problem line for each one found."""
-    problems = []
-    data = dict(data)
-    for (section, key), new in _REPLACED.items():
-        if isinstance(data.get(section), dict) and key in data[section]:
-            data[section] = {k: v for k, v in data[section].items() if k != key}
-            problems.append(f"  - [{section}] {key}: replaced by {new}; rename the key")
-    return data, problems
-
-
 def parse_behaviour(data: dict[str, Any], source: str, base_dir: Path) -> BehaviourConfig:
     """Validate a TOML document; raise ConfigError naming every wrong key."""
-    data, replaced = _without_replaced_keys(data)
-    problems = [line.removeprefix("  - ") for line in replaced]
+    data, problems = without_replaced_keys(data)
     config: BehaviourConfig | None = None
     try:
         config = BehaviourConfig.model_validate({**data, "base_dir": base_dir})
     except ValidationError as exc:
-        for error in exc.errors():
-            message = str(error["msg"]).removeprefix("Value error, ")
-            if not error["loc"]:  # checks across sections name their keys themselves
-                problems += message.splitlines()
-                continue
-            key, description = _describe(BehaviourConfig, tuple(error["loc"]))
-            if error["type"] == "extra_forbidden":
-                parent = _parent_fields(tuple(error["loc"][:-1]))
-                problems.append(f"{key}: unknown key; known keys here: {', '.join(parent)}")
-            elif error["type"] == "missing":
-                hint = f" ({description})" if description else ""
-                problems.append(f"{key}: missing; add it{hint}")
-            else:
-                hint = f" — {description}" if description else ""
-                problems.append(f"{key}: {message}{hint}")
+        problems += validation_problems(exc, BehaviourConfig)
     if problems or config is None:
         lines = [f"{source} has {len(problems)} problem(s):", *(f"  - {problem}" for problem in problems)]
         raise ConfigError("\n".join(lines)) from None
     return config
-
-
-def _parent_fields(loc: tuple[Any, ...]) -> list[str]:
-    current: Any = BehaviourConfig
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if isinstance(current, _Keyed):
-            current = current.model
-            continue
-        field = current.model_fields.get(part)
-        current = _submodel(field.annotation) if field else None
-        if current is None:
-            return []
-    if isinstance(current, _Keyed):
-        return []
-    return [name for name in current.model_fields if name != "base_dir"]
 
 
 def load_behaviour(path: Path) -> BehaviourConfig:
@@ -489,116 +390,3 @@ def load_behaviour(path: Path) -> BehaviourConfig:
 def load_default_behaviour() -> BehaviourConfig:
     """The bundled demo configuration the local console runs with."""
     return load_behaviour(EXAMPLE_CONFIG_PATH)
-
-
-_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Environment variables: secrets and locations (see .env.example)."""
-
-    slack_bot_token: str | None = None
-    slack_signing_secret: str | None = None
-    slack_app_token: str | None = None
-    slack_api_base_url: str = DEFAULT_SLACK_API_BASE_URL
-    database_url: str = DEFAULT_DATABASE_URL
-    config_path: Path = Path(DEFAULT_CONFIG_PATH)
-    config_path_given: bool = False
-    database_url_given: bool = False
-    faq_index_cache: Path | None = None
-    spool_dir: Path = Path(DEFAULT_SPOOL_DIR)  # requests acknowledged while the database was down (bot/spool.py)
-    port: int = 3000
-    log_level: str = "INFO"
-    log_format: Literal["text", "json"] = "text"
-    web_threads: int = 8
-
-    @property
-    def socket_mode(self) -> bool:
-        return bool(self.slack_app_token)
-
-    @property
-    def has_slack(self) -> bool:
-        return bool(self.slack_bot_token)
-
-    def require_slack(self) -> None:
-        """Fail with a clear message when tokens needed for Slack are missing or malformed."""
-        problems = []
-        if not self.slack_bot_token or not self.slack_bot_token.startswith("xoxb-"):
-            problems.append("SLACK_BOT_TOKEN must be the Bot User OAuth Token (starts with xoxb-)")
-        if self.slack_app_token and not self.slack_app_token.startswith("xapp-"):
-            problems.append("SLACK_APP_TOKEN must be an app-level token with connections:write (starts with xapp-)")
-        if not self.slack_app_token and not self.slack_signing_secret:
-            problems.append(
-                "SLACK_SIGNING_SECRET is required in HTTP mode (Basic Information > App Credentials); "
-                "or set SLACK_APP_TOKEN for Socket Mode"
-            )
-        if problems:
-            raise ConfigError("Slack settings:\n" + "\n".join(f"  - {p}" for p in problems))
-
-    @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        env = os.environ if environ is None else environ
-        problems: list[str] = []
-
-        def get(name: str) -> str | None:
-            value = env.get(name, "").strip()
-            return value or None
-
-        base_url = get("SLACK_API_BASE_URL") or DEFAULT_SLACK_API_BASE_URL
-        if not re.match(r"^https?://", base_url):
-            problems.append(
-                f"SLACK_API_BASE_URL={base_url!r} must start with https:// (e.g. {DEFAULT_SLACK_API_BASE_URL})"
-            )
-        if not base_url.endswith("/"):
-            base_url += "/"
-        port_text = get("PORT") or "3000"
-        port = 3000
-        if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
-            problems.append(f"PORT={port_text!r} must be a port number such as 3000")
-        else:
-            port = int(port_text)
-        threads_text = get("WEB_THREADS") or "8"
-        threads = 8
-        if not threads_text.isdigit() or not 1 <= int(threads_text) <= 256:
-            problems.append(f"WEB_THREADS={threads_text!r} must be a number of threads such as 8")
-        else:
-            threads = int(threads_text)
-        log_level = (get("LOG_LEVEL") or "INFO").upper()
-        if log_level not in _LOG_LEVELS:
-            problems.append(f"LOG_LEVEL={log_level!r} must be one of {', '.join(_LOG_LEVELS)}")
-        log_format = (get("LOG_FORMAT") or "text").lower()
-        if log_format not in ("text", "json"):
-            problems.append(f'LOG_FORMAT={log_format!r} must be "text" or "json"')
-        database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
-        if "://" not in database_url:
-            problems.append(
-                f"DATABASE_URL={database_url!r} must be a SQLAlchemy URL such as sqlite:///supportbot.db "
-                "or postgresql+psycopg://user@host:5432/dbname"
-            )
-        if problems:
-            raise ConfigError("Environment:\n" + "\n".join(f"  - {p}" for p in problems))
-        return cls(
-            slack_bot_token=get("SLACK_BOT_TOKEN"),
-            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
-            slack_app_token=get("SLACK_APP_TOKEN"),
-            slack_api_base_url=base_url,
-            database_url=normalise_database_url(database_url),
-            config_path=Path(get("SUPPORTBOT_CONFIG") or DEFAULT_CONFIG_PATH),
-            config_path_given=get("SUPPORTBOT_CONFIG") is not None,
-            database_url_given=get("DATABASE_URL") is not None,
-            faq_index_cache=Path(cache) if (cache := get("SUPPORTBOT_FAQ_INDEX_CACHE")) else None,
-            spool_dir=Path(get("SUPPORTBOT_SPOOL_DIR") or DEFAULT_SPOOL_DIR),
-            port=port,
-            log_level=log_level,
-            log_format=log_format,  # type: ignore[arg-type]
-            web_threads=threads,
-        )
-
-
-def normalise_database_url(url: str) -> str:
-    """Accept the URLs platforms hand out (postgres://, postgresql://) and use psycopg 3 for them."""
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url

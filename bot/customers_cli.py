@@ -12,7 +12,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.config import BehaviourConfig, Settings
+from bot.config import BehaviourConfig
+from bot.settings import Settings
 
 # The database, calendar and plan modules load when a command runs, so `supportbot --help` stays quick.
 if TYPE_CHECKING:

@@ -11,8 +11,9 @@ from urllib.error import URLError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.config import BehaviourConfig, ConfigError, Settings, load_behaviour
+from bot.config import BehaviourConfig, load_behaviour
 from bot.database import Database
+from bot.settings import ConfigError, Settings
 from bot.spool import Spool
 
 MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"

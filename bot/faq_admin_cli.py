@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.config import BehaviourConfig, Settings
+from bot.config import BehaviourConfig
+from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.faq_teaching import Learned

@@ -14,12 +14,13 @@ from slack_sdk import WebClient
 
 from bot.app import create_app
 from bot.clock import Clock
-from bot.config import BehaviourConfig, Settings
+from bot.config import BehaviourConfig
 from bot.database import Database
 from bot.internals.socket_mode_close import close_socket_mode
 from bot.internals.waitress_drain import serve_until
 from bot.listener_pool import ListenerPool
 from bot.services import Services, build_services
+from bot.settings import Settings
 from bot.slack.client import make_web_client
 from bot.web import SLACK_PATH, WebApp
 from knowledge.search import KnowledgeIndex

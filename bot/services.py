@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.agents import ConfiguredAgents
 from bot.cases import CaseService
 from bot.clock import Clock, SystemClock
-from bot.config import BehaviourConfig, Settings
+from bot.config import BehaviourConfig
 from bot.customers import CustomerDirectory
 from bot.database import Database, DatabaseUnavailable
 from bot.events import EventLog
@@ -26,6 +26,7 @@ from bot.outbox import Outbox
 from bot.reports import ReportRules, Reports
 from bot.reports.digest import WeeklyDigest
 from bot.reports.service import EntryQuestions
+from bot.settings import Settings
 from bot.sla_clock import SlaClock
 from bot.spool import Spool
 from knowledge.search import KnowledgeIndex

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import Clock
-from bot.config import BehaviourConfig, Settings, parse_behaviour
+from bot.config import BehaviourConfig, parse_behaviour
 from bot.database import Database
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.recording import signing_of
 from bot.devtools.signing import event_body, interactivity_body, signed_headers, slash_command_body
 from bot.internals.waitress_drain import close_from_loop
 from bot.runtime import Runtime
+from bot.settings import Settings
 from knowledge.search import KnowledgeIndex
 
 SIGNING_SECRET = "test-signing-secret"

@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 from bot.clock import Clock
-from bot.config import Settings
 from bot.database import Database
 from bot.notify import Notifier
 from bot.services import Services, build_services
+from bot.settings import Settings
 from knowledge import BUNDLED_KNOWLEDGE
 from knowledge.search import KnowledgeIndex
 from tests.harness import make_config

@@ -29,10 +29,6 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     # The SLA clock in one domain module, paging from one place (issue 10, item 1).
     # Listeners as named module functions, one module per Slack surface (item 2).
     # Presentation helpers move to the Slack adapter's own modules (item 5).
-    # Message catalogue: one module per area (cases, FAQ, plans, on-call) once the areas settle.
-    ("lines", "bot/i18n.py", ""): "split the catalogue per area",
-    # Configuration: one model per section in its own module.
-    ("lines", "bot/config.py", ""): "split the settings from the behaviour sections",
     # The FAQ matcher is being rewritten (the FAQ issue).
     ("complexity", "knowledge/loader.py", "_finish"): "the FAQ rewrite",
 }

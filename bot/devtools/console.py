@@ -19,7 +19,7 @@ from typing import Any, TextIO
 from slack_bolt.request import BoltRequest
 
 from bot.clock import ManualClock
-from bot.config import BehaviourConfig, Settings
+from bot.config import BehaviourConfig
 from bot.database import Database
 from bot.devtools.console_forms import as_slack_text, form_values, parse_assignments
 from bot.devtools.console_history import History
@@ -40,6 +40,7 @@ from bot.devtools.signing import (
 from bot.durations import parse_duration
 from bot.migrate import upgrade_database
 from bot.runtime import Runtime
+from bot.settings import Settings
 
 CONSOLE_SECRET = "console-signing-secret"
 CONSOLE_TOKEN = "xoxb-console"

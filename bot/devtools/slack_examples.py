@@ -21,7 +21,7 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from bot.clock import ManualClock
-from bot.config import Settings, load_default_behaviour
+from bot.config import load_default_behaviour
 from bot.database import Database
 from bot.devtools.console_output import name_of
 from bot.devtools.fake_slack import FakeSlack
@@ -32,6 +32,7 @@ from bot.models import Case
 from bot.reports.rules import ReportRules
 from bot.reports.sample import sample_history
 from bot.runtime import Runtime
+from bot.settings import Settings
 
 NOW = datetime(2026, 11, 13, 1, 30, tzinfo=UTC)  # Friday 10:30 in Tokyo; the digest due is 11/02–11/08's
 SAMPLE_DAYS = 32  # the sample's cases and questions up to the day before (10/12–11/12)

@@ -15,7 +15,8 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from bot.config import BehaviourConfig, Settings
+from bot.config import BehaviourConfig
+from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.reports.service import Reports

@@ -5,15 +5,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from bot.config import (
-    EXAMPLE_CONFIG_PATH,
-    BehaviourConfig,
-    ConfigError,
-    Settings,
-    load_behaviour,
-    load_default_behaviour,
-    parse_behaviour,
-)
+from bot.config import EXAMPLE_CONFIG_PATH, BehaviourConfig, load_behaviour, load_default_behaviour, parse_behaviour
+from bot.settings import ConfigError, Settings
 
 MINIMAL = {"channels": {"cases": "C0CASES", "emergency": "C0EMERG"}}
 

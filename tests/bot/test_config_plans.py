@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from bot.config import EXAMPLE_CONFIG_PATH, BehaviourConfig, ConfigError, parse_behaviour
+from bot.config import EXAMPLE_CONFIG_PATH, BehaviourConfig, parse_behaviour
 from bot.plans import PlanCatalog
+from bot.settings import ConfigError
 
 MINIMAL: dict[str, Any] = {"channels": {"cases": "C0CASES", "emergency": "C0EMERG"}}
 STANDARD = {

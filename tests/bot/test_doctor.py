@@ -4,10 +4,10 @@ import dataclasses
 import re
 from pathlib import Path
 
-from bot.config import Settings
 from bot.devtools.fake_slack import FakeSlack
 from bot.doctor import manifest_scopes, run_doctor
 from bot.migrate import upgrade_database
+from bot.settings import Settings
 
 CONFIG = """
 [channels]

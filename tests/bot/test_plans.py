@@ -12,10 +12,11 @@ import pytest
 
 from bot.business_calendar import BusinessCalendar, TwentyFourSeven
 from bot.clock import ManualClock
-from bot.config import Settings, parse_behaviour
+from bot.config import parse_behaviour
 from bot.database import Database
 from bot.plans import Flag, PlanCatalog
 from bot.services import build_services
+from bot.settings import Settings
 from knowledge.search import KnowledgeIndex
 from tests.bot.test_config_plans import MINIMAL, PREMIER, STANDARD
 

@@ -13,10 +13,11 @@ import pytest
 
 from bot.cases import NewCase
 from bot.clock import ManualClock
-from bot.config import ConfigError, parse_behaviour
+from bot.config import parse_behaviour
 from bot.database import Database
 from bot.devtools.fake_slack import UPLOAD_CALL, FakeSlack
 from bot.runtime import Runtime
+from bot.settings import ConfigError
 from scheduler.jobs import periodic_jobs
 from tests.harness import BASE_CONFIG, make_config, make_runtime
 

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.config import Settings, load_default_behaviour
+from bot.config import load_default_behaviour
 from bot.devtools.console import Console
+from bot.settings import Settings
 
 # A Monday morning in Tokyo, so SLA arithmetic reads simply.
 START = datetime(2026, 11, 16, 1, 0, tzinfo=UTC)
