@@ -87,12 +87,17 @@ class Words:
         self._noun_weights = _cumulative_zipf(len(self.nouns))
         self._verb_weights = _cumulative_zipf(len(self.verbs))
         self.rng = rng
+        self.used: set[str] = set()  # the distinct dictionary words drawn so far
 
     def noun(self) -> str:
-        return self.rng.choices(self.nouns, cum_weights=self._noun_weights, k=1)[0]
+        word = self.rng.choices(self.nouns, cum_weights=self._noun_weights, k=1)[0]
+        self.used.add(word)
+        return word
 
     def verb(self) -> str:
-        return self.rng.choices(self.verbs, cum_weights=self._verb_weights, k=1)[0]
+        word = self.rng.choices(self.verbs, cum_weights=self._verb_weights, k=1)[0]
+        self.used.add(word)
+        return word
 
     def fill(self, form: str) -> str:
         return form.format(a=self.noun(), b=self.noun(), c=self.noun(), v=self.verb(), n=self.rng.randint(2, 500))
@@ -287,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(temporary) / "kb"
         folder.mkdir()
         generate_files(folder, args.entries, words)
+        distinct_words = len(words.used)
         entries = load_entries(folder)
         index, build = timed(lambda: KnowledgeIndex.from_path(folder))
         queries = generated_queries(index, args.queries, words)
@@ -302,6 +308,7 @@ def main(argv: list[str] | None = None) -> int:
             },
             "generated": {
                 "entries": len(entries),
+                "distinct_words": distinct_words,
                 "distinct_terms": index.term_count,
                 "build": build,
                 "cache_filling_build": filling,
