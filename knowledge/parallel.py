@@ -1,11 +1,10 @@
 """A large knowledge base's texts analysed in worker processes.
 
 Tokenising with Sudachi is most of a cold build, and each process can only use one core. Above
-`PARALLEL_MIN_TEXTS` distinct texts, the texts are cut into chunks (in the order a build in one
-process meets them) and analysed by a pool of spawned processes, each returning the terms of its
-texts and what its texts teach the lexicon; the chunks' lessons are merged in order, first word
-first, so the index is the same as one built in a single process. Workers also keep Sudachi's
-dictionary pages out of the serving process: it only reads them for the questions it is asked.
+`PARALLEL_MIN_TEXTS` distinct texts, and when a core is spare (`workers`), the texts are cut into
+chunks (in the order a build in one process meets them) and analysed by a pool of spawned
+processes, each returning the terms of its texts and what its texts teach the lexicon; the chunks'
+lessons are replayed in order, so the index is the same as one built in a single process.
 """
 
 from __future__ import annotations
@@ -44,16 +43,20 @@ def distinct_texts(entries: Sequence[Entry], learned: Mapping[str, Sequence[str]
 
 
 def workers() -> int:
-    """How many processes analyse a large base (the cores this process may use)."""
+    """How many processes analyse a large base: the cores this process may use, less those other
+    work keeps busy (the load average counts this process too). On a busy machine the pool's
+    start (about 2 s) and its results' transfer cost more than a second core gives back."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    idle = cores + 1 - os.getloadavg()[0]
+    return max(1, min(cores, int(idle)))
 
 
 def analyse_in_workers(texts: list[str], vocabulary: Vocabulary, lexicon: Lexicon) -> dict[str, Terms] | None:
     """Each text's terms, with `lexicon` taught what the texts teach; None when the texts are too
-    few (or there is one core) and a build in this process is quicker."""
+    few (or no spare core) and a build in this process is quicker."""
     count = workers()
     if len(texts) < PARALLEL_MIN_TEXTS or count < 2:
         return None
