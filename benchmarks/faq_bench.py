@@ -87,12 +87,17 @@ class Words:
         self._noun_weights = _cumulative_zipf(len(self.nouns))
         self._verb_weights = _cumulative_zipf(len(self.verbs))
         self.rng = rng
+        self.used: set[str] = set()  # the distinct dictionary words drawn so far
 
     def noun(self) -> str:
-        return self.rng.choices(self.nouns, cum_weights=self._noun_weights, k=1)[0]
+        word = self.rng.choices(self.nouns, cum_weights=self._noun_weights, k=1)[0]
+        self.used.add(word)
+        return word
 
     def verb(self) -> str:
-        return self.rng.choices(self.verbs, cum_weights=self._verb_weights, k=1)[0]
+        word = self.rng.choices(self.verbs, cum_weights=self._verb_weights, k=1)[0]
+        self.used.add(word)
+        return word
 
     def fill(self, form: str) -> str:
         return form.format(a=self.noun(), b=self.noun(), c=self.noun(), v=self.verb(), n=self.rng.randint(2, 500))
@@ -237,15 +242,16 @@ def measure_updates(index: KnowledgeIndex, folder: Path, words: Words) -> dict[s
 
 def run_rss_mb(folder: Path) -> dict[str, float]:
     """Resident memory (peak, and after the build) of a process that loads what `supportbot run`
-    loads and builds the index."""
+    loads and builds the index. The peak is VmHWM, not ru_maxrss: Linux carries over to a child the
+    resident size of the process it was forked from (this benchmark's own, ~500 MB) into ru_maxrss."""
     code = (
-        "import resource, slack_bolt, sqlalchemy, apscheduler, waitress\n"
+        "import slack_bolt, sqlalchemy, apscheduler, waitress\n"
         "import bot.app, bot.services\n"
         "from knowledge.search import KnowledgeIndex\n"
         f"index = KnowledgeIndex.from_path({str(folder)!r})\n"
         "index.search('テスト')\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
-        "print(int(open('/proc/self/statm').read().split()[1]) * resource.getpagesize() // 1024)\n"
+        "status = dict(line.split(':', 1) for line in open('/proc/self/status'))\n"
+        "print(status['VmHWM'].split()[0], status['VmRSS'].split()[0])\n"
     )
     output = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     peak, current = (int(value) / 1024.0 for value in output.stdout.split()[-2:])
@@ -287,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(temporary) / "kb"
         folder.mkdir()
         generate_files(folder, args.entries, words)
+        distinct_words = len(words.used)
         entries = load_entries(folder)
         index, build = timed(lambda: KnowledgeIndex.from_path(folder))
         queries = generated_queries(index, args.queries, words)
@@ -302,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
             },
             "generated": {
                 "entries": len(entries),
+                "distinct_words": distinct_words,
                 "distinct_terms": index.term_count,
                 "build": build,
                 "cache_filling_build": filling,

@@ -46,7 +46,7 @@ def field_texts(entry: Entry, learned: Sequence[str] = ()) -> list[tuple[str, st
 
 def phrasings_of(entry: Entry, learned: Sequence[str] = ()) -> list[str]:
     """The question, its parts outside and inside brackets, each alternative and learned wording."""
-    return [text for field, text in field_texts(entry, learned) if field in PHRASING_FIELDS]
+    return [*question_parts(entry.question), *entry.alternatives, *learned]  # field_texts' first ones
 
 
 def question_parts(question: str) -> list[str]:

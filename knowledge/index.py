@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from knowledge import index_cache
+from knowledge import index_cache, parallel
 from knowledge.analysis import EntryTerms, analyse_entry, field_terms
 from knowledge.asks import asks_of
 from knowledge.dense import DenseMatrix, DenseVectors, current_matrix, entry_texts, load_model, rerank, texts_by_slot
@@ -115,7 +115,10 @@ class KnowledgeIndex:
             found = index_cache.load(cache_dir, key, len(entries))
         if found is None:
             index = cls(analyzer, Lexicon(analyzer), _empty_state(), root)
-            terms = [analyse_entry(e, learned_by_id.get(e.id, ()), index._analyse) for e in entries]
+            texts = parallel.distinct_texts(entries, learned_by_id)
+            analysed = parallel.analyse_in_workers(texts, vocabulary, index._lexicon)
+            analyse = index._analyse if analysed is None else analysed.__getitem__
+            terms = [analyse_entry(e, learned_by_id.get(e.id, ()), analyse) for e in entries]
             index._texts.clear()  # shared texts are analysed once per build; later changes are few
             index._lexicon.freeze()
             if cache_dir is not None:

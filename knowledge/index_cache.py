@@ -44,6 +44,7 @@ _ANALYSIS_MODULES = (
     "index.py",
     "index_cache.py",
     "normalize.py",
+    "parallel.py",
     "repairs.py",
     "terms.py",
     "tokens.py",

@@ -31,6 +31,31 @@ class LexiconTables(NamedTuple):
     synonyms: dict[str, tuple[str, str]]  # Sudachi synonym group -> an indexed word of it
 
 
+def lessons(tokens: list[Token]) -> tuple[list[Token], list[tuple[str, Keys]]]:
+    """What a text teaches a lexicon: its content words, in order, and its runs of adjacent
+    katakana words, each as the whole word it may be (ダウン|グレード → ダウングレード)."""
+    words: list[Token] = []
+    runs: list[list[Token]] = []
+    run: list[Token] = []
+    for token in tokens:
+        if token.kind in CONTENT_KINDS:
+            words.append(token)
+            if is_katakana_token(token):
+                if run and run[-1].end == token.start:
+                    run.append(token)
+                    continue
+                if len(run) > 1:
+                    runs.append(run)
+                run = [token]
+                continue
+        if len(run) > 1:
+            runs.append(run)
+        run = []
+    if len(run) > 1:
+        runs.append(run)
+    return words, [(matching_key("".join(t.surface for t in r)), tuple((t.key, t.kind) for t in r)) for r in runs]
+
+
 class Lexicon:
     """Every word, form and reading of the index and vocabulary, for repairing questions."""
 
@@ -48,29 +73,16 @@ class Lexicon:
 
     def learn(self, tokens: list[Token]) -> None:
         """Add the words of one indexed text."""
+        self.learn_lessons(*lessons(tokens))
+
+    def learn_lessons(self, words: list[Token], runs: list[tuple[str, Keys]]) -> None:
+        """Add what `lessons` found in a text (perhaps in another process: `knowledge.parallel`)."""
         learned = self._learned
-        runs: list[list[Token]] = []  # adjacent katakana words, learned whole after the words
-        run: list[Token] = []
-        for token in tokens:
-            if token.kind in CONTENT_KINDS:
-                if (token.surface, token.key) not in learned:
-                    self._learn_word(token)
-                if is_katakana_token(token):
-                    if run and run[-1].end == token.start:
-                        run.append(token)
-                        continue
-                    if len(run) > 1:
-                        runs.append(run)
-                    run = [token]
-                    continue
-            if len(run) > 1:
-                runs.append(run)
-            run = []
-        if len(run) > 1:
-            runs.append(run)
-        for run in runs:  # a loanword the tokenizer cut (ダウン|グレード) is also known whole
-            form = matching_key("".join(t.surface for t in run))
-            self.forms.setdefault(form, tuple((t.key, t.kind) for t in run))
+        for token in words:
+            if (token.surface, token.key) not in learned:
+                self._learn_word(token)
+        for form, keys in runs:  # a loanword the tokenizer cut (ダウン|グレード) is also known whole
+            self.forms.setdefault(form, keys)
 
     def _learn_word(self, token: Token) -> None:
         self._learned.add((token.surface, token.key))

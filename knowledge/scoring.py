@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz
 
 from knowledge.analysis import EntryTerms
@@ -57,6 +58,14 @@ class Scored:
     phrasing: float
     ask_missing: float
     wording: float
+
+
+def _best(slots: npt.NDArray[np.intp], held: npt.NDArray[np.float32]) -> npt.NDArray[np.intp]:
+    """The CANDIDATES slots that hold most, ties taken by the lowest slot. A sort, not
+    argpartition: common words give thousands of equal values, on which introselect crawls."""
+    threshold = np.sort(held)[-CANDIDATES]
+    above = slots[held > threshold]
+    return np.concatenate((above, slots[held == threshold][: CANDIDATES - len(above)]))
 
 
 def idf(count: int, df: int) -> float:
@@ -114,7 +123,7 @@ class Scorer:
         held = self._postings.held(weighted)
         slots = np.flatnonzero(held)
         if len(slots) > CANDIDATES:
-            slots = slots[np.argpartition(held[slots], -CANDIDATES)[-CANDIDATES:]]
+            slots = _best(slots, held[slots])
         covered = sorted(
             (self._coverage(int(slot), query, float(held[slot]) / total) for slot in slots),
             key=lambda c: (-c[0], c[1]),

@@ -59,3 +59,14 @@ def test_every_text_of_an_entry_is_a_field_answers_cut_into_sentences() -> None:
 def test_written_phrasings_count_fully_learned_ones_and_other_fields_less() -> None:
     assert FIELD_STRENGTH["question"] == FIELD_STRENGTH["alternative"] == 1.0 > FIELD_STRENGTH["learned"]
     assert 1.0 > FIELD_STRENGTH["answer"] > FIELD_STRENGTH["section"] > FIELD_STRENGTH["escalation"] > 0.0
+
+
+def test_phrasings_are_the_phrasing_fields_of_field_texts() -> None:
+    from knowledge import BUNDLED_KNOWLEDGE
+    from knowledge.entry_texts import PHRASING_FIELDS, field_texts, phrasings_of
+    from knowledge.loader import load_entries
+
+    for entry in load_entries(BUNDLED_KNOWLEDGE):
+        learned = ("ログインできない", "パスワード忘れた")
+        expected = [text for name, text in field_texts(entry, learned) if name in PHRASING_FIELDS]
+        assert phrasings_of(entry, learned) == expected
