@@ -6,35 +6,55 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import Generic, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
+
+class _Recent(Generic[T]):
+    """Slack's answers kept for `ttl` seconds, shared by the request threads: one call per key and period,
+    and the last answer at hand when Slack cannot give a new one."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._items: dict[str, tuple[float, T]] = {}
+        self._lock = threading.Lock()
+
+    def fresh(self, key: str) -> tuple[bool, T | None]:
+        """(True, the answer) while it is younger than `ttl`; else (False, the last answer or None)."""
+        with self._lock:
+            kept = self._items.get(key)
+        if kept is None:
+            return False, None
+        return time.monotonic() - kept[0] < self.ttl, kept[1]
+
+    def keep(self, key: str, value: T) -> T:
+        with self._lock:
+            self._items[key] = (time.monotonic(), value)
+        return value
+
 
 class UsergroupMembers:
     def __init__(self, client: WebClient, ttl_seconds: float = 300.0) -> None:
         self.client = client
-        self.ttl = ttl_seconds
-        self._cache: dict[str, tuple[float, frozenset[str]]] = {}
-        self._lock = threading.Lock()
+        self._recent: _Recent[frozenset[str]] = _Recent(ttl_seconds)
 
     def __call__(self, usergroup: str) -> frozenset[str]:
-        now = time.monotonic()
-        with self._lock:
-            cached = self._cache.get(usergroup)
-            if cached and now - cached[0] < self.ttl:
-                return cached[1]
+        fresh, last = self._recent.fresh(usergroup)
+        if fresh and last is not None:
+            return last
         try:
             response = self.client.usergroups_users_list(usergroup=usergroup)
             members = frozenset(response.get("users") or [])
         except SlackApiError as exc:
             log.warning("cannot read user group %s: %s", usergroup, exc.response.get("error"))
-            members = cached[1] if cached else frozenset()
-        with self._lock:
-            self._cache[usergroup] = (now, members)
-        return members
+            members = last if last is not None else frozenset()
+        return self._recent.keep(usergroup, members)
 
 
 class UserNames:
@@ -42,17 +62,13 @@ class UserNames:
 
     def __init__(self, client: WebClient, ttl_seconds: float = 3600.0) -> None:
         self.client = client
-        self.ttl = ttl_seconds
-        self._cache: dict[str, tuple[float, str | None]] = {}
-        self._lock = threading.Lock()
+        self._recent: _Recent[str | None] = _Recent(ttl_seconds)
 
     def __call__(self, user_id: str) -> str | None:
         """The name Slack shows for `user_id`, or None when Slack cannot say."""
-        now = time.monotonic()
-        with self._lock:
-            cached = self._cache.get(user_id)
-            if cached and now - cached[0] < self.ttl:
-                return cached[1]
+        fresh, last = self._recent.fresh(user_id)
+        if fresh:
+            return last
         try:
             user = self.client.users_info(user=user_id).get("user") or {}
         except SlackApiError as exc:
@@ -60,9 +76,7 @@ class UserNames:
             return None
         profile = user.get("profile") or {}
         name = profile.get("display_name") or profile.get("real_name") or user.get("real_name") or user.get("name")
-        with self._lock:
-            self._cache[user_id] = (now, name or None)
-        return name or None
+        return self._recent.keep(user_id, name or None)
 
 
 class ExternalUsers:
@@ -72,17 +86,13 @@ class ExternalUsers:
 
     def __init__(self, client: WebClient, ttl_seconds: float = 3600.0) -> None:
         self.client = client
-        self.ttl = ttl_seconds
         self._team: str | None = None
-        self._cache: dict[str, tuple[float, bool]] = {}
-        self._lock = threading.Lock()
+        self._recent: _Recent[bool] = _Recent(ttl_seconds)
 
     def __call__(self, user_id: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            cached = self._cache.get(user_id)
-        if cached and now - cached[0] < self.ttl:
-            return cached[1]
+        fresh, last = self._recent.fresh(user_id)
+        if fresh and last is not None:
+            return last
         try:
             team = self._team or str(self.client.auth_test().get("team_id") or "")
             self._team = team or None
@@ -91,12 +101,10 @@ class ExternalUsers:
             error = exc.response.get("error")
             if error != "user_not_found":  # nobody Slack knows: not one of another organisation's people
                 log.warning("cannot tell whether %s is external: %s", user_id, error)
-                return cached[1] if cached else False
+                return bool(last)
             user = {}
         external = bool(user.get("is_stranger")) or bool(team and user.get("team_id") and user["team_id"] != team)
-        with self._lock:
-            self._cache[user_id] = (now, external)
-        return external
+        return self._recent.keep(user_id, external)
 
 
 def permalink(client: WebClient, channel: str | None, ts: str | None) -> str | None:
