@@ -63,5 +63,8 @@ def test_rate_limits_and_server_errors_deliver_every_message_exactly_once(
     pages = {k for k in posted if k.endswith(":emergency:opened")}
     assert len(cards) == len(commands) and len(pages) == 2  # nothing lost
     faults = Counter(str(c.fault) for c in fake.calls() if c.fault is not None)
-    assert sum(faults.values()) == 7, faults  # every scripted fault was met
+    # Every scripted fault was met — but a page whose card was not posted yet (the card met the 429s)
+    # goes out without the card's link rather than wait, and then nothing asks for a permalink.
+    scripted = 7 if fake.calls("chat.getPermalink") else 6
+    assert sum(faults.values()) == scripted, faults
     assert fake.calls("conversations.history")  # resent only after looking
