@@ -56,9 +56,11 @@ from bot.settings import Settings  # noqa: E402
 from knowledge import BUNDLED_KNOWLEDGE  # noqa: E402
 from knowledge.search import KnowledgeIndex  # noqa: E402
 
-DEFAULT_POSTGRES = os.environ.get("SUPPORTBOT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-SIGNING_SECRET = "bench0signing0secret0000000000000"
-BOT_TOKEN = "xoxb-bench-0000000000-benchbenchbench"
+DEFAULT_POSTGRES, SIGNING_SECRET, BOT_TOKEN = (
+    load_bench.DEFAULT_POSTGRES,
+    load_bench.SIGNING_SECRET,
+    load_bench.BOT_TOKEN,
+)
 DISPATCH_THREADS = 8
 CONFIG = {
     "language": "ja",

@@ -83,18 +83,8 @@ class Settings:
             )
         if not base_url.endswith("/"):
             base_url += "/"
-        port_text = get("PORT") or "3000"
-        port = 3000
-        if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
-            problems.append(f"PORT={port_text!r} must be a port number such as 3000")
-        else:
-            port = int(port_text)
-        threads_text = get("WEB_THREADS") or "8"
-        threads = 8
-        if not threads_text.isdigit() or not 1 <= int(threads_text) <= 256:
-            problems.append(f"WEB_THREADS={threads_text!r} must be a number of threads such as 8")
-        else:
-            threads = int(threads_text)
+        port = _whole_number("PORT", get("PORT"), 3000, (0, 65535), "a port number", problems)
+        threads = _whole_number("WEB_THREADS", get("WEB_THREADS"), 8, (1, 256), "a number of threads", problems)
         log_level = (get("LOG_LEVEL") or "INFO").upper()
         if log_level not in _LOG_LEVELS:
             problems.append(f"LOG_LEVEL={log_level!r} must be one of {', '.join(_LOG_LEVELS)}")
@@ -125,6 +115,18 @@ class Settings:
             log_format=log_format,  # type: ignore[arg-type]
             web_threads=threads,
         )
+
+
+def _whole_number(
+    name: str, text: str | None, default: int, bounds: tuple[int, int], what: str, problems: list[str]
+) -> int:
+    """An integer variable within `bounds`; a wrong one is added to `problems` (and the default used)."""
+    if text is None:
+        return default
+    if not text.isdigit() or not bounds[0] <= int(text) <= bounds[1]:
+        problems.append(f"{name}={text!r} must be {what} such as {default}")
+        return default
+    return int(text)
 
 
 def normalise_database_url(url: str) -> str:
