@@ -50,6 +50,7 @@ typecheck: $(DEV)
 bench: $(DEV)
 	$(BIN)/python benchmarks/faq_quality.py
 	$(BIN)/python benchmarks/faq_fit.py --profile lexical
+	$(BIN)/python benchmarks/faq_headroom.py
 	$(BIN)/python benchmarks/faq_baseline.py
 	$(BIN)/python benchmarks/faq_bench.py
 	$(BIN)/python benchmarks/sla_bench.py --repeat 5
