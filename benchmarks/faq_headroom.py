@@ -255,6 +255,8 @@ def learned_loko(sets: list[Observed]) -> dict[str, tuple[Floats, float]]:
     out: dict[str, tuple[Floats, float]] = {}
     for base in sorted({s.base for s in sets}):
         train = [s for s in sets if s.base != base]
+        if not train:
+            continue  # one knowledge base only (--set): nothing to fit on
         x = np.concatenate([s.arrays()[0] for s in train])
         y = np.concatenate([(s.arrays()[3] == 0).astype(float) for s in train])
         weights = np.concatenate([np.full(len(s.rank), 1.0 / len(s.rank)) for s in train])  # each set counts alike
@@ -266,12 +268,13 @@ def learned_loko(sets: list[Observed]) -> dict[str, tuple[Floats, float]]:
     return out
 
 
-def report(seen: Observed, learned: tuple[Floats, float], caps: list[float]) -> dict[str, Any]:
+def report(seen: Observed, learned: tuple[Floats, float] | None, caps: list[float]) -> dict[str, Any]:
+    """One set's line; the learned judge's figures are null when there was no other base to fit on."""
     _, best, lead, rank, answered = seen.arrays()
     inside = rank != -2
-    probabilities, threshold = learned
     positive = rank == 0
-    return {
+    statistics = {"best": best, "lead": lead}
+    line: dict[str, Any] = {
         "set": seen.name,
         "in_scope": int(inside.sum()),
         "out_of_scope": int((~inside).sum()),
@@ -279,13 +282,19 @@ def report(seen: Observed, learned: tuple[Floats, float], caps: list[float]) -> 
         "top3": round(float(np.mean(rank[inside] >= 0)), 3),
         "shipped": [round(v, 3) for v in outcome_rates(answered, rank)],
         "oracle_at_oos": {str(cap): round(oracle(seen, cap), 3) for cap in caps},
-        "learned": [round(v, 3) for v in outcome_rates(probabilities >= threshold, rank)],
-        "learned_oracle_at_oos": {str(cap): round(learned_oracle(probabilities, rank, cap), 3) for cap in caps},
-        "auc": {
-            name: None if (value := auc(statistic, positive)) is None else round(value, 3)
-            for name, statistic in (("best", best), ("lead", lead), ("learned", probabilities))
-        },
+        "learned": None,
+        "learned_oracle_at_oos": None,
     }
+    if learned is not None:
+        probabilities, threshold = learned
+        statistics["learned"] = probabilities
+        line["learned"] = [round(v, 3) for v in outcome_rates(probabilities >= threshold, rank)]
+        line["learned_oracle_at_oos"] = {str(cap): round(learned_oracle(probabilities, rank, cap), 3) for cap in caps}
+    line["auc"] = {
+        name: None if (value := auc(statistic, positive)) is None else round(value, 3)
+        for name, statistic in statistics.items()
+    }
+    return line
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -298,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     sets = collect(args.sets, args.dense)
     learned = learned_loko(sets)
     for seen in sets:
-        print(json.dumps(report(seen, learned[seen.name], caps), ensure_ascii=False), flush=True)
+        print(json.dumps(report(seen, learned.get(seen.name), caps), ensure_ascii=False), flush=True)
     for line in by_style(sets):
         print(json.dumps(line, ensure_ascii=False), flush=True)
     return 0
