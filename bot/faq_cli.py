@@ -63,6 +63,9 @@ def print_explanation(explanation: dict[str, Any]) -> None:
     )
     print(f"query terms: {terms or '-'}")
     print(f"asks for: {', '.join('/'.join(ask) for ask in explanation['asks']) or '-'}")
+    if explanation.get("ask_clause"):
+        background = ", ".join(explanation["background"]) or "-"
+        print(f"ask clause: {explanation['ask_clause']} (background, counting less: {background})")
     for candidate in explanation["candidates"]:
         print(
             f"  {candidate['rank']}. {candidate['question']} [{candidate['source']}] score {candidate['score']}"

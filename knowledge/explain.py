@@ -56,6 +56,10 @@ def explain(
         "query": query.text,
         "terms": {t: {"weight": round(w, 2), "idf": _rounded(scorer.idf(t))} for t, w in query.terms.items()},
         "asks": [sorted(ask) for ask, _ in query.asks],
+        "ask_clause": query.ask,  # a long message's ask: its background words count less (`knowledge.ask_clause`)
+        "background": sorted(
+            t for t in query.terms if query.focus is not None and query.focus.get(t) != query.terms[t]
+        ),
         "decision": decision,
         "ranking": profile,
         "why": _why(decision, scored, answer_threshold, suggest_threshold, params),

@@ -40,6 +40,7 @@ ASK_PENALTY = 0.5  # how much a wholly uncovered ask lowers the coverage
 OOV_FACTOR = 0.6  # a question word no entry holds, relative to the rarest indexed word
 MIN_MASS_FACTOR = 1.0  # a phrasing needs at least one rare word's worth of evidence to be covered
 CANDIDATES = 16  # entries scored in full
+ASK_FOCUS = 0.5  # share of `explained` measured on the ask of a long message (`knowledge.ask_clause`)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class Query:
     terms: Terms
     asks: Sequence[Ask]
     wording: str  # the question compacted, for `wording`
+    ask: str = ""  # the clause(s) that ask, when a long message has background (`knowledge.ask_clause`)
+    focus: Terms | None = None  # then: the terms with the background's down-weighted
 
 
 @dataclass(frozen=True)
@@ -108,24 +111,42 @@ class Scorer:
         not cover (as rare as it gets); an unknown word may be context (「稟議」, 「来週」)."""
         return self._rare if term.startswith("#") else OOV_FACTOR * self._rare
 
-    def rank(self, query: Query, keep: int) -> list[Scored]:
+    def _weighted(self, terms: Terms) -> tuple[list[tuple[str, float, float]], float]:
+        """The known terms with their weight and idf, and the question's whole mass."""
         weighted: list[tuple[str, float, float]] = []
         total = 0.0
-        for term, weight in query.terms.items():
+        for term, weight in terms.items():
             term_idf = self.idf(term)
             if term_idf is None:
                 total += weight * self.unknown_idf(term)
             else:
                 total += weight * term_idf
                 weighted.append((term, weight, term_idf))
-        if not weighted or keep <= 0:
+        return weighted, total
+
+    def _explained(self, query: Query) -> npt.NDArray[np.float32] | None:
+        """Per slot, the share of the question explained: of the whole message, blended with the
+        share of its ask (the background down-weighted) when it has one (`knowledge.ask_clause`)."""
+        weighted, total = self._weighted(query.terms)
+        if not weighted:
+            return None
+        explained = self._postings.held(weighted) / np.float32(total)
+        if query.focus is not None:
+            focused, focus_total = self._weighted(query.focus)
+            if focused and focus_total > 0.0:
+                on_ask = self._postings.held(focused) / np.float32(focus_total)
+                explained = (1.0 - ASK_FOCUS) * explained + ASK_FOCUS * on_ask
+        return explained
+
+    def rank(self, query: Query, keep: int) -> list[Scored]:
+        shares = self._explained(query)
+        if shares is None or keep <= 0:
             return []
-        held = self._postings.held(weighted)
-        slots = np.flatnonzero(held)
+        slots = np.flatnonzero(shares)
         if len(slots) > CANDIDATES:
-            slots = _best(slots, held[slots])
+            slots = _best(slots, shares[slots])
         covered = sorted(
-            (self._coverage(int(slot), query, float(held[slot]) / total) for slot in slots),
+            (self._coverage(int(slot), query, float(shares[slot])) for slot in slots),
             key=lambda c: (-c[0], c[1]),
         )
         # Wording is a tenth of the score: worked out for the few that are shown (and the next one).
