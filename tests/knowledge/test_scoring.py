@@ -48,3 +48,12 @@ def test_words_no_entry_holds_lower_every_score(rooms: KnowledgeIndex) -> None:
 def test_nothing_known_ranks_nothing(rooms: KnowledgeIndex) -> None:
     assert rooms.search("稟議").candidates == ()
     assert rooms.search("会議室", limit=0).candidates == ()
+
+
+def test_background_words_dilute_a_long_question_less(rooms: KnowledgeIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    long = "来週の部長会議で使う予定で、先週から準備しているのですが、会議室の予約を取り消したいです。"
+    focused = rooms.search(long).candidates[0]
+    monkeypatch.setattr("knowledge.scoring.ASK_FOCUS", 0.0)  # the whole message counts alike
+    diluted = rooms.search(long).candidates[0]
+    assert focused.entry.question == diluted.entry.question == "会議室の予約を取り消したい"
+    assert focused.score > diluted.score
