@@ -56,6 +56,7 @@ def explain(
         "query": query.text,
         "terms": {t: {"weight": round(w, 2), "idf": _rounded(scorer.idf(t))} for t, w in query.terms.items()},
         "asks": [sorted(ask) for ask, _ in query.asks],
+        **({"expansions": dict(query.expansions)} if query.expansions else {}),
         "decision": decision,
         "ranking": profile,
         "why": _why(decision, scored, answer_threshold, suggest_threshold, params),

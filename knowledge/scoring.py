@@ -21,8 +21,8 @@ only those are scored in full.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -48,6 +48,7 @@ class Query:
     terms: Terms
     asks: Sequence[Ask]
     wording: str  # the question compacted, for `wording`
+    expansions: Mapping[str, str] = field(default_factory=dict)  # soft term -> the word it came from
 
 
 @dataclass(frozen=True)
