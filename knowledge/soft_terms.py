@@ -19,7 +19,7 @@ import gzip
 import os
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -55,7 +55,7 @@ class SynonymTable:
         return len(self.members)
 
 
-def parse(lines: list[str]) -> SynonymTable:
+def parse(lines: Iterable[str]) -> SynonymTable:
     """Read the data file's lines: `group<TAB>lexeme<TAB>trigger<TAB>word`, `#` comments."""
     triggers: dict[str, list[tuple[int, int]]] = defaultdict(list)
     members: dict[int, list[tuple[str, int]]] = defaultdict(list)
@@ -81,19 +81,21 @@ _mode: SoftMode | None = None
 
 
 def table() -> SynonymTable:
-    """The shipped synonym table, read once per process (about 0.5 s, a few MB)."""
+    """The shipped synonym table, read once per process (about 1 s and 30 MB: why it is off unless asked)."""
     global _table
     with _lock:
         if _table is None:
             with gzip.open(DATA_FILE, "rt", encoding="utf-8") as handle:
-                _table = parse(handle.readlines())
+                _table = parse(handle)
         return _table
 
 
 def configure(mode: SoftMode | str | None) -> None:
-    """Set the process's mode (`[faq] soft_terms`); None = the environment's, else off."""
+    """Set the process's mode (`[faq] soft_terms`; None = $SUPPORTBOT_FAQ_SOFT_TERMS, else off)."""
     global _mode
     _mode = None if mode is None else SoftMode(mode)
+    if _mode not in (None, SoftMode.OFF):
+        table()  # read at start-up, not on the first question
 
 
 def mode() -> SoftMode:
