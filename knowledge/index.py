@@ -189,7 +189,7 @@ class KnowledgeIndex:
         readable = convert_leftover_romaji(unicodedata.normalize("NFKC", text), self._lexicon.knows)
         tokens = self._lexicon.repair(tokenize(normalize_text(readable)))
         terms, soft = soft_terms.expanded(tokens, self._analyzer.terms(tokens), self._state.postings, self._lexicon)
-        return Query(text, terms, asks_of(tokens, self._analyzer), compact(text), soft)
+        return Query(text, terms, soft_terms.widen(asks_of(tokens, self._analyzer), soft), compact(text), soft)
 
     def query_terms(self, query: str) -> dict[str, float]:
         """The weighted terms a question is reduced to."""

@@ -25,6 +25,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from knowledge.asks import Ask
 from knowledge.normalize import matching_key
 from knowledge.repairs import Lexicon
 from knowledge.tokens import CONTENT_KINDS, Token
@@ -114,7 +115,7 @@ Targets = Callable[[str], tuple[str, ...]]  # a member word's key -> the index t
 
 
 def expand(tokens: list[Token], terms: dict[str, float], indexed: Holds, targets: Targets) -> dict[str, str]:
-    """Add soft terms to `terms` in place; return each added term with the word it came from."""
+    """Add soft terms to `terms` in place; return each added term with the key of the word it came from."""
     current = mode()
     if current is SoftMode.OFF:
         return {}
@@ -130,7 +131,7 @@ def expand(tokens: list[Token], terms: dict[str, float], indexed: Holds, targets
             value = weight * factor
             if value > terms.get(term, 0.0):
                 terms[term] = value
-                added[term] = token.surface
+                added[term] = token.key
     return added
 
 
@@ -175,3 +176,15 @@ def expanded(
     if mode() is SoftMode.OFF:
         return terms, {}
     return terms, expand(tokens, terms, indexed, lexicon_targets(lexicon.forms, lexicon.analyzer.phrases))
+
+
+def widen(asks: list[Ask], soft: Mapping[str, str]) -> list[Ask]:
+    """An ask word's soft terms cover its ask too: 送付先 answers an ask about 宛先, more weakly in the
+    score but not as a missing ask."""
+    if not soft:
+        return asks
+    widened = []
+    for terms, weight in asks:
+        extra = {term for term, source in soft.items() if source in terms}
+        widened.append((terms | extra, weight) if extra else (terms, weight))
+    return widened

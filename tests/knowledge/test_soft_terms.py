@@ -82,6 +82,14 @@ def test_the_index_shows_expansions_in_its_query_and_explanation(tmp_path) -> No
     assert index.query("宛先を変更したい").expansions == {}
     soft_terms.configure(SoftMode.ALL)
     query = index.query("宛先を変更したい")
-    assert query.expansions.get(matching_key("送付先")) == "宛先"
+    source = query.expansions.get(matching_key("送付先"))
+    assert source in query.terms  # the key of the question's 宛先
     assert query.terms[matching_key("送付先")] == pytest.approx(NEAR_WEIGHT)  # a noun of weight 1 × a near synonym
     assert index.explain("宛先を変更したい")["expansions"] == dict(query.expansions)
+
+
+def test_an_ask_word_is_covered_by_its_soft_terms() -> None:
+    asks = [(frozenset({"#変更"}), 1.0), (frozenset({"宛テ先"}), 1.0)]
+    assert soft_terms.widen(asks, {}) is asks
+    widened = soft_terms.widen(asks, {"送付先": "宛テ先"})
+    assert widened == [(frozenset({"#変更"}), 1.0), (frozenset({"宛テ先", "送付先"}), 1.0)]
