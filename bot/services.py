@@ -29,6 +29,7 @@ from bot.reports.service import EntryQuestions
 from bot.settings import Settings
 from bot.sla_clock import SlaClock
 from bot.spool import Spool
+from knowledge import soft_terms
 from knowledge.search import KnowledgeIndex
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ def build_services(
 ) -> Services:
     clock = clock or SystemClock()
     db = db or Database(settings.database_url)
+    soft_terms.configure(config.faq.soft_terms)
     index = index or KnowledgeIndex.from_path(
         config.knowledge_path(), cache_dir=settings.faq_index_cache, dense=config.faq.dense
     )

@@ -58,8 +58,9 @@ def explain(
         "asks": [sorted(ask) for ask, _ in query.asks],
         "ask_clause": query.ask,  # a long message's ask: its background words count less (`knowledge.ask_clause`)
         "background": sorted(
-            t for t in query.terms if query.focus is not None and query.focus.get(t) != query.terms[t]
+            t for t in query.terms if query.focus is not None and t in query.focus and query.focus[t] != query.terms[t]
         ),
+        **({"expansions": dict(query.expansions)} if query.expansions else {}),
         "decision": decision,
         "ranking": profile,
         "why": _why(decision, scored, answer_threshold, suggest_threshold, params),

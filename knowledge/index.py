@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from knowledge import ask_clause, index_cache, parallel
+from knowledge import ask_clause, index_cache, parallel, soft_terms
 from knowledge.analysis import EntryTerms, analyse_entry, field_terms
 from knowledge.asks import asks_of
 from knowledge.dense import DenseMatrix, DenseVectors, current_matrix, entry_texts, load_model, rerank, texts_by_slot
@@ -188,7 +188,8 @@ class KnowledgeIndex:
         text = text[:MAX_QUERY_LENGTH]
         readable = convert_leftover_romaji(unicodedata.normalize("NFKC", text), self._lexicon.knows)
         tokens = self._lexicon.repair(tokenize(normalize_text(readable)))
-        return ask_clause.query(text, tokens, self._analyzer, asks_of(tokens, self._analyzer), compact(text))
+        found = ask_clause.query(text, tokens, self._analyzer, asks_of(tokens, self._analyzer), compact(text))
+        return soft_terms.applied(found, tokens, self._state.postings, self._lexicon)
 
     def query_terms(self, query: str) -> dict[str, float]:
         """The weighted terms a question is reduced to."""

@@ -21,8 +21,8 @@ only those are scored in full.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -51,6 +51,7 @@ class Query:
     wording: str  # the question compacted, for `wording`
     ask: str = ""  # the clause(s) that ask, when a long message has background (`knowledge.ask_clause`)
     focus: Terms | None = None  # then: the terms with the background's down-weighted
+    expansions: Mapping[str, str] = field(default_factory=dict)  # soft term -> the word it came from
 
 
 @dataclass(frozen=True)
