@@ -6,8 +6,8 @@ Usage:
 The judge (`knowledge.judge`) answers when the best entry scores at least `answer_threshold`
 (the team's setting, 0.35 by default, fixed here) and leads the next by `margin` — or scores
 `high_score` and leads by `high_margin`. These three are fitted on the tuning questions of
-`benchmarks/data/faq/*/tuning.jsonl` and `heldout.jsonl` (every published set is tuning data
-once read: `benchmarks/data/faq/README.md`), before and after teaching each set's `teach.jsonl`, by
+`tuning.jsonl` and `heldout.jsonl` of the sets in `faq_quality.FITTING_SETS` (every published set
+is tuning data once read: `benchmarks/data/faq/README.md`; the newest blind sets are left out), before and after teaching each set's `teach.jsonl`, by
 maximising the mean top-1 while wrong answers (mean above 0.03) and answered out-of-scope
 questions (mean above 0.08) cost four times as much.
 
@@ -36,6 +36,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.faq_quality import (  # noqa: E402
+    FITTING_SETS,
     SPLITS,
     dense_available,
     knowledge_of,
@@ -71,7 +72,7 @@ def collect(dense: bool) -> list[Observations]:
     """Every tuning set's observations, before and after teaching; (name, knowledge base, …)."""
     cache = os.environ.get("SUPPORTBOT_FAQ_INDEX_CACHE")
     out: list[Observations] = []
-    for folder in set_folders(None):
+    for folder in set_folders(list(FITTING_SETS)):
         questions = [folder / f"{split}.jsonl" for split in SPLITS if (folder / f"{split}.jsonl").exists()]
         if not questions:
             continue

@@ -3,7 +3,7 @@
 Usage:
     python benchmarks/faq_headroom.py [--set NAME ...] [--caps 0.05,0.075,0.1] [--dense]
 
-For every question set of `benchmarks/data/faq/` (both splits, and again after its teach.jsonl),
+For every set of `faq_quality.FITTING_SETS` (or those `--set` names; both splits, and again after teach.jsonl),
 one JSON line with:
 
     forced_top1      in scope, the right entry ranked first (what a perfect judge could answer)
@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.faq_quality import SPLITS, knowledge_of, read_rows, same, set_folders, teach  # noqa: E402
+from benchmarks.faq_quality import FITTING_SETS, SPLITS, knowledge_of, read_rows, same, set_folders, teach  # noqa: E402
 from knowledge.search import KnowledgeIndex  # noqa: E402
 
 Floats = npt.NDArray[np.float64]
@@ -127,7 +127,7 @@ def observe(index: KnowledgeIndex, rows: list[dict[str, Any]], name: str, base: 
 def collect(names: list[str] | None, dense: bool = False) -> list[Observed]:
     """Every set's questions, before and after teaching (the bundled sets share one base)."""
     out: list[Observed] = []
-    for folder in set_folders(names):
+    for folder in set_folders(names or list(FITTING_SETS)):
         base = str(knowledge_of(folder).resolve())
         for split in SPLITS:
             questions = folder / f"{split}.jsonl"

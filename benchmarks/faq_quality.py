@@ -186,7 +186,14 @@ def _rates(counts: dict[str, int], silent: int, unknown: set[str]) -> dict[str, 
     return report
 
 
+# The sets the matcher and the judge were developed and fitted on (`faq_fit.py`, `faq_headroom.py`
+# read only these unless told otherwise). The newest blind sets stay out, so that they measure the
+# next change as held-out questions and the figures the README quotes from those two stay reproducible.
+FITTING_SETS = ("accounting", "bundled", "bundled-checks", "bundled-dev", "ec", "expense", "hr", "pos", "storage")
+
+
 def set_folders(names: list[str] | None) -> list[Path]:
+    """The set folders named (all of them when None)."""
     folders = sorted(p for p in SETS.iterdir() if p.is_dir())
     if names:
         folders = [f for f in folders if f.name in names]
