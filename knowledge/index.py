@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from knowledge import index_cache, parallel
+from knowledge import dictionary_pages, index_cache, parallel
 from knowledge.analysis import analyse_entry, field_terms
 from knowledge.asks import asks_of
 from knowledge.dense import DenseMatrix, DenseVectors, current_matrix, entry_texts, load_model, rerank, texts_by_slot
@@ -143,6 +143,7 @@ class KnowledgeIndex:
             index = cls(analyzer, Lexicon.from_tables(analyzer, found.lexicon), _empty_state(), root)
             terms, postings = found.entries, found.postings
         index._state = _state_of(entries, terms, learned_by_id, postings)
+        dictionary_pages.release()  # the pages the analysis read are the file's, not this process's
         if dense:
             index.enable_dense(stored[0] if stored is not None else None)
         return index
