@@ -54,7 +54,8 @@ GOALS = {
     "cached_build_s": 0.5,
     "learn_phrasing_ms": 50.0,
     "reload_file_ms": 50.0,
-    "run_rss_mb": 300.0,
+    "run_rss_mb": 300.0,  # peak of a bot-like process building the base cold …
+    "run_rss_from_cache_mb": 300.0,  # … and from the index cache (SUPPORTBOT_FAQ_INDEX_CACHE)
 }
 _QUESTION_FORMS = (
     "{a}の{b}を{v}には？",
@@ -277,6 +278,7 @@ def goals(report: dict[str, Any]) -> list[dict[str, Any]]:
         "learn_phrasing_ms": generated["updates"]["learn_phrasing"]["mean_ms"],
         "reload_file_ms": generated["updates"]["reload_file_of_50_entries"]["mean_ms"],
         "run_rss_mb": generated["run_rss"]["peak_mb"],
+        "run_rss_from_cache_mb": generated["run_rss_from_cache"]["peak_mb"],
     }
     return [
         {"goal": name, "figure": figures[name], "limit": limit, "met": figures[name] <= limit}
