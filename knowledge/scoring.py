@@ -41,6 +41,7 @@ OOV_FACTOR = 0.6  # a question word no entry holds, relative to the rarest index
 MIN_MASS_FACTOR = 1.0  # a phrasing needs at least one rare word's worth of evidence to be covered
 CANDIDATES = 16  # entries scored in full
 ASK_FOCUS = 0.5  # share of `explained` measured on the ask of a long message (`knowledge.ask_clause`)
+SAMPLE_STRIDE = 8  # every 8th slot's sum sets the floor the candidates are sought above
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,19 @@ class Scored:
     phrasing: float
     ask_missing: float
     wording: float
+
+
+def _candidates(held: npt.NDArray[np.float32]) -> npt.NDArray[np.intp]:
+    """The slots that hold anything, or the CANDIDATES that hold most when more do. The
+    CANDIDATES-th largest value of a strided sample is a floor for the whole array's (its top values
+    are values of the array): only the few slots at or above it are sorted, not the thousands a
+    common word reaches."""
+    sample = np.sort(held[::SAMPLE_STRIDE])
+    if len(sample) >= CANDIDATES and sample[-CANDIDATES] > 0.0:
+        slots = np.flatnonzero(held >= sample[-CANDIDATES])
+    else:
+        slots = np.flatnonzero(held)
+    return _best(slots, held[slots]) if len(slots) > CANDIDATES else slots
 
 
 def _best(slots: npt.NDArray[np.intp], held: npt.NDArray[np.float32]) -> npt.NDArray[np.intp]:
@@ -143,9 +157,7 @@ class Scorer:
         shares = self._explained(query)
         if shares is None or keep <= 0:
             return []
-        slots = np.flatnonzero(shares)
-        if len(slots) > CANDIDATES:
-            slots = _best(slots, shares[slots])
+        slots = _candidates(shares)
         covered = sorted(
             (self._coverage(int(slot), query, float(shares[slot])) for slot in slots),
             key=lambda c: (-c[0], c[1]),

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
+from knowledge import dictionary_pages
 from knowledge.normalize import is_katakana, matching_key, normalize_text, to_katakana
 from knowledge.tokens import CONTENT_KINDS, PHRASE_KINDS, Token, is_katakana_token, reading_key, tokenize
 from knowledge.vocabulary import Vocabulary, load_vocabulary
@@ -256,4 +257,5 @@ def analyzer_for(vocabulary: Vocabulary | None) -> Analyzer:
             if len(_analyzers) >= 8:
                 _analyzers.clear()
             analyzer = _analyzers[fingerprint] = Analyzer(vocabulary)
+            dictionary_pages.release()  # what compiling read: the dictionary file's pages
     return analyzer

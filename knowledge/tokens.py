@@ -17,6 +17,7 @@ from typing import Any
 
 from sudachipy import Dictionary, SplitMode
 
+from knowledge import dictionary_pages
 from knowledge.normalize import fold_long_vowel, is_kana, is_katakana, matching_key, to_katakana
 
 MAX_CHUNK = 4000  # characters given to Sudachi at once (its input limit is in bytes)
@@ -40,6 +41,7 @@ def sudachi() -> Any:
         with _dictionary_lock:
             if _dictionary is None:
                 _dictionary = Dictionary(dict="core")
+                dictionary_pages.release()  # what loading read (~75 MB): the file's, not this process's
             tokenizer = _dictionary.tokenizer(mode=SplitMode.C)
         _local.tokenizer = tokenizer
     return tokenizer

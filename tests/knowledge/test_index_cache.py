@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import knowledge.index_cache as index_cache
 from knowledge import BUNDLED_KNOWLEDGE
 from knowledge.loader import Entry, load_entries
+from knowledge.packed import strings
 from knowledge.search import KnowledgeIndex
 from knowledge.vocabulary import load_vocabulary
 
@@ -31,7 +32,7 @@ def entries() -> list[Entry]:
 
 
 def _files(directory: Path) -> list[Path]:
-    return sorted(directory.glob("faq-index-*.json"))
+    return sorted(directory.glob("faq-index-*.npz"))
 
 
 def _observed(index: KnowledgeIndex) -> list[object]:
@@ -74,11 +75,13 @@ def test_the_key_covers_entries_and_vocabulary(entries: list[Entry]) -> None:
 def test_an_unreadable_or_foreign_file_is_ignored_and_replaced(entries: list[Entry], tmp_path: Path) -> None:
     KnowledgeIndex.build(entries, cache_dir=tmp_path)
     (path,) = _files(tmp_path)
-    path.write_text("{not json", encoding="utf-8")
+    path.write_text("{not numpy", encoding="utf-8")
     assert _observed(KnowledgeIndex.build(entries, cache_dir=tmp_path)) == _observed(KnowledgeIndex.build(entries))
-    data = json.loads(path.read_text(encoding="utf-8"))  # rewritten
-    data["key"] = "another knowledge base"
-    path.write_text(json.dumps(data), encoding="utf-8")
+    with np.load(path) as stored:  # rewritten
+        data = {name: stored[name] for name in stored.files}
+    data["key"] = strings(["another knowledge base"])
+    with open(path, "wb") as file:
+        np.savez(file, **data)
     key = index_cache.cache_key(entries, load_vocabulary())
     assert index_cache.load(tmp_path, key, len(entries)) is None
 
@@ -111,3 +114,37 @@ def test_any_content_of_a_cache_file_is_at_worst_ignored(entries: list[Entry], t
     (path,) = _files(tmp_path)
     path.write_bytes(content.encode("utf-8", "surrogateescape"))
     assert index_cache.load(tmp_path, index_cache.cache_key(entries, load_vocabulary()), len(entries)) is None
+
+
+def _copy_of_bundled(tmp_path: Path) -> Path:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    for file in sorted(BUNDLED_KNOWLEDGE.glob("*.md")):
+        (folder / file.name).write_bytes(file.read_bytes())
+    return folder
+
+
+def test_from_a_folder_unchanged_files_are_neither_parsed_nor_analysed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _copy_of_bundled(tmp_path)
+    built = KnowledgeIndex.from_path(folder)
+    KnowledgeIndex.from_path(folder, cache_dir=tmp_path / "cache")
+    monkeypatch.setattr("knowledge.index.parse_markdown", lambda *_: pytest.fail("parsed again"))
+    monkeypatch.setattr("knowledge.index.analyse_entry", lambda *_: pytest.fail("analysed again"))
+    cached = KnowledgeIndex.from_path(folder, cache_dir=tmp_path / "cache")
+    assert cached.entries == built.entries
+    assert _observed(cached) == _observed(built)
+
+
+def test_from_a_folder_a_changed_file_is_parsed_and_analysed_again(tmp_path: Path) -> None:
+    folder = _copy_of_bundled(tmp_path)
+    KnowledgeIndex.from_path(folder, cache_dir=tmp_path / "cache")
+    file = sorted(folder.glob("*.md"))[0]
+    file.write_text(
+        file.read_text(encoding="utf-8") + "\n### Q: 経費の精算方法は？\n\n**A**: 経費精算システムから申請します。\n"
+    )
+    index = KnowledgeIndex.from_path(folder, cache_dir=tmp_path / "cache")
+    assert index.entries == KnowledgeIndex.from_path(folder).entries
+    best = index.search("経費の精算方法は？").best
+    assert best is not None and best.entry.question == "経費の精算方法は？"
