@@ -26,10 +26,10 @@ CASE_COUNTER = "case"
 
 # One statement, one round trip: the first case creates the counter, every later one increments it under
 # the row's lock (an upsert, the same SQL on PostgreSQL and SQLite >= 3.35).
-_NEXT_NUMBER = text(
+_NEXT_NUMBERS = text(
     """
-    INSERT INTO counters (name, value) VALUES (:name, 1)
-    ON CONFLICT (name) DO UPDATE SET value = counters.value + 1
+    INSERT INTO counters (name, value) VALUES (:name, :count)
+    ON CONFLICT (name) DO UPDATE SET value = counters.value + :count
     RETURNING value
     """
 )
@@ -37,7 +37,13 @@ _NEXT_NUMBER = text(
 
 def next_number(session: Session) -> int:
     """The next case number: a row-locked counter, so concurrent openers never share or skip one."""
-    return int(session.execute(_NEXT_NUMBER, {"name": CASE_COUNTER}).scalar_one())
+    return next_numbers(session, 1)[0]
+
+
+def next_numbers(session: Session, count: int) -> range:
+    """The next `count` case numbers, in one step of the counter (a batch of cases: bot/case_opening.py)."""
+    last = int(session.execute(_NEXT_NUMBERS, {"name": CASE_COUNTER, "count": count}).scalar_one())
+    return range(last - count + 1, last + 1)
 
 
 def load(session: Session, number: int, *, lock: bool = False) -> Case | None:
@@ -129,6 +135,15 @@ def append_events(session: Session, events: Sequence[NewEvent], *, returning: bo
     """
     if not events:
         return []
+    statement = _PG_APPEND if is_postgres(session) else _SQLITE_APPEND
+    if returning:
+        statement = text(f"{statement.text} RETURNING id")
+    result = session.execute(statement, {"rows": _event_rows(session, events)})
+    return [int(i) for i in result.scalars()] if returning else []
+
+
+def _event_rows(session: Session, events: Sequence[NewEvent]) -> str:
+    """The events as the JSON value the append statements read."""
     postgres = is_postgres(session)
     convert = (lambda t: t.isoformat()) if postgres else sqlite_bind_value(session, table_of(CaseEvent).c.at)
     moments: dict[datetime, Any] = {}  # a sweep's events share one moment: converted once
@@ -144,11 +159,17 @@ def append_events(session: Session, events: Sequence[NewEvent], *, returning: bo
         }
         for e in events
     ]
-    statement = _PG_APPEND if postgres else _SQLITE_APPEND
-    if returning:
-        statement = text(f"{statement.text} RETURNING id")
-    result = session.execute(statement, {"rows": json.dumps(rows, ensure_ascii=False)})
-    return [int(i) for i in result.scalars()] if returning else []
+    return json.dumps(rows, ensure_ascii=False)
+
+
+def append_events_by_case(session: Session, events: Sequence[NewEvent]) -> dict[int, int]:
+    """Append one event per case in one statement; each case's event id (a batch of new cases)."""
+    if not events:
+        return {}
+    rows = _event_rows(session, events)
+    statement = _PG_APPEND if is_postgres(session) else _SQLITE_APPEND
+    result = session.execute(text(f"{statement.text} RETURNING case_id, id"), {"rows": rows})
+    return {int(case_id): int(event_id) for case_id, event_id in result.all()}
 
 
 def append_event(session: Session, event: NewEvent) -> CaseEvent:

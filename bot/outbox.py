@@ -128,19 +128,25 @@ class Outbox:
 
     def deliver_for_case(self, case_id: int) -> DeliveryReport:
         """Send what a case has waiting (its card, a thread line, an update), right after a change."""
+        return self.deliver_for_cases([case_id])
+
+    def deliver_for_cases(self, case_ids: list[int]) -> DeliveryReport:
+        """Send what these cases have waiting, right after the change (or the batch of new cases)."""
         crash_point("outbox.committed")
+        if not case_ids:
+            return DeliveryReport()
         try:
             with self.db.transaction() as session:
                 rows = session.execute(
                     select(col(OutboxMessage.id)).where(
-                        col(OutboxMessage.case_id) == case_id, col(OutboxMessage.state).in_([PENDING, UNCERTAIN])
+                        col(OutboxMessage.case_id).in_(case_ids), col(OutboxMessage.state).in_([PENDING, UNCERTAIN])
                     )
                 ).scalars()
                 ids = [i for i in rows if i is not None]
         except DatabaseUnavailable as exc:
-            log.warning("outbox: database unavailable, case %s's messages wait for the delivery job: %s", case_id, exc)
+            log.warning("outbox: database unavailable, cases %s' messages wait for the delivery job: %s", case_ids, exc)
             return DeliveryReport()
-        return self.deliver(ids=ids)
+        return self.deliver(ids=ids, limit=max(100, 4 * len(case_ids)))
 
     def deliver(self, *, ids: list[int] | None = None, limit: int = 100) -> DeliveryReport:
         """Claim due messages (or the given ones, if due) and send them; returns what happened.
