@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from bot.case_inputs import NewCase
 from bot.case_opening import Opened, Prepared, open_prepared, prepare
+from bot.case_reads import just_opened
 from bot.case_vocabulary import EventKind
 from bot.cases import CaseChange
 from bot.crash_points import crash_point
@@ -63,7 +64,8 @@ def carry_out(intake: Intake, request_id: str) -> CaseChange | None:
         crash_point("intake.opening")
         replies = _record(intake, session, batch, opened, now)
     if rows:
-        intake.outbox.deliver_for_cases([o.case.id for o in opened if o.case.id is not None])
+        with just_opened(o.case for o in opened):
+            intake.outbox.deliver_for_cases([o.case.id for o in opened if o.case.id is not None])
         intake.outbox.deliver_keys(replies)
     return _change_of(intake, request_id, batch, opened)
 
