@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert
 from sqlmodel import Session
 
 from bot import case_store
@@ -23,7 +22,6 @@ from bot.case_notices import tells_reporter
 from bot.case_store import NewEvent
 from bot.case_vocabulary import CaseStatus, Category, EventKind
 from bot.customers import CustomerRecord, customer_by_channel, customer_by_id
-from bot.database import table_of
 from bot.errors import UserFacingError
 from bot.models import Case, CaseEvent
 from bot.oncall import OnCall
@@ -129,25 +127,13 @@ def _customer(
     return channels[channel]
 
 
-def insert_cases(session: Session, cases: Sequence[Case]) -> None:
-    """Number the cases (in order, one counter step) and store them in one INSERT; sets their ids."""
-    table = table_of(Case)
-    names = [column.name for column in table.columns if column.name != "id"]
-    for case, number in zip(cases, case_store.next_numbers(session, len(cases)), strict=True):
-        case.number = number
-    rows = [{name: getattr(case, name) for name in names} for case in cases]
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    for case, case_id in zip(cases, session.execute(statement, rows).scalars(), strict=True):
-        case.id = int(case_id)
-
-
 def open_prepared(session: Session, sla: SlaClock, batch: Sequence[Prepared], now: datetime) -> list[Opened]:
     """Store the cases with their OPENED events and queue their cards (and pages, and what the reporter
     of a case from an FAQ thread is told there), in the caller's transaction."""
     if not batch:
         return []
     cases = [prepared.case for prepared in batch]
-    insert_cases(session, cases)
+    case_store.insert_cases(session, cases)
     ids = [case.id for case in cases if case.id is not None]
     enqueue_many(session, [OutboxItem(card_key(i), OutboxKind.CASE_CARD, i) for i in ids], now)
     new_events = [

@@ -126,6 +126,8 @@ class _QuietServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     serve: Serve  # set on a per-server subclass
     server_version = "FakeSlack/1.0"
+    protocol_version = "HTTP/1.1"  # keep-alive, as Slack: every answer has its Content-Length
+    disable_nagle_algorithm = True  # else a kept connection waits out the client's delayed ACK (40 ms) per answer
 
     def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
