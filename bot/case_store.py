@@ -274,3 +274,27 @@ def move_checks(session: Session, checks: Sequence[tuple[int, datetime | None, i
     when = (lambda t: t and t.isoformat()) if postgres else sqlite_bind_value(session, table_of(Case).c.sla_check_at)
     rows = [{"case_id": case_id, "next_check": when(check), "breach_count": count} for case_id, check, count in checks]
     session.execute(_PG_MOVE if postgres else _SQLITE_MOVE, {"rows": json.dumps(rows)})
+
+
+_PG_CARDS = text(
+    """
+    UPDATE cases SET message_channel = v.channel, message_ts = v.ts
+    FROM json_to_recordset(CAST(:rows AS json)) AS v(case_id integer, channel text, ts text)
+    WHERE cases.id = v.case_id
+    """
+)
+_SQLITE_CARDS = text(
+    """
+    UPDATE cases SET message_channel = json_extract(v.value, '$.channel'), message_ts = json_extract(v.value, '$.ts')
+    FROM json_each(:rows) AS v
+    WHERE cases.id = json_extract(v.value, '$.case_id')
+    """
+)
+
+
+def remember_cards(session: Session, cards: Sequence[tuple[int, str | None, str | None]]) -> None:
+    """Where each case's card was posted: (case id, channel, ts), in one statement."""
+    if not cards:
+        return
+    rows = [{"case_id": case_id, "channel": channel, "ts": ts} for case_id, channel, ts in cards]
+    session.execute(_PG_CARDS if is_postgres(session) else _SQLITE_CARDS, {"rows": json.dumps(rows)})

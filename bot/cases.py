@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
 from sqlmodel import Session
 
 from bot import case_store, pager
@@ -26,7 +25,7 @@ from bot.case_vocabulary import CaseStatus, Category, EventKind
 from bot.clock import Clock
 from bot.config import CasesConfig, EscalationConfig
 from bot.customers import CustomerDirectory, CustomerRecord
-from bot.database import Database, table_of
+from bot.database import Database
 from bot.errors import UserFacingError
 from bot.identifiers import is_user
 from bot.models import Case, CaseEvent, OutboxMessage
@@ -77,7 +76,7 @@ class CaseService(CaseReads):
         self.outbox = outbox
         self.config = config
         self.escalation = escalation
-        outbox.on_sent(OutboxKind.CASE_CARD, self._remember_card)
+        outbox.on_sent_many(OutboxKind.CASE_CARD, self._remember_cards)
         for kind in (OutboxKind.BREACH_PAGE, OutboxKind.SLA_LEAD):
             outbox.on_sent(kind, self._refresh_card)
         for kind in PAGES:
@@ -348,12 +347,6 @@ class CaseService(CaseReads):
         return pager.Pager.after_sent(session, message, self.clock.now())
 
     @staticmethod
-    def _remember_card(session: Session, message: OutboxMessage, delivered: Delivered) -> Sequence[str]:
-        """The card was posted: keep its ts so updates and thread lines can find it."""
-        cases = table_of(Case)  # Core, not the ORM's bulk UPDATE: once per case opened, and no object to sync
-        session.execute(
-            update(cases)
-            .where(cases.c.id == message.case_id)
-            .values(message_channel=delivered.channel, message_ts=delivered.ts)
-        )
-        return []
+    def _remember_cards(session: Session, landed: list[tuple[OutboxMessage, Delivered]]) -> None:
+        """The cards were posted: keep their ts so updates and thread lines can find them (one statement)."""
+        case_store.remember_cards(session, [(m.case_id, d.channel, d.ts) for m, d in landed if m.case_id is not None])

@@ -34,7 +34,7 @@ from bot.clock import Clock
 from bot.crash_points import crash_point
 from bot.database import Database, DatabaseUnavailable, insert_ignore, rowcount
 from bot.errors import UserFacingError
-from bot.intake_batch import carry_out, json_safe
+from bot.intake_batch import Batches, json_safe
 from bot.intake_batch import late as _late
 from bot.intake_batch import page_says_received as _page_says_received
 from bot.intake_batch import reply_payload as _reply_payload
@@ -115,6 +115,7 @@ class Intake:
         self.outbox = outbox
         self.spool = spool
         self.writer = IntakeWriter(db)
+        self.batches = Batches(self)  # carrying out (process)
         self._pruned_at: datetime | None = None
 
     # --- before the ack ---------------------------------------------------------------------------
@@ -148,7 +149,7 @@ class Intake:
         """Open the case of a recorded request, unless it is open already, with the cases of other waiting
         requests (bot/intake_batch.py); each confirmation is queued with its case."""
         try:
-            return carry_out(self, request_id)
+            return self.batches.carry_out(request_id)
         except DatabaseUnavailable:
             raise
         except Exception:  # a bug one of the batch's requests meets: this request alone, as Intake.run would

@@ -12,7 +12,9 @@ finds it done. Spooled requests and requests that failed before are left to Inta
 
 from __future__ import annotations
 
+import functools
 import json
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -30,7 +32,7 @@ from bot.customers import CustomerRecord
 from bot.database import is_postgres, table_of
 from bot.errors import UserFacingError
 from bot.intake_vocabulary import IntakeState, Source
-from bot.models import Case, IntakeRequest, OutboxMessage
+from bot.models import Case, IntakeRequest, OutboxMessage, UTCDateTime
 from bot.outbox_kinds import OutboxKind, intake_reply_key, page_key
 from bot.outbox_queue import OutboxItem, enqueue_many
 
@@ -39,6 +41,8 @@ if TYPE_CHECKING:
 
 # Requests opened in one transaction at most: a burst's worth, delivered in well under a second.
 BATCH = 50
+# Request ids a process remembers as carried out by its own batches (a burst's worth).
+REMEMBERED = 10_000
 # A confirmation later than this after the request (or of a spooled one) says when it was received.
 LATE = timedelta(seconds=30)
 
@@ -51,33 +55,49 @@ class _Batch:
     refused: list[tuple[IntakeRequest, UserFacingError]]
 
 
-def carry_out(intake: Intake, request_id: str) -> CaseChange | None:
-    """Open the case of `request_id` (unless it is done already) with those of other waiting requests.
+class Batches:
+    """An Intake's batches, and the requests they carried out lately: a listener whose request a batch of
+    this process took returns at once, without asking the database (whose answer would be the same)."""
 
-    Returns the change for `request_id` when this call opened it."""
-    now = intake.clock.now()
-    crash_point("intake.received")
-    with intake.db.transaction() as session:
-        rows = _claim(session, request_id, now)
-        batch = _prepare(intake, session, rows, now)
-        opened = open_prepared(session, intake.cases.sla, [p for _, p in batch.prepared], now)
-        crash_point("intake.opening")
-        replies = _record(intake, session, batch, opened, now)
-    if rows:
+    def __init__(self, intake: Intake) -> None:
+        self.intake = intake
+        self._done: dict[str, None] = {}  # request ids, oldest first, at most REMEMBERED
+        self._lock = threading.Lock()
+
+    def carry_out(self, request_id: str) -> CaseChange | None:
+        """Open the case of `request_id` (unless it is done already) with those of other waiting requests.
+
+        Returns the change for `request_id` when this call opened it."""
+        if request_id in self._done:
+            return None
+        intake, now = self.intake, self.intake.clock.now()
+        crash_point("intake.received")
+        with intake.db.transaction() as session:
+            rows = _claim(session, request_id, now)
+            batch = _prepare(intake, session, rows, now)
+            opened = open_prepared(session, intake.cases.sla, [p for _, p in batch.prepared], now)
+            crash_point("intake.opening")
+            replies = _record(intake, session, batch, opened, now)
+        if not rows:
+            return None
+        self._remember([row.request_id for row in rows])
         with just_opened(o.case for o in opened):
             intake.outbox.deliver_for_cases([o.case.id for o in opened if o.case.id is not None])
         intake.outbox.deliver_keys(replies)
-    return _change_of(intake, request_id, batch, opened)
+        return _change_of(intake, request_id, batch, opened)
+
+    def _remember(self, request_ids: list[str]) -> None:
+        with self._lock:
+            self._done.update(dict.fromkeys(request_ids))
+            while len(self._done) > REMEMBERED:
+                del self._done[next(iter(self._done))]
 
 
-def _claim(session: Session, request_id: str, now: datetime) -> list[IntakeRequest]:
-    """Take the request (if it is pending) and the oldest others a batch may take, marked done in the
-    transaction that opens their cases.
-
-    On PostgreSQL rows another transaction holds are skipped (it is carrying them out); everywhere,
-    a row done meanwhile is not pending any more: either way, not ours."""
+@functools.cache
+def _claim_statement(postgres: bool) -> Any:
+    """Take the request (if it is pending) and the oldest others a batch may take (`request_id`, `now`)."""
     table = table_of(IntakeRequest)
-    mine = table.c.request_id == request_id
+    mine = table.c.request_id == bindparam("wanted")
     fellow = (table.c.attempts == 0) & (table.c.source == Source.DATABASE)
     pending = (
         select(table.c.id)
@@ -85,15 +105,25 @@ def _claim(session: Session, request_id: str, now: datetime) -> list[IntakeReque
         .order_by(case((mine, 0), else_=1), table.c.received_at, table.c.id)
         .limit(BATCH)
     )
-    if is_postgres(session):
+    if postgres:
         pending = pending.with_for_update(skip_locked=True)
-    statement = (
+    return (
         update(table)
         .where(table.c.id.in_(pending), table.c.state == IntakeState.PENDING)
-        .values(state=IntakeState.DONE, processed_at=now)
+        .values(state=IntakeState.DONE, processed_at=bindparam("claimed_at", type_=UTCDateTime()))
         .returning(table.c.id, table.c.request_id, table.c.payload, table.c.received_at, table.c.source)
     )
-    rows = [IntakeRequest(**row) for row in session.execute(statement).mappings()]
+
+
+def _claim(session: Session, request_id: str, now: datetime) -> list[IntakeRequest]:
+    """The request (if it is pending) and the oldest others a batch may take, marked done in the
+    transaction that opens their cases.
+
+    On PostgreSQL rows another transaction holds are skipped (it is carrying them out); everywhere,
+    a row done meanwhile is not pending any more: either way, not ours."""
+    statement = _claim_statement(is_postgres(session))
+    found = session.execute(statement, {"wanted": request_id, "claimed_at": now}).mappings()
+    rows = [IntakeRequest(**row) for row in found]
     return sorted(rows, key=lambda r: (r.received_at, r.id or 0))  # the cases' numbers follow the arrival
 
 

@@ -52,6 +52,8 @@ WAITING, RETRYING = "waiting", "retrying"
 # Called in the transaction that marks a message sent, e.g. to remember a case card's ts.
 # It may queue follow-up messages (returning their keys), which the same delivery then sends too.
 SentHook = Callable[[Session, OutboxMessage, Delivered], Iterable[str] | None]
+# The same for all the messages of one kind recorded together (bot/outbox_marks.py); queues nothing.
+SentManyHook = Callable[[Session, list[tuple[OutboxMessage, Delivered]]], None]
 
 
 @dataclass
@@ -92,6 +94,7 @@ class Outbox:
         self.max_backoff = max_backoff
         self.max_uncertain_attempts = max_uncertain_attempts
         self._hooks: dict[str, list[SentHook]] = {}
+        self._many_hooks: dict[str, list[SentManyHook]] = {}
         # Deliveries whose outcome could not be written (the database went away mid-delivery): the
         # outcome (Slack's answer, or None for "not known as sent"), written as soon as it can be.
         self._unrecorded: dict[int, tuple[OutboxMessage, Delivered | None]] = {}
@@ -99,6 +102,10 @@ class Outbox:
 
     def on_sent(self, kind: str, hook: SentHook) -> None:
         self._hooks.setdefault(kind, []).append(hook)
+
+    def on_sent_many(self, kind: str, hook: SentManyHook) -> None:
+        """`hook` runs once for all the messages of `kind` recorded in one transaction (one statement for a batch)."""
+        self._many_hooks.setdefault(kind, []).append(hook)
 
     # --- queries ------------------------------------------------------------------------
 
@@ -348,13 +355,18 @@ class Outbox:
             answers = [(message.id or 0, delivered) for message, delivered in sent]
             recorded = mark_sent(session, answers, self.worker_id, self.clock.now())
             follow_ups: list[str] = []
+            by_kind: dict[str, list[tuple[OutboxMessage, Delivered]]] = {}
             for message, delivered in sent:
                 if message.id not in recorded:
                     log.warning("outbox %s was reclaimed while sending; keeping the other worker's result", message.id)
                     continue
                 message.state, message.sent_channel, message.sent_ts = SENT, delivered.channel, delivered.ts
+                by_kind.setdefault(message.kind, []).append((message, delivered))
                 for hook in self._hooks.get(message.kind, []):
                     follow_ups.extend(hook(session, message, delivered) or ())
+            for kind, landed in by_kind.items():
+                for many in self._many_hooks.get(kind, []):
+                    many(session, landed)
             return follow_ups
 
     def _release(
