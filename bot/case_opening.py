@@ -22,6 +22,7 @@ from bot.case_notices import tells_reporter
 from bot.case_store import NewEvent
 from bot.case_vocabulary import CaseStatus, Category, EventKind
 from bot.customers import CustomerRecord, customer_by_channel, customer_by_id
+from bot.database import detached
 from bot.errors import UserFacingError
 from bot.models import Case, CaseEvent
 from bot.oncall import OnCall
@@ -65,26 +66,27 @@ def build_case(
     clock started; numbered and stored by the caller."""
     title, priority, category = fields
     opened_at = min(new.received_at, now) if new.received_at else now
-    case = Case(
-        number=0,
-        title=title,
-        description=clean_text(new.description),
-        priority=priority,
-        status=CaseStatus.OPEN,
-        customer=customer_name(customer, clean_text(new.customer, 200)),
-        customer_id=customer.id if customer else None,
-        category=category,
-        impact=clean_text(new.impact),
-        steps=clean_text(new.steps),
-        reporter_id=reporter,
-        origin_channel=new.origin_channel,
-        origin_link=clean_text(new.origin_link, 500),
-        origin_thread_ts=new.origin_thread_ts if new.origin_channel else None,
-        language=new.language,
-        related_case=new.related_case,
-        created_at=opened_at,
-        updated_at=now,
-    )
+    fields_values = {
+        "number": 0,
+        "title": title,
+        "description": clean_text(new.description),
+        "priority": priority,
+        "status": CaseStatus.OPEN,
+        "customer": customer_name(customer, clean_text(new.customer, 200)),
+        "customer_id": customer.id if customer else None,
+        "category": category,
+        "impact": clean_text(new.impact),
+        "steps": clean_text(new.steps),
+        "reporter_id": reporter,
+        "origin_channel": new.origin_channel,
+        "origin_link": clean_text(new.origin_link, 500),
+        "origin_thread_ts": new.origin_thread_ts if new.origin_channel else None,
+        "language": new.language,
+        "related_case": new.related_case,
+        "created_at": opened_at,
+        "updated_at": now,
+    }
+    case = detached(Case, fields_values)  # CaseService.open adds it to its session: a new object to store
     sla.terms(case, customer, now)
     sla.start(case)
     return case

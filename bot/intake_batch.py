@@ -29,7 +29,7 @@ from bot.case_vocabulary import EventKind
 from bot.cases import CaseChange
 from bot.crash_points import crash_point
 from bot.customers import CustomerRecord
-from bot.database import is_postgres, table_of
+from bot.database import detached, is_postgres, table_of
 from bot.errors import UserFacingError
 from bot.intake_vocabulary import IntakeState, Source
 from bot.models import Case, IntakeRequest, OutboxMessage, UTCDateTime
@@ -123,7 +123,7 @@ def _claim(session: Session, request_id: str, now: datetime) -> list[IntakeReque
     a row done meanwhile is not pending any more: either way, not ours."""
     statement = _claim_statement(is_postgres(session))
     found = session.execute(statement, {"wanted": request_id, "claimed_at": now}).mappings()
-    rows = [IntakeRequest(**row) for row in found]
+    rows = [detached(IntakeRequest, dict(row)) for row in found]
     return sorted(rows, key=lambda r: (r.received_at, r.id or 0))  # the cases' numbers follow the arrival
 
 

@@ -24,7 +24,7 @@ from sqlmodel import Session, col
 
 from bot.clock import Clock
 from bot.crash_points import crash_point
-from bot.database import Database, DatabaseUnavailable
+from bot.database import Database, DatabaseUnavailable, detached
 from bot.models import OutboxMessage
 from bot.notify import (
     Delivered,
@@ -219,7 +219,7 @@ class Outbox:
                 query = query.with_for_update(skip_locked=True)
             # The rows are locked (PostgreSQL) or the transaction writes alone (SQLite): one UPDATE claims them all.
             for row in session.execute(query).mappings().all():
-                message = OutboxMessage(**row)
+                message = detached(OutboxMessage, dict(row))
                 claimed.append((message, message.state in (UNCERTAIN, SENDING)))
                 message.state = SENDING
             if claimed:
