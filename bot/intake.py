@@ -257,6 +257,8 @@ class Intake:
 
     def _attempt(self, row: IntakeRequest) -> CaseChange | None:
         try:
+            if row.attempts == 0:  # a first try: with the other requests waiting (bot/intake_batch.py)
+                return self.batches.carry_out(row.request_id)
             return self._carry_out(row)
         except DatabaseUnavailable:
             raise
