@@ -6,12 +6,13 @@ import contextlib
 import functools
 import logging
 import os
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, event, literal_column, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import configure_mappers
 from sqlalchemy.orm.instrumentation import manager_of_class
@@ -47,6 +48,7 @@ class Database:
             if parsed.get_driver_name() == "psycopg":
                 kwargs["connect_args"] = {"connect_timeout": 5}
         self.engine: Engine = create_engine(url, **kwargs)
+        self._pinned = threading.local()  # `pinned`: this thread's connection for a run of transactions
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
 
@@ -60,13 +62,39 @@ class Database:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session that commits when the block ends and rolls back if it raises."""
+        held: Connection | None = getattr(self._pinned, "connection", None)
+        if held is not None and (held.in_transaction() or held.invalidated):
+            held = None  # a transaction inside another one (or after a failure): a connection of its own
         try:
-            with self.session() as session, session.begin():
+            with Session(held or self.engine, expire_on_commit=False) as session, session.begin():
                 yield session
         except (OperationalError, DBAPIError) as exc:
+            if held is not None:
+                self._unpin()
             if _is_connection_error(exc):
                 raise DatabaseUnavailable(str(exc.orig or exc)) from exc
             raise
+
+    @contextlib.contextmanager
+    def pinned(self) -> Iterator[None]:
+        """While the block runs, this thread's transactions share one connection, taken from the pool (and
+        pinged) once instead of once each: a delivery records each message in a transaction of its own.
+        A connection failure unpins it; the next transactions take pooled connections again."""
+        if getattr(self._pinned, "connection", None) is not None:
+            yield  # pinned further up already
+            return
+        with contextlib.suppress(OperationalError, DBAPIError):  # an outage: the transactions meet it and say so
+            self._pinned.connection = self.engine.connect()
+        try:
+            yield
+        finally:
+            self._unpin()
+
+    def _unpin(self) -> None:
+        connection, self._pinned.connection = getattr(self._pinned, "connection", None), None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.close()
 
     def create_all(self) -> None:
         """Create missing tables from the models (tests and the local console)."""

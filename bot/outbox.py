@@ -163,9 +163,13 @@ class Outbox:
         sends it once the database is back (a claim cut short expires after `lease`, and is then
         checked before it is sent again).
         """
-        report = DeliveryReport()
         if self.notifier is None or ids == []:
-            return report
+            return DeliveryReport()
+        with self.db.pinned():  # a transaction per recorded message: one connection for them all
+            return self._deliver(ids, limit)
+
+    def _deliver(self, ids: list[int] | None, limit: int) -> DeliveryReport:
+        report = DeliveryReport()
         if not self.settle_unrecorded():
             log.warning("outbox: database still unavailable, delivery postponed")
             return report

@@ -29,3 +29,29 @@ def test_a_detached_object_can_be_stored(db: Database) -> None:
     with db.transaction() as session:
         (stored,) = session.exec(select(OutboxMessage)).all()
         assert (stored.dedupe_key, stored.state, stored.payload, stored.created_at) == ("k", "pending", {}, NOW)
+
+
+def test_pinned_transactions_share_a_connection_and_commit_each(db: Database) -> None:
+    with db.pinned():
+        with db.transaction() as session:
+            first = session.connection().connection.dbapi_connection
+            session.add(
+                detached(OutboxMessage, {"dedupe_key": "a", "kind": "k", "created_at": NOW, "next_attempt_at": NOW})
+            )
+        with db.transaction() as session:
+            assert session.connection().connection.dbapi_connection is first
+            if db.is_postgres:  # SQLite has one writer: no transaction inside another, pinned or not
+                with db.transaction() as inner:  # inside another: a connection of its own
+                    assert inner.connection().connection.dbapi_connection is not first
+        with db.session() as elsewhere:  # committed: seen from another connection
+            assert [m.dedupe_key for m in elsewhere.exec(select(OutboxMessage)).all()] == ["a"]
+        try:
+            with db.transaction() as session:
+                session.add(
+                    detached(OutboxMessage, {"dedupe_key": "b", "kind": "k", "created_at": NOW, "next_attempt_at": NOW})
+                )
+                raise RuntimeError("a bug")
+        except RuntimeError:
+            pass
+    with db.session() as elsewhere:  # rolled back
+        assert [m.dedupe_key for m in elsewhere.exec(select(OutboxMessage)).all()] == ["a"]
