@@ -5,8 +5,8 @@ every call and closes it after the answer; at a few hundred posts a second, that
 part of each post's cost. `ConnectionPool.open` does what `urlopen` does for our POSTs — an
 HTTPError for an answer that is not 2xx, a URLError when the request could not be sent, the same
 exceptions as urlopen when the answer is cut off — over a connection kept for the thread's next
-call to the same host. A connection idle for longer than `IDLE_SECONDS` is not reused (the server
-may be closing it), and no request is ever sent again by this module: a call cut off on a kept
+call to the same host. A connection idle for longer than `IDLE_SECONDS`, or that the server closed,
+is not reused, and no request is ever sent again by this module: a call cut off on a kept
 connection fails like any other, and the caller decides (bot/slack/client.py, bot/slack/notifier.py).
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import http.client
 import io
+import select
 import threading
 import time
 from dataclasses import dataclass
@@ -87,7 +88,7 @@ class ConnectionPool:
     def _connection(self, key: tuple[str, str, int | None], timeout: float) -> http.client.HTTPConnection:
         kept = self._kept()
         found = kept.get(key)
-        if found is not None and time.monotonic() - found.used_at < self.idle:
+        if found is not None and time.monotonic() - found.used_at < self.idle and not _closed(found.connection):
             return found.connection
         self._drop(key)
         scheme, host, port = key
@@ -120,3 +121,15 @@ class KeepAliveWebClient(WebClient):
             return {"status": answer.status, "headers": answer.headers, "body": answer.body}
         charset = answer.headers.get_content_charset() or "utf-8"
         return {"status": answer.status, "headers": answer.headers, "body": answer.body.decode(charset)}
+
+
+def _closed(connection: http.client.HTTPConnection) -> bool:
+    """Whether the server closed the kept connection: an idle connection has nothing to read, so one that
+    reads (the end of the stream, or anything else) is not sent on again."""
+    if connection.sock is None:
+        return True
+    try:
+        readable, _, _ = select.select([connection.sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)

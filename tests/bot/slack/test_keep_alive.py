@@ -61,3 +61,13 @@ def test_errors_are_those_of_urlopen_and_nothing_is_sent_again(fake: FakeSlack) 
     with pytest.raises(URLError) as refused:
         pool.open(answer("http://127.0.0.1:9/response/1"), 3)  # nothing listens: not sent
     assert isinstance(refused.value.reason, ConnectionRefusedError)
+
+
+def test_a_connection_the_server_closed_is_not_reused(fake: FakeSlack) -> None:
+    pool = ConnectionPool()
+    url = fake.new_response_url()
+    pool.open(answer(url), 3)
+    fake.stop()  # closes the connections it kept open, as a server going away does
+    with pytest.raises(URLError) as refused:  # a new connection, refused: never sent on the closed one
+        pool.open(answer(url), 3)
+    assert isinstance(refused.value.reason, ConnectionRefusedError)
