@@ -7,7 +7,9 @@ like a number that does not exist.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -29,6 +31,19 @@ from bot.customers import CustomerDirectory
 from bot.database import Database
 from bot.errors import UserFacingError
 from bot.models import Case, CaseEvent, OutboxMessage
+
+# Cases this thread has just opened and is delivering now (bot/intake_batch.py): see CaseReads.as_opened.
+_just_opened: ContextVar[dict[int, Case] | None] = ContextVar("cases_just_opened", default=None)
+
+
+@contextlib.contextmanager
+def just_opened(cases: Iterable[Case]) -> Iterator[None]:
+    """While the block runs, `CaseReads.as_opened` has these cases (committed a moment ago) from memory."""
+    token = _just_opened.set({case.id: case for case in cases if case.id is not None})
+    try:
+        yield
+    finally:
+        _just_opened.reset(token)
 
 
 @dataclass(frozen=True)
@@ -114,6 +129,15 @@ class CaseReads:
     def get_by_id(self, case_id: int) -> Case | None:
         with self.db.transaction() as session:
             return session.get(Case, case_id)
+
+    def as_opened(self, case_id: int) -> Case | None:
+        """The case for what is rendered from its opening alone (its card, its confirmation): from memory
+        right after this thread opened it (`just_opened`: a read per message was most of their cost),
+        else from the database. A change made meanwhile updates the card after it (its own outbox row)."""
+        known = _just_opened.get()
+        if known is not None and case_id in known:
+            return known[case_id]
+        return self.get_by_id(case_id)
 
     def event(self, event_id: int) -> CaseEvent | None:
         with self.db.transaction() as session:

@@ -19,17 +19,17 @@ from sqlmodel import Session, col
 from bot.access import Viewer
 from bot.case_vocabulary import ACTIVE_STATUSES, ListScope
 from bot.database import is_postgres, sqlite_bind_value, table_of
-from bot.models import Case, CaseEvent, CaseParty
+from bot.models import Case, CaseEvent, CaseParty, UTCDateTime
 
 CASE_COUNTER = "case"
 
 
 # One statement, one round trip: the first case creates the counter, every later one increments it under
 # the row's lock (an upsert, the same SQL on PostgreSQL and SQLite >= 3.35).
-_NEXT_NUMBER = text(
+_NEXT_NUMBERS = text(
     """
-    INSERT INTO counters (name, value) VALUES (:name, 1)
-    ON CONFLICT (name) DO UPDATE SET value = counters.value + 1
+    INSERT INTO counters (name, value) VALUES (:name, :count)
+    ON CONFLICT (name) DO UPDATE SET value = counters.value + :count
     RETURNING value
     """
 )
@@ -37,7 +37,13 @@ _NEXT_NUMBER = text(
 
 def next_number(session: Session) -> int:
     """The next case number: a row-locked counter, so concurrent openers never share or skip one."""
-    return int(session.execute(_NEXT_NUMBER, {"name": CASE_COUNTER}).scalar_one())
+    return next_numbers(session, 1)[0]
+
+
+def next_numbers(session: Session, count: int) -> range:
+    """The next `count` case numbers, in one step of the counter (a batch of cases: bot/case_opening.py)."""
+    last = int(session.execute(_NEXT_NUMBERS, {"name": CASE_COUNTER, "count": count}).scalar_one())
+    return range(last - count + 1, last + 1)
 
 
 def load(session: Session, number: int, *, lock: bool = False) -> Case | None:
@@ -88,6 +94,30 @@ def list_cases(
     return list(session.execute(query.limit(limit)).scalars())
 
 
+def insert_cases(session: Session, cases: Sequence[Case]) -> None:
+    """Number the cases (in order, one step of the counter) and store them in one statement; sets their ids.
+
+    The rows go in as one JSON value, each column converted as the ORM would (a batch of new cases:
+    an executemany of thirty columns a row cost more than the rest of the opening)."""
+    table = table_of(Case)
+    names = [column.name for column in table.columns if column.name != "id"]
+    for case, number in zip(cases, next_numbers(session, len(cases)), strict=True):
+        case.number = number
+    if is_postgres(session):
+        convert = {c.name: (lambda t: t and t.isoformat()) for c in table.columns if isinstance(c.type, UTCDateTime)}
+        statement = f"SELECT {', '.join(names)} FROM json_populate_recordset(NULL::cases, CAST(:rows AS json))"
+    else:
+        convert = {c.name: sqlite_bind_value(session, c) for c in table.columns if isinstance(c.type, UTCDateTime)}
+        values = ", ".join(f"json_extract(value, '$.{name}')" for name in names)
+        statement = f"SELECT {values} FROM json_each(:rows) WHERE true"
+    rows = [{n: convert[n](getattr(case, n)) if n in convert else getattr(case, n) for n in names} for case in cases]
+    insert = text(f"INSERT INTO cases ({', '.join(names)}) {statement} RETURNING number, id")
+    result = session.execute(insert, {"rows": json.dumps(rows, ensure_ascii=False)})
+    ids = {int(number): int(case_id) for number, case_id in result.all()}
+    for case in cases:
+        case.id = ids[case.number]
+
+
 # --- the case history: one writer ------------------------------------------------------------------
 
 
@@ -129,6 +159,15 @@ def append_events(session: Session, events: Sequence[NewEvent], *, returning: bo
     """
     if not events:
         return []
+    statement = _PG_APPEND if is_postgres(session) else _SQLITE_APPEND
+    if returning:
+        statement = text(f"{statement.text} RETURNING id")
+    result = session.execute(statement, {"rows": _event_rows(session, events)})
+    return [int(i) for i in result.scalars()] if returning else []
+
+
+def _event_rows(session: Session, events: Sequence[NewEvent]) -> str:
+    """The events as the JSON value the append statements read."""
     postgres = is_postgres(session)
     convert = (lambda t: t.isoformat()) if postgres else sqlite_bind_value(session, table_of(CaseEvent).c.at)
     moments: dict[datetime, Any] = {}  # a sweep's events share one moment: converted once
@@ -144,11 +183,17 @@ def append_events(session: Session, events: Sequence[NewEvent], *, returning: bo
         }
         for e in events
     ]
-    statement = _PG_APPEND if postgres else _SQLITE_APPEND
-    if returning:
-        statement = text(f"{statement.text} RETURNING id")
-    result = session.execute(statement, {"rows": json.dumps(rows, ensure_ascii=False)})
-    return [int(i) for i in result.scalars()] if returning else []
+    return json.dumps(rows, ensure_ascii=False)
+
+
+def append_events_by_case(session: Session, events: Sequence[NewEvent]) -> dict[int, int]:
+    """Append one event per case in one statement; each case's event id (a batch of new cases)."""
+    if not events:
+        return {}
+    rows = _event_rows(session, events)
+    statement = _PG_APPEND if is_postgres(session) else _SQLITE_APPEND
+    result = session.execute(text(f"{statement.text} RETURNING case_id, id"), {"rows": rows})
+    return {int(case_id): int(event_id) for case_id, event_id in result.all()}
 
 
 def append_event(session: Session, event: NewEvent) -> CaseEvent:
@@ -229,3 +274,27 @@ def move_checks(session: Session, checks: Sequence[tuple[int, datetime | None, i
     when = (lambda t: t and t.isoformat()) if postgres else sqlite_bind_value(session, table_of(Case).c.sla_check_at)
     rows = [{"case_id": case_id, "next_check": when(check), "breach_count": count} for case_id, check, count in checks]
     session.execute(_PG_MOVE if postgres else _SQLITE_MOVE, {"rows": json.dumps(rows)})
+
+
+_PG_CARDS = text(
+    """
+    UPDATE cases SET message_channel = v.channel, message_ts = v.ts
+    FROM json_to_recordset(CAST(:rows AS json)) AS v(case_id integer, channel text, ts text)
+    WHERE cases.id = v.case_id
+    """
+)
+_SQLITE_CARDS = text(
+    """
+    UPDATE cases SET message_channel = json_extract(v.value, '$.channel'), message_ts = json_extract(v.value, '$.ts')
+    FROM json_each(:rows) AS v
+    WHERE cases.id = json_extract(v.value, '$.case_id')
+    """
+)
+
+
+def remember_cards(session: Session, cards: Sequence[tuple[int, str | None, str | None]]) -> None:
+    """Where each case's card was posted: (case id, channel, ts), in one statement."""
+    if not cards:
+        return
+    rows = [{"case_id": case_id, "channel": channel, "ts": ts} for case_id, channel, ts in cards]
+    session.execute(_PG_CARDS if is_postgres(session) else _SQLITE_CARDS, {"rows": json.dumps(rows)})

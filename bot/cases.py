@@ -12,20 +12,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
 from sqlmodel import Session
 
 from bot import case_store, pager
 from bot.access import Action, Party, People, Role, Standing, allows, escalation_parties, involve
 from bot.case_commands import parse_level
-from bot.case_inputs import NewCase, OpeningStep, clean_text, customer_name
+from bot.case_inputs import NewCase, OpeningStep, clean_text
 from bot.case_notices import record
+from bot.case_opening import build_case
 from bot.case_reads import CaseDetails, CaseReads
 from bot.case_vocabulary import CaseStatus, Category, EventKind
 from bot.clock import Clock
 from bot.config import CasesConfig, EscalationConfig
 from bot.customers import CustomerDirectory, CustomerRecord
-from bot.database import Database, table_of
+from bot.database import Database
 from bot.errors import UserFacingError
 from bot.identifiers import is_user
 from bot.models import Case, CaseEvent, OutboxMessage
@@ -76,7 +76,7 @@ class CaseService(CaseReads):
         self.outbox = outbox
         self.config = config
         self.escalation = escalation
-        outbox.on_sent(OutboxKind.CASE_CARD, self._remember_card)
+        outbox.on_sent_many(OutboxKind.CASE_CARD, self._remember_cards)
         for kind in (OutboxKind.BREACH_PAGE, OutboxKind.SLA_LEAD):
             outbox.on_sent(kind, self._refresh_card)
         for kind in PAGES:
@@ -128,42 +128,23 @@ class CaseService(CaseReads):
 
     def open(self, new: NewCase, reporter: str, *, step: OpeningStep | None = None) -> CaseChange:
         """Open a case: numbered without gaps, under its customer's plan, posted to the cases channel, paged if high."""
-        title = self.validate_title(new.title)
-        priority = self.require_priority(new.priority)
-        category = self.require_category(new.category)
+        fields = (
+            self.validate_title(new.title),
+            self.require_priority(new.priority),
+            self.require_category(new.category),
+        )
         customer = self.customer_of(new, reporter)
         now = self.clock.now()
-        opened_at = min(new.received_at, now) if new.received_at else now
+        case = build_case(self.sla, new, fields, reporter, customer, now)
         with self.db.transaction() as session:
             if step is not None:
                 step.claim(session)
-            case = Case(
-                number=case_store.next_number(session),
-                title=title,
-                description=clean_text(new.description),
-                priority=priority,
-                status=CaseStatus.OPEN,
-                customer=customer_name(customer, clean_text(new.customer, 200)),
-                customer_id=customer.id if customer else None,
-                category=category,
-                impact=clean_text(new.impact),
-                steps=clean_text(new.steps),
-                reporter_id=reporter,
-                origin_channel=new.origin_channel,
-                origin_link=clean_text(new.origin_link, 500),
-                origin_thread_ts=new.origin_thread_ts if new.origin_channel else None,
-                language=new.language,
-                related_case=new.related_case,
-                created_at=opened_at,
-                updated_at=now,
-            )
-            self.sla.terms(case, customer, now)
-            self.sla.start(case)
+            case.number = case_store.next_number(session)
             session.add(case)
             session.flush()
             assert case.id is not None
             enqueue(session, kind=OutboxKind.CASE_CARD, key=card_key(case.id), now=now, case_id=case.id)
-            event = record(session, case, EventKind.OPENED, reporter, opened_at, new=priority)
+            event = record(session, case, EventKind.OPENED, reporter, case.created_at, new=case.priority)
             paged = self.sla.page(session, case, now, occasion=EventKind.OPENED)
             if step is not None:
                 step.opened(session, case, paged)
@@ -366,12 +347,6 @@ class CaseService(CaseReads):
         return pager.Pager.after_sent(session, message, self.clock.now())
 
     @staticmethod
-    def _remember_card(session: Session, message: OutboxMessage, delivered: Delivered) -> Sequence[str]:
-        """The card was posted: keep its ts so updates and thread lines can find it."""
-        cases = table_of(Case)  # Core, not the ORM's bulk UPDATE: once per case opened, and no object to sync
-        session.execute(
-            update(cases)
-            .where(cases.c.id == message.case_id)
-            .values(message_channel=delivered.channel, message_ts=delivered.ts)
-        )
-        return []
+    def _remember_cards(session: Session, landed: list[tuple[OutboxMessage, Delivered]]) -> None:
+        """The cards were posted: keep their ts so updates and thread lines can find them (one statement)."""
+        case_store.remember_cards(session, [(m.case_id, d.channel, d.ts) for m, d in landed if m.case_id is not None])

@@ -158,15 +158,12 @@ class CustomerDirectory:
 
     def get(self, customer_id: str) -> CustomerRecord | None:
         with self.db.transaction() as session:
-            row = session.get(Customer, customer_id)
-            return _records(session, [row])[0] if row else None
+            return customer_by_id(session, customer_id)
 
     def find_by_channel(self, channel_id: str) -> CustomerRecord | None:
         """The customer whose channel this is, or None for an internal channel."""
         with self.db.transaction() as session:
-            link = session.get(CustomerChannel, channel_id)
-            row = session.get(Customer, link.customer_id) if link else None
-            return _records(session, [row])[0] if row else None
+            return customer_by_channel(session, channel_id)
 
     def search(self, query: str, *, limit: int = 20) -> list[CustomerRecord]:
         """Customers whose id or name contains `query` (NFKC, any case, spaces ignored): exact id
@@ -258,6 +255,19 @@ def _write(
         if owner is None:
             session.add(CustomerChannel(channel_id=channel, customer_id=customer.id))
             owners[channel] = customer.id
+
+
+def customer_by_id(session: Session, customer_id: str) -> CustomerRecord | None:
+    """CustomerDirectory.get in the caller's transaction (a batch of new cases: bot/intake_batch.py)."""
+    row = session.get(Customer, customer_id)
+    return _records(session, [row])[0] if row else None
+
+
+def customer_by_channel(session: Session, channel_id: str) -> CustomerRecord | None:
+    """CustomerDirectory.find_by_channel in the caller's transaction."""
+    link = session.get(CustomerChannel, channel_id)
+    row = session.get(Customer, link.customer_id) if link else None
+    return _records(session, [row])[0] if row else None
 
 
 def _records(session: Session, rows: Sequence[Customer]) -> list[CustomerRecord]:

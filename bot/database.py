@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
+import threading
 import uuid
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, event, literal_column, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import configure_mappers
+from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlmodel import Session, SQLModel, create_engine
 
 from bot import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T", bound=SQLModel)
 
 
 class DatabaseUnavailable(Exception):
@@ -42,6 +48,7 @@ class Database:
             if parsed.get_driver_name() == "psycopg":
                 kwargs["connect_args"] = {"connect_timeout": 5}
         self.engine: Engine = create_engine(url, **kwargs)
+        self._pinned = threading.local()  # `pinned`: this thread's connection for a run of transactions
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
 
@@ -55,13 +62,39 @@ class Database:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session that commits when the block ends and rolls back if it raises."""
+        held: Connection | None = getattr(self._pinned, "connection", None)
+        if held is not None and (held.in_transaction() or held.invalidated):
+            held = None  # a transaction inside another one (or after a failure): a connection of its own
         try:
-            with self.session() as session, session.begin():
+            with Session(held or self.engine, expire_on_commit=False) as session, session.begin():
                 yield session
         except (OperationalError, DBAPIError) as exc:
+            if held is not None:
+                self._unpin()
             if _is_connection_error(exc):
                 raise DatabaseUnavailable(str(exc.orig or exc)) from exc
             raise
+
+    @contextlib.contextmanager
+    def pinned(self) -> Iterator[None]:
+        """While the block runs, this thread's transactions share one connection, taken from the pool (and
+        pinged) once instead of once each: a delivery records each message in a transaction of its own.
+        A connection failure unpins it; the next transactions take pooled connections again."""
+        if getattr(self._pinned, "connection", None) is not None:
+            yield  # pinned further up already
+            return
+        with contextlib.suppress(OperationalError, DBAPIError):  # an outage: the transactions meet it and say so
+            self._pinned.connection = self.engine.connect()
+        try:
+            yield
+        finally:
+            self._unpin()
+
+    def _unpin(self) -> None:
+        connection, self._pinned.connection = getattr(self._pinned, "connection", None), None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.close()
 
     def create_all(self) -> None:
         """Create missing tables from the models (tests and the local console)."""
@@ -153,6 +186,28 @@ def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any
     # rowcount is not reliable here across drivers; RETURNING says whether a row went in.
     result = session.execute(statement.returning(literal_column("1")))
     return result.first() is not None
+
+
+def detached(model: type[T], values: dict[str, Any]) -> T:
+    """A model object holding `values` (and its fields' defaults), built as the ORM builds the objects it
+    loads — straight into the instance — rather than through SQLModel's __init__, which sets each field
+    in turn (ten times the cost: the hot path builds one or two per case). Not in any session."""
+    defaults, factories = _defaults(model)
+    instance: T = manager_of_class(model).new_instance()
+    instance.__dict__.update(defaults)
+    instance.__dict__.update({name: make() for name, make in factories.items() if name not in values})
+    instance.__dict__.update(values)
+    return instance
+
+
+@functools.cache
+def _defaults(model: type[SQLModel]) -> tuple[dict[str, Any], dict[str, Callable[[], Any]]]:
+    """The model's default values, and the factories of those made anew for each object."""
+    configure_mappers()  # as the first object built through __init__ would: the attributes' loaders exist
+    fields = {name: field for name, field in model.model_fields.items() if not field.is_required()}
+    factories = {name: f.default_factory for name, f in fields.items() if f.default_factory is not None}
+    defaults = {name: f.get_default() for name, f in fields.items() if name not in factories}
+    return defaults, factories  # type: ignore[return-value]
 
 
 def is_postgres(session: Session) -> bool:

@@ -24,23 +24,26 @@ import json
 import logging
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import delete, or_, select, update
 from sqlmodel import Session, col
 
-from bot.case_vocabulary import EventKind
 from bot.cases import CaseChange, CaseService, NewCase
 from bot.clock import Clock
 from bot.crash_points import crash_point
 from bot.database import Database, DatabaseUnavailable, insert_ignore, rowcount
 from bot.errors import UserFacingError
+from bot.intake_batch import Batches, json_safe
+from bot.intake_batch import late as _late
+from bot.intake_batch import page_says_received as _page_says_received
+from bot.intake_batch import reply_payload as _reply_payload
+from bot.intake_vocabulary import IntakeKind, IntakeState, Source
 from bot.intake_writer import IntakeWriter
-from bot.models import Case, CustomerChannel, IntakeRequest, OutboxMessage
+from bot.models import Case, CustomerChannel, IntakeRequest
 from bot.oncall import OnCall
 from bot.outbox import Outbox, enqueue
-from bot.outbox_kinds import OutboxKind, intake_reply_key, page_key
+from bot.outbox_kinds import OutboxKind, intake_reply_key
 from bot.spool import Spool, SpoolError
 
 log = logging.getLogger(__name__)
@@ -50,30 +53,12 @@ GRACE = timedelta(seconds=5)
 # A request that fails this often for a reason other than the database is left for an admin.
 MAX_ATTEMPTS = 10
 BATCH = 100
-# A confirmation later than this after the request (or of a spooled one) says when it was received.
-LATE = timedelta(seconds=30)
 # Requests carried out (done, refused) are kept this long — to answer a retried request once, and for
 # an admin looking into one — then deleted by the intake job, at most once per PRUNE_EVERY, in
 # batches of PRUNE_BATCH. Failed ones stay until an admin deals with them.
 KEEP_DONE = timedelta(days=7)
 PRUNE_EVERY = timedelta(hours=1)
 PRUNE_BATCH = 1000
-
-
-class IntakeKind(StrEnum):
-    CASE_OPEN = "case.open"
-
-
-class IntakeState(StrEnum):
-    PENDING = "pending"
-    DONE = "done"  # carried out: the case exists
-    REFUSED = "refused"  # the request cannot be carried out (e.g. a title too long); the person is told
-    FAILED = "failed"  # failed MAX_ATTEMPTS times: in the log for an admin
-
-
-class Source(StrEnum):
-    DATABASE = "db"
-    SPOOL = "spool"
 
 
 class Unavailable(Exception):
@@ -130,6 +115,7 @@ class Intake:
         self.outbox = outbox
         self.spool = spool
         self.writer = IntakeWriter(db)
+        self.batches = Batches(self)  # carrying out (process)
         self._pruned_at: datetime | None = None
 
     # --- before the ack ---------------------------------------------------------------------------
@@ -160,7 +146,17 @@ class Intake:
     # --- carrying it out -----------------------------------------------------------------------------
 
     def process(self, request_id: str) -> CaseChange | None:
-        """Open the case of a recorded request, unless it is open already; the confirmation is queued with it."""
+        """Open the case of a recorded request, unless it is open already, with the cases of other waiting
+        requests (bot/intake_batch.py); each confirmation is queued with its case."""
+        try:
+            return self.batches.carry_out(request_id)
+        except DatabaseUnavailable:
+            raise
+        except Exception:  # a bug one of the batch's requests meets: this request alone, as Intake.run would
+            log.exception("intake: the batch with request %s failed; carrying it out alone", request_id[:12])
+        return self._process_one(request_id)
+
+    def _process_one(self, request_id: str) -> CaseChange | None:
         with self.db.transaction() as session:
             row = session.execute(
                 select(IntakeRequest).where(col(IntakeRequest.request_id) == request_id)
@@ -185,7 +181,7 @@ class Intake:
     def _refuse(self, row: IntakeRequest, error: UserFacingError) -> None:
         """What was acknowledged cannot be opened (say, the configuration changed meanwhile): the person is told why."""
         now = self.clock.now()
-        values = json.loads(json.dumps(error.values, default=str))
+        values = json_safe(error.values)
         with self.db.transaction() as session:
             result = session.execute(
                 update(IntakeRequest)
@@ -261,6 +257,8 @@ class Intake:
 
     def _attempt(self, row: IntakeRequest) -> CaseChange | None:
         try:
+            if row.attempts == 0:  # a first try: with the other requests waiting (bot/intake_batch.py)
+                return self.batches.carry_out(row.request_id)
             return self._carry_out(row)
         except DatabaseUnavailable:
             raise
@@ -302,32 +300,6 @@ def _values(row: dict[str, Any], source: Source) -> dict[str, Any]:
 
 def _insert(session: Session, row: dict[str, Any], source: Source) -> int:
     return int(insert_ignore(session, IntakeRequest, _values(row, source), ["request_id"]))
-
-
-def _reply_payload(row: IntakeRequest, now: datetime) -> dict[str, Any]:
-    payload = row.payload
-    return {
-        "user": payload["user"],
-        "channel": payload.get("channel"),
-        "response_url": payload.get("response_url"),
-        "received_at": row.received_at.isoformat(),
-        "late": _late(row, now),
-        "language": payload["case"].get("language"),
-    }
-
-
-def _late(row: IntakeRequest, now: datetime) -> bool:
-    """Opened late: received during an outage (spooled), or left by a replica that died."""
-    return row.source == Source.SPOOL or now - row.received_at > LATE
-
-
-def _page_says_received(session: Session, case: Case, received_at: datetime) -> None:
-    """The page queued with a case opened late says when the case was received."""
-    assert case.id is not None
-    key = page_key(case.id, EventKind.OPENED)
-    page = session.execute(select(OutboxMessage).where(col(OutboxMessage.dedupe_key) == key)).scalar_one_or_none()
-    if page is not None:
-        page.payload = {**page.payload, "received_at": received_at.isoformat()}
 
 
 class _Opening:

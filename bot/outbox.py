@@ -24,7 +24,7 @@ from sqlmodel import Session, col
 
 from bot.clock import Clock
 from bot.crash_points import crash_point
-from bot.database import Database, DatabaseUnavailable, rowcount
+from bot.database import Database, DatabaseUnavailable, detached
 from bot.models import OutboxMessage
 from bot.notify import (
     Delivered,
@@ -35,6 +35,7 @@ from bot.notify import (
     TransientDeliveryError,
     UncertainDelivery,
 )
+from bot.outbox_marks import RECORDED_LATER, mark_sent
 from bot.outbox_queue import OutboxItem, enqueue, enqueue_many
 
 __all__ = ["Outbox", "OutboxItem", "enqueue", "enqueue_many"]  # queueing: bot/outbox_queue.py
@@ -51,6 +52,8 @@ WAITING, RETRYING = "waiting", "retrying"
 # Called in the transaction that marks a message sent, e.g. to remember a case card's ts.
 # It may queue follow-up messages (returning their keys), which the same delivery then sends too.
 SentHook = Callable[[Session, OutboxMessage, Delivered], Iterable[str] | None]
+# The same for all the messages of one kind recorded together (bot/outbox_marks.py); queues nothing.
+SentManyHook = Callable[[Session, list[tuple[OutboxMessage, Delivered]]], None]
 
 
 @dataclass
@@ -91,6 +94,7 @@ class Outbox:
         self.max_backoff = max_backoff
         self.max_uncertain_attempts = max_uncertain_attempts
         self._hooks: dict[str, list[SentHook]] = {}
+        self._many_hooks: dict[str, list[SentManyHook]] = {}
         # Deliveries whose outcome could not be written (the database went away mid-delivery): the
         # outcome (Slack's answer, or None for "not known as sent"), written as soon as it can be.
         self._unrecorded: dict[int, tuple[OutboxMessage, Delivered | None]] = {}
@@ -98,6 +102,10 @@ class Outbox:
 
     def on_sent(self, kind: str, hook: SentHook) -> None:
         self._hooks.setdefault(kind, []).append(hook)
+
+    def on_sent_many(self, kind: str, hook: SentManyHook) -> None:
+        """`hook` runs once for all the messages of `kind` recorded in one transaction (one statement for a batch)."""
+        self._many_hooks.setdefault(kind, []).append(hook)
 
     # --- queries ------------------------------------------------------------------------
 
@@ -128,19 +136,25 @@ class Outbox:
 
     def deliver_for_case(self, case_id: int) -> DeliveryReport:
         """Send what a case has waiting (its card, a thread line, an update), right after a change."""
+        return self.deliver_for_cases([case_id])
+
+    def deliver_for_cases(self, case_ids: list[int]) -> DeliveryReport:
+        """Send what these cases have waiting, right after the change (or the batch of new cases)."""
         crash_point("outbox.committed")
+        if not case_ids:
+            return DeliveryReport()
         try:
             with self.db.transaction() as session:
                 rows = session.execute(
                     select(col(OutboxMessage.id)).where(
-                        col(OutboxMessage.case_id) == case_id, col(OutboxMessage.state).in_([PENDING, UNCERTAIN])
+                        col(OutboxMessage.case_id).in_(case_ids), col(OutboxMessage.state).in_([PENDING, UNCERTAIN])
                     )
                 ).scalars()
                 ids = [i for i in rows if i is not None]
         except DatabaseUnavailable as exc:
-            log.warning("outbox: database unavailable, case %s's messages wait for the delivery job: %s", case_id, exc)
+            log.warning("outbox: database unavailable, cases %s' messages wait for the delivery job: %s", case_ids, exc)
             return DeliveryReport()
-        return self.deliver(ids=ids)
+        return self.deliver(ids=ids, limit=max(100, 4 * len(case_ids)))
 
     def deliver(self, *, ids: list[int] | None = None, limit: int = 100) -> DeliveryReport:
         """Claim due messages (or the given ones, if due) and send them; returns what happened.
@@ -149,9 +163,13 @@ class Outbox:
         sends it once the database is back (a claim cut short expires after `lease`, and is then
         checked before it is sent again).
         """
-        report = DeliveryReport()
         if self.notifier is None or ids == []:
-            return report
+            return DeliveryReport()
+        with self.db.pinned():  # a transaction per recorded message: one connection for them all
+            return self._deliver(ids, limit)
+
+    def _deliver(self, ids: list[int] | None, limit: int) -> DeliveryReport:
+        report = DeliveryReport()
         if not self.settle_unrecorded():
             log.warning("outbox: database still unavailable, delivery postponed")
             return report
@@ -167,7 +185,7 @@ class Outbox:
             if not claimed:
                 break
             follow_ups: list[str] = []
-            outcomes = [self._send_safely(message, verify, follow_ups) for message, verify in claimed]
+            outcomes = self._send_all(claimed, follow_ups)
             for (message, _verify), outcome in zip(claimed, outcomes, strict=True):
                 assert message.id is not None
                 bucket = {SENT: report.sent, FAILED: report.failed, DROPPED: report.dropped}.get(
@@ -203,31 +221,63 @@ class Outbox:
         with self.db.transaction() as session:
             if self.db.is_postgres:
                 query = query.with_for_update(skip_locked=True)
+            # The rows are locked (PostgreSQL) or the transaction writes alone (SQLite): one UPDATE claims them all.
             for row in session.execute(query).mappings().all():
-                message = OutboxMessage(**row)
-                verify = message.state in (UNCERTAIN, SENDING)
-                result = session.execute(
+                message = detached(OutboxMessage, dict(row))
+                claimed.append((message, message.state in (UNCERTAIN, SENDING)))
+                message.state = SENDING
+            if claimed:
+                ids = [message.id for message, _ in claimed if message.id is not None]
+                session.execute(
                     update(outbox)
-                    .where(outbox.c.id == message.id)
-                    .where(outbox.c.state == message.state)
-                    .where(or_(outbox.c.claimed_by.is_(None), outbox.c.claimed_by == message.claimed_by))
+                    .where(outbox.c.id.in_(ids))
                     .values(state=SENDING, claimed_by=self.worker_id, claimed_at=now)
                 )
-                if rowcount(result) == 1:
-                    message.state = SENDING
-                    claimed.append((message, verify))
         return claimed
 
-    def _send_safely(self, message: OutboxMessage, verify: bool, follow_ups: list[str]) -> str:
+    def _send_all(self, claimed: list[tuple[OutboxMessage, bool]], follow_ups: list[str]) -> list[str]:
+        """Send the claimed messages in order, each one's outcome; deliveries are recorded together where
+        that is safe (bot/outbox_marks.py), and always before a message that may wait on them is sent."""
+        outcomes: list[str] = []
+        later: list[tuple[int, OutboxMessage, Delivered]] = []
+        for message, verify in claimed:
+            if later and message.kind not in RECORDED_LATER:
+                self._record(later, outcomes, follow_ups)
+            outcome, delivered = self._send_safely(message, verify)
+            outcomes.append(outcome)
+            if delivered is not None:
+                later.append((len(outcomes) - 1, message, delivered))
+                if message.kind not in RECORDED_LATER:
+                    self._record(later, outcomes, follow_ups)
+        self._record(later, outcomes, follow_ups)
+        return outcomes
+
+    def _record(
+        self, later: list[tuple[int, OutboxMessage, Delivered]], outcomes: list[str], follow_ups: list[str]
+    ) -> None:
+        """Write the deliveries waiting in `later` (which empties) and run their hooks; in an outage each
+        waits in memory until it can be written (settle_unrecorded), and counts as retrying."""
+        batch, later[:] = list(later), []
+        if not batch:
+            return
+        try:
+            follow_ups.extend(self._mark_sent([(message, delivered) for _, message, delivered in batch]))
+        except DatabaseUnavailable as exc:  # Slack has them: recorded as sent once the database is back
+            log.warning("outbox: %d sent, but the database is unavailable to record it: %s", len(batch), exc)
+            for index, message, delivered in batch:
+                self._remember(message, delivered)
+                outcomes[index] = RETRYING
+
+    def _send_safely(self, message: OutboxMessage, verify: bool) -> tuple[str, Delivered | None]:
         if self._unrecorded:  # an earlier message of this batch met the outage: do not send blind
             self._remember(message, None)
-            return RETRYING
+            return RETRYING, None
         try:
-            return self._send_one(message, verify, follow_ups)
-        except DatabaseUnavailable as exc:  # released (or marked sent) as soon as the database is back
+            return self._send_one(message, verify)
+        except DatabaseUnavailable as exc:  # released as soon as the database is back
             log.warning("outbox %s: database unavailable while recording the delivery: %s", message.id, exc)
             self._remember(message, None)
-            return RETRYING
+            return RETRYING, None
 
     def _remember(self, message: OutboxMessage, delivered: Delivered | None) -> None:
         assert message.id is not None
@@ -246,7 +296,7 @@ class Outbox:
         for message_id, (message, delivered) in waiting:
             try:
                 if delivered is not None:
-                    self._mark_sent(message, delivered)
+                    self._mark_sent([(message, delivered)])
                 else:
                     self._release(message, state=UNCERTAIN, delay=timedelta(0), error="outcome not recorded")
             except DatabaseUnavailable:
@@ -255,30 +305,30 @@ class Outbox:
                 self._unrecorded.pop(message_id, None)
         return True
 
-    def _send_one(self, message: OutboxMessage, verify: bool, follow_ups: list[str]) -> str:
-        """Send one claimed message; returns SENT, FAILED, DROPPED, WAITING or RETRYING."""
+    def _send_one(self, message: OutboxMessage, verify: bool) -> tuple[str, Delivered | None]:
+        """Send one claimed message: SENT and Slack's answer (to record), or FAILED, DROPPED, WAITING, RETRYING."""
         assert self.notifier is not None
         try:
             delivered = self.notifier.deliver(message, verify=verify)
         except NotReady as exc:
             state = UNCERTAIN if verify else PENDING
             self._release(message, state=state, delay=timedelta(seconds=5), error=str(exc), count_attempt=False)
-            return WAITING
+            return WAITING, None
         except TransientDeliveryError as exc:
             delay = self._backoff(message.attempts + 1)
             if exc.retry_after:
                 delay = max(delay, timedelta(seconds=exc.retry_after))
             self._release(message, state=UNCERTAIN if verify else PENDING, delay=delay, error=str(exc))
             log.warning("outbox %s (%s) not sent, retrying in %ss: %s", message.id, message.kind, delay.seconds, exc)
-            return RETRYING
+            return RETRYING, None
         except Obsolete as exc:
             self._fail(message, str(exc), state=DROPPED)
             log.info("outbox %s (%s) dropped: %s", message.id, message.kind, exc)
-            return DROPPED
+            return DROPPED, None
         except PermanentDeliveryError as exc:
             self._fail(message, str(exc))
             log.error("outbox %s (%s) cannot be sent: %s", message.id, message.kind, exc)
-            return FAILED
+            return FAILED, None
         except DatabaseUnavailable:  # a renderer reading the database: nothing was sent
             raise
         except Exception as exc:  # UncertainDelivery, or a bug: check before sending again
@@ -286,17 +336,11 @@ class Outbox:
                 log.exception("outbox %s (%s): unexpected error while sending", message.id, message.kind)
             if message.attempts + 1 >= self.max_uncertain_attempts:
                 self._fail(message, repr(exc))
-                return FAILED
+                return FAILED, None
             self._release(message, state=UNCERTAIN, delay=self._backoff(message.attempts + 1), error=repr(exc))
             log.warning("outbox %s (%s) may not have been sent, will check: %s", message.id, message.kind, exc)
-            return RETRYING
-        try:
-            follow_ups.extend(self._mark_sent(message, delivered))
-        except DatabaseUnavailable as exc:  # Slack has it: recorded as sent once the database is back
-            log.warning("outbox %s: sent, but the database is unavailable to record it: %s", message.id, exc)
-            self._remember(message, delivered)
-            return RETRYING
-        return SENT
+            return RETRYING, None
+        return SENT, delivered
 
     def _backoff(self, attempts: int) -> timedelta:
         seconds = min(5 * (2 ** max(attempts - 1, 0)), self.max_backoff.total_seconds())
@@ -309,31 +353,24 @@ class Outbox:
             & (col(OutboxMessage.state) == SENDING)
         )
 
-    def _mark_sent(self, message: OutboxMessage, delivered: Delivered) -> list[str]:
-        """Record the delivery and run the kind's hooks; returns the keys of follow-ups they queued."""
-        now = self.clock.now()
-        outbox = OutboxMessage.__table__  # type: ignore[attr-defined]  # Core, as in _claim
+    def _mark_sent(self, sent: list[tuple[OutboxMessage, Delivered]]) -> list[str]:
+        """Record the deliveries and run their kinds' hooks, in one transaction; the keys of follow-ups they queued."""
         with self.db.transaction() as session:
-            result = session.execute(
-                update(outbox)
-                .where(outbox.c.id == message.id, outbox.c.claimed_by == self.worker_id, outbox.c.state == SENDING)
-                .values(
-                    state=SENT,
-                    sent_channel=delivered.channel,
-                    sent_ts=delivered.ts,
-                    sent_at=now,
-                    claimed_by=None,
-                    last_error=None,
-                    attempts=outbox.c.attempts + 1,
-                )
-            )
-            if rowcount(result) != 1:
-                log.warning("outbox %s was reclaimed while sending; keeping the other worker's result", message.id)
-                return []
-            message.state, message.sent_channel, message.sent_ts = SENT, delivered.channel, delivered.ts
+            answers = [(message.id or 0, delivered) for message, delivered in sent]
+            recorded = mark_sent(session, answers, self.worker_id, self.clock.now())
             follow_ups: list[str] = []
-            for hook in self._hooks.get(message.kind, []):
-                follow_ups.extend(hook(session, message, delivered) or ())
+            by_kind: dict[str, list[tuple[OutboxMessage, Delivered]]] = {}
+            for message, delivered in sent:
+                if message.id not in recorded:
+                    log.warning("outbox %s was reclaimed while sending; keeping the other worker's result", message.id)
+                    continue
+                message.state, message.sent_channel, message.sent_ts = SENT, delivered.channel, delivered.ts
+                by_kind.setdefault(message.kind, []).append((message, delivered))
+                for hook in self._hooks.get(message.kind, []):
+                    follow_ups.extend(hook(session, message, delivered) or ())
+            for kind, landed in by_kind.items():
+                for many in self._many_hooks.get(kind, []):
+                    many(session, landed)
             return follow_ups
 
     def _release(

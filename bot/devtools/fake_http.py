@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -114,10 +116,37 @@ def make_server(host: str, port: int, serve: Serve) -> ThreadingHTTPServer:
 
 
 class _QuietServer(ThreadingHTTPServer):
-    """Daemon threads so a stuck request never blocks exit; no tracebacks for clients that hung up."""
+    """Daemon threads so a stuck request never blocks exit; no tracebacks for clients that hung up.
+
+    Connections are kept alive (HTTP/1.1), so closing the server also closes the ones still open, as a
+    server that goes away does: a client must not reach a stopped fake through a connection it kept."""
 
     daemon_threads = True
     request_queue_size = 128  # the default 5 refuses connections when a burst of clients arrives at once
+
+    def __init__(self, address: tuple[str, int], handler: Any) -> None:
+        super().__init__(address, handler)
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def server_close(self) -> None:
+        super().server_close()
+        with self._open_lock:
+            still_open, self._open = list(self._open), set()
+        for connection in still_open:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+            connection.close()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass
@@ -126,6 +155,8 @@ class _QuietServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     serve: Serve  # set on a per-server subclass
     server_version = "FakeSlack/1.0"
+    protocol_version = "HTTP/1.1"  # keep-alive, as Slack: every answer has its Content-Length
+    disable_nagle_algorithm = True  # else a kept connection waits out the client's delayed ACK (40 ms) per answer
 
     def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)

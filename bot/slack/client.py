@@ -22,6 +22,8 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
+from bot.slack.keep_alive import KeepAliveWebClient
+
 # Methods whose repetition has a visible effect (a second message, a second modal).
 NOT_IDEMPOTENT = frozenset(
     {
@@ -112,10 +114,11 @@ def retry_after_seconds(headers: dict[str, Any]) -> float:
 
 
 def make_web_client(token: str | None, base_url: str, *, timeout: int = 10) -> WebClient:
-    """Every WebClient in the app comes from here (handlers, scheduler, console, doctor)."""
+    """Every WebClient in the app comes from here (handlers, scheduler, console, doctor); its calls reuse
+    connections (bot/slack/keep_alive.py)."""
     if not base_url.endswith("/"):
         base_url += "/"
-    return WebClient(
+    return KeepAliveWebClient(
         token=token,
         base_url=base_url,
         timeout=timeout,

@@ -26,7 +26,7 @@ RESPONSE_URL_LIFETIME = timedelta(minutes=25)
 
 
 def intake_reply_renderer(cases: Any, clock: Clock, desk: Desk) -> Renderer:
-    """`cases` gives `get_by_id` (bot.case_reads.CaseReads)."""
+    """`cases` gives `as_opened` (bot.case_reads.CaseReads)."""
 
     def render(message: OutboxMessage) -> SlackPost:
         payload = message.payload
@@ -34,7 +34,7 @@ def intake_reply_renderer(cases: Any, clock: Clock, desk: Desk) -> Renderer:
         if payload.get("error"):
             text = UserFacingError(payload["error"], **payload.get("values") or {}).render(language, quote=escape_text)
         else:
-            case = cases.get_by_id(message.case_id) if message.case_id else None
+            case = cases.as_opened(message.case_id) if message.case_id else None
             if case is None:
                 raise PermanentDeliveryError(f"case {message.case_id} does not exist")
             text = opened_text(

@@ -16,7 +16,7 @@ from functools import partial
 from http.client import HTTPException
 from typing import Any
 from urllib.error import HTTPError, URLError
-from urllib.request import Request, urlopen
+from urllib.request import Request
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
@@ -31,6 +31,7 @@ from bot.notify import (
     UncertainDelivery,
 )
 from bot.slack.client import retry_after_seconds
+from bot.slack.keep_alive import ConnectionPool
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,7 @@ class SlackNotifier:
     def __init__(self, client: WebClient, renderers: dict[str, Renderer] | None = None) -> None:
         self.client = client
         self.renderers: dict[str, Renderer] = dict(renderers or {})
+        self.http = ConnectionPool()  # response_url posts over kept connections, as the client's calls
 
     def deliver(self, message: OutboxMessage, *, verify: bool) -> Delivered:
         renderer = self.renderers.get(message.kind)
@@ -200,8 +202,7 @@ class SlackNotifier:
             method="POST",
         )
         try:
-            with urlopen(request, timeout=self.client.timeout) as response:
-                response.read()
+            self.http.open(request, self.client.timeout)
         except HTTPError as exc:
             if exc.code == 429:
                 raise TransientDeliveryError(

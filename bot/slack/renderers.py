@@ -37,6 +37,8 @@ class Drafts(Protocol):
 class CaseRecords(Protocol):
     def get_by_id(self, case_id: int) -> Case | None: ...
 
+    def as_opened(self, case_id: int) -> Case | None: ...
+
     def event(self, event_id: int) -> CaseEvent | None: ...
 
     def page_message(self, case_id: int, target: int | str) -> OutboxMessage | None: ...
@@ -133,8 +135,9 @@ class CaseRenderers:
             OutboxKind.ONCALL_LINE: self.oncall,
         }
 
-    def _load(self, message: OutboxMessage) -> Case:
-        case = self.cases.get_by_id(message.case_id) if message.case_id else None
+    def _load(self, message: OutboxMessage, *, as_opened: bool = False) -> Case:
+        read = self.cases.as_opened if as_opened else self.cases.get_by_id
+        case = read(message.case_id) if message.case_id else None
         if case is None:
             raise PermanentDeliveryError(f"case {message.case_id} does not exist")
         return case
@@ -153,7 +156,7 @@ class CaseRenderers:
         return permalink(self.client, case.message_channel, case.message_ts)
 
     def card(self, message: OutboxMessage) -> SlackPost:
-        case = self._load(message)
+        case = self._load(message, as_opened=True)
         text, blocks = case_blocks.card(
             case, self.clock.now(), self.desk.language, self.desk.timezone, plans=self.desk.plans
         )

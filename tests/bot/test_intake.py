@@ -17,6 +17,7 @@ from sqlmodel import select
 from bot.clock import ManualClock
 from bot.database import Database, DatabaseUnavailable
 from bot.intake import GRACE, KEEP_DONE, PRUNE_EVERY, Intake, IntakeState, Received, Source, Unavailable, _values
+from bot.intake_batch import open_prepared as real_open
 from bot.intake_writer import IntakeWriter
 from bot.models import Case, IntakeRequest, OutboxMessage
 from bot.outbox_kinds import OutboxKind
@@ -100,6 +101,42 @@ def test_a_recorded_request_opens_one_case_with_its_confirmation(desk: Desk, tmp
     assert reply.case_id == change.case.id and reply.payload["response_url"].endswith("/1")
     assert reply.payload["paged"] is not None and reply.payload["late"] is False
     assert "intake.reply" in desk.recorder.kinds()  # delivered with the card, right after the commit
+
+
+def test_a_listener_opens_the_waiting_requests_with_its_own_in_one_transaction(
+    desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    intake = make_intake(desk, tmp_path)
+    receipts = [intake.receive(request(n, "高" if n == 2 else "中")) for n in range(4)]
+    too_long = request(9)
+    too_long.case["title"] = "あ" * 500  # the rules changed since its ack
+    intake.receive(too_long)
+    opening = []
+    monkeypatch.setattr("bot.intake_batch.open_prepared", lambda *a: opening.append(len(a[2])) or real_open(*a))
+    change = intake.process(receipts[2].request_id)
+    assert opening == [4]  # the four cases in one go
+    assert change is not None and change.case.title == "ログインできない 2" and change.paged is not None
+    opened = cases(desk)
+    assert [(c.number, c.title) for c in opened] == [(n + 1, f"ログインできない {n}") for n in range(4)]  # as received
+    assert [r.state for r in rows(desk)] == [IntakeState.DONE] * 4 + [IntakeState.REFUSED]
+    assert [r.case_id for r in rows(desk)] == [c.id for c in opened] + [None]
+    kinds = desk.recorder.kinds()
+    assert kinds.count("case.card") == 4 and kinds.count("intake.reply") == 5 and kinds.count("case.emergency") == 1
+    assert all(intake.process(r.request_id) is None for r in receipts)  # their listeners find them done
+    other_replica = make_intake(desk, tmp_path / "other")
+    assert all(other_replica.process(r.request_id) is None for r in receipts)  # from the database too
+    assert len(cases(desk)) == 4 and len(replies(desk)) == 5
+
+
+def test_spooled_and_failing_requests_are_left_to_the_worker(desk: Desk, tmp_path: Path) -> None:
+    intake = make_intake(desk, tmp_path)
+    mine = intake.receive(request(1))
+    spooled = _values({**vars_of(request(2)), "received_at": desk.clock.now()}, Source.SPOOL)
+    failing = _values({**vars_of(request(3)), "received_at": desk.clock.now()}, Source.DATABASE) | {"attempts": 1}
+    with desk.db.transaction() as session:
+        session.add_all([IntakeRequest(**spooled), IntakeRequest(**failing)])
+    assert intake.process(mine.request_id) is not None
+    assert [r.state for r in rows(desk)] == [IntakeState.DONE, IntakeState.PENDING, IntakeState.PENDING]
 
 
 def test_two_replicas_carrying_out_one_request_open_one_case(desk: Desk, tmp_path: Path) -> None:
@@ -252,6 +289,7 @@ def test_requests_carried_out_long_ago_are_deleted_by_the_intake_job(
         intake.process(intake.receive(request(n)).request_id)
     monkeypatch.setattr("bot.intake.MAX_ATTEMPTS", 1)
     monkeypatch.setattr(desk.service, "open", lambda *a, **k: 1 / 0)  # a bug: this one fails, for an admin
+    monkeypatch.setattr("bot.intake_batch.open_prepared", lambda *a, **k: 1 / 0)  # in a batch too
     intake.receive(request(9))
     desk.clock.advance(GRACE * 2)
     assert intake.run().opened == [] and rows(desk)[-1].state == IntakeState.FAILED

@@ -65,6 +65,9 @@ class Records:
     def get_by_id(self, case_id: int) -> Case | None:
         return self.case
 
+    def as_opened(self, case_id: int) -> Case | None:
+        return self.case
+
     def event(self, event_id: int) -> CaseEvent | None:
         return self.events.get(event_id)
 
