@@ -59,8 +59,9 @@ class Database:
             with self.session() as session, session.begin():
                 yield session
         except (OperationalError, DBAPIError) as exc:
-            if _is_connection_error(exc):
-                raise DatabaseUnavailable(str(exc.orig or exc)) from exc
+            outage = outage_of(exc)
+            if outage is not None:
+                raise outage from exc
             raise
 
     def create_all(self) -> None:
@@ -80,6 +81,11 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def outage_of(exc: DBAPIError) -> DatabaseUnavailable | None:
+    """What `exc` means when it says the database cannot be reached (an outage, not a bug), else None."""
+    return DatabaseUnavailable(str(exc.orig or exc)) if _is_connection_error(exc) else None
 
 
 def _is_connection_error(exc: DBAPIError) -> bool:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -131,6 +132,8 @@ class Intake:
         self.spool = spool
         self.writer = IntakeWriter(db)
         self._pruned_at: datetime | None = None
+        # Called before each request the job carries out: the web front's acks go first (bot/ack_priority.py).
+        self.pace: Callable[[], None] = lambda: None
 
     # --- before the ack ---------------------------------------------------------------------------
 
@@ -211,6 +214,7 @@ class Intake:
         try:
             report.replayed = self.replay_spool()
             for row in self._pending():
+                self.pace()
                 change = self._attempt(row)
                 if change is not None and change.case.number is not None:
                     report.opened.append(change.case.number)

@@ -3,10 +3,14 @@
 Recording a request before its ack is one small INSERT, but a transaction each costs a commit (a WAL
 flush on PostgreSQL) and a few round trips in the thread that holds Slack's answer. One writer thread
 takes whatever requests are waiting — one when traffic is light, dozens in a burst — and commits
-them together; each request thread waits for the commit of its own batch. A batch that meets an
-outage, or does not commit within `timeout` (a database that hangs rather than refuses), fails for
-every request in it, and each of them goes to the spool instead: recorded twice at worst, which the
-request's identity makes one row.
+them together; each request thread waits for the commit of its own batch. The writer keeps its own
+connection while requests keep coming (it goes back to the pool after IDLE seconds without one): a
+batch is BEGIN, one INSERT of all its rows and COMMIT, with no pool checkout and no ping — each of
+which, under load, also waits for the interpreter lock, which the request threads are holding.
+
+A batch that meets an outage, or does not commit within `timeout` (a database that hangs rather
+than refuses), fails for every request in it, and each of them goes to the spool instead: recorded
+twice at worst, which the request's identity makes one row.
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
-from bot.database import Database, DatabaseUnavailable, table_of
+from bot.database import Database, DatabaseUnavailable, outage_of, table_of
 from bot.models import IntakeRequest
 
 log = logging.getLogger(__name__)
@@ -27,6 +33,8 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 200
 # Well inside Slack's 3 s: a request whose batch has not committed by then is spooled and acked.
 TIMEOUT = 1.5
+# Seconds without a request after which the writer's connection goes back to the pool.
+IDLE = 1.0
 
 
 @dataclass
@@ -43,6 +51,7 @@ class IntakeWriter:
         self._queue: queue.SimpleQueue[_Waiting] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._connection: Connection | None = None  # the writer thread's own, kept between batches
         dialect = postgresql if db.is_postgres else sqlite
         self._insert = dialect.insert(table_of(IntakeRequest)).on_conflict_do_nothing(index_elements=["request_id"])
 
@@ -63,6 +72,8 @@ class IntakeWriter:
         if thread is not None:
             self._queue.put(_Waiting(None))
             thread.join(timeout=self.timeout)
+        if thread is None or not thread.is_alive():
+            self._disconnect()
 
     def _start(self) -> None:
         if self._thread is not None:
@@ -74,7 +85,7 @@ class IntakeWriter:
 
     def _run(self) -> None:
         while True:
-            batch = [self._queue.get()]
+            batch = [self._next()]
             while len(batch) < MAX_BATCH and batch[-1].row is not None:
                 try:
                     batch.append(self._queue.get_nowait())
@@ -87,13 +98,21 @@ class IntakeWriter:
             if stopping:
                 return
 
+    def _next(self) -> _Waiting:
+        """The next request; the writer's connection goes back to the pool while none comes for IDLE seconds."""
+        if self._connection is not None:
+            try:
+                return self._queue.get(timeout=IDLE)
+            except queue.Empty:
+                self._disconnect()
+        return self._queue.get()
+
     def _commit(self, batch: list[_Waiting]) -> None:
         if not batch:
             return
         error: Exception | None = None
         try:
-            with self.db.transaction() as session:
-                session.execute(self._insert, [w.row for w in batch if w.row is not None])
+            self.insert_rows([w.row for w in batch if w.row is not None])
         except Exception as exc:  # an outage (DatabaseUnavailable) or a bug: each request is told
             error = exc
             if not isinstance(exc, DatabaseUnavailable):
@@ -101,3 +120,25 @@ class IntakeWriter:
         for waiting in batch:
             waiting.error = error
             waiting.done.set()
+
+    def insert_rows(self, rows: list[dict[str, Any]]) -> None:
+        """One transaction on the writer's connection; an outage raises DatabaseUnavailable (and drops it)."""
+        try:
+            if self._connection is None:
+                self._connection = self.db.engine.connect()  # checked out with a ping, once
+            with self._connection.begin():
+                self._connection.execute(self._insert, rows)
+        except DBAPIError as exc:
+            self._disconnect()
+            outage = outage_of(exc)
+            if outage is not None:
+                raise outage from exc
+            raise
+
+    def _disconnect(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.close()
+            except DBAPIError:  # already broken: the pool discards it
+                log.debug("intake: the writer's connection could not be closed cleanly", exc_info=True)
