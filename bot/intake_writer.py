@@ -8,6 +8,11 @@ connection while requests keep coming (it goes back to the pool after IDLE secon
 batch is BEGIN, one INSERT of all its rows and COMMIT, with no pool checkout and no ping — each of
 which, under load, also waits for the interpreter lock, which the request threads are holding.
 
+On PostgreSQL, WRITERS threads take batches, each on its own connection: a request that arrives
+while one batch commits (a WAL flush, a few milliseconds) goes out at once in the next, instead of
+waiting for that flush and then its own; the server flushes concurrent commits together. SQLite
+has one write lock, so one writer.
+
 A batch that meets an outage, or does not commit within `timeout` (a database that hangs rather
 than refuses), fails for every request in it, and each of them goes to the spool instead: recorded
 twice at worst, which the request's identity makes one row.
@@ -33,13 +38,14 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 200
 # Well inside Slack's 3 s: a request whose batch has not committed by then is spooled and acked.
 TIMEOUT = 1.5
-# Seconds without a request after which the writer's connection goes back to the pool.
+# Seconds without a request after which a writer's connection goes back to the pool.
 IDLE = 1.0
+WRITERS = {"postgresql": 3, "sqlite": 1}
 
 
 @dataclass
 class _Waiting:
-    row: dict[str, Any] | None  # None: the writer stops
+    row: dict[str, Any] | None  # None: a writer stops
     done: threading.Event = field(default_factory=threading.Event)
     error: Exception | None = None
 
@@ -49,9 +55,10 @@ class IntakeWriter:
         self.db = db
         self.timeout = timeout
         self._queue: queue.SimpleQueue[_Waiting] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
-        self._connection: Connection | None = None  # the writer thread's own, kept between batches
+        self._local = threading.local()  # each writer thread's connection, kept between batches
+        self.writers = WRITERS.get(db.dialect, 1)
         dialect = postgresql if db.is_postgres else sqlite
         self._insert = dialect.insert(table_of(IntakeRequest)).on_conflict_do_nothing(index_elements=["request_id"])
 
@@ -66,24 +73,31 @@ class IntakeWriter:
             raise waiting.error
 
     def close(self) -> None:
-        """Stop the writer thread once it has written what it was given (the process stops)."""
+        """Stop the writer threads once they have written what they were given (the process stops)."""
         with self._lock:
-            thread, self._thread = self._thread, None
-        if thread is not None:
+            threads, self._threads = self._threads, []
+        for _ in threads:
             self._queue.put(_Waiting(None))
+        for thread in threads:
             thread.join(timeout=self.timeout)
-        if thread is None or not thread.is_alive():
-            self._disconnect()
 
     def _start(self) -> None:
-        if self._thread is not None:
+        if self._threads:
             return
         with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="intake-writer", daemon=True)
-                self._thread.start()
+            if not self._threads:
+                for n in range(self.writers):
+                    thread = threading.Thread(target=self._run, name=f"intake-writer-{n}", daemon=True)
+                    thread.start()
+                    self._threads.append(thread)
 
     def _run(self) -> None:
+        try:
+            self._write_batches()
+        finally:
+            self._disconnect()
+
+    def _write_batches(self) -> None:
         while True:
             batch = [self._next()]
             while len(batch) < MAX_BATCH and batch[-1].row is not None:
@@ -100,7 +114,7 @@ class IntakeWriter:
 
     def _next(self) -> _Waiting:
         """The next request; the writer's connection goes back to the pool while none comes for IDLE seconds."""
-        if self._connection is not None:
+        if getattr(self._local, "connection", None) is not None:
             try:
                 return self._queue.get(timeout=IDLE)
             except queue.Empty:
@@ -122,12 +136,13 @@ class IntakeWriter:
             waiting.done.set()
 
     def insert_rows(self, rows: list[dict[str, Any]]) -> None:
-        """One transaction on the writer's connection; an outage raises DatabaseUnavailable (and drops it)."""
+        """One transaction on this writer's connection; an outage raises DatabaseUnavailable (and drops it)."""
         try:
-            if self._connection is None:
-                self._connection = self.db.engine.connect()  # checked out with a ping, once
-            with self._connection.begin():
-                self._connection.execute(self._insert, rows)
+            connection: Connection | None = getattr(self._local, "connection", None)
+            if connection is None:
+                connection = self._local.connection = self.db.engine.connect()  # checked out with a ping, once
+            with connection.begin():
+                connection.execute(self._insert, rows)
         except DBAPIError as exc:
             self._disconnect()
             outage = outage_of(exc)
@@ -136,7 +151,8 @@ class IntakeWriter:
             raise
 
     def _disconnect(self) -> None:
-        connection, self._connection = self._connection, None
+        connection: Connection | None = getattr(self._local, "connection", None)
+        self._local.connection = None
         if connection is not None:
             try:
                 connection.close()

@@ -45,8 +45,9 @@ def test_while_requests_keep_coming_one_unit_of_work_starts_per_interval() -> No
     waiting.join()
 
 
-def test_work_waiting_for_its_turn_starts_once_the_requests_are_answered() -> None:
-    priority = AckPriority(monotonic=Frozen())
+def test_work_waiting_for_its_turn_starts_once_the_front_is_quiet() -> None:
+    clock = Frozen()
+    priority = AckPriority(busy_interval=10.0, quiet_after=0.005, monotonic=clock)
     started = threading.Event()
     answering = priority.answering()
     answering.__enter__()
@@ -59,18 +60,22 @@ def test_work_waiting_for_its_turn_starts_once_the_requests_are_answered() -> No
     waiting = threading.Thread(target=work)
     waiting.start()
     assert not started.wait(0.3)
-    answering.__exit__(None, None, None)  # the last request answered
+    answering.__exit__(None, None, None)  # the last request answered …
+    assert not started.wait(0.3)  # … but another may be waiting in the server's queue
+    clock.now = 0.005  # quiet for long enough
     assert started.wait(5)
     waiting.join()
 
 
 def test_the_listener_pool_gives_the_acks_priority_over_the_work() -> None:
-    priority = AckPriority(monotonic=Frozen())
+    clock = Frozen()
+    priority = AckPriority(monotonic=clock)
     pool = ListenerPool(work_slots=2, priority=priority)
     ran = threading.Event()
     with priority.answering():
         priority.wait_turn()  # this interval's turn is taken
         pool.submit(ran.set)  # work with no ack to wait for: it takes a slot, then waits for its turn
         assert not ran.wait(0.3)
+    clock.now = 1.0
     assert ran.wait(5)
     pool.shutdown(wait=True)
