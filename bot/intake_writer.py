@@ -11,7 +11,10 @@ which, under load, also waits for the interpreter lock, which the request thread
 On PostgreSQL, WRITERS threads take batches, each on its own connection: a request that arrives
 while one batch commits (a WAL flush, a few milliseconds) goes out at once in the next, instead of
 waiting for that flush and then its own; the server flushes concurrent commits together. SQLite
-has one write lock, so one writer.
+has one write lock, so one writer, and it does not let SQLite wait for that lock: SQLite's own wait
+sleeps 1, 2, 5, 10, … up to 100 ms between tries, so an ack could wait for a case's transaction
+that ended long before; the writer's connections (an engine of its own) fail at once on a locked
+database and the writer tries again every LOCK_POLL seconds.
 
 A batch that meets an outage, or does not commit within `timeout` (a database that hangs rather
 than refuses), fails for every request in it, and each of them goes to the spool instead: recorded
@@ -23,6 +26,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +45,7 @@ TIMEOUT = 1.5
 # Seconds without a request after which a writer's connection goes back to the pool.
 IDLE = 1.0
 WRITERS = {"postgresql": 3, "sqlite": 1}
+LOCK_POLL = 0.001
 
 
 @dataclass
@@ -59,6 +64,8 @@ class IntakeWriter:
         self._lock = threading.Lock()
         self._local = threading.local()  # each writer thread's connection, kept between batches
         self.writers = WRITERS.get(db.dialect, 1)
+        polls = db.dialect == "sqlite" and not db.in_memory
+        self._target = Database(db.url, busy_timeout=0) if polls else db  # where the writers' connections come from
         dialect = postgresql if db.is_postgres else sqlite
         self._insert = dialect.insert(table_of(IntakeRequest)).on_conflict_do_nothing(index_elements=["request_id"])
 
@@ -80,6 +87,8 @@ class IntakeWriter:
             self._queue.put(_Waiting(None))
         for thread in threads:
             thread.join(timeout=self.timeout)
+        if self._target is not self.db:
+            self._target.dispose()
 
     def _start(self) -> None:
         if self._threads:
@@ -137,18 +146,28 @@ class IntakeWriter:
 
     def insert_rows(self, rows: list[dict[str, Any]]) -> None:
         """One transaction on this writer's connection; an outage raises DatabaseUnavailable (and drops it)."""
-        try:
-            connection: Connection | None = getattr(self._local, "connection", None)
-            if connection is None:
-                connection = self._local.connection = self.db.engine.connect()  # checked out with a ping, once
-            with connection.begin():
-                connection.execute(self._insert, rows)
-        except DBAPIError as exc:
-            self._disconnect()
-            outage = outage_of(exc)
-            if outage is not None:
-                raise outage from exc
-            raise
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                self._insert_once(rows)
+                return
+            except DBAPIError as exc:
+                self._disconnect()
+                if not _locked(exc):
+                    outage = outage_of(exc)
+                    if outage is not None:
+                        raise outage from exc
+                    raise
+                if time.monotonic() > deadline:  # the requests went to the spool meanwhile
+                    raise DatabaseUnavailable(f"SQLite stayed locked for {self.timeout}s") from exc
+            time.sleep(LOCK_POLL)
+
+    def _insert_once(self, rows: list[dict[str, Any]]) -> None:
+        connection: Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = self._target.engine.connect()  # checked out with a ping, once
+        with connection.begin():
+            connection.execute(self._insert, rows)
 
     def _disconnect(self) -> None:
         connection: Connection | None = getattr(self._local, "connection", None)
@@ -158,3 +177,8 @@ class IntakeWriter:
                 connection.close()
             except DBAPIError:  # already broken: the pool discards it
                 log.debug("intake: the writer's connection could not be closed cleanly", exc_info=True)
+
+
+def _locked(exc: DBAPIError) -> bool:
+    """SQLite's "database is locked": another connection writes (the writer's own do not wait for it)."""
+    return "database is locked" in str(exc.orig or exc).lower()

@@ -282,3 +282,28 @@ def test_requests_carried_out_long_ago_are_deleted_by_the_intake_job(
     assert [r.state for r in rows(desk)] == [IntakeState.FAILED]  # kept for an admin
     assert len(cases(desk)) == 3  # the cases stay, of course
     assert intake.run().pruned == 0
+
+
+def test_on_sqlite_the_writer_tries_again_as_soon_as_the_write_lock_is_free(
+    sqlite_db: Database, clock: ManualClock
+) -> None:
+    """SQLite's own wait sleeps up to 100 ms between tries; the writer polls every millisecond instead."""
+    desk = build_desk(sqlite_db, clock)
+    writer = IntakeWriter(desk.db)
+    row = _values({**vars_of(request(1)), "received_at": clock.now()}, Source.DATABASE)
+    written = threading.Event()
+
+    def write() -> None:
+        writer.write(row)
+        written.set()
+
+    with sqlite_db.engine.connect() as other:
+        holding = other.begin()  # BEGIN IMMEDIATE: a case being opened holds the write lock
+        thread = threading.Thread(target=write)
+        thread.start()
+        assert not written.wait(0.2)
+        holding.commit()
+        assert written.wait(1.0)
+    thread.join()
+    writer.close()
+    assert len(rows(desk)) == 1
