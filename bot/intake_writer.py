@@ -1,7 +1,7 @@
 """Group commit for the intake table: many request threads, one transaction per batch.
 
 Recording a request before its ack is one small INSERT, but a transaction each costs a commit (a WAL
-flush on PostgreSQL) and a few round trips in the thread that holds Slack's answer. One writer thread
+flush on PostgreSQL) and a few round trips in the thread that holds Slack's answer. A writer thread
 takes whatever requests are waiting — one when traffic is light, dozens in a burst — and commits
 them together; each request thread waits for the commit of its own batch. The writer keeps its own
 connection while requests keep coming (it goes back to the pool after IDLE seconds without one): a
