@@ -32,17 +32,18 @@ class DatabaseUnavailable(Exception):
 class Database:
     """Owns the engine; hands out short transactions.
 
-    SQLite runs in WAL mode with a busy timeout, and write transactions start with BEGIN IMMEDIATE
-    so that two writers queue instead of failing with "database is locked" half-way through.
+    SQLite runs in WAL mode with a busy timeout (`busy_timeout` seconds: SQLite sleeps and retries
+    while another connection writes), and write transactions start with BEGIN IMMEDIATE so that two
+    writers queue instead of failing with "database is locked" half-way through.
     """
 
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10, busy_timeout: float = 30.0) -> None:
         self.url = url
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
         kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
         if self.dialect == "sqlite":
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": busy_timeout}
         else:
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_timeout=10, pool_recycle=1800)
             if parsed.get_driver_name() == "psycopg":
@@ -50,7 +51,12 @@ class Database:
         self.engine: Engine = create_engine(url, **kwargs)
         self._pinned = threading.local()  # `pinned`: this thread's connection for a run of transactions
         if self.dialect == "sqlite":
-            _configure_sqlite(self.engine)
+            _configure_sqlite(self.engine, round(busy_timeout * 1000))
+
+    @property
+    def in_memory(self) -> bool:
+        """An SQLite database in memory: private to its connection, so only to be reached through this engine."""
+        return self.dialect == "sqlite" and self.engine.url.database in (None, "", ":memory:")
 
     @property
     def is_postgres(self) -> bool:
@@ -71,8 +77,9 @@ class Database:
         except (OperationalError, DBAPIError) as exc:
             if held is not None:
                 self._unpin()
-            if _is_connection_error(exc):
-                raise DatabaseUnavailable(str(exc.orig or exc)) from exc
+            outage = outage_of(exc)
+            if outage is not None:
+                raise outage from exc
             raise
 
     @contextlib.contextmanager
@@ -115,6 +122,11 @@ class Database:
         self.engine.dispose()
 
 
+def outage_of(exc: DBAPIError) -> DatabaseUnavailable | None:
+    """What `exc` means when it says the database cannot be reached (an outage, not a bug), else None."""
+    return DatabaseUnavailable(str(exc.orig or exc)) if _is_connection_error(exc) else None
+
+
 def _is_connection_error(exc: DBAPIError) -> bool:
     if exc.connection_invalidated:
         return True
@@ -138,7 +150,7 @@ def _is_connection_error(exc: DBAPIError) -> bool:
     )
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control away from pysqlite so BEGIN IMMEDIATE works (SQLAlchemy docs recipe).
@@ -149,7 +161,7 @@ def _configure_sqlite(engine: Engine) -> None:
         else:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 

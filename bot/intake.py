@@ -22,7 +22,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -117,6 +118,8 @@ class Intake:
         self.writer = IntakeWriter(db)
         self.batches = Batches(self)  # carrying out (process)
         self._pruned_at: datetime | None = None
+        # Called before each request the job carries out: the web front's acks go first (bot/ack_priority.py).
+        self.pace: Callable[[], None] = lambda: None
 
     # --- before the ack ---------------------------------------------------------------------------
 
@@ -126,7 +129,7 @@ class Intake:
         row: dict[str, Any] = {
             "request_id": request_id,
             "kind": IntakeKind.CASE_OPEN,
-            "payload": asdict(received),
+            "payload": dict(vars(received)),  # not asdict(), which deep-copies: 4% of an ack's CPU
             "received_at": now,
         }
         try:
@@ -207,6 +210,7 @@ class Intake:
         try:
             report.replayed = self.replay_spool()
             for row in self._pending():
+                self.pace()
                 change = self._attempt(row)
                 if change is not None and change.case.number is not None:
                     report.opened.append(change.case.number)

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from typing import Any, Protocol
 
+from bot.ack_priority import AckPriority
+
 log = logging.getLogger(__name__)
 
 # Listeners running at once, most of them acked and waiting for their turn to work (see ListenerPool).
@@ -57,7 +59,9 @@ class ListenerPool(Executor):
       spreading CPU and database connections over dozens of threads;
     - when every thread is taken (a burst bigger than `max_threads`), a slash command or a button is
       acked on its listener's behalf at once (PacedAck.defer) and its listener queued: the 3 s limit
-      holds whatever the backlog; what the listener later acks with goes to response_url.
+      holds whatever the backlog; what the listener later acks with goes to response_url;
+    - a turn, once its slot is free, also waits for `priority` (bot/ack_priority.py): while Slack's
+      requests are being answered, the work lets the acks have the interpreter.
 
     Threads are started by a helper thread, ahead of need, never in the request thread: starting a
     thread waits for it to run, which under load is the very delay this pool avoids.
@@ -65,8 +69,11 @@ class ListenerPool(Executor):
 
     SPARE_THREADS = 8
 
-    def __init__(self, work_slots: int, max_threads: int = MAX_LISTENER_THREADS) -> None:
+    def __init__(
+        self, work_slots: int, max_threads: int = MAX_LISTENER_THREADS, *, priority: AckPriority | None = None
+    ) -> None:
         self.work_slots = work_slots
+        self.priority = priority or AckPriority()
         self.max_threads = max(max_threads, work_slots + 1)
         self._slots = threading.Semaphore(work_slots)
         self._tasks: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
@@ -165,6 +172,7 @@ class ListenerPool(Executor):
         if not turn.holding:
             self._slots.acquire()
             turn.holding = True
+            self.priority.wait_turn()
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until every listener submitted so far has finished; False on timeout.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.ack_priority import AckPriority
 from bot.app import create_app
 from bot.clock import Clock
 from bot.config import BehaviourConfig
@@ -36,6 +38,10 @@ HEALTH_DRAIN_TIMEOUT = 2.0
 # the interpreter (benchmarks/pipeline_bench.py): on two cores more than 4 at once opens cases no faster
 # (benchmarks/load_bench.py) and only takes the interpreter away from the acks.
 LISTENER_WORK_SLOTS = 4
+# How often CPython hands the interpreter lock to another thread that wants it (5 ms by default). An ack
+# waits for the intake's commit, and the thread that wakes from it then waits for the lock: under load,
+# several such waits per request (benchmarks/load_bench.py measured the difference).
+SWITCH_INTERVAL = 0.001
 
 
 class Runtime:
@@ -54,7 +60,10 @@ class Runtime:
         self.settings = settings
         self.services: Services = build_services(settings, config, clock=clock, db=db, index=index)
         self.client = client or make_web_client(settings.slack_bot_token, settings.slack_api_base_url)
-        self.listeners = ListenerPool(work_slots=LISTENER_WORK_SLOTS)
+        # Work after an ack (listeners', the intake job's) yields to the acks of the HTTP front (wsgi).
+        self.priority = AckPriority()
+        self.listeners = ListenerPool(work_slots=LISTENER_WORK_SLOTS, priority=self.priority)
+        self.services.intake.pace = self.priority.wait_turn
         self.app: App = create_app(
             self.services,
             self.client,
@@ -92,6 +101,7 @@ class Runtime:
             draining=self._draining.is_set,
             accept_slack=accept_slack,
             metrics=self.services.metrics.exposition,
+            priority=self.priority,
         )
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -136,6 +146,7 @@ class Runtime:
         scheduler, the listeners still working after their ack, and the pool are stopped in turn.
         """
         server = self._http_server(self.wsgi(), host, port, threads or self.settings.web_threads)
+        sys.setswitchinterval(SWITCH_INTERVAL)
         self.start_scheduler()
         previous = self._on_stop_signals("finishing current requests and stopping")
         log.info("supportbot listening on http://%s:%s%s", host, server.effective_port, SLACK_PATH)

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
+from bot.ack_priority import AckPriority
+
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
 
@@ -60,8 +62,10 @@ class WebApp:
         draining: Callable[[], bool] = lambda: False,
         accept_slack: bool = True,
         metrics: Callable[[], bytes] | None = None,
+        priority: AckPriority | None = None,
     ) -> None:
         self.app = app
+        self.priority = priority or AckPriority()  # counts the Slack requests being answered (work waits)
         self.metrics = metrics  # the exposition text for GET /metrics; None: no such route
         self.readiness = readiness
         self.draining = draining
@@ -93,7 +97,8 @@ class WebApp:
         if request is None:
             return _text(start_response, "400 Bad Request", "bad request")
         try:
-            response = self.app.dispatch(request)
+            with self.priority.answering():
+                response = self.app.dispatch(request)
         except Exception:
             # Bolt catches listener errors; what escapes is Bolt itself failing on a body of a shape Slack
             # never sends (e.g. a view without a type, while it builds the listener's arguments).

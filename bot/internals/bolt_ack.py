@@ -33,6 +33,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# The context key of a callable that runs work after the ack — on the pool's work slots, or at once
+# with process_before_response (the console) — for a listener middleware that answers a request
+# itself (handlers/commands/case.py).
+AFTER_ACK = "after_ack"
 # Requests whose ack carries nothing Slack needs synchronously: they may be acked on a listener's behalf.
 # (A modal submission's ack carries its validation errors; options requests carry the options.)
 DEFERRABLE_TYPES = frozenset({"block_actions", "interactive_message", "message_action", "shortcut"})
@@ -109,6 +113,9 @@ class PacedAck(Ack):
 
 def pace_listeners(app: App, pool: ListenerPool, *, process_before_response: bool = False) -> None:
     """Give every request a PacedAck, so that `pool` (the app's listener executor) can pace its listener."""
+    # The app's listener executor (the pool, maybe wrapped to time the work: bot/slack/metering.py).
+    executor = app.listener_runner.listener_executor
+    after_ack: Callable[[Callable[[], Any]], Any] = _at_once if process_before_response else executor.submit
 
     @app.middleware
     def pace(body: dict[str, Any], context: BoltContext, next: Callable[[], BoltResponse]) -> Any:
@@ -116,5 +123,11 @@ def pace_listeners(app: App, pool: ListenerPool, *, process_before_response: boo
         deferrable = not process_before_response and (command or body.get("type") in DEFERRABLE_TYPES)
         ack = PacedAck(pool, deferrable=deferrable, respond=context.respond if command else None)
         context["ack"] = ack  # contract 1
+        context[AFTER_ACK] = after_ack
         pool.expect(ack)  # contract 2: Bolt submits the listener from this thread next
         return next()
+
+
+def _at_once(work: Callable[[], Any]) -> None:
+    """process_before_response: the work is done before the answer, as Bolt does the listener's."""
+    work()

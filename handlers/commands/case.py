@@ -2,18 +2,20 @@
 
 The grammar is bot/case_commands.py's; each verb is one short function here. Help and mistakes in the
 command are answered in the ack; everything else is acked first and answered through `respond`.
-Opening a case is recorded before anything acks it (`record_case_request`, a listener middleware,
-runs in the request thread before the listener is even started: bot/intake.py), and its confirmation
-comes through the outbox.
+Opening a case is recorded before anything acks it, and answered right there: `record_case_request`,
+a listener middleware, runs in the request thread, records the request (bot/intake.py) and returns
+Slack's answer itself, so its listener is not run; the case is opened after the ack, and its
+confirmation comes through the outbox.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, BoltContext, BoltResponse, Respond
 from slack_sdk import WebClient
 
 from bot.case_answers import ReplyTo
@@ -24,7 +26,8 @@ from bot.clock import Clock
 from bot.database import DatabaseUnavailable
 from bot.errors import UserFacingError
 from bot.i18n import t
-from bot.intake import Receipt, Received, Unavailable
+from bot.intake import Intake, Receipt, Received, Unavailable
+from bot.internals.bolt_ack import AFTER_ACK
 from bot.slack import case_blocks, case_replies
 from bot.slack.case_forms import open_case_form, prefill_from_text
 from bot.slack.desk import Desk
@@ -35,13 +38,36 @@ from handlers.context import answering
 LIST_LIMIT = 20  # cases shown by `/case list`; the list says when there are more
 
 
-def record_case_request(command: dict[str, Any], context: BoltContext, next: Callable[[], None]) -> None:
-    """Before anything may ack `/case 高 …` (the listener, or the pool on its behalf): record the request."""
+def record_case_request(
+    ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext, next: Callable[[], None]
+) -> BoltResponse | None:
+    """`/case 高 …` is answered here once recorded (bot/intake.py), and its case opened after the ack.
+
+    Its listener is not run: Bolt would answer only when it next looks for the listener's ack (every
+    10 ms), holding a server thread meanwhile. Other verbs go on to the listener.
+    """
     parsed = parse_case_command(command.get("text") or "", readable=from_slack)
     context["case_command"] = parsed
-    if parsed.verb is Verb.OPEN:
-        context["case_receipt"] = _receive(parsed, command, context)
-    next()
+    if parsed.verb is not Verb.OPEN:
+        next()
+        return None
+    receipt = _receive(parsed, command, context)
+    language = context["desk"].language
+    if isinstance(receipt, str):  # refused before it was recorded, or nowhere to record it: nothing changed
+        return ack(text=receipt)
+    if receipt.spooled:
+        return ack(text=t("intake.queued", language))
+    answer = ack()
+    context[AFTER_ACK](partial(_open_recorded, receipt.request_id, context["intake"], respond, language))
+    return answer
+
+
+def _open_recorded(request_id: str, intake: Intake, respond: Respond, language: str) -> None:
+    """After the ack: open it now, or the intake job will once the database is back."""
+    try:
+        intake.process(request_id)
+    except DatabaseUnavailable:  # recorded: the intake job opens it, and the number comes then
+        respond(text=t("intake.queued", language), response_type="ephemeral")
 
 
 def _receive(parsed: CaseCommand, command: dict[str, Any], context: BoltContext) -> Receipt | str:
@@ -72,14 +98,11 @@ def on_case_command(
     ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
 ) -> None:
     desk: Desk = context["desk"]
+    # A priority word (Verb.OPEN) never comes here: record_case_request answers it.
     parsed = context.get("case_command") or parse_case_command(command.get("text") or "", readable=from_slack)
     if parsed.verb in (Verb.INVALID, Verb.HELP):
         word = escape_text(parsed.word or "", limit=40)
         ack(text=t(parsed.error or "case.usage", desk.language, days=desk.reopen_days, word=word))
-        return
-    if parsed.verb is Verb.OPEN:
-        receipt = context.get("case_receipt") or _receive(parsed, command, context)
-        _open(receipt, ack, respond, context)
         return
     ack()
     channel = command.get("channel_id")
@@ -117,22 +140,6 @@ class Request:
 
     def say(self, respond: Respond, text: str, **extra: Any) -> None:
         respond(text=text, response_type="ephemeral", **extra)
-
-
-def _open(receipt: Receipt | str, ack: Ack, respond: Respond, context: BoltContext) -> None:
-    """Acked once recorded; opened now, or by the intake worker once the database is back."""
-    language = context["desk"].language
-    if isinstance(receipt, str):  # refused before it was recorded, or nowhere to record it: nothing changed
-        ack(text=receipt)
-        return
-    if receipt.spooled:
-        ack(text=t("intake.queued", language))
-        return
-    ack()
-    try:
-        context["intake"].process(receipt.request_id)
-    except DatabaseUnavailable:  # recorded: the intake worker opens it, and the number comes then
-        respond(text=t("intake.queued", language), response_type="ephemeral")
 
 
 def _list(request: Request, respond: Respond) -> None:

@@ -37,7 +37,15 @@ class Switch:
                 raise DatabaseUnavailable("connection refused")
             return transaction()
 
+        insert_rows = IntakeWriter.insert_rows
+
+        def writing(writer: IntakeWriter, rows: list[dict[str, Any]]) -> None:  # the writer's own connection
+            if self.down:
+                raise DatabaseUnavailable("connection refused")
+            insert_rows(writer, rows)
+
         monkeypatch.setattr(db, "transaction", guarded)
+        monkeypatch.setattr(IntakeWriter, "insert_rows", writing)
         monkeypatch.setattr(db, "ping", lambda: not self.down and ping())
 
 
@@ -202,6 +210,18 @@ def test_a_request_left_by_a_replica_that_died_is_opened_by_the_worker(desk: Des
     assert intake.process(receipt.request_id) is None
 
 
+def test_the_intake_job_asks_for_its_turn_before_each_request(desk: Desk, tmp_path: Path) -> None:
+    """Between requests the job gives way to the acks of the web front (bot/ack_priority.py)."""
+    intake = make_intake(desk, tmp_path)
+    turns: list[int] = []
+    intake.pace = lambda: turns.append(len(cases(desk)))
+    for n in range(3):
+        intake.receive(request(n))
+    desk.clock.advance(GRACE * 2)
+    assert intake.run().opened == [1, 2, 3]
+    assert turns == [0, 1, 2]  # each turn asked for before its case was opened
+
+
 def test_a_spool_left_by_a_dead_process_is_replayed_by_the_next(
     desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -245,14 +265,14 @@ def test_a_request_that_cannot_be_opened_any_more_is_refused_through_the_outbox(
 def test_requests_arriving_together_are_committed_together(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
     writer = IntakeWriter(desk.db)
     transactions = []
-    real = desk.db.transaction
+    real = writer.insert_rows
 
-    def counted() -> Any:
+    def counted(rows: list[dict[str, Any]]) -> None:
         transactions.append(1)
         time.sleep(0.05)  # a commit takes a while: requests queue up behind it
-        return real()
+        real(rows)
 
-    monkeypatch.setattr(desk.db, "transaction", counted)
+    monkeypatch.setattr(writer, "insert_rows", counted)
     rows_ = [_values({**vars_of(request(n)), "received_at": desk.clock.now()}, Source.DATABASE) for n in range(40)]
     with ThreadPoolExecutor(20) as pool:
         list(pool.map(writer.write, rows_))
@@ -263,13 +283,13 @@ def test_requests_arriving_together_are_committed_together(desk: Desk, monkeypat
 def test_a_database_that_hangs_is_an_outage_for_the_ack(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
     writer = IntakeWriter(desk.db, timeout=0.1)
     release = threading.Event()
-    real = desk.db.transaction
+    real = writer.insert_rows
 
-    def hanging() -> Any:
+    def hanging(rows: list[dict[str, Any]]) -> None:
         release.wait(5)
-        return real()
+        real(rows)
 
-    monkeypatch.setattr(desk.db, "transaction", hanging)
+    monkeypatch.setattr(writer, "insert_rows", hanging)
     row = _values({**vars_of(request(1)), "received_at": desk.clock.now()}, Source.DATABASE)
     with pytest.raises(DatabaseUnavailable):
         writer.write(row)  # the request is spooled and acked instead; if this commits later, it is one row
@@ -300,3 +320,28 @@ def test_requests_carried_out_long_ago_are_deleted_by_the_intake_job(
     assert [r.state for r in rows(desk)] == [IntakeState.FAILED]  # kept for an admin
     assert len(cases(desk)) == 3  # the cases stay, of course
     assert intake.run().pruned == 0
+
+
+def test_on_sqlite_the_writer_tries_again_as_soon_as_the_write_lock_is_free(
+    sqlite_db: Database, clock: ManualClock
+) -> None:
+    """SQLite's own wait sleeps up to 100 ms between tries; the writer polls every millisecond instead."""
+    desk = build_desk(sqlite_db, clock)
+    writer = IntakeWriter(desk.db)
+    row = _values({**vars_of(request(1)), "received_at": clock.now()}, Source.DATABASE)
+    written = threading.Event()
+
+    def write() -> None:
+        writer.write(row)
+        written.set()
+
+    with sqlite_db.engine.connect() as other:
+        holding = other.begin()  # BEGIN IMMEDIATE: a case being opened holds the write lock
+        thread = threading.Thread(target=write)
+        thread.start()
+        assert not written.wait(0.2)
+        holding.commit()
+        assert written.wait(1.0)
+    thread.join()
+    writer.close()
+    assert len(rows(desk)) == 1

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from typing import Any
+from unittest.mock import Mock
 
 import pytest
+from slack_bolt import BoltResponse
 
 from bot.case_answers import ReplyTo
+from bot.case_commands import Verb
 from bot.case_vocabulary import ListScope
 from bot.cases import CaseDetails, CaseService, NewCase
 from bot.database import DatabaseUnavailable
 from bot.errors import UserFacingError
 from bot.intake import Receipt, Unavailable
+from bot.internals.bolt_ack import AFTER_ACK
 from bot.slack.case_forms import VIEW_OPEN
-from handlers.commands.case import LIST_LIMIT, on_case_command
+from handlers.commands.case import LIST_LIMIT, on_case_command, record_case_request
 from tests.handlers.listeners import a_case, ack, answered_to, client, context, respond, said
 
 URL = "https://hooks.slack.test/commands/1"
@@ -28,6 +32,30 @@ def run(text: str, ctx: Any = None, user: str = "U0AGENT") -> tuple[Any, Any, An
     calls = ack(), respond(), client()
     on_case_command(ack=calls[0], command=command(text, user), respond=calls[1], client=calls[2], context=ctx)
     return (*calls, ctx)
+
+
+def open_case(text: str, ctx: Any = None, user: str = "U0AGENT") -> tuple[Any, Any, Any, Any]:
+    """`/case <priority> <title>`: answered by the listener middleware, which runs its work after the ack."""
+    ctx = ctx or context()
+    after_ack: list[Any] = []
+    ctx[AFTER_ACK] = after_ack.append
+    acked, responded, following = ack(), respond(), Mock()
+    acked.return_value = answer = BoltResponse(status=200, body="")
+    returned = record_case_request(
+        ack=acked, command=command(text, user), respond=responded, context=ctx, next=following
+    )
+    assert returned is answer and following.call_count == 0  # the listener is not run
+    for work in after_ack:
+        work()
+    return acked, responded, after_ack, ctx
+
+
+def test_other_verbs_go_on_to_the_listener() -> None:
+    ctx = context()
+    following = Mock()
+    returned = record_case_request(ack=ack(), command=command("list"), respond=respond(), context=ctx, next=following)
+    assert returned is None and following.call_count == 1 and ctx["case_command"].verb is Verb.LIST
+    ctx["intake"].receive.assert_not_called()
 
 
 @pytest.mark.parametrize(
@@ -50,7 +78,7 @@ def test_a_priority_word_is_recorded_before_the_ack_then_opened() -> None:
     ctx = context()
     ctx["cases"].require_priority.side_effect = CaseService.require_priority
     ctx["intake"].receive.return_value = Receipt("r1", spooled=False)
-    acked, responded, _, _ = run("高 決済ができない\n10時から", ctx, user="U0CUSTOMER")
+    acked, responded, _, _ = open_case("高 決済ができない\n10時から", ctx, user="U0CUSTOMER")
     acked.assert_called_once_with()
     (received,), _ = ctx["intake"].receive.call_args
     assert received.user == "U0CUSTOMER" and received.text == "高 決済ができない\n10時から"
@@ -71,7 +99,7 @@ def test_during_an_outage_the_ack_says_it_was_received_and_will_be_opened() -> N
     ctx = context()
     ctx["cases"].require_priority.side_effect = CaseService.require_priority
     ctx["intake"].receive.return_value = Receipt("r1", spooled=True)
-    acked, responded, _, _ = run("高 全停止", ctx)
+    acked, responded, _, _ = open_case("高 全停止", ctx)
     assert said(acked) == "受け付けました。システム復旧後にケースを起票し、番号をお知らせします。"
     ctx["intake"].process.assert_not_called()
     responded.assert_not_called()
@@ -82,7 +110,7 @@ def test_the_database_lost_after_recording_leaves_it_to_the_worker() -> None:
     ctx["cases"].require_priority.side_effect = CaseService.require_priority
     ctx["intake"].receive.return_value = Receipt("r1", spooled=False)
     ctx["intake"].process.side_effect = DatabaseUnavailable("connection refused")
-    acked, responded, _, _ = run("高 全停止", ctx)
+    acked, responded, _, _ = open_case("高 全停止", ctx)
     acked.assert_called_once_with()
     assert said(responded) == "受け付けました。システム復旧後にケースを起票し、番号をお知らせします。"
 
@@ -90,7 +118,7 @@ def test_the_database_lost_after_recording_leaves_it_to_the_worker() -> None:
 def test_bad_input_is_refused_in_the_ack_and_nothing_is_recorded() -> None:
     ctx = context()
     ctx["cases"].validate_title.side_effect = UserFacingError("case.error.title_too_long", limit=5, length=9)
-    acked, responded, _, _ = run("高 とても長い件名です", ctx)
+    acked, responded, _, _ = open_case("高 とても長い件名です", ctx)
     assert "件名" in said(acked)
     ctx["intake"].receive.assert_not_called()
     responded.assert_not_called()
@@ -100,7 +128,7 @@ def test_nowhere_to_record_it_is_said_in_the_ack() -> None:
     ctx = context()
     ctx["cases"].require_priority.side_effect = CaseService.require_priority
     ctx["intake"].receive.side_effect = Unavailable("disk full")
-    acked, _, _, _ = run("高 全停止", ctx)
+    acked, _, _, _ = open_case("高 全停止", ctx)
     assert said(acked) == "一時的に受け付けできませんでした。もう一度お試しください。"
     ctx["intake"].process.assert_not_called()
 
