@@ -210,10 +210,10 @@ class Intake:
         try:
             report.replayed = self.replay_spool()
             for row in self._pending():
+                if row.attempts == 0 and self.batches.took(row.request_id):
+                    continue  # opened with an earlier request's batch
                 self.pace()
-                change = self._attempt(row)
-                if change is not None and change.case.number is not None:
-                    report.opened.append(change.case.number)
+                self._attempt(row, report.opened)
             report.pruned = self.prune()
         except DatabaseUnavailable as exc:
             log.info("intake: database unavailable, pending requests wait: %s", exc)
@@ -259,11 +259,15 @@ class Intake:
             session.expunge_all()
         return list(rows)
 
-    def _attempt(self, row: IntakeRequest) -> CaseChange | None:
+    def _attempt(self, row: IntakeRequest, opened: list[int]) -> CaseChange | None:
+        """Carry `row` out; the numbers of the cases this opened (a batch's too) are added to `opened`."""
         try:
             if row.attempts == 0:  # a first try: with the other requests waiting (bot/intake_batch.py)
-                return self.batches.carry_out(row.request_id)
-            return self._carry_out(row)
+                return self.batches.carry_out(row.request_id, opened)
+            change = self._carry_out(row)
+            if change is not None and change.case.number is not None:
+                opened.append(change.case.number)
+            return change
         except DatabaseUnavailable:
             raise
         except Exception as exc:  # a bug: tried again at the next run, then left for an admin

@@ -64,10 +64,15 @@ class Batches:
         self._done: dict[str, None] = {}  # request ids, oldest first, at most REMEMBERED
         self._lock = threading.Lock()
 
-    def carry_out(self, request_id: str) -> CaseChange | None:
+    def took(self, request_id: str) -> bool:
+        """Whether a batch of this process carried the request out already."""
+        return request_id in self._done
+
+    def carry_out(self, request_id: str, numbers: list[int] | None = None) -> CaseChange | None:
         """Open the case of `request_id` (unless it is done already) with those of other waiting requests.
 
-        Returns the change for `request_id` when this call opened it."""
+        Returns the change for `request_id` when this call opened it; the numbers of every case the batch
+        opened are added to `numbers` when given (the intake job's report)."""
         if request_id in self._done:
             return None
         intake, now = self.intake, self.intake.clock.now()
@@ -81,6 +86,8 @@ class Batches:
         if not rows:
             return None
         self._remember([row.request_id for row in rows])
+        if numbers is not None:
+            numbers.extend(o.case.number for o in opened if o.case.number is not None)
         with just_opened(o.case for o in opened):
             intake.outbox.deliver_for_cases([o.case.id for o in opened if o.case.id is not None])
         intake.outbox.deliver_keys(replies)

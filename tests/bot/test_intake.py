@@ -210,8 +210,9 @@ def test_a_request_left_by_a_replica_that_died_is_opened_by_the_worker(desk: Des
     assert intake.process(receipt.request_id) is None
 
 
-def test_the_intake_job_asks_for_its_turn_before_each_request(desk: Desk, tmp_path: Path) -> None:
-    """Between requests the job gives way to the acks of the web front (bot/ack_priority.py)."""
+def test_the_intake_job_asks_for_its_turn_before_each_batch(desk: Desk, tmp_path: Path) -> None:
+    """Between batches the job gives way to the acks of the web front (bot/ack_priority.py); the
+    requests a batch took with the first are not asked for again."""
     intake = make_intake(desk, tmp_path)
     turns: list[int] = []
     intake.pace = lambda: turns.append(len(cases(desk)))
@@ -219,7 +220,11 @@ def test_the_intake_job_asks_for_its_turn_before_each_request(desk: Desk, tmp_pa
         intake.receive(request(n))
     desk.clock.advance(GRACE * 2)
     assert intake.run().opened == [1, 2, 3]
-    assert turns == [0, 1, 2]  # each turn asked for before its case was opened
+    assert turns == [0]  # asked for before the batch that opened all three
+    intake.receive(request(9))
+    desk.clock.advance(GRACE * 2)
+    assert intake.run().opened == [4]
+    assert turns == [0, 3]
 
 
 def test_a_spool_left_by_a_dead_process_is_replayed_by_the_next(
