@@ -146,6 +146,7 @@ class Runtime:
         scheduler, the listeners still working after their ack, and the pool are stopped in turn.
         """
         server = self._http_server(self.wsgi(), host, port, threads or self.settings.web_threads)
+        interval = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL)
         self.start_scheduler()
         previous = self._on_stop_signals("finishing current requests and stopping")
@@ -154,6 +155,7 @@ class Runtime:
             serve_until(server, self._draining, drain_timeout)
         finally:
             _restore(previous)
+            sys.setswitchinterval(interval)
             self.stop()
             log.info("supportbot stopped")
 

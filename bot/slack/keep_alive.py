@@ -17,6 +17,7 @@ import io
 import select
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from ssl import SSLContext
 from typing import Any
@@ -28,6 +29,12 @@ from slack_sdk import WebClient
 
 # Servers close idle keep-alive connections after some seconds; ours are not reused after this long.
 IDLE_SECONDS = 4.0
+# A connection idle for twice that long is closed by whichever thread calls next (`_reap`): its own
+# thread, or the client that kept it, may never call again (a thread that ended, a client let go).
+REAP_EVERY = 1.0
+_everyone: weakref.WeakSet[_Kept] = weakref.WeakSet()
+_reaping = threading.Lock()
+_reaped_at = [0.0]
 
 
 @dataclass(frozen=True)
@@ -37,7 +44,7 @@ class Answer:
     body: bytes
 
 
-@dataclass
+@dataclass(eq=False)  # kept in a WeakSet: by identity
 class _Kept:
     connection: http.client.HTTPConnection
     used_at: float
@@ -87,6 +94,7 @@ class ConnectionPool:
 
     def _connection(self, key: tuple[str, str, int | None], timeout: float) -> http.client.HTTPConnection:
         kept = self._kept()
+        self._sweep(kept, key)
         found = kept.get(key)
         if found is not None and time.monotonic() - found.used_at < self.idle and not _closed(found.connection):
             return found.connection
@@ -97,13 +105,35 @@ class ConnectionPool:
             connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=self.ssl)
         else:
             connection = http.client.HTTPConnection(host, port, timeout=timeout)
-        kept[key] = _Kept(connection, time.monotonic())
+        kept[key] = held = _Kept(connection, time.monotonic())
+        with _reaping:
+            _everyone.add(held)
+        _reap(self.idle)
         return connection
+
+    def _sweep(self, kept: dict[tuple[str, str, int | None], _Kept], using: tuple[str, str, int | None]) -> None:
+        """Close this thread's connections to other hosts that have idled past reuse, so that a thread that
+        stops calling a host (a response_url's, a server that went away) does not hold its socket."""
+        now = time.monotonic()
+        for key in [k for k, v in kept.items() if k != using and now - v.used_at >= self.idle]:
+            self._drop(key)
 
     def _drop(self, key: tuple[str, str, int | None]) -> None:
         found = self._kept().pop(key, None)
         if found is not None:
             found.connection.close()
+
+
+def _reap(idle: float) -> None:
+    """Close every pool's connections idle for twice `idle` (their owners would not reuse them)."""
+    now = time.monotonic()
+    with _reaping:
+        if now - _reaped_at[0] < REAP_EVERY:
+            return
+        _reaped_at[0] = now
+        stale = [k for k in _everyone if now - k.used_at >= 2 * idle]
+    for kept in stale:
+        kept.connection.close()
 
 
 class KeepAliveWebClient(WebClient):
@@ -128,8 +158,9 @@ def _closed(connection: http.client.HTTPConnection) -> bool:
     reads (the end of the stream, or anything else) is not sent on again."""
     if connection.sock is None:
         return True
+    poller = select.poll()  # not select(): a process with more than 1,024 descriptors open is no error
     try:
-        readable, _, _ = select.select([connection.sock], [], [], 0)
+        poller.register(connection.sock, select.POLLIN)
+        return bool(poller.poll(0))
     except (OSError, ValueError):
         return True
-    return bool(readable)
