@@ -67,6 +67,11 @@ class TcpProxy:
         """What the app sees when the server stops: connections closed, new ones refused."""
         with self._lock:
             assert self._listener is not None
+            # close() alone leaves the socket listening while the accept thread is blocked on it (the
+            # kernel holds it for the call): it would accept one more connection, and restore() could
+            # not bind the port. shutdown() wakes that accept() at once.
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)
             self._listener.close()
             self._listener = None
             pairs, self._pairs = self._pairs, set()
