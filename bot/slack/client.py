@@ -22,7 +22,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from bot.slack.keep_alive import KeepAliveWebClient
+from bot.internals.slack_sdk_transport import KeepAliveWebClient
 
 # Methods whose repetition has a visible effect (a second message, a second modal).
 NOT_IDEMPOTENT = frozenset(

@@ -20,12 +20,9 @@ import time
 import weakref
 from dataclasses import dataclass
 from ssl import SSLContext
-from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
 from urllib.request import Request
-
-from slack_sdk import WebClient
 
 # Servers close idle keep-alive connections after some seconds; ours are not reused after this long.
 IDLE_SECONDS = 4.0
@@ -134,23 +131,6 @@ def _reap(idle: float) -> None:
         stale = [k for k in _everyone if now - k.used_at >= 2 * idle]
     for kept in stale:
         kept.connection.close()
-
-
-class KeepAliveWebClient(WebClient):
-    """A WebClient whose Web API calls reuse connections (`ConnectionPool`); everything else is slack-sdk's."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.pool = ConnectionPool(self.ssl)
-
-    def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
-        if self.proxy is not None or not url.lower().startswith("http"):
-            return super()._perform_urllib_http_request_internal(url, req)
-        answer = self.pool.open(req, self.timeout)
-        if answer.headers.get_content_type() == "application/gzip":
-            return {"status": answer.status, "headers": answer.headers, "body": answer.body}
-        charset = answer.headers.get_content_charset() or "utf-8"
-        return {"status": answer.status, "headers": answer.headers, "body": answer.body.decode(charset)}
 
 
 def _closed(connection: http.client.HTTPConnection) -> bool:

@@ -10,8 +10,9 @@ from urllib.request import Request
 import pytest
 
 from bot.devtools.fake_slack import FakeSlack
+from bot.internals.slack_sdk_transport import KeepAliveWebClient
 from bot.slack.client import make_web_client
-from bot.slack.keep_alive import ConnectionPool, KeepAliveWebClient
+from bot.slack.keep_alive import ConnectionPool
 
 
 @pytest.fixture
