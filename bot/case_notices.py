@@ -67,21 +67,28 @@ def record(
     new: str | None = None,
     reason: str | None = None,
 ) -> CaseEvent:
-    """Append the event and queue who must hear of it: the card update and a thread line, the reporter."""
+    """Append the event and queue who must hear of it (`told`)."""
     assert case.id is not None
     event = case_store.append_event(session, NewEvent(case.id, kind, actor, now, old, new, reason))
-    assert event.id is not None
+    enqueue_many(session, told(case, event, now), now)
+    return event
+
+
+def told(case: Case, event: CaseEvent, now: datetime) -> list[OutboxItem]:
+    """Who must hear of an event: the card update and a thread line (not for a new case: its card is
+    posted whole), the reporter, and the person who made the change if a listener waits to answer."""
+    assert case.id is not None and event.id is not None
+    kind = EventKind(event.kind)
     payload = {"event_id": event.id}
     items = []
-    if kind != EventKind.OPENED:  # a new case's card is posted whole
+    if kind != EventKind.OPENED:
         items += [
             OutboxItem(thread_line_key(case.id, event.id), OutboxKind.CASE_THREAD, case.id, payload),
             OutboxItem(card_update_key(case.id, event.id), OutboxKind.CASE_CARD_UPDATE, case.id, payload),
         ]
-    if tells_reporter(kind, actor, case):
+    if tells_reporter(kind, event.actor_id, case):
         items.append(OutboxItem(reporter_key(case.id, event.id), OutboxKind.CASE_REPORTER, case.id, payload))
-    answer = answer_item(case, event, now)  # the person who made the change, if a listener waits to answer
+    answer = answer_item(case, event, now)
     if answer is not None:
         items.append(answer)
-    enqueue_many(session, items, now)
-    return event
+    return items

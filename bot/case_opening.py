@@ -16,9 +16,8 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session
 
 from bot import case_store
-from bot.case_answers import answer_item
 from bot.case_inputs import NewCase, clean_text, customer_name
-from bot.case_notices import tells_reporter
+from bot.case_notices import told
 from bot.case_store import NewEvent
 from bot.case_vocabulary import CaseStatus, Category, EventKind
 from bot.customers import CustomerRecord, customer_by_channel, customer_by_id
@@ -26,7 +25,7 @@ from bot.database import detached
 from bot.errors import UserFacingError
 from bot.models import Case, CaseEvent
 from bot.oncall import OnCall
-from bot.outbox_kinds import OutboxKind, card_key, reporter_key
+from bot.outbox_kinds import OutboxKind, card_key
 from bot.outbox_queue import OutboxItem, enqueue_many
 from bot.priorities import Priority
 from bot.sla_clock import SlaClock
@@ -154,7 +153,7 @@ def open_prepared(session: Session, sla: SlaClock, batch: Sequence[Prepared], no
         )
         for e in new_events
     ]
-    enqueue_many(session, [item for c, e in zip(cases, events, strict=True) for item in _told(c, e, now)], now)
+    enqueue_many(session, [item for c, e in zip(cases, events, strict=True) for item in told(c, e, now)], now)
     opened = []
     for prepared, event in zip(batch, events, strict=True):
         case, customer = prepared.case, prepared.customer
@@ -162,16 +161,3 @@ def open_prepared(session: Session, sla: SlaClock, batch: Sequence[Prepared], no
         theirs = customer is not None and prepared.origin_channel in customer.channels
         opened.append(Opened(case, event, paged, theirs))
     return opened
-
-
-def _told(case: Case, event: CaseEvent, now: datetime) -> list[OutboxItem]:
-    """Who hears of a new case besides the cases channel: its FAQ thread, a waiting listener (case_notices.record)."""
-    assert case.id is not None and event.id is not None
-    items = []
-    if tells_reporter(EventKind.OPENED, event.actor_id, case):
-        payload = {"event_id": event.id}
-        items.append(OutboxItem(reporter_key(case.id, event.id), OutboxKind.CASE_REPORTER, case.id, payload))
-    answer = answer_item(case, event, now)
-    if answer is not None:
-        items.append(answer)
-    return items
