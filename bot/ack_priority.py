@@ -1,8 +1,8 @@
 """Acks first: work done after an ack waits while Slack's requests are being answered.
 
 Under a burst the process acks and works at once, and in CPython both take turns on one interpreter
-lock: opening a case costs 12-16 ms of interpreter time, an ack about 2 ms, so a few cases being
-opened make every ack wait (benchmarks/load_bench.py). The web front counts the Slack requests it is
+lock: opening cases costs about 3 ms of interpreter time each, an ack about 1-2 ms, so a batch of cases
+being opened makes every ack wait (benchmarks/load_bench.py). The web front counts the Slack requests it is
 answering (`answering`); work after an ack — the listeners' work, the intake job's requests — asks
 for its turn first (`wait_turn`): at once when the front has been quiet for `quiet_after` (between
 two requests of a burst the count touches zero while the next waits in the server's queue, which
@@ -25,6 +25,8 @@ QUIET_AFTER = 0.005
 
 
 class AckPriority:
+    """One per process: the web front says when it answers, the work after acks asks for its turn."""
+
     def __init__(
         self,
         *,

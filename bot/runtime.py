@@ -34,9 +34,9 @@ log = logging.getLogger(__name__)
 DRAIN_TIMEOUT = 20.0
 # The health endpoints of Socket Mode answer in milliseconds: a short drain is plenty.
 HEALTH_DRAIN_TIMEOUT = 2.0
-# Listeners doing their work at once (see ListenerPool). Opening a case costs 12-16 ms of CPU, most of it in
-# the interpreter (benchmarks/pipeline_bench.py): on two cores more than 4 at once opens cases no faster
-# (benchmarks/load_bench.py) and only takes the interpreter away from the acks.
+# Listeners doing their work at once (see ListenerPool). Opening a case costs about 3 ms of CPU, most of it in
+# the interpreter, and a listener opens the waiting ones in batches (benchmarks/pipeline_bench.py): on two
+# cores more than 4 at once opens cases no faster and only takes the interpreter away from the acks.
 LISTENER_WORK_SLOTS = 4
 # How often CPython hands the interpreter lock to another thread that wants it (5 ms by default). An ack
 # waits for the intake's commit, and the thread that wakes from it then waits for the lock: under load,
