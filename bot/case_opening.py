@@ -21,8 +21,8 @@ from bot.case_notices import told
 from bot.case_store import NewEvent
 from bot.case_vocabulary import CaseStatus, Category, EventKind
 from bot.customers import CustomerRecord, customer_by_channel, customer_by_id
-from bot.database import detached
 from bot.errors import UserFacingError
+from bot.internals.sqlmodel_objects import detached
 from bot.models import Case, CaseEvent
 from bot.oncall import OnCall
 from bot.outbox_kinds import OutboxKind, card_key

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import os
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, event, literal_column, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm import configure_mappers
-from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlmodel import Session, SQLModel, create_engine
 
 from bot import models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -198,28 +195,6 @@ def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any
     # rowcount is not reliable here across drivers; RETURNING says whether a row went in.
     result = session.execute(statement.returning(literal_column("1")))
     return result.first() is not None
-
-
-def detached(model: type[T], values: dict[str, Any]) -> T:
-    """A model object holding `values` (and its fields' defaults), built as the ORM builds the objects it
-    loads — straight into the instance — rather than through SQLModel's __init__, which sets each field
-    in turn (ten times the cost: the hot path builds one or two per case). Not in any session."""
-    defaults, factories = _defaults(model)
-    instance: T = manager_of_class(model).new_instance()
-    instance.__dict__.update(defaults)
-    instance.__dict__.update({name: make() for name, make in factories.items() if name not in values})
-    instance.__dict__.update(values)
-    return instance
-
-
-@functools.cache
-def _defaults(model: type[SQLModel]) -> tuple[dict[str, Any], dict[str, Callable[[], Any]]]:
-    """The model's default values, and the factories of those made anew for each object."""
-    configure_mappers()  # as the first object built through __init__ would: the attributes' loaders exist
-    fields = {name: field for name, field in model.model_fields.items() if not field.is_required()}
-    factories = {name: f.default_factory for name, f in fields.items() if f.default_factory is not None}
-    defaults = {name: f.get_default() for name, f in fields.items() if name not in factories}
-    return defaults, factories  # type: ignore[return-value]
 
 
 def is_postgres(session: Session) -> bool:

@@ -29,9 +29,10 @@ from bot.case_vocabulary import EventKind
 from bot.cases import CaseChange
 from bot.crash_points import crash_point
 from bot.customers import CustomerRecord
-from bot.database import detached, is_postgres, table_of
+from bot.database import is_postgres, table_of
 from bot.errors import UserFacingError
 from bot.intake_vocabulary import IntakeState, Source
+from bot.internals.sqlmodel_objects import detached
 from bot.models import Case, IntakeRequest, OutboxMessage, UTCDateTime
 from bot.outbox_kinds import OutboxKind, intake_reply_key, page_key
 from bot.outbox_queue import OutboxItem, enqueue_many

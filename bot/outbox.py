@@ -24,7 +24,8 @@ from sqlmodel import Session, col
 
 from bot.clock import Clock
 from bot.crash_points import crash_point
-from bot.database import Database, DatabaseUnavailable, detached
+from bot.database import Database, DatabaseUnavailable
+from bot.internals.sqlmodel_objects import detached
 from bot.models import OutboxMessage
 from bot.notify import (
     Delivered,

@@ -6,4 +6,5 @@ upgrade that changes the behaviour fails a test named for it (README, "Dependenc
 - waitress_drain.py     waitress's socket map, channels and task dispatcher: a graceful drain
 - socket_mode_close.py  slack_sdk's built-in Socket Mode client: closing without its 3 s wait
 - slack_sdk_transport.py  slack_sdk's WebClient: its one private HTTP method, for kept connections
+- sqlmodel_objects.py   SQLModel/SQLAlchemy: table objects built without __init__, for the hot path
 """

@@ -1,4 +1,4 @@
-"""bot/database.py's `detached`: model objects built as the ORM builds loaded ones, for the hot path."""
+"""bot/database.py: pinned transactions share one connection."""
 
 from __future__ import annotations
 
@@ -6,29 +6,11 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from bot.database import Database, detached
-from bot.models import Case, OutboxMessage
+from bot.database import Database
+from bot.internals.sqlmodel_objects import detached
+from bot.models import OutboxMessage
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-
-
-def test_a_detached_object_is_the_object_init_builds() -> None:
-    values = {"number": 7, "title": "ログインできない", "priority": "high", "reporter_id": "U1", "created_at": NOW}
-    built, fast = Case(**values), detached(Case, values)
-    assert fast.model_dump() == built.model_dump()
-    assert fast.escalation_level == 1 and fast.status == "open" and fast.message_ts is None  # the defaults
-    fast.status = "resolved"  # an ordinary, instrumented object
-    assert fast.status == "resolved"
-
-
-def test_a_detached_object_can_be_stored(db: Database) -> None:
-    message = detached(OutboxMessage, {"dedupe_key": "k", "kind": "case.card", "created_at": NOW})
-    message.next_attempt_at = NOW
-    with db.transaction() as session:
-        session.add(message)
-    with db.transaction() as session:
-        (stored,) = session.exec(select(OutboxMessage)).all()
-        assert (stored.dedupe_key, stored.state, stored.payload, stored.created_at) == ("k", "pending", {}, NOW)
 
 
 def test_pinned_transactions_share_a_connection_and_commit_each(db: Database) -> None:
