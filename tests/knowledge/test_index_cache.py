@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
+import knowledge.index as index_module
 import knowledge.index_cache as index_cache
 from knowledge import BUNDLED_KNOWLEDGE
 from knowledge.loader import Entry, load_entries
@@ -50,9 +52,22 @@ def test_a_cached_index_is_the_index_a_build_makes(entries: list[Entry], tmp_pat
 def test_the_cache_is_read_instead_of_analysing(
     entries: list[Entry], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    KnowledgeIndex.build(entries, cache_dir=tmp_path)
-    monkeypatch.setattr("knowledge.index.analyse_entry", lambda *_: pytest.fail("analysed again"))
-    KnowledgeIndex.build(entries, cache_dir=tmp_path)
+    analysed: list[str] = []
+    real = index_module.analyse_entry
+
+    def counting(entry: Entry, *args: Any) -> Any:
+        analysed.append(entry.question)
+        return real(entry, *args)
+
+    monkeypatch.setattr(index_module, "analyse_entry", counting)
+    first = KnowledgeIndex.build(entries, cache_dir=tmp_path)
+    assert len(analysed) == len(entries)  # the cold build goes through what is watched
+    again = KnowledgeIndex.build(entries, cache_dir=tmp_path)
+    assert len(analysed) == len(entries)  # nothing analysed a second time
+    question = entries[0].question
+    assert [c.entry.question for c in again.search(question).candidates] == [
+        c.entry.question for c in first.search(question).candidates
+    ]
 
 
 def test_changed_entries_are_analysed_again(entries: list[Entry], tmp_path: Path) -> None:
