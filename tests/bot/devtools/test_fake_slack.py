@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import threading
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
 from types import SimpleNamespace
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from slack_sdk import WebClient
@@ -452,3 +453,22 @@ def test_a_json_body_to_a_form_only_method_is_not_read(fake: FakeSlack, client: 
         client.api_call("conversations.replies", json={"channel": "C1", "ts": parent["ts"]})
     assert refused.value.response["error"] == "channel_not_found"
     assert client.conversations_replies(channel="C1", ts=parent["ts"])["messages"][0]["text"] == "親"
+
+
+def test_a_request_cut_off_before_its_body_arrived_is_not_served() -> None:
+    """As Slack: a POST whose body never fully arrived (the client went away) calls no method."""
+    with FakeSlack() as fake:
+        parts = urlsplit(fake.base_url)
+        body = b"channel=C0CASES&text=hello"
+        with socket.create_connection((parts.hostname, parts.port), timeout=3) as sock:
+            head = (
+                f"POST {parts.path.rstrip('/')}/chat.postMessage HTTP/1.1\r\nHost: x\r\n"
+                "Content-Type: application/x-www-form-urlencoded\r\nAuthorization: Bearer xoxb-test\r\n"
+                f"Content-Length: {len(body) + 20}\r\n\r\n"
+            )
+            sock.sendall(head.encode() + body)
+            sock.shutdown(socket.SHUT_WR)  # and nothing more: the body is 20 bytes short
+            assert sock.recv(100) == b""  # closed without an answer
+        client = WebClient(token="xoxb-test", base_url=fake.base_url.rstrip("/") + "/")
+        client.chat_postMessage(channel="C0CASES", text="whole")
+        assert [c.args.get("text") for c in fake.calls("chat.postMessage")] == ["whole"]
