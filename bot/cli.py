@@ -146,7 +146,7 @@ def _index_and_thresholds(args: argparse.Namespace) -> tuple[object, float, floa
     config = _behaviour(settings, demo_ok=True)
     path = Path(args.knowledge) if args.knowledge else config.knowledge_path()
     soft_terms.configure(config.faq.soft_terms)
-    index = KnowledgeIndex.from_path(path, dense=config.faq.dense)
+    index = KnowledgeIndex.from_path(path, dense=config.faq.dense, cache_dir=settings.faq_index_cache)
     index.wait_dense()  # one question or a file of them: rank as the bot does once warm
     return index, config.faq.answer_threshold, config.faq.suggest_threshold, config.faq.max_suggestions
 

