@@ -2,7 +2,8 @@
 FROM python:3.11-slim
 
 # The code in /app is read-only for the bot's user; what it writes (the default SQLite database, the
-# intake spool of requests acknowledged while the database was down) goes to the volumes /data and /spool.
+# intake spool of requests acknowledged while the database was down, the FAQ index and its embeddings,
+# so that a restart does not compute them again) goes to the volumes /data and /spool.
 # compose.yaml uses PostgreSQL instead.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -10,7 +11,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PORT=3000 \
     DATABASE_URL=sqlite:////data/supportbot.db \
-    SUPPORTBOT_SPOOL_DIR=/spool
+    SUPPORTBOT_SPOOL_DIR=/spool \
+    SUPPORTBOT_FAQ_INDEX_CACHE=/data/faq-index
 
 WORKDIR /app
 COPY pyproject.toml README.md LICENSE alembic.ini manifest.yml supportbot.example.toml ./

@@ -49,6 +49,7 @@ def test_the_image_writes_its_data_to_a_volume_the_bot_user_owns() -> None:
     assert re.search(r"mkdir /data /spool && chown supportbot:supportbot /data /spool", dockerfile)
     assert 'VOLUME ["/data", "/spool"]' in dockerfile and "USER supportbot" in dockerfile
     assert "SUPPORTBOT_SPOOL_DIR=/spool" in dockerfile  # the intake spool (issue 14) on a volume of its own
+    assert "SUPPORTBOT_FAQ_INDEX_CACHE=/data/faq-index" in dockerfile  # restarts reuse the index and embeddings
     assert "LICENSE" in dockerfile  # the licence ships with the code
 
 
