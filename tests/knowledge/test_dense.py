@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from knowledge import dense as dense_module
-from knowledge.dense import DenseUse, DenseVectors, rerank
+from knowledge.dense import DenseUse, DenseVectors, confirms, rerank
 from knowledge.loader import Entry
 from knowledge.scoring import Scored
 from knowledge.search import KnowledgeIndex
@@ -85,6 +85,53 @@ def test_suggestions_are_ordered_by_the_embeddings_but_answers_stay_lexical(mode
     for question in ("36協定 請求書", "解約したい", "36協定の上限と請求書"):  # answered: exactly as lexically
         found = index.search(question)
         assert found.decision == "answer" and found == lexical.search(question)
+
+
+def test_confirm_answers_a_close_call_only_when_the_embeddings_pick_the_same_entry(model: FakeModel) -> None:
+    lexical = KnowledgeIndex.build(ENTRIES)
+    index = KnowledgeIndex.build(ENTRIES, dense=DenseUse.CONFIRM)
+    assert index.wait_dense(5)
+    # lexically e2 leads e1 by less than the judge's margin; the meaning (請求) is e2's alone: answered
+    assert lexical.search("36協定の請求書の発行").decision == "suggest"
+    found = index.search("36協定の請求書の発行")
+    assert found.decision == "answer" and found.best.entry.id == "e2"  # type: ignore[union-attr]
+    explained = index.explain("36協定の請求書の発行")
+    assert explained["decision"] == "answer" and explained["confirmed_by_embeddings"]
+    assert "the embeddings confirm it" in explained["why"]
+    # lexically e1 leads; the meaning (解約) is e3's: no answer, e3 suggested first
+    disputed = index.search("36協定の上限の解約")
+    assert disputed.decision == "suggest" and [e.id for e in disputed.suggestions][:2] == ["e3", "e1"]
+    assert "confirmed_by_embeddings" not in index.explain("36協定の上限の解約")
+    # SUGGESTIONS never answers what the lexical judge did not
+    suggestions = KnowledgeIndex.build(ENTRIES, dense=DenseUse.SUGGESTIONS)
+    assert suggestions.wait_dense(5) and suggestions.search("36協定の請求書の発行").decision == "suggest"
+
+
+def test_confirm_stays_lexical_until_the_vectors_are_ready(model: FakeModel) -> None:
+    model.gate.clear()
+    index = KnowledgeIndex.build(ENTRIES, dense=DenseUse.CONFIRM)
+    assert index.search("36協定の請求書の発行").decision == "suggest"
+    model.gate.set()
+    assert index.wait_dense(5) and index.search("36協定の請求書の発行").decision == "answer"
+
+
+@pytest.mark.parametrize(
+    ("scores", "cosines", "expected"),
+    [
+        ((0.45, 0.38), (0.90, 0.85, 0.80), True),  # agree, the lead and the cosine margin enough
+        ((0.45, 0.42), (0.90, 0.85, 0.80), False),  # the lexical lead too small
+        ((0.33, 0.20), (0.90, 0.85, 0.80), False),  # below the answer threshold
+        ((0.45, 0.38), (0.85, 0.90, 0.80), False),  # the embeddings prefer another entry
+        ((0.45, 0.38), (0.90, 0.89, 0.80), False),  # … or barely prefer this one
+        ((0.45,), (0.90, 0.85, 0.80), True),  # a single candidate
+    ],
+)
+def test_confirms_needs_agreement_a_lead_and_a_clear_cosine_margin(
+    scores: tuple[float, ...], cosines: tuple[float, ...], expected: bool
+) -> None:
+    scored = [Scored(slot, score, score, score, 0.0, 0.1) for slot, score in enumerate(scores)]
+    assert confirms(scored, np.array(cosines, dtype=np.float32), answer_threshold=0.35) is expected
+    assert not confirms(scored, None, answer_threshold=0.35)
 
 
 def test_suggestions_keep_the_lexical_order_until_the_vectors_are_ready(model: FakeModel) -> None:
