@@ -84,7 +84,7 @@ def second_look(
 
 
 def suggestion_lines(order: Sequence[Scored], cosines: Any, entry_at: Callable[[int], Entry]) -> list[dict[str, Any]]:
-    """The もしかして candidates as ordered with the embeddings (`[faq] dense = "suggestions"`):
+    """The もしかして candidates as ordered with the embeddings (`[faq] dense = "confirm"` or `"suggestions"`):
     each one's lexical score moved by its cosine, and the cosine."""
     return [
         {
