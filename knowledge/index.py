@@ -219,14 +219,14 @@ class KnowledgeIndex:
         scored, profile, _ = self._rank(state, parsed, keep)
         scored = [s for s in scored if audience is None or _entry(state, s.slot).audience == audience]
         decision = decide([s.score for s in scored], answer_threshold, suggest_threshold, judge_params(profile))
+        confirmed = False
         if decision == "suggest":  # the embeddings order the suggestions, or settle a close call
             order, _, confirmed = self._second_look(state, parsed, scored, keep, answer_threshold)
-            if confirmed:
-                decision = "answer"  # with the lexical best
-            else:
+            if not confirmed:
                 scored = [s for s in order if audience is None or _entry(state, s.slot).audience == audience]
+        decision = "answer" if confirmed else decision  # with the lexical best
         candidates = tuple(Candidate(_entry(state, s.slot), round(s.score, 4)) for s in scored[: max(limit, 0)])
-        return SearchResult(query, decision, candidates, suggest_threshold)
+        return SearchResult(query, decision, candidates, suggest_threshold, confirmed)
 
     def _rank(self, state: _State, parsed: Query, keep: int) -> tuple[list[Scored], str, Any]:
         """The ranked candidates, the judge profile that fits how they were ranked, the cosines."""

@@ -4,7 +4,9 @@ The ranker (`knowledge.scoring`, plus `knowledge.dense` when embeddings are avai
 the entries; the judge looks at the best one and the next: answer when the best scores at least
 `answer_threshold` (the team's `[faq] answer_threshold`) and leads the next by `margin` — or
 scores `high_score` and still leads by `high_margin`; suggest when the best scores at least
-`suggest_threshold`; else nothing.
+`suggest_threshold`; else nothing. A suggestion whose best scores `answer_threshold` but leads by
+less than `margin` is a close call: with `[faq] dense = "confirm"` the embeddings may settle it as
+an answer (`knowledge.dense.confirms`).
 
 The few parameters are data (`knowledge/judge.json`), one profile for the lexical ranker alone
 and one for lexical + dense, fitted by `benchmarks/faq_fit.py` leave-one-knowledge-base-out

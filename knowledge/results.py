@@ -26,6 +26,7 @@ class SearchResult:
     decision: Decision
     candidates: tuple[Candidate, ...]  # ranked best first (at most `limit`)
     suggest_threshold: float = DEFAULT_SUGGEST_THRESHOLD
+    confirmed: bool = False  # answered because the embeddings confirmed the judge's close call (knowledge.dense)
 
     @property
     def best(self) -> Candidate | None:

@@ -167,7 +167,7 @@ def search_results_blocks(
         return text, [_section(text)]
     blocks: list[Block] = [_section(f"*{t('faq.command.results', language, query=shown)}*")]
     if details:
-        decision = t(f"faq.decision.{result.decision}", language)
+        decision = t(f"faq.decision.{'confirmed' if result.confirmed else result.decision}", language)
         blocks.append(_context(t("faq.command.decision", language, decision=decision)))
     for position, candidate in enumerate(candidates):
         blocks.append({"type": "divider"})

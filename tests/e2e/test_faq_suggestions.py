@@ -76,7 +76,10 @@ def test_a_close_call_the_embeddings_confirm_is_answered_only_with_confirm(app: 
     # fake model reads the question as about 請求 alone, the same entry: with "confirm" it answers.
     ask(app, "36協定の請求書の発行")
     reply = blocks_text(bot_replies(app, 1)[0].args)
+    details = blocks_text(app.command("/faq", "36協定の請求書の発行").json())  # an agent's /faq: the decision
     if app.services.config.faq.dense == "confirm":
         assert "もしかして" not in reply and INVOICE in reply
+        assert "判定: 回答する (意味の近さで確認)" in details
     else:
         assert "もしかして" in reply and reply.index(INVOICE) < reply.index(OVERTIME)
+        assert "判定: もしかして" in details
