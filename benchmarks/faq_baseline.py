@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.faq_quality import SPLITS, knowledge_of, read_rows, same, set_folders  # noqa: E402
+from benchmarks.faq_quality import SPLITS, knowledge_of, read_rows, set_folders  # noqa: E402
+from knowledge.evaluation import same  # noqa: E402
 from knowledge.loader import Entry, load_entries  # noqa: E402
 from knowledge.tokens import sudachi  # noqa: E402
 

@@ -41,10 +41,10 @@ from benchmarks.faq_quality import (  # noqa: E402
     dense_available,
     knowledge_of,
     read_rows,
-    same,
     set_folders,
     teach,
 )
+from knowledge.evaluation import same  # noqa: E402
 from knowledge.judge import JUDGE_FILE, PROFILES  # noqa: E402
 from knowledge.search import DEFAULT_ANSWER_THRESHOLD, KnowledgeIndex  # noqa: E402
 

@@ -49,7 +49,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.faq_quality import FITTING_SETS, SPLITS, knowledge_of, read_rows, same, set_folders, teach  # noqa: E402
+from benchmarks.faq_quality import FITTING_SETS, SPLITS, knowledge_of, read_rows, set_folders, teach  # noqa: E402
+from knowledge.evaluation import same  # noqa: E402
 from knowledge.search import KnowledgeIndex  # noqa: E402
 
 Floats = npt.NDArray[np.float64]

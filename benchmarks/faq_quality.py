@@ -56,22 +56,21 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from knowledge import dense as embeddings  # noqa: E402
+from knowledge import evaluation  # noqa: E402
 from knowledge.dense import DenseUse  # noqa: E402
+from knowledge.evaluation import Labelled  # noqa: E402
 from knowledge.loader import load_entries  # noqa: E402
 from knowledge.search import (  # noqa: E402
     DEFAULT_ANSWER_THRESHOLD,
     DEFAULT_SUGGEST_THRESHOLD,
     KnowledgeIndex,
+    SearchResult,
 )
 from knowledge.vocabulary import load_vocabulary, vocabulary_folder_for  # noqa: E402
 
 SETS = ROOT / "benchmarks" / "data" / "faq"
 SPLITS = ("tuning", "heldout")
 MAX_SUGGESTIONS = 3  # as the bot's default [faq] max_suggestions
-
-
-def same(a: str, b: str) -> bool:
-    return unicodedata.normalize("NFKC", a).strip() == unicodedata.normalize("NFKC", b).strip()
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
@@ -139,66 +138,21 @@ def evaluate(
     suggest_threshold: float,
     verbose: bool = False,
 ) -> dict[str, Any]:
-    """Run every question and count outcomes; misses go to stderr when verbose."""
-    counts = dict.fromkeys(
-        ("in_scope", "out_of_scope", "near_miss", "top1", "wrong", "oos_answered", "near_miss_answered", "shown"), 0
+    """Run every question and count outcomes (`knowledge.evaluation`); misses go to stderr when verbose."""
+    questions = [Labelled(r["q"], r.get("expected"), r.get("kind"), r.get("style")) for r in rows]
+    report = evaluation.evaluate(
+        index, questions, answer_threshold, suggest_threshold, MAX_SUGGESTIONS, print_miss if verbose else None
     )
-    silent = 0
-    unknown: set[str] = set()
-    headings = [e.question for e in index.entries]
-    for row in rows:
-        query, expected = row["q"], row.get("expected")
-        result = index.search(
-            query, answer_threshold=answer_threshold, suggest_threshold=suggest_threshold, limit=MAX_SUGGESTIONS
-        )
-        answer = result.answer
-        miss = ""
-        if expected is None:
-            counts["out_of_scope"] += 1
-            near = row.get("kind") == "near_miss"
-            counts["near_miss"] += near
-            if answer is not None:
-                counts["oos_answered"] += 1
-                counts["near_miss_answered"] += near
-                miss = "ANSWERED OUT-OF-SCOPE" + (" (near miss)" if near else "")
-        else:
-            counts["in_scope"] += 1
-            if not any(same(expected, h) for h in headings):
-                unknown.add(expected)
-            if answer is not None and same(answer.question, expected):
-                counts["top1"] += 1
-                counts["shown"] += 1
-            elif answer is not None:
-                counts["wrong"] += 1
-                miss = "WRONG ANSWER"
-            elif any(same(expected, e.question) for e in result.suggestions):
-                counts["shown"] += 1
-                miss = "SUGGESTED"
-            else:
-                silent += not result.suggestions
-                miss = f"NOT SHOWN ({result.decision})"
-        if verbose and miss:
-            ranked = ", ".join(f"{c.entry.question} {c.score:.2f}" for c in result.candidates) or "-"
-            style = f" [{row['style']}]" if row.get("style") else ""
-            print(f"{miss}{style}: {query!r}\n    expected: {expected}\n    got: {ranked}", file=sys.stderr)
-    return _rates(counts, silent, unknown)
-
-
-def _rates(counts: dict[str, int], silent: int, unknown: set[str]) -> dict[str, Any]:
-    def rate(numerator: int, denominator: int) -> float | None:
-        return round(numerator / denominator, 4) if denominator else None
-
-    inside, outside = counts["in_scope"], counts["out_of_scope"]
-    report: dict[str, Any] = {"in_scope": inside, "out_of_scope": outside, "near_miss": counts["near_miss"]}
-    report["top1"] = rate(counts["top1"], inside)
-    report["wrong"] = rate(counts["wrong"], inside)
-    report["oos_answered"] = rate(counts["oos_answered"], outside)
-    report["near_miss_answered"] = rate(counts["near_miss_answered"], counts["near_miss"])
-    report["shown"] = rate(counts["shown"], inside)
-    report["silent"] = rate(silent, inside)
+    unknown = evaluation.unknown_headings(index, questions)
     if unknown:
-        report["unknown_expected"] = sorted(unknown)
+        report["unknown_expected"] = sorted({q.expected for q in unknown if q.expected})
     return report
+
+
+def print_miss(question: Labelled, result: SearchResult, miss: str) -> None:
+    ranked = ", ".join(f"{c.entry.question} {c.score:.2f}" for c in result.candidates) or "-"
+    style = f" [{question.style}]" if question.style else ""
+    print(f"{miss}{style}: {question.text!r}\n    expected: {question.expected}\n    got: {ranked}", file=sys.stderr)
 
 
 # The sets the matcher and the judge were developed and fitted on (`faq_fit.py`, `faq_headroom.py`

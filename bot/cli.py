@@ -171,6 +171,20 @@ def cmd_faq_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_faq_check(args: argparse.Namespace) -> int:
+    from bot.faq_check_cli import check, read_questions
+    from knowledge.search import KnowledgeIndex
+
+    questions = read_questions(Path(args.questions))
+    if questions is None:
+        return 2
+    index, answer_threshold, suggest_threshold, limit = _index_and_thresholds(args)
+    assert isinstance(index, KnowledgeIndex)
+    options = {"as_json": args.json, "misses": args.misses}
+    floors = {"min_right": args.min_right, "max_out_of_scope": args.max_out_of_scope}
+    return check(index, questions, answer_threshold, suggest_threshold, limit, **options, **floors)
+
+
 def cmd_faq_lint(args: argparse.Namespace) -> int:
     from knowledge.lint import lint_path
 
@@ -236,6 +250,14 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--explain", action="store_true", help="which words matched which field, and why the decision")
     ask.add_argument("--knowledge", metavar="PATH", help="a Markdown file or folder to search instead")
     ask.set_defaults(func=cmd_faq_ask)
+    check = faq.add_parser("check", help="measure the bot on your own labelled questions (.jsonl or .tsv)")
+    check.add_argument("questions", help='a .jsonl file ({"q": question, "expected": heading or null}) or a .tsv one')
+    check.add_argument("--json", action="store_true", help="one JSON object: the figures and the threshold sweep")
+    check.add_argument("--misses", action="store_true", help="list every question the bot got wrong or missed")
+    check.add_argument("--knowledge", metavar="PATH", help="a Markdown file or folder to search instead")
+    check.add_argument("--min-right", type=float, metavar="R", help="exit 1 when fewer are answered right (CI)")
+    check.add_argument("--max-out-of-scope", type=float, metavar="O", help="exit 1 when more out of scope are answered")
+    check.set_defaults(func=cmd_faq_check)
     lint = faq.add_parser("lint", help="check the knowledge base for placeholders, duplicates, empty answers")
     lint.add_argument("path", nargs="?", help="file or folder (default: the configured knowledge base)")
     lint.set_defaults(func=cmd_faq_lint)

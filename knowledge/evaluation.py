@@ -1,0 +1,135 @@
+"""Measuring the search on labelled questions: how often it answers right, wrong, or out of scope.
+
+One way to count, shared by `benchmarks/faq_quality.py` (our blind sets) and `supportbot faq
+check` (a team's own questions about its own FAQ). A labelled question names the entry that
+answers it (its `### Q:` heading) or none (out of scope: the bot should not answer). Files are
+JSON Lines (`{"q": …, "expected": heading or null, "kind": …}`) or, from a spreadsheet, TSV
+(question, tab, heading; an empty heading means out of scope).
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from knowledge.results import SearchResult
+from knowledge.search import KnowledgeIndex
+
+COUNTS = ("in_scope", "out_of_scope", "near_miss", "top1", "wrong", "oos_answered", "near_miss_answered", "shown")
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """A question and the heading of the entry that answers it (None: out of scope)."""
+
+    text: str
+    expected: str | None
+    kind: str | None = None  # "near_miss" for a question on a covered topic that asks something else
+    style: str | None = None
+    line: int = 0
+
+
+def same(a: str, b: str) -> bool:
+    """Headings compared as written, but for Unicode width and surrounding blanks."""
+    return unicodedata.normalize("NFKC", a).strip() == unicodedata.normalize("NFKC", b).strip()
+
+
+def read_labelled(path: Path) -> list[Labelled]:
+    """The questions of a .jsonl or .tsv file; ValueError naming the file and line of a bad row."""
+    rows: list[Labelled] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        if path.suffix.lower() == ".tsv":
+            question, _, heading = line.partition("\t")
+            rows.append(Labelled(question.strip(), heading.strip() or None, line=number))
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path}:{number}: not JSON ({error.msg})") from None
+        if not isinstance(row, dict) or not isinstance(row.get("q"), str):
+            raise ValueError(f'{path}:{number}: a row needs "q" (the question) and "expected" (a heading or null)')
+        rows.append(Labelled(row["q"], row.get("expected"), row.get("kind"), row.get("style"), number))
+    return rows
+
+
+def unknown_headings(index: KnowledgeIndex, questions: Sequence[Labelled]) -> list[Labelled]:
+    """Questions whose expected heading is no entry's: a typo would otherwise count as a miss."""
+    headings = [e.question for e in index.entries]
+    return [q for q in questions if q.expected is not None and not any(same(q.expected, h) for h in headings)]
+
+
+Miss = Callable[[Labelled, SearchResult, str], None]  # the question, what the bot did, what went wrong
+
+
+def evaluate(
+    index: KnowledgeIndex,
+    questions: Sequence[Labelled],
+    answer_threshold: float,
+    suggest_threshold: float,
+    limit: int = 3,
+    on_miss: Miss | None = None,
+) -> dict[str, Any]:
+    """Ask every question as the bot would and count the outcomes (rates: `rates`)."""
+    counts = dict.fromkeys(COUNTS, 0)
+    silent = 0
+    for question in questions:
+        result = index.search(
+            question.text, answer_threshold=answer_threshold, suggest_threshold=suggest_threshold, limit=limit
+        )
+        miss = _count(counts, question, result)
+        silent += miss.startswith("NOT SHOWN") and not result.suggestions
+        if miss and on_miss is not None:
+            on_miss(question, result, miss)
+    return rates(counts, silent)
+
+
+def _count(counts: dict[str, int], question: Labelled, result: SearchResult) -> str:
+    """Add one outcome; what went wrong, or "" when nothing did."""
+    answer, expected = result.answer, question.expected
+    if expected is None:
+        near = question.kind == "near_miss"
+        counts["out_of_scope"] += 1
+        counts["near_miss"] += near
+        if answer is None:
+            return ""
+        counts["oos_answered"] += 1
+        counts["near_miss_answered"] += near
+        return "ANSWERED OUT-OF-SCOPE" + (" (near miss)" if near else "")
+    counts["in_scope"] += 1
+    if answer is not None and same(answer.question, expected):
+        counts["top1"] += 1
+        counts["shown"] += 1
+        return ""
+    if answer is not None:
+        counts["wrong"] += 1
+        return "WRONG ANSWER"
+    if any(same(expected, e.question) for e in result.suggestions):
+        counts["shown"] += 1
+        return "SUGGESTED"
+    return f"NOT SHOWN ({result.decision})"
+
+
+def rates(counts: dict[str, int], silent: int) -> dict[str, Any]:
+    """Counts as shares: of the in-scope questions (top1, wrong, shown, silent) or the others."""
+
+    def rate(numerator: int, denominator: int) -> float | None:
+        return round(numerator / denominator, 4) if denominator else None
+
+    inside, outside = counts["in_scope"], counts["out_of_scope"]
+    return {
+        "in_scope": inside,
+        "out_of_scope": outside,
+        "near_miss": counts["near_miss"],
+        "top1": rate(counts["top1"], inside),
+        "wrong": rate(counts["wrong"], inside),
+        "oos_answered": rate(counts["oos_answered"], outside),
+        "near_miss_answered": rate(counts["near_miss_answered"], counts["near_miss"]),
+        "shown": rate(counts["shown"], inside),
+        "silent": rate(silent, inside),
+    }

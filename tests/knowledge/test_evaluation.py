@@ -1,0 +1,79 @@
+"""Counting outcomes on labelled questions (`knowledge.evaluation`), as `faq check` and the
+benchmarks do: each question lands in exactly one outcome."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.evaluation import Labelled, evaluate, read_labelled, same, unknown_headings
+from knowledge.loader import Entry
+from knowledge.search import KnowledgeIndex
+
+ENTRIES = [
+    Entry("e1", "請求書の発行方法は？", "請求", "請求 メニューから PDF の請求書をダウンロードできます。"),
+    Entry("e2", "解約の手続きは？", "契約", "解約 はプラン設定から申し込めます。"),
+    Entry("e3", "支払い方法は？", "請求", "クレジットカードと銀行振込に対応しています。"),
+]
+
+
+@pytest.fixture(scope="module")
+def index() -> KnowledgeIndex:
+    return KnowledgeIndex.build(ENTRIES)
+
+
+def test_every_outcome_is_counted_once(index: KnowledgeIndex) -> None:
+    questions = [
+        Labelled("請求書の発行方法は？", "請求書の発行方法は？"),  # answered right
+        Labelled("解約の手続きは？", "支払い方法は？"),  # answered, with another entry: wrong
+        Labelled("まったく関係のない話題", "解約の手続きは？"),  # nothing shown
+        Labelled("解約の手続きは？", None, kind="near_miss"),  # out of scope, yet answered
+        Labelled("今日の天気", None),  # out of scope, rightly not answered
+    ]
+    missed: list[tuple[int, str]] = []
+    report = evaluate(index, questions, 0.35, 0.10, on_miss=lambda q, _, miss: missed.append((q.line, miss)))
+    assert (report["in_scope"], report["out_of_scope"], report["near_miss"]) == (3, 2, 1)
+    assert (report["top1"], report["wrong"], report["shown"], report["silent"]) == (0.3333, 0.3333, 0.3333, 0.3333)
+    assert (report["oos_answered"], report["near_miss_answered"]) == (0.5, 1.0)
+    assert [miss for _, miss in missed] == ["WRONG ANSWER", "NOT SHOWN (none)", "ANSWERED OUT-OF-SCOPE (near miss)"]
+
+
+def test_no_questions_of_a_kind_gives_no_rate(index: KnowledgeIndex) -> None:
+    report = evaluate(index, [Labelled("今日の天気", None)], 0.35, 0.10)
+    assert report["top1"] is None and report["oos_answered"] == 0.0
+
+
+def test_headings_are_compared_as_written_but_for_width(index: KnowledgeIndex) -> None:
+    assert same("ＳＳＯの設定 ", "SSOの設定")
+    questions = [Labelled("請求書", "請求書の発行方法は？ "), Labelled("請求書", "請求書の発行方法", line=7)]
+    assert [q.line for q in unknown_headings(index, questions)] == [7]
+
+
+def test_questions_are_read_from_json_lines_or_a_spreadsheets_tsv(tmp_path: Path) -> None:
+    jsonl = tmp_path / "q.jsonl"
+    jsonl.write_text(
+        '\ufeff{"q": "解約したい", "expected": "解約の手続きは？", "style": "casual"}\n\n'
+        '# a comment\n{"q": "宛名を変えたい", "expected": null, "kind": "near_miss"}\n',
+        encoding="utf-8",
+    )
+    assert read_labelled(jsonl) == [
+        Labelled("解約したい", "解約の手続きは？", None, "casual", 1),
+        Labelled("宛名を変えたい", None, "near_miss", None, 4),
+    ]
+    tsv = tmp_path / "q.tsv"
+    tsv.write_text("解約したい\t解約の手続きは？\n今日の天気\t\n", encoding="utf-8")
+    assert [(q.text, q.expected, q.line) for q in read_labelled(tsv)] == [
+        ("解約したい", "解約の手続きは？", 1),
+        ("今日の天気", None, 2),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"), [("{not json", "not JSON"), ('{"expected": null}', 'a row needs "q"'), ("[1]", 'needs "q"')]
+)
+def test_a_bad_row_is_named_by_file_and_line(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"q": "解約したい", "expected": null}\n' + line + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=f"q.jsonl:2: .*{message}"):
+        read_labelled(path)
