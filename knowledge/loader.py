@@ -158,53 +158,58 @@ def _id_prefix(source: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower()).strip("-") or "kb"
 
 
-def _finish(draft: _Draft, source: str, audience: Audience = Audience.INTERNAL) -> Entry:
-    answer_parts: list[str] = []
-    alternatives: list[str] = []
-    escalation: list[str] = []
-    links: list[Link] = []
-    sections: list[tuple[str, str]] = []
-    explicit_id = None
-    for label, body in draft.fields:
-        key = label.strip().lower()
-        text = _clean_block(body)
+@dataclass
+class _Fields:
+    """An entry's labelled fields, sorted by what each label means (`*_LABELS`)."""
+
+    audience: Audience
+    answer: list[str] = field(default_factory=list)
+    alternatives: list[str] = field(default_factory=list)
+    escalation: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    sections: list[tuple[str, str]] = field(default_factory=list)
+    explicit_id: str | None = None
+
+    def add(self, label: str, body: list[str]) -> None:
+        key, text = label.strip().lower(), _clean_block(body)
         if key in ANSWER_LABELS:
-            if text:
-                answer_parts.append(text)
+            self.answer.extend([text] if text else [])
         elif key in ALTERNATIVE_LABELS:
-            alternatives.extend(_split_alternatives(text))
+            self.alternatives.extend(_split_alternatives(text))
         elif key in ESCALATION_LABELS:
-            if text:
-                escalation.append(text)
+            self.escalation.extend([text] if text else [])
         elif key in AUDIENCE_LABELS:
-            audience = parse_audience(text) or audience
+            self.audience = parse_audience(text) or self.audience
         elif key in ID_LABELS:
-            explicit_id = re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-") or None
-        elif key in LINK_LABELS:
-            found = [Link(m.group("title"), m.group("url"), label.strip()) for m in _LINK.finditer(text)]
-            links.extend(found)
-            if not found and text:
-                sections.append((label.strip(), text))
-        else:
-            if key not in SECTION_LABELS:
-                pass  # unknown labels are still shown; lint mentions them
-            found = [Link(m.group("title"), m.group("url"), label.strip()) for m in _LINK.finditer(text)]
-            if found and _LINK.sub("", text).strip(" 、,") == "":
-                links.extend(found)
-            elif text:
-                sections.append((label.strip(), text))
+            self.explicit_id = re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-") or None
+        else:  # links, sections (steps, templates …) and labels lint does not know: all shown
+            self._links_or_section(label.strip(), text, links_label=key in LINK_LABELS)
+
+    def _links_or_section(self, label: str, text: str, *, links_label: bool) -> None:
+        """Links under a links label, or under any label that holds nothing but links; else a section."""
+        found = [Link(m.group("title"), m.group("url"), label) for m in _LINK.finditer(text)]
+        if found and (links_label or _LINK.sub("", text).strip(" 、,") == ""):
+            self.links.extend(found)
+        elif text:
+            self.sections.append((label, text))
+
+
+def _finish(draft: _Draft, source: str, audience: Audience = Audience.INTERNAL) -> Entry:
+    fields = _Fields(audience)
+    for label, body in draft.fields:
+        fields.add(label, body)
     return Entry(
-        id=explicit_id or entry_id(source, draft.question),
+        id=fields.explicit_id or entry_id(source, draft.question),
         question=draft.question,
         category=draft.category,
-        answer="\n\n".join(answer_parts),
-        alternatives=tuple(alternatives),
-        escalation="\n".join(escalation) or None,
-        links=tuple(links),
-        sections=tuple(sections),
+        answer="\n\n".join(fields.answer),
+        alternatives=tuple(fields.alternatives),
+        escalation="\n".join(fields.escalation) or None,
+        links=tuple(fields.links),
+        sections=tuple(fields.sections),
         source=source,
         line=draft.line,
-        audience=audience,
+        audience=fields.audience,
     )
 
 
