@@ -223,8 +223,8 @@ def explain(db: Database, statement: str, parameters: Any) -> list[str]:
 
 def bench(db: Database, args: argparse.Namespace, index: KnowledgeIndex) -> dict[str, Any]:
     clock = ManualClock(NOW)
+    db.create_all()  # before the services: they read the teaching counter at start
     services = make_services(db, clock, index)
-    db.create_all()
     started = time.perf_counter()
     due_checks = populate(db, services, args.cases, args.due, args.seed)
     insert_s = time.perf_counter() - started
