@@ -250,8 +250,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--explain", action="store_true", help="which words matched which field, and why the decision")
     ask.add_argument("--knowledge", metavar="PATH", help="a Markdown file or folder to search instead")
     ask.set_defaults(func=cmd_faq_ask)
-    check = faq.add_parser("check", help="measure the bot on your own labelled questions (.jsonl or .tsv)")
-    check.add_argument("questions", help='a .jsonl file ({"q": question, "expected": heading or null}) or a .tsv one')
+    check = faq.add_parser("check", help="measure the bot on your own labelled questions (.jsonl, .csv or .tsv)")
+    check.add_argument(
+        "questions",
+        help='a .jsonl file ({"q": question, "expected": heading or null}), or .csv/.tsv: question, heading',
+    )
     check.add_argument("--json", action="store_true", help="one JSON object: the figures and the threshold sweep")
     check.add_argument("--misses", action="store_true", help="list every question the bot got wrong or missed")
     check.add_argument("--knowledge", metavar="PATH", help="a Markdown file or folder to search instead")

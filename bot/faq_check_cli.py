@@ -3,16 +3,17 @@
 A team that brings its FAQ wants to know before going live how often the bot will answer right,
 answer wrong, or answer something its FAQ does not cover — and where to set `[faq]
 answer_threshold`. It writes questions as its users ask them, each with the heading of the entry
-that answers it or none (`knowledge.evaluation`: .jsonl or .tsv), best by someone who did not write
-the FAQ, with out-of-scope questions among them. This prints the figures at the configured
-thresholds and at neighbouring answer thresholds: a lower one answers more, and more of what it
-should not.
+that answers it or none (`knowledge.evaluation`: .jsonl, .csv or .tsv), best by someone who did not
+write the FAQ, with out-of-scope questions among them. This prints the figures at the configured
+thresholds and at neighbouring answer thresholds (a lower one answers more, and more of what it
+should not), then the entries missed most and those that answered what they do not cover.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from knowledge.search import KnowledgeIndex, SearchResult
 
 THRESHOLD_STEPS = (-0.10, -0.05, 0.0, 0.05, 0.10)  # around the configured answer threshold
 MAX_UNKNOWN_SHOWN = 10
+MAX_ENTRIES_SHOWN = 5
 
 
 def check(
@@ -43,8 +45,8 @@ def check(
             print(f"line {question.line}: no entry is headed “{question.expected}”", file=sys.stderr)
         print(f"error: {len(unknown)} question(s) name a heading no entry has; fix them first", file=sys.stderr)
         return 2
-    on_miss = _print_miss if misses else None
-    figures = evaluate(index, questions, answer_threshold, suggest_threshold, limit, on_miss)
+    by_entry = _ByEntry(misses)
+    figures = evaluate(index, questions, answer_threshold, suggest_threshold, limit, by_entry.miss)
     sweep = [
         {
             "answer_threshold": threshold,
@@ -54,10 +56,11 @@ def check(
     ]
     if as_json:
         line = {"answer_threshold": answer_threshold, "suggest_threshold": suggest_threshold, **figures}
-        print(json.dumps({**line, "sweep": sweep}, ensure_ascii=False))
+        print(json.dumps({**line, "sweep": sweep, **by_entry.report(questions)}, ensure_ascii=False))
     else:
         _print_figures(figures, answer_threshold)
         _print_sweep(sweep, answer_threshold)
+        by_entry.print(questions)
     return _verdict(figures, min_right, max_out_of_scope)
 
 
@@ -77,10 +80,55 @@ def _thresholds(configured: float) -> list[float]:
     return sorted({round(min(max(configured + step, 0.0), 1.0), 2) for step in THRESHOLD_STEPS})
 
 
-def _print_miss(question: Labelled, result: SearchResult, miss: str) -> None:
-    shown = result.answer.question if result.answer else ", ".join(e.question for e in result.suggestions) or "-"
-    print(f"line {question.line}: {miss}: {question.text}")
-    print(f"    expected: {question.expected or '(out of scope)'}\n    bot: {result.decision}: {shown}")
+class _ByEntry:
+    """Where the misses are, entry by entry: what to rewrite first (or teach in Slack)."""
+
+    def __init__(self, print_each: bool) -> None:
+        self.print_each = print_each
+        self.missed: Counter[str] = Counter()  # expected heading -> its questions not answered right
+        self.instead: dict[str, Counter[str]] = {}  # expected heading -> the entries that answered instead
+        self.overreach: Counter[str] = Counter()  # heading -> out-of-scope questions it answered
+
+    def miss(self, question: Labelled, result: SearchResult, miss: str) -> None:
+        answered = result.answer.question if result.answer else None
+        if question.expected is None:
+            self.overreach[answered or "-"] += 1
+        else:
+            self.missed[question.expected] += 1
+            if answered is not None:
+                self.instead.setdefault(question.expected, Counter())[answered] += 1
+        if self.print_each:
+            shown = answered or ", ".join(e.question for e in result.suggestions) or "-"
+            print(f"line {question.line}: {miss}: {question.text}")
+            print(f"    expected: {question.expected or '(out of scope)'}\n    bot: {result.decision}: {shown}")
+
+    def report(self, questions: list[Labelled]) -> dict[str, Any]:
+        asked = Counter(q.expected for q in questions if q.expected is not None)
+        entries = [
+            {
+                "heading": heading,
+                "asked": asked[heading],
+                "missed": count,
+                "answered_instead": dict(self.instead.get(heading, {})),
+            }
+            for heading, count in sorted(self.missed.items(), key=lambda item: (-item[1], item[0]))
+        ]
+        return {"entries_missed": entries, "answered_out_of_scope": dict(self.overreach.most_common())}
+
+    def print(self, questions: list[Labelled]) -> None:
+        found = self.report(questions)
+        if found["entries_missed"]:
+            print(f"\nentries most often missed (the first {MAX_ENTRIES_SHOWN}):")
+        for row in found["entries_missed"][:MAX_ENTRIES_SHOWN]:
+            instead = ", ".join(f"{heading} ×{n}" for heading, n in row["answered_instead"].items())
+            print(
+                f"  {row['heading']}: {row['missed']} of {row['asked']}"
+                + (f"; answered instead: {instead}" if instead else "")
+            )
+        if found["answered_out_of_scope"]:
+            print("\nentries that answered questions they do not cover:")
+        for heading, count in list(found["answered_out_of_scope"].items())[:MAX_ENTRIES_SHOWN]:
+            print(f"  {heading}: {count}")
 
 
 def _share(value: float | None, of: int) -> str:

@@ -3,12 +3,14 @@
 One way to count, shared by `benchmarks/faq_quality.py` (our blind sets) and `supportbot faq
 check` (a team's own questions about its own FAQ). A labelled question names the entry that
 answers it (its `### Q:` heading) or none (out of scope: the bot should not answer). Files are
-JSON Lines (`{"q": …, "expected": heading or null, "kind": …}`) or, from a spreadsheet, TSV
-(question, tab, heading; an empty heading means out of scope).
+JSON Lines (`{"q": …, "expected": heading or null, "kind": …}`) or, from a spreadsheet, CSV or
+TSV (the question, then the heading; an empty heading means out of scope).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -19,6 +21,7 @@ from typing import Any
 from knowledge.results import SearchResult
 from knowledge.search import KnowledgeIndex
 
+_HEADER_WORDS = {"question", "questions", "q", "質問", "問い合わせ"}
 COUNTS = ("in_scope", "out_of_scope", "near_miss", "top1", "wrong", "oos_answered", "near_miss_answered", "shown")
 
 
@@ -39,14 +42,34 @@ def same(a: str, b: str) -> bool:
 
 
 def read_labelled(path: Path) -> list[Labelled]:
-    """The questions of a .jsonl or .tsv file; ValueError naming the file and line of a bad row."""
+    """The questions of a .jsonl, .csv or .tsv file; ValueError naming the file and line of a bad row."""
+    text = path.read_text(encoding="utf-8-sig")
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv"):
+        return _from_table(text, suffix == ".tsv")
+    return _from_json_lines(path, text)
+
+
+def _from_table(text: str, tabs: bool) -> list[Labelled]:
+    """A spreadsheet's rows: the question, then the heading (empty: out of scope); further columns
+    are ignored, and so is a first row naming the columns (question / 質問)."""
+    reader = csv.reader(
+        io.StringIO(text), delimiter="\t" if tabs else ",", quoting=csv.QUOTE_NONE if tabs else csv.QUOTE_MINIMAL
+    )
     rows: list[Labelled] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
+    for cells in reader:
+        question = cells[0].strip() if cells else ""
+        if not question or question.startswith("#") or (not rows and question.lower() in _HEADER_WORDS):
             continue
-        if path.suffix.lower() == ".tsv":
-            question, _, heading = line.partition("\t")
-            rows.append(Labelled(question.strip(), heading.strip() or None, line=number))
+        heading = cells[1].strip() if len(cells) > 1 else ""
+        rows.append(Labelled(question, heading or None, line=reader.line_num))
+    return rows
+
+
+def _from_json_lines(path: Path, text: str) -> list[Labelled]:
+    rows: list[Labelled] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
             continue
         try:
             row = json.loads(line)

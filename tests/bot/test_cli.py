@@ -250,11 +250,22 @@ def test_faq_check_measures_the_bot_on_a_teams_own_questions(
     assert "out of scope answered   0.00 (0/1)" in out
     assert "line 3: WRONG ANSWER: ユーザー数 上限" in out and "bot: answer: ユーザー数の上限はありますか？" in out
     assert "* 0.35" in out and "  0.25" in out and "  0.45" in out  # the sweep around the configured threshold
+    # what to work on first: the entry whose question got another entry's answer
+    assert "支払い方法は何がありますか？: 1 of 1; answered instead: ユーザー数の上限はありますか？ ×1" in out
 
     assert faq_check(tmp_path, "questions.jsonl", CHECK_QUESTIONS, "--json") == 0
     report = json.loads(capsys.readouterr().out)
     assert (report["in_scope"], report["top1"], report["wrong"], report["oos_answered"]) == (3, 0.6667, 0.3333, 0.0)
     assert [row["answer_threshold"] for row in report["sweep"]] == [0.25, 0.3, 0.35, 0.4, 0.45]
+    assert report["entries_missed"] == [
+        {
+            "heading": "支払い方法は何がありますか？",
+            "asked": 1,
+            "missed": 1,
+            "answered_instead": {"ユーザー数の上限はありますか？": 1},
+        }
+    ]
+    assert report["answered_out_of_scope"] == {}
 
     # in CI: a floor the figures miss fails the check, and says which
     assert faq_check(tmp_path, "questions.jsonl", CHECK_QUESTIONS, "--min-right", "0.6") == 0
@@ -266,8 +277,11 @@ def test_faq_check_measures_the_bot_on_a_teams_own_questions(
 def test_faq_check_reads_a_spreadsheets_tsv_and_refuses_unknown_headings(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    tsv = "解約方法わ？\t解約方法は？\n今日のランチどこ行きます？\t\n"
+    tsv = "質問\t見出し\n解約方法わ？\t解約方法は？\tcolumns after the heading are ignored\n今日のランチどこ行きます？\t\n"
     assert faq_check(tmp_path, "questions.tsv", tsv) == 0
+    assert "2 questions: 1 in scope, 1 out of scope" in capsys.readouterr().out
+    csv = 'question,heading\n"解約方法わ？ 手順を教えて、至急",解約方法は？\n今日のランチどこ行きます？,\n'
+    assert faq_check(tmp_path, "questions.csv", csv) == 0
     assert "2 questions: 1 in scope, 1 out of scope" in capsys.readouterr().out
 
     assert faq_check(tmp_path, "typo.tsv", "解約方法わ？\t解約の方法\n") == 2

@@ -62,10 +62,16 @@ def test_questions_are_read_from_json_lines_or_a_spreadsheets_tsv(tmp_path: Path
         Labelled("宛名を変えたい", None, "near_miss", None, 4),
     ]
     tsv = tmp_path / "q.tsv"
-    tsv.write_text("解約したい\t解約の手続きは？\n今日の天気\t\n", encoding="utf-8")
+    tsv.write_text('question\theading\n解約したい\t解約の手続きは？\tnote\n"今日の天気"\t\n', encoding="utf-8")
     assert [(q.text, q.expected, q.line) for q in read_labelled(tsv)] == [
-        ("解約したい", "解約の手続きは？", 1),
-        ("今日の天気", None, 2),
+        ("解約したい", "解約の手続きは？", 2),
+        ('"今日の天気"', None, 3),  # a TSV is not quoted: what is written is the question
+    ]
+    table = tmp_path / "q.csv"
+    table.write_text('質問,見出し\n"解約したい、至急\nお願いします",解約の手続きは？\n今日の天気\n', encoding="utf-8")
+    assert [(q.text, q.expected, q.line) for q in read_labelled(table)] == [
+        ("解約したい、至急\nお願いします", "解約の手続きは？", 3),  # a quoted cell may hold a line break
+        ("今日の天気", None, 4),
     ]
 
 
