@@ -1,5 +1,6 @@
-"""`supportbot faq gaps|feedback|learned|export`: what the FAQ could not answer, what did not help, and
-what the team taught it in Slack — listed, taken back, or written into the Markdown files for review.
+"""`supportbot faq gaps|feedback|questions|learned|export`: what the FAQ could not answer, what did not
+help, the questions asked (for `faq check`), and what the team taught it in Slack — listed, taken
+back, or written into the Markdown files for review.
 
 Times are shown in the desk's time zone ([business_hours] timezone).
 """
@@ -7,6 +8,8 @@ Times are shown in the desk's time zone ([business_hours] timezone).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import csv
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -177,6 +180,35 @@ def cmd_export(args: argparse.Namespace, *, load: Load) -> int:
     return 0
 
 
+QUESTION_COLUMNS = ("question", "heading", "bot", "evidence", "asked", "last_asked")
+
+
+def cmd_questions(args: argparse.Namespace, *, load: Load) -> int:
+    """The questions asked in Slack as a check file (`faq check`): labelled where Slack says, "?" elsewhere."""
+    from bot.faq_questions import asked_questions
+    from knowledge.evaluation import UNLABELLED
+
+    with _services(load) as services:
+        rows = asked_questions(services.db, services.index, services.clock.now() - timedelta(days=args.days))
+        config = services.config
+    with contextlib.ExitStack() as files:
+        out = (
+            files.enter_context(Path(args.out).open("w", encoding="utf-8-sig", newline="")) if args.out else sys.stdout
+        )
+        writer = csv.writer(out)
+        writer.writerow(QUESTION_COLUMNS)
+        for row in rows:
+            last = row["last_asked"]
+            writer.writerow([*(row[c] for c in QUESTION_COLUMNS[:-1]), _local(last, config) if last else ""])
+    to_label = sum(row["heading"] == UNLABELLED for row in rows)
+    print(
+        f"{len(rows)} questions, {len(rows) - to_label} labelled from Slack, {to_label} to label (“{UNLABELLED}”: "
+        "write the heading that answers it, or leave the cell empty when the FAQ does not cover it)",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def add_commands(faq: Any, *, load: Load) -> None:
     """The commands, under `supportbot faq`'s subparsers."""
     gaps = faq.add_parser("gaps", help="the most frequent questions the bot could not answer (chit-chat left out)")
@@ -189,6 +221,11 @@ def add_commands(faq: Any, *, load: Load) -> None:
     feedback.add_argument("--limit", type=int, default=20)
     feedback.add_argument("--json", action="store_true")
     feedback.set_defaults(func=lambda args: cmd_feedback(args, load=load))
+
+    questions = faq.add_parser("questions", help="the questions asked in Slack, as a CSV for `faq check`")
+    questions.add_argument("--days", type=int, default=30, help="the last N days (default: 30)")
+    questions.add_argument("--out", metavar="FILE", help="write the CSV here (UTF-8 with a BOM, for Excel)")
+    questions.set_defaults(func=lambda args: cmd_questions(args, load=load))
 
     learned = faq.add_parser("learned", help="what was taught in Slack").add_subparsers(
         dest="learned_command", required=True

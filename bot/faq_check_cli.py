@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from knowledge.evaluation import Labelled, evaluate, read_labelled, unknown_headings
+from knowledge.evaluation import UNLABELLED, Labelled, evaluate, read_labelled, unknown_headings
 from knowledge.search import KnowledgeIndex, SearchResult
 
 THRESHOLD_STEPS = (-0.10, -0.05, 0.0, 0.05, 0.10)  # around the configured answer threshold
@@ -159,11 +159,19 @@ def _cell(value: float | None) -> str:
 
 
 def read_questions(path: Path) -> list[Labelled] | None:
-    """The file's questions, or None after saying why it cannot be read."""
+    """The file's labelled questions (rows still marked "?" left out, and counted), or None after
+    saying why it cannot be read."""
     try:
-        return read_labelled(path)
+        rows = read_labelled(path)
     except FileNotFoundError:
         print(f"error: {path}: no such file", file=sys.stderr)
+        return None
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
-    return None
+        return None
+    labelled = [row for row in rows if row.expected != UNLABELLED]
+    if len(labelled) < len(rows):
+        print(
+            f"{len(rows) - len(labelled)} question(s) still marked “{UNLABELLED}” left out: label them", file=sys.stderr
+        )
+    return labelled

@@ -21,6 +21,7 @@ from typing import Any
 from knowledge.results import SearchResult
 from knowledge.search import KnowledgeIndex
 
+UNLABELLED = "?"  # a question whose entry is not known yet (`supportbot faq questions`): left out until labelled
 _HEADER_WORDS = {"question", "questions", "q", "質問", "問い合わせ"}
 COUNTS = ("in_scope", "out_of_scope", "near_miss", "top1", "wrong", "oos_answered", "near_miss_answered", "shown")
 

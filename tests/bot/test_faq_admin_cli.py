@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -87,3 +88,36 @@ def test_gaps_leave_chit_chat_out_and_show_local_times(database: str, capsys: py
     lines = capsys.readouterr().out.splitlines()
     assert "last asked (Asia/Tokyo)" in lines[0]
     assert [line.split("  ")[-1] for line in lines[1:]] == [LINKED]
+
+
+def test_questions_asked_in_slack_become_a_check_file(
+    database: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    teach_in_the_console()  # LINKED: an agent linked it to an entry
+    console(
+        "/as U0CUSTOMER",
+        "@bot 解約方法は？",
+        "click 1",  # 「解決しました」 on the answer
+        "@bot お疲れさまです",  # chit-chat: left out
+        "@bot 駐車場の場所を教えてください",  # nothing known of its answer
+        "/as U0OTHER",
+        "@bot 解約方法は?",  # the same wording again
+    )
+    capsys.readouterr()
+    out = tmp_path / "questions.csv"
+    assert main(["faq", "questions", "--out", str(out)]) == 0
+    assert "3 questions, 2 labelled from Slack, 1 to label" in capsys.readouterr().err
+    with out.open(encoding="utf-8-sig", newline="") as file:
+        rows = {row["question"]: row for row in csv.DictReader(file)}
+    assert set(rows) == {"解約方法は?", LINKED, "駐車場の場所を教えてください"}
+    solved = rows["解約方法は?"]
+    assert (solved["heading"], solved["asked"], solved["evidence"]) == ("解約方法は？", "2", "解決しました ×1")
+    assert solved["bot"] == "answer: 解約方法は？" and solved["last_asked"].startswith("20")
+    assert (rows[LINKED]["heading"], rows[LINKED]["evidence"]) == ("請求書の発行は可能ですか？", "linked in Slack")
+    assert rows["駐車場の場所を教えてください"]["heading"] == "?"
+
+    # the file is a check file: the rows still marked "?" are left out until labelled
+    assert main(["faq", "check", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "1 question(s) still marked “?” left out" in captured.err
+    assert "2 questions: 2 in scope, 0 out of scope" in captured.out
