@@ -180,9 +180,17 @@ def cmd_faq_check(args: argparse.Namespace) -> int:
         return 2
     index, answer_threshold, suggest_threshold, limit = _index_and_thresholds(args)
     assert isinstance(index, KnowledgeIndex)
-    options = {"as_json": args.json, "misses": args.misses}
-    floors = {"min_right": args.min_right, "max_out_of_scope": args.max_out_of_scope}
-    return check(index, questions, answer_threshold, suggest_threshold, limit, **options, **floors)
+    return check(
+        index,
+        questions,
+        answer_threshold,
+        suggest_threshold,
+        limit,
+        as_json=args.json,
+        misses=args.misses,
+        min_right=args.min_right,
+        max_out_of_scope=args.max_out_of_scope,
+    )
 
 
 def cmd_faq_lint(args: argparse.Namespace) -> int:

@@ -67,7 +67,7 @@ FAQ_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Decision: {decision} (shown to agents only)",
     },
     "faq.decision.answer": {"ja": "回答する", "en": "answer"},
-    "faq.decision.confirmed": {"ja": "回答する (意味の近さで確認)", "en": "answer (confirmed by embeddings)"},
+    "faq.decision.confirmed": {"ja": "回答する — 意味の近さで確認済み", "en": "answer — confirmed by embeddings"},
     "faq.decision.suggest": {"ja": "もしかして", "en": "suggest"},
     "faq.decision.none": {"ja": "回答しない", "en": "no answer"},
     # --- teaching ----------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.database import Database
 from bot.faq import gap_key
@@ -89,12 +89,14 @@ def asked_questions(db: Database, index: KnowledgeIndex, since: datetime) -> lis
 
 
 def _asked_again(asked: AskedQuestion, reply: FaqReply, index: KnowledgeIndex) -> None:
-    asked.text, asked.asked, asked.last_asked = reply.question or asked.text, asked.asked + 1, reply.created_at
+    asked.text = reply.question or asked.text  # the latest spelling
+    asked.asked += 1
+    asked.last_asked = reply.created_at
     entry = index.get(reply.entry_id) if reply.entry_id else None
     asked.bot = f"answer: {entry.question}" if reply.decision == "answer" and entry else reply.decision
 
 
-def _add_votes(session: Any, by_message: dict[Message, AskedQuestion], since: datetime) -> None:
+def _add_votes(session: Session, by_message: dict[Message, AskedQuestion], since: datetime) -> None:
     """「解決しました」/「解決しない」 are on the bot's answer: its outbox row names the question."""
     answered: dict[Message, Message] = {}
     sent = select(OutboxMessage).where(

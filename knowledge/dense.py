@@ -229,6 +229,9 @@ def suggestion_order(
     return rerank(scored, cosines, SUGGEST_WEIGHT, keep), cosines
 
 
+SecondLook = tuple[list[Scored], np.ndarray | None, bool]  # the suggestions' order, the cosines, confirmed
+
+
 def second_look(
     use: DenseUse,
     vectors: DenseVectors | None,
@@ -237,7 +240,7 @@ def second_look(
     scored: list[Scored],
     keep: int,
     answer_threshold: float,
-) -> tuple[list[Scored], np.ndarray | None, bool]:
+) -> SecondLook:
     """What the embeddings make of the judge's もしかして, as `use` says: the suggestions' order,
     the cosines, and whether they settle the close call as an answer (`confirms`)."""
     if not use.orders_suggestions:

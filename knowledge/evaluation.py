@@ -107,7 +107,7 @@ def evaluate(
             question.text, answer_threshold=answer_threshold, suggest_threshold=suggest_threshold, limit=limit
         )
         miss = _count(counts, question, result)
-        silent += miss.startswith("NOT SHOWN") and not result.suggestions
+        silent += question.expected is not None and result.answer is None and not result.suggestions
         if miss and on_miss is not None:
             on_miss(question, result, miss)
     return rates(counts, silent)

@@ -21,7 +21,7 @@ from knowledge import ask_clause, dictionary_pages, index_cache, parallel, soft_
 from knowledge import dense as embeddings
 from knowledge.analysis import analyse_entry, field_terms
 from knowledge.asks import asks_of
-from knowledge.dense import DenseUse
+from knowledge.dense import DenseUse, SecondLook
 from knowledge.judge import decide, judge_params
 from knowledge.loader import Entry, load_entries, markdown_files, parse_markdown
 from knowledge.normalize import compact, normalize_text
@@ -239,10 +239,10 @@ class KnowledgeIndex:
         cosines = matrix.cosines(self._dense.query(parsed.text))
         return embeddings.rerank(lexical, cosines, judge_params("dense").dense_weight, keep), "dense", cosines
 
-    def _second_look(self, state: _State, parsed: Query, scored: list[Scored], keep: int, threshold: float) -> Any:
-        """The embeddings' look at a もしかして (`knowledge.dense.second_look`)."""
+    def _second_look(self, state: _State, parsed: Query, scored: list[Scored], keep: int, at: float) -> SecondLook:
+        """The embeddings' look at a もしかして, `at` the answer threshold (`knowledge.dense.second_look`)."""
         matrix = self._dense_matrix(state) if self._dense_use.orders_suggestions else None
-        return embeddings.second_look(self._dense_use, self._dense, matrix, parsed.text, scored, keep, threshold)
+        return embeddings.second_look(self._dense_use, self._dense, matrix, parsed.text, scored, keep, at)
 
     def _dense_matrix(self, state: _State) -> embeddings.DenseMatrix | None:
         return embeddings.current_matrix(

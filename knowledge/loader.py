@@ -173,11 +173,11 @@ class _Fields:
     def add(self, label: str, body: list[str]) -> None:
         key, text = label.strip().lower(), _clean_block(body)
         if key in ANSWER_LABELS:
-            self.answer.extend([text] if text else [])
+            self.answer += [text] if text else []  # an empty **A**: adds nothing
         elif key in ALTERNATIVE_LABELS:
             self.alternatives.extend(_split_alternatives(text))
         elif key in ESCALATION_LABELS:
-            self.escalation.extend([text] if text else [])
+            self.escalation += [text] if text else []
         elif key in AUDIENCE_LABELS:
             self.audience = parse_audience(text) or self.audience
         elif key in ID_LABELS:

@@ -100,16 +100,21 @@ def test_questions_asked_in_slack_become_a_check_file(
         "click 1",  # 「解決しました」 on the answer
         "@bot お疲れさまです",  # chit-chat: left out
         "@bot 駐車場の場所を教えてください",  # nothing known of its answer
+        "@bot 支払い方法は何がありますか？",
+        "click 2",  # 「解決しない」: the answer is not the label
         "/as U0OTHER",
         "@bot 解約方法は?",  # the same wording again
     )
     capsys.readouterr()
     out = tmp_path / "questions.csv"
     assert main(["faq", "questions", "--out", str(out)]) == 0
-    assert "3 questions, 2 labelled from Slack, 1 to label" in capsys.readouterr().err
+    assert "4 questions, 2 labelled from Slack, 2 to label" in capsys.readouterr().err
     with out.open(encoding="utf-8-sig", newline="") as file:
         rows = {row["question"]: row for row in csv.DictReader(file)}
-    assert set(rows) == {"解約方法は?", LINKED, "駐車場の場所を教えてください"}
+    assert set(rows) == {"解約方法は?", LINKED, "駐車場の場所を教えてください", "支払い方法は何がありますか？"}
+    unsolved = rows["支払い方法は何がありますか？"]
+    assert (unsolved["heading"], unsolved["evidence"]) == ("?", "解決しない ×1")
+    assert unsolved["bot"] == "answer: 支払い方法は何がありますか？"
     solved = rows["解約方法は?"]
     assert (solved["heading"], solved["asked"], solved["evidence"]) == ("解約方法は？", "2", "解決しました ×1")
     assert solved["bot"] == "answer: 解約方法は？" and solved["last_asked"].startswith("20")
@@ -119,5 +124,5 @@ def test_questions_asked_in_slack_become_a_check_file(
     # the file is a check file: the rows still marked "?" are left out until labelled
     assert main(["faq", "check", str(out)]) == 0
     captured = capsys.readouterr()
-    assert "1 question(s) still marked “?” left out" in captured.err
+    assert "2 question(s) still marked “?” left out" in captured.err
     assert "2 questions: 2 in scope, 0 out of scope" in captured.out

@@ -79,7 +79,7 @@ def test_a_close_call_the_embeddings_confirm_is_answered_only_with_confirm(app: 
     details = blocks_text(app.command("/faq", "36協定の請求書の発行").json())  # an agent's /faq: the decision
     if app.services.config.faq.dense == "confirm":
         assert "もしかして" not in reply and INVOICE in reply
-        assert "判定: 回答する (意味の近さで確認)" in details
+        assert "判定: 回答する — 意味の近さで確認済み" in details
     else:
         assert "もしかして" in reply and reply.index(INVOICE) < reply.index(OVERTIME)
         assert "判定: もしかして" in details
