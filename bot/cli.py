@@ -138,7 +138,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
 # --- faq -----------------------------------------------------------------------------------
 
 
-def _index_and_thresholds(args: argparse.Namespace) -> tuple[object, float, float, int]:
+def _index_and_thresholds(args: argparse.Namespace) -> tuple[object, float, float, int, float]:
     from knowledge import soft_terms
     from knowledge.search import KnowledgeIndex
 
@@ -148,14 +148,15 @@ def _index_and_thresholds(args: argparse.Namespace) -> tuple[object, float, floa
     soft_terms.configure(config.faq.soft_terms)
     index = KnowledgeIndex.from_path(path, dense=config.faq.dense, cache_dir=settings.faq_index_cache)
     index.wait_dense()  # one question or a file of them: rank as the bot does once warm
-    return index, config.faq.answer_threshold, config.faq.suggest_threshold, config.faq.max_suggestions
+    faq = config.faq
+    return index, faq.answer_threshold, faq.suggest_threshold, faq.max_suggestions, faq.answer_confidence
 
 
 def cmd_faq_ask(args: argparse.Namespace) -> int:
     from bot.faq_cli import ask
     from knowledge.search import KnowledgeIndex
 
-    index, answer_threshold, suggest_threshold, limit = _index_and_thresholds(args)
+    index, answer_threshold, suggest_threshold, limit, confidence = _index_and_thresholds(args)
     assert isinstance(index, KnowledgeIndex)
     # Words on the command line are one question (`faq ask 返金 して ほしい`); stdin has one a line.
     questions = [" ".join(args.question)] if args.question else [line.rstrip("\n") for line in sys.stdin]
@@ -167,6 +168,7 @@ def cmd_faq_ask(args: argparse.Namespace) -> int:
         limit=limit,
         as_json=args.json or not args.question,
         explain=args.explain,
+        answer_confidence=confidence,
     )
     return 0
 
@@ -178,7 +180,7 @@ def cmd_faq_check(args: argparse.Namespace) -> int:
     questions = read_questions(Path(args.questions))
     if questions is None:
         return 2
-    index, answer_threshold, suggest_threshold, limit = _index_and_thresholds(args)
+    index, answer_threshold, suggest_threshold, limit, confidence = _index_and_thresholds(args)
     assert isinstance(index, KnowledgeIndex)
     return check(
         index,
@@ -190,6 +192,7 @@ def cmd_faq_check(args: argparse.Namespace) -> int:
         misses=args.misses,
         min_right=args.min_right,
         max_out_of_scope=args.max_out_of_scope,
+        answer_confidence=confidence,
     )
 
 

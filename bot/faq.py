@@ -112,6 +112,7 @@ class FaqService:
             suggest_threshold=self.config.suggest_threshold,
             limit=self.config.max_suggestions,
             audience=audience,
+            answer_confidence=self.config.answer_confidence,
         )
 
     def is_customer_channel(self, channel: str) -> bool:

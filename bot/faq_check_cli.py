@@ -2,10 +2,10 @@
 
 A team that brings its FAQ wants to know before going live how often the bot will answer right,
 answer wrong, or answer something its FAQ does not cover — and where to set `[faq]
-answer_threshold`. It writes questions as its users ask them, each with the heading of the entry
+answer_confidence` (with the learned judge, the default) or `answer_threshold`. It writes questions as its users ask them, each with the heading of the entry
 that answers it or none (`knowledge.evaluation`: .jsonl, .csv or .tsv), best by someone who did not
 write the FAQ, with out-of-scope questions among them. This prints the figures at the configured
-thresholds and at neighbouring answer thresholds (a lower one answers more, and more of what it
+thresholds and at neighbouring ones (a lower one answers more, and more of what it
 should not), then the entries missed most and those that answered what they do not cover.
 """
 
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.evaluation import UNLABELLED, Labelled, evaluate, read_labelled, unknown_headings
+from knowledge.results import DEFAULT_ANSWER_CONFIDENCE
 from knowledge.search import KnowledgeIndex, SearchResult
 
 THRESHOLD_STEPS = (-0.10, -0.05, 0.0, 0.05, 0.10)  # around the configured answer threshold
@@ -36,6 +37,7 @@ def check(
     misses: bool = False,
     min_right: float | None = None,
     max_out_of_scope: float | None = None,
+    answer_confidence: float = DEFAULT_ANSWER_CONFIDENCE,
 ) -> int:
     """Print the figures; 1 when they miss a floor given (`min_right`, `max_out_of_scope`: for CI),
     2 when a question names a heading no entry has (nothing is measured)."""
@@ -46,20 +48,25 @@ def check(
         print(f"error: {len(unknown)} question(s) name a heading no entry has; fix them first", file=sys.stderr)
         return 2
     by_entry = _ByEntry(misses)
-    figures = evaluate(index, questions, answer_threshold, suggest_threshold, limit, by_entry.miss)
+    figures = evaluate(index, questions, answer_threshold, suggest_threshold, limit, by_entry.miss, answer_confidence)
+    knob, configured = (
+        ("answer_confidence", answer_confidence) if index.judges else ("answer_threshold", answer_threshold)
+    )
     sweep = [
         {
-            "answer_threshold": threshold,
-            **evaluate(index, questions, threshold, min(suggest_threshold, threshold), limit),
+            knob: value,
+            **_at(index, questions, knob, value, (answer_threshold, suggest_threshold, answer_confidence), limit),
         }
-        for threshold in _thresholds(answer_threshold)
+        for value in _thresholds(configured)
     ]
     if as_json:
-        line = {"answer_threshold": answer_threshold, "suggest_threshold": suggest_threshold, **figures}
-        print(json.dumps({**line, "sweep": sweep, **by_entry.report(questions)}, ensure_ascii=False))
+        line = {"answer_threshold": answer_threshold, "suggest_threshold": suggest_threshold}
+        if index.judges:
+            line["answer_confidence"] = answer_confidence
+        print(json.dumps({**line, **figures, "sweep": sweep, **by_entry.report(questions)}, ensure_ascii=False))
     else:
-        _print_figures(figures, answer_threshold)
-        _print_sweep(sweep, answer_threshold)
+        _print_figures(figures, knob, configured)
+        _print_sweep(sweep, knob, configured)
         by_entry.print(questions)
     return _verdict(figures, min_right, max_out_of_scope)
 
@@ -74,6 +81,21 @@ def _verdict(figures: dict[str, Any], min_right: float | None, max_out_of_scope:
     for reason in failed:
         print(f"FAILED: {reason}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _at(
+    index: KnowledgeIndex,
+    questions: list[Labelled],
+    knob: str,
+    value: float,
+    configured: tuple[float, float, float],
+    limit: int,
+) -> dict[str, Any]:
+    """The figures with one knob (`answer_threshold` or `answer_confidence`) moved to `value`."""
+    answer, suggest, confidence = configured
+    if knob == "answer_confidence":
+        return evaluate(index, questions, answer, suggest, limit, answer_confidence=value)
+    return evaluate(index, questions, value, min(suggest, value), limit, answer_confidence=confidence)
 
 
 def _thresholds(configured: float) -> list[float]:
@@ -135,10 +157,10 @@ def _share(value: float | None, of: int) -> str:
     return "-" if value is None else f"{value:.2f} ({round(value * of)}/{of})"
 
 
-def _print_figures(figures: dict[str, Any], answer_threshold: float) -> None:
+def _print_figures(figures: dict[str, Any], knob: str, configured: float) -> None:
     inside, outside = figures["in_scope"], figures["out_of_scope"]
     print(f"{inside + outside} questions: {inside} in scope, {outside} out of scope")
-    print(f"at answer_threshold {answer_threshold:.2f} (configured):")
+    print(f"at {knob} {configured:.2f} (configured):")
     print(f"  answered right          {_share(figures['top1'], inside)}")
     print(f"  answered wrong          {_share(figures['wrong'], inside)}")
     print(f"  right entry shown       {_share(figures['shown'], inside)}  (the answer, or among もしかして)")
@@ -146,12 +168,12 @@ def _print_figures(figures: dict[str, Any], answer_threshold: float) -> None:
     print(f"  out of scope answered   {_share(figures['oos_answered'], outside)}")
 
 
-def _print_sweep(sweep: list[dict[str, Any]], configured: float) -> None:
-    print("\nanswer_threshold  right  wrong  out of scope answered  shown")
+def _print_sweep(sweep: list[dict[str, Any]], knob: str, configured: float) -> None:
+    print(f"\n{knob:<17} right  wrong  out of scope answered  shown")
     for row in sweep:
-        mark = "*" if row["answer_threshold"] == round(configured, 2) else " "
+        mark = "*" if row[knob] == round(configured, 2) else " "
         cells = [_cell(row[key]) for key in ("top1", "wrong", "oos_answered", "shown")]
-        print(f"{mark} {row['answer_threshold']:.2f}            {cells[0]}   {cells[1]}   {cells[2]:>21}  {cells[3]}")
+        print(f"{mark} {row[knob]:.2f}            {cells[0]}   {cells[1]}   {cells[2]:>21}  {cells[3]}")
 
 
 def _cell(value: float | None) -> str:

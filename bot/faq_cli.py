@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from knowledge.results import DEFAULT_ANSWER_CONFIDENCE
 from knowledge.search import KnowledgeIndex, SearchResult
 
 
@@ -91,16 +92,25 @@ def ask(
     limit: int,
     as_json: bool,
     explain: bool,
+    answer_confidence: float = DEFAULT_ANSWER_CONFIDENCE,
 ) -> None:
     for question in questions:
         if not question.strip():
             continue
         result = index.search(
-            question, answer_threshold=answer_threshold, suggest_threshold=suggest_threshold, limit=limit
+            question,
+            answer_threshold=answer_threshold,
+            suggest_threshold=suggest_threshold,
+            limit=limit,
+            answer_confidence=answer_confidence,
         )
-        explanation = (
-            index.explain(question, limit, answer_threshold=answer_threshold, suggest_threshold=suggest_threshold)
-            if explain
-            else None
-        )
+        explanation = None
+        if explain:
+            explanation = index.explain(
+                question,
+                limit,
+                answer_threshold=answer_threshold,
+                suggest_threshold=suggest_threshold,
+                answer_confidence=answer_confidence,
+            )
         (print_json if as_json else print_text)(question, result, explanation)

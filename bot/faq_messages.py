@@ -69,6 +69,7 @@ FAQ_MESSAGES: dict[str, dict[str, str]] = {
     "faq.decision.answer": {"ja": "回答する", "en": "answer"},
     "faq.decision.confirmed": {"ja": "回答する — 意味の近さで確認済み", "en": "answer — confirmed by embeddings"},
     "faq.decision.suggest": {"ja": "もしかして", "en": "suggest"},
+    "faq.decision.confidence": {"ja": " (確信度 {confidence})", "en": " (confidence {confidence})"},
     "faq.decision.none": {"ja": "回答しない", "en": "no answer"},
     # --- teaching ----------------------------------------------------------------------------------
     "faq.teach.not_agent": {

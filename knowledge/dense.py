@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from knowledge.loader import Entry
+from knowledge.results import Decision
 from knowledge.scoring import Scored
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class DenseUse(StrEnum):
     OFF = "off"
     SUGGESTIONS = "suggestions"  # the もしかして candidates only; answers stay lexical
     CONFIRM = "confirm"  # the candidates, and a second opinion that settles a close lexical call
+    JUDGE = "judge"  # the candidates, and with the lexical evidence a learned judge (`knowledge.confidence`)
     RANKING = "ranking"  # the whole ranking, judged with the dense profile (`knowledge/judge.json`)
 
     @classmethod
@@ -54,7 +56,7 @@ class DenseUse(StrEnum):
 
     @property
     def orders_suggestions(self) -> bool:
-        return self in (DenseUse.SUGGESTIONS, DenseUse.CONFIRM)
+        return self in (DenseUse.SUGGESTIONS, DenseUse.CONFIRM, DenseUse.JUDGE)
 
 
 SUGGEST_WEIGHT = 4.0  # cosine's weight when ordering suggestions: chosen from 1, 2.5, 4, 8 on the tuning sets
@@ -229,7 +231,16 @@ def suggestion_order(
     return rerank(scored, cosines, SUGGEST_WEIGHT, keep), cosines
 
 
-SecondLook = tuple[list[Scored], np.ndarray | None, bool]  # the suggestions' order, the cosines, confirmed
+@dataclass(frozen=True)
+class SecondLook:
+    """What the embeddings make of the lexical judge's decision."""
+
+    decision: Decision
+    ranked: list[Scored]  # the candidates to show, best first
+    cosines: np.ndarray | None = None
+    confirmed: bool = False  # a close call the embeddings settled as an answer (`confirm`)
+    confidence: float | None = None  # the learned judge's probability that the first is right (`judge`)
+    evidence: list[float] | None = None  # what it weighed (`knowledge.confidence.FEATURES`)
 
 
 def second_look(
@@ -238,15 +249,35 @@ def second_look(
     matrix: DenseMatrix | None,
     text: str,
     scored: list[Scored],
+    decision: Decision,
+    thresholds: tuple[float, float],
     keep: int,
-    answer_threshold: float,
+    allowed: Callable[[int], bool] = lambda slot: True,
 ) -> SecondLook:
-    """What the embeddings make of the judge's もしかして, as `use` says: the suggestions' order,
-    the cosines, and whether they settle the close call as an answer (`confirms`)."""
-    if not use.orders_suggestions:
-        return scored, None, False
+    """What the embeddings make of the lexical judge's `decision`, as `use` says. `thresholds`: the
+    answer threshold and the answer confidence; `allowed`: the slots that may be shown (an audience).
+
+    `suggestions` and `confirm` look at a もしかして only: they order the suggestions, and `confirm`
+    settles a close call as an answer with the lexical best (`confirms`). `judge` looks at every
+    search the lexical judge did not leave silent: the learned judge answers with the first entry by
+    the combined order when its confidence reaches the threshold, and suggests otherwise."""
+    unchanged = SecondLook(decision, scored)
+    if not use.orders_suggestions or decision == "none" or (decision == "answer" and use is not DenseUse.JUDGE):
+        return unchanged
     order, cosines = suggestion_order(vectors, matrix, text, scored, keep)
-    return order, cosines, use is DenseUse.CONFIRM and confirms(scored, cosines, answer_threshold)
+    order = [s for s in order if allowed(s.slot)]
+    if cosines is None or not order:
+        return unchanged
+    if use is DenseUse.JUDGE:
+        from knowledge.confidence import evidence, shipped_model
+
+        found = evidence(text, scored, cosines, order)
+        probability = shipped_model().probability(found)
+        judged: Decision = "answer" if probability >= thresholds[1] else "suggest"
+        return SecondLook(judged, order, cosines, confidence=probability, evidence=found)
+    if use is DenseUse.CONFIRM and confirms(scored, cosines, thresholds[0]):
+        return SecondLook("answer", scored, cosines, confirmed=True)
+    return SecondLook("suggest", order, cosines)
 
 
 def confirms(scored: Sequence[Scored], cosines: np.ndarray | None, answer_threshold: float) -> bool:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from knowledge.results import SearchResult
+from knowledge.results import DEFAULT_ANSWER_CONFIDENCE, SearchResult
 from knowledge.search import KnowledgeIndex
 
 UNLABELLED = "?"  # a question whose entry is not known yet (`supportbot faq questions`): left out until labelled
@@ -98,13 +98,18 @@ def evaluate(
     suggest_threshold: float,
     limit: int = 3,
     on_miss: Miss | None = None,
+    answer_confidence: float = DEFAULT_ANSWER_CONFIDENCE,
 ) -> dict[str, Any]:
     """Ask every question as the bot would and count the outcomes (rates: `rates`)."""
     counts = dict.fromkeys(COUNTS, 0)
     silent = 0
     for question in questions:
         result = index.search(
-            question.text, answer_threshold=answer_threshold, suggest_threshold=suggest_threshold, limit=limit
+            question.text,
+            answer_threshold=answer_threshold,
+            suggest_threshold=suggest_threshold,
+            limit=limit,
+            answer_confidence=answer_confidence,
         )
         miss = _count(counts, question, result)
         silent += question.expected is not None and result.answer is None and not result.suggestions

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from knowledge.analysis import field_of
 from knowledge.judge import JudgeParams, decide, judge_params
 from knowledge.loader import Entry
 from knowledge.results import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD
 from knowledge.scoring import Query, Scored, Scorer
+
+if TYPE_CHECKING:
+    from knowledge.dense import SecondLook
 
 
 def explain(
@@ -68,19 +71,33 @@ def explain(
     }
 
 
-def second_look(
-    found: dict[str, Any], order: Sequence[Scored], cosines: Any, confirmed: bool, entry_at: Callable[[int], Entry]
-) -> None:
-    """What the embeddings made of the judge's もしかして (`knowledge.dense`): a close call they
-    confirmed becomes the answer; otherwise they ordered the suggestions."""
-    if cosines is None:
+def second_look(found: dict[str, Any], look: SecondLook, limit: int, entry_at: Callable[[int], Entry]) -> None:
+    """What the embeddings made of the lexical judge's decision (`knowledge.dense.second_look`): the
+    learned judge's confidence and what weighed in it; a close call they confirmed; or the order
+    of the suggestions."""
+    if look.cosines is None:
         return
-    if confirmed:
+    if look.confidence is not None and look.evidence is not None:
+        from knowledge.confidence import FEATURES, shipped_model
+
+        weighed = shipped_model().weighed(look.evidence)
+        found["decision"] = look.decision
+        found["why"] += f"; the learned judge gives {look.confidence:.2f} that the first is right: {look.decision}"
+        found["confidence"] = {
+            "probability": round(look.confidence, 3),
+            "entry": entry_at(look.ranked[0].slot).question,
+            "evidence": {name: round(value, 3) for name, value in zip(FEATURES, look.evidence, strict=True)},
+            "weighed": {
+                k: round(v, 3) for k, v in sorted(weighed.items(), key=lambda kv: -abs(kv[1])) if abs(v) >= 0.01
+            },
+        }
+    elif look.confirmed:
         found["decision"] = "answer"
         found["why"] += "; the embeddings confirm it (the same entry closest, clearly ahead): answer"
         found["confirmed_by_embeddings"] = True
-    else:
-        found["suggestions"] = suggestion_lines(order, cosines, entry_at)
+        return
+    if look.decision == "suggest" or look.confidence is not None:
+        found["suggestions"] = suggestion_lines(look.ranked[:limit], look.cosines, entry_at)
 
 
 def suggestion_lines(order: Sequence[Scored], cosines: Any, entry_at: Callable[[int], Entry]) -> list[dict[str, Any]]:

@@ -26,7 +26,8 @@ from knowledge.judge import decide, judge_params
 from knowledge.loader import Entry, load_entries, markdown_files, parse_markdown
 from knowledge.normalize import compact, normalize_text
 from knowledge.repairs import Lexicon
-from knowledge.results import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD, Candidate, SearchResult
+from knowledge.results import DEFAULT_ANSWER_CONFIDENCE as _CONFIDENCE
+from knowledge.results import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD, Candidate, Decision, SearchResult
 from knowledge.romaji import convert_leftover_romaji
 from knowledge.scoring import Query, Scored, Scorer, Terms
 from knowledge.state import State as _State
@@ -59,8 +60,6 @@ class KnowledgeIndex:
         self._dense: embeddings.DenseVectors | None = None  # dense embeddings, when enabled and installed
         self._dense_use = DenseUse.OFF
         self.root = root  # the knowledge folder, for reloading files
-
-    # --- building -------------------------------------------------------------------------
 
     @classmethod
     def build(
@@ -166,11 +165,13 @@ class KnowledgeIndex:
                 self._dense.want(texts)
         return True
 
+    @property
+    def judges(self) -> bool:  # the learned judge decides (`[faq] dense = "judge"`), with `answer_confidence`
+        return self._dense_use is DenseUse.JUDGE
+
     def wait_dense(self, timeout: float | None = None) -> bool:
         """Wait until the embeddings are computed (benchmarks, tests); True when ready or disabled."""
         return self._dense is None or self._dense.wait(timeout)
-
-    # --- reading --------------------------------------------------------------------------
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -210,6 +211,7 @@ class KnowledgeIndex:
         suggest_threshold: float = DEFAULT_SUGGEST_THRESHOLD,
         limit: int = 3,
         audience: str | None = None,
+        answer_confidence: float = _CONFIDENCE,
     ) -> SearchResult:
         """The best entries for `query` and what to do; with `audience`, only entries for it are
         considered (a customer's channel: `Audience.CUSTOMER`), and the decision is taken among them."""
@@ -217,16 +219,12 @@ class KnowledgeIndex:
         keep = max(limit, 2) + (AUDIENCE_SLACK if audience is not None else 0)
         parsed = self.query(query)
         scored, profile, _ = self._rank(state, parsed, keep)
-        scored = [s for s in scored if audience is None or _entry(state, s.slot).audience == audience]
+        allowed = lambda slot: audience is None or _entry(state, slot).audience == audience  # noqa: E731
+        scored = [s for s in scored if allowed(s.slot)]
         decision = decide([s.score for s in scored], answer_threshold, suggest_threshold, judge_params(profile))
-        confirmed = False
-        if decision == "suggest":  # the embeddings order the suggestions, or settle a close call
-            order, _, confirmed = self._second_look(state, parsed, scored, keep, answer_threshold)
-            if not confirmed:
-                scored = [s for s in order if audience is None or _entry(state, s.slot).audience == audience]
-        decision = "answer" if confirmed else decision  # with the lexical best
-        candidates = tuple(Candidate(_entry(state, s.slot), round(s.score, 4)) for s in scored[: max(limit, 0)])
-        return SearchResult(query, decision, candidates, suggest_threshold, confirmed)
+        look = self._second_look(state, parsed, scored, decision, (answer_threshold, answer_confidence), keep, allowed)
+        candidates = tuple(Candidate(_entry(state, s.slot), round(s.score, 4)) for s in look.ranked[: max(limit, 0)])
+        return SearchResult(query, look.decision, candidates, suggest_threshold, look.confirmed, look.confidence)
 
     def _rank(self, state: _State, parsed: Query, keep: int) -> tuple[list[Scored], str, Any]:
         """The ranked candidates, the judge profile that fits how they were ranked, the cosines."""
@@ -239,10 +237,12 @@ class KnowledgeIndex:
         cosines = matrix.cosines(self._dense.query(parsed.text))
         return embeddings.rerank(lexical, cosines, judge_params("dense").dense_weight, keep), "dense", cosines
 
-    def _second_look(self, state: _State, parsed: Query, scored: list[Scored], keep: int, at: float) -> SecondLook:
-        """The embeddings' look at a もしかして, `at` the answer threshold (`knowledge.dense.second_look`)."""
+    def _second_look(
+        self, state: _State, parsed: Query, scored: list[Scored], decision: Decision, *more: Any
+    ) -> SecondLook:
+        """The embeddings' look at the lexical judge's decision (`knowledge.dense.second_look`)."""
         matrix = self._dense_matrix(state) if self._dense_use.orders_suggestions else None
-        return embeddings.second_look(self._dense_use, self._dense, matrix, parsed.text, scored, keep, at)
+        return embeddings.second_look(self._dense_use, self._dense, matrix, parsed.text, scored, decision, *more)
 
     def _dense_matrix(self, state: _State) -> embeddings.DenseMatrix | None:
         return embeddings.current_matrix(
@@ -256,6 +256,7 @@ class KnowledgeIndex:
         *,
         answer_threshold: float = DEFAULT_ANSWER_THRESHOLD,
         suggest_threshold: float = DEFAULT_SUGGEST_THRESHOLD,
+        answer_confidence: float = _CONFIDENCE,
     ) -> dict[str, Any]:
         """Which query terms matched which field of the best entries, and why the decision."""
         from knowledge.explain import explain, second_look
@@ -272,17 +273,14 @@ class KnowledgeIndex:
         entry_at = lambda slot: _entry(state, slot)  # noqa: E731
         thresholds = (answer_threshold, suggest_threshold)
         found = explain(parsed, scored, limit, scorer, fields_of, entry_at, thresholds, profile, cosines)
-        if found["decision"] == "suggest":
-            order, cosines, confirmed = self._second_look(state, parsed, scored, max(limit, 2), answer_threshold)
-            second_look(found, order[:limit], cosines, confirmed, entry_at)
+        look = self._second_look(state, parsed, scored, found["decision"], (answer_threshold, answer_confidence), limit)
+        second_look(found, look, limit, entry_at)
         return found
 
     def _scorer(self, state: _State) -> Scorer:
         if not state.scorers:
             state.scorers.append(Scorer(state.postings, state.terms, state.count, state.wording))
         return state.scorers[0]
-
-    # --- analysing ------------------------------------------------------------------------
 
     def _analyse(self, text: str) -> Terms:
         """A text's terms (texts repeat across entries: each analysed once); teaches the lexicon."""
@@ -294,8 +292,6 @@ class KnowledgeIndex:
             if len(self._texts) < _TEXT_CACHE_LIMIT:
                 self._texts[text] = terms
         return terms
-
-    # --- learning: incremental changes, each visible to the next search --------------------
 
     def learn_phrasing(self, entry_id: str, text: str) -> bool:
         """Learn `text` as another way to ask entry `entry_id`; False when it is known already.
@@ -352,8 +348,6 @@ class KnowledgeIndex:
         if entry is None:
             raise KeyError(f"no entry {entry_id}")
         return entry
-
-    # --- changing -------------------------------------------------------------------------
 
     def _replace(self, entry_id: str | None, entry: Entry | None, learned: Sequence[str] | None = None) -> None:
         """Put `entry` in the slot of `entry_id` (a new slot when None or unknown); None removes."""

@@ -10,6 +10,9 @@ from knowledge.loader import Entry
 # Tuned with benchmarks/faq_quality.py on the development set and on check sets of our own.
 DEFAULT_ANSWER_THRESHOLD = 0.35
 DEFAULT_SUGGEST_THRESHOLD = 0.10
+# With `[faq] dense = "judge"`: the learned judge's probability from which the bot answers
+# (`knowledge.confidence`), chosen on the tuning sets with `benchmarks/faq_fit_judge.py`.
+DEFAULT_ANSWER_CONFIDENCE = 0.8
 
 Decision = Literal["answer", "suggest", "none"]
 
@@ -27,6 +30,7 @@ class SearchResult:
     candidates: tuple[Candidate, ...]  # ranked best first (at most `limit`)
     suggest_threshold: float = DEFAULT_SUGGEST_THRESHOLD
     confirmed: bool = False  # answered because the embeddings confirmed the judge's close call (knowledge.dense)
+    confidence: float | None = None  # the learned judge's probability that the first is right (knowledge.confidence)
 
     @property
     def best(self) -> Candidate | None:

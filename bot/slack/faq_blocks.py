@@ -168,6 +168,8 @@ def search_results_blocks(
     blocks: list[Block] = [_section(f"*{t('faq.command.results', language, query=shown)}*")]
     if details:
         decision = t(f"faq.decision.{'confirmed' if result.confirmed else result.decision}", language)
+        if result.confidence is not None:  # the learned judge's (knowledge.confidence)
+            decision += t("faq.decision.confidence", language, confidence=f"{result.confidence:.2f}")
         blocks.append(_context(t("faq.command.decision", language, decision=decision)))
     for position, candidate in enumerate(candidates):
         blocks.append({"type": "divider"})

@@ -134,7 +134,7 @@ def test_suggest_threshold_above_answer_threshold_is_rejected() -> None:
 
 @pytest.mark.parametrize(
     ("value", "use"),
-    [(None, DenseUse.CONFIRM), ("confirm", DenseUse.CONFIRM), ("suggestions", DenseUse.SUGGESTIONS),
+    [(None, DenseUse.JUDGE), ("judge", DenseUse.JUDGE), ("confirm", DenseUse.CONFIRM), ("suggestions", DenseUse.SUGGESTIONS),
      ("ranking", DenseUse.RANKING),
      ("off", DenseUse.OFF), (True, DenseUse.RANKING), (False, DenseUse.OFF)],
 )  # fmt: skip
@@ -205,3 +205,10 @@ def test_the_spool_directory_comes_from_the_environment() -> None:
     assert Settings.from_env({"SUPPORTBOT_SPOOL_DIR": "/var/lib/supportbot/spool"}).spool_dir == Path(
         "/var/lib/supportbot/spool"
     )
+
+
+def test_answer_confidence_is_a_probability_and_a_wrong_one_names_the_key() -> None:
+    assert parse(MINIMAL).faq.answer_confidence == 0.8  # type: ignore[attr-defined]
+    assert parse({**MINIMAL, "faq": {"answer_confidence": 0.9}}).faq.answer_confidence == 0.9  # type: ignore[attr-defined]
+    with pytest.raises(ConfigError, match=r"\[faq\] answer_confidence"):
+        parse({**MINIMAL, "faq": {"answer_confidence": 1.5}})

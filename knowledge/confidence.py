@@ -1,0 +1,144 @@
+"""The learned judge: how likely the first entry is the right answer, from the evidence of one search.
+
+The rule-based judge (`knowledge.judge`) answers when the lexical best scores high and leads the
+next entry clearly. Measured on blind questions, that leaves most right answers as もしかして:
+the right entry is first for 0.8–0.9 of in-scope questions, yet only about half are answered,
+because near misses (same topic, another ask) score like real questions on the lexical score alone.
+
+Here the evidence of a search — the lexical parts of the first entry (how much of the question it
+explains, the ask it misses …), the embeddings' view (its cosine, how far ahead of the others),
+whether both agree, and the question's shape (length, written in English) — goes into a small
+gradient-boosted tree model (`knowledge/confidence.json`), fitted by `benchmarks/faq_fit_judge.py`
+on the published blind question sets of many knowledge bases, never on one team's base. The bot
+answers when the probability reaches the team's `[faq] answer_confidence`.
+
+The model is data: plain trees evaluated here with no ML library, and each answer can say which
+evidence weighed how much (`weighed`, per-feature contributions along the trees' paths).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from knowledge.scoring import Scored
+
+MODEL_FILE = Path(__file__).resolve().parent / "confidence.json"
+LEXICAL_POOL = 10  # lexical candidates counted (the index ranks this many when the embeddings are on)
+
+FEATURES = (
+    "lexical_score",  # the first entry's lexical score (0 when only the embeddings found it)
+    "lexical_lead",  # … minus the best other lexical score
+    "explained",  # the share of the question the entry explains
+    "phrasing",  # the share of its best phrasing the question covers
+    "ask_missing",  # the share of the question's ask it does not cover
+    "wording",  # character similarity with its closest phrasing
+    "cosine_above_median",  # its cosine minus the median entry's
+    "cosine_lead",  # its cosine minus the best other entry's
+    "closest_by_embedding",  # 1 when it is the entry closest by embedding
+    "combined_lead",  # its combined score (lexical + cosine) minus the next entry's
+    "lexical_first",  # 1 when it is also the lexical first
+    "cosine",  # its cosine
+    "question_chars",  # the question's length
+    "ascii_share",  # the share of ASCII characters (English, romaji)
+    "lexical_candidates",  # how many entries share terms with the question (at most LEXICAL_POOL)
+    "lexical_second",  # the second lexical score
+    "cosine_gap_1_2",  # the closest entry's cosine minus the second closest's
+    "cosine_gap_2_3",  # the second closest's minus the third's
+)
+
+
+def evidence(text: str, lexical: Sequence[Scored], cosines: np.ndarray, order: Sequence[Scored]) -> list[float]:
+    """The features (FEATURES, in order) of the first entry of `order` (lexical candidates and the
+    entries closest by embedding, ordered by the combined score: `knowledge.dense.rerank`)."""
+    first = order[0].slot
+    mine = next((s for s in lexical if s.slot == first), None)
+    lexical_score = mine.score if mine is not None else 0.0
+    other_lexical = max((s.score for s in lexical if s.slot != first), default=0.0)
+    known = cosines[cosines > -1.0]
+    median = float(np.median(known)) if len(known) else 0.0
+    top = [*np.sort(cosines)[::-1][:3].tolist(), 0.0, 0.0, 0.0]
+    own = float(cosines[first])
+    other_cosine = top[1] if own >= top[0] else top[0]
+    lexical_scores = [*sorted((s.score for s in lexical), reverse=True), 0.0, 0.0]
+    return [
+        lexical_score,
+        lexical_score - other_lexical,
+        mine.explained if mine is not None else 0.0,
+        mine.phrasing if mine is not None else 0.0,
+        mine.ask_missing if mine is not None else 1.0,
+        mine.wording if mine is not None else 0.0,
+        own - median,
+        own - other_cosine,
+        float(int(np.argmax(cosines)) == first),
+        order[0].score - (order[1].score if len(order) > 1 else 0.0),
+        float(bool(lexical) and lexical[0].slot == first),
+        own,
+        float(len(text)),
+        sum(ch.isascii() for ch in text) / max(1, len(text)),
+        float(min(len(lexical), LEXICAL_POOL)),
+        lexical_scores[1],
+        top[0] - top[1],
+        top[1] - top[2],
+    ]
+
+
+@dataclass(frozen=True)
+class TreeModel:
+    """Boosted regression trees on the log-odds scale. A tree is a list of nodes
+    [feature, threshold, left, right, value]: internal nodes go left when the feature's value is at
+    most the threshold; a leaf has feature -1; `value` is a leaf's output, or an internal node's
+    expected output (for the contributions)."""
+
+    features: tuple[str, ...]
+    trees: tuple[tuple[tuple[int, float, int, int, float], ...], ...]
+
+    def log_odds(self, values: Sequence[float]) -> float:
+        total = 0.0
+        for tree in self.trees:
+            node = tree[0]
+            while node[0] >= 0:
+                node = tree[node[2] if values[node[0]] <= node[1] else node[3]]
+            total += node[4]
+        return total
+
+    def probability(self, values: Sequence[float]) -> float:
+        return 1.0 / (1.0 + math.exp(-self.log_odds(values)))
+
+    def weighed(self, values: Sequence[float]) -> dict[str, float]:
+        """Each feature's share of the log-odds: the change in the expected output at every split on
+        it along the paths taken (they add up to the log-odds minus the trees' expected output)."""
+        shares = dict.fromkeys(self.features, 0.0)
+        for tree in self.trees:
+            node = tree[0]
+            while node[0] >= 0:
+                child = tree[node[2] if values[node[0]] <= node[1] else node[3]]
+                shares[self.features[node[0]]] += child[4] - node[4]
+                node = child
+        return shares
+
+    def to_json(self) -> dict[str, Any]:
+        return {"features": list(self.features), "trees": [[list(node) for node in tree] for tree in self.trees]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TreeModel:
+        features = tuple(data["features"])
+        if features != FEATURES:
+            raise ValueError(f"the model's features {features} are not this version's {FEATURES}")
+        trees = tuple(
+            tuple((int(n[0]), float(n[1]), int(n[2]), int(n[3]), float(n[4])) for n in tree) for tree in data["trees"]
+        )
+        return cls(features, trees)
+
+
+@cache
+def shipped_model() -> TreeModel:
+    """The model fitted on the published question sets (`knowledge/confidence.json`)."""
+    return TreeModel.from_json(json.loads(MODEL_FILE.read_text(encoding="utf-8"))["model"])

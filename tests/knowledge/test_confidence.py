@@ -1,0 +1,119 @@
+"""The learned judge (`knowledge.confidence`): the trees it evaluates, the evidence it weighs, and
+the decisions it takes in a search with `[faq] dense = "judge"` (a fake embedding model and stub
+trees, so the decision is known)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from knowledge import confidence
+from knowledge import dense as dense_module
+from knowledge.confidence import FEATURES, TreeModel, evidence, shipped_model
+from knowledge.dense import DenseUse
+from knowledge.scoring import Scored
+from knowledge.search import KnowledgeIndex
+from tests.knowledge.test_dense import ENTRIES, FakeModel
+
+LEAD = FEATURES.index("lexical_lead")
+
+
+def constant(log_odds: float) -> TreeModel:
+    return TreeModel(FEATURES, (((-1, 0.0, 0, 0, log_odds),),))
+
+
+def lead_model() -> TreeModel:
+    """One split: a lexical lead above 0.1 adds 2 to the log-odds, below it subtracts 1."""
+    return TreeModel(FEATURES, (((LEAD, 0.1, 1, 2, 0.5), (-1, 0.0, 0, 0, -1.0), (-1, 0.0, 0, 0, 2.0)),))
+
+
+def test_trees_go_left_at_or_below_the_threshold_and_add_up_on_the_log_odds_scale() -> None:
+    model = lead_model()
+    low, high = [0.0] * len(FEATURES), [0.0] * len(FEATURES)
+    low[LEAD], high[LEAD] = 0.1, 0.3
+    assert model.log_odds(low) == -1.0 and model.log_odds(high) == 2.0
+    assert model.probability(high) == pytest.approx(1 / (1 + np.exp(-2.0)))
+    # what weighed: the path's change from the root's expected output, all on the split feature
+    assert model.weighed(high)["lexical_lead"] == pytest.approx(1.5)
+    assert sum(model.weighed(low).values()) == pytest.approx(model.log_odds(low) - 0.5)
+
+
+def test_a_model_for_other_features_is_refused() -> None:
+    data = constant(0.0).to_json() | {"features": ["lexical_score"]}
+    with pytest.raises(ValueError, match="features"):
+        TreeModel.from_json(data)
+    assert TreeModel.from_json(json.loads(json.dumps(lead_model().to_json()))) == lead_model()
+
+
+def test_the_shipped_model_reads_this_versions_features() -> None:
+    model = shipped_model()
+    assert model.features == FEATURES and len(model.trees) > 10
+    assert 0.0 < model.probability([0.5] * len(FEATURES)) < 1.0
+
+
+def test_evidence_names_what_the_first_entry_has_for_it() -> None:
+    lexical = [Scored(2, 0.6, 0.7, 0.8, 0.0, 0.3), Scored(0, 0.4, 0.5, 0.5, 0.5, 0.1)]
+    cosines = np.array([0.80, 0.70, 0.90, -1.0], dtype=np.float32)
+    order = [Scored(2, 0.9, 0.7, 0.8, 0.0, 0.3), Scored(0, 0.5, 0.5, 0.5, 0.5, 0.1)]
+    found = dict(zip(FEATURES, evidence("請求書 invoice", lexical, cosines, order), strict=True))
+    assert found["lexical_score"] == 0.6 and found["lexical_lead"] == pytest.approx(0.2)
+    assert found["explained"] == 0.7 and found["ask_missing"] == 0.0
+    assert found["closest_by_embedding"] == 1.0 and found["lexical_first"] == 1.0
+    assert found["cosine_lead"] == pytest.approx(0.1) and found["cosine_above_median"] == pytest.approx(0.1)
+    assert found["combined_lead"] == pytest.approx(0.4) and found["lexical_candidates"] == 2
+    assert found["question_chars"] == 11 and found["ascii_share"] == pytest.approx(8 / 11)
+    # an entry only the embeddings found: no lexical evidence, its whole ask missing
+    alone = dict(zip(FEATURES, evidence("x", lexical, cosines, [Scored(1, 0.3, 0, 0, 1, 0)]), strict=True))
+    assert alone["lexical_score"] == 0.0 and alone["ask_missing"] == 1.0 and alone["lexical_first"] == 0.0
+
+
+@pytest.fixture
+def judged(monkeypatch: pytest.MonkeyPatch) -> KnowledgeIndex:
+    monkeypatch.setattr(dense_module, "load_model", FakeModel)
+    index = KnowledgeIndex.build(ENTRIES, dense=DenseUse.JUDGE)
+    assert index.wait_dense(5) and index.judges
+    return index
+
+
+def test_the_judge_answers_from_the_confidence_set(judged: KnowledgeIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(confidence, "shipped_model", lambda: constant(3.0))  # p = 0.95
+    found = judged.search("請求書を発行したい")
+    assert found.decision == "answer" and found.best.entry.id == "e2"  # type: ignore[union-attr]
+    assert found.confidence == pytest.approx(0.9526, abs=1e-3)
+    assert judged.search("請求書を発行したい", answer_confidence=0.96).decision == "suggest"
+    explained = judged.explain("請求書を発行したい")
+    assert explained["decision"] == "answer" and explained["confidence"]["entry"] == "請求書の発行方法は？"
+    assert set(explained["confidence"]["evidence"]) == set(FEATURES)
+    assert "the learned judge gives 0.95" in explained["why"]
+
+
+def test_a_judge_that_doubts_turns_a_lexical_answer_into_suggestions(
+    judged: KnowledgeIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lexical = KnowledgeIndex.build(ENTRIES)
+    assert lexical.search("解約したい").decision == "answer"
+    monkeypatch.setattr(confidence, "shipped_model", lambda: constant(-3.0))
+    doubted = judged.search("解約したい")
+    assert doubted.decision == "suggest" and doubted.suggestions[0].id == "e3"
+    assert doubted.confidence is not None and doubted.confidence < 0.1
+    assert judged.explain("解約したい")["decision"] == "suggest"
+
+
+def test_the_judge_never_speaks_where_nothing_is_close(judged: KnowledgeIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(confidence, "shipped_model", lambda: constant(9.0))
+    silent = judged.search("今日の天気は？")
+    assert silent.decision == "none" and silent.confidence is None
+
+
+def test_the_judge_is_lexical_until_the_vectors_are_ready(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeModel()
+    fake.gate.clear()
+    monkeypatch.setattr(dense_module, "load_model", lambda: fake)
+    monkeypatch.setattr(confidence, "shipped_model", lambda: constant(-9.0))
+    index = KnowledgeIndex.build(ENTRIES, dense=DenseUse.JUDGE)
+    warming = index.search("解約したい")
+    assert warming.decision == "answer" and warming.confidence is None  # the lexical judge's answer
+    fake.gate.set()
+    assert index.wait_dense(5) and index.search("解約したい").decision == "suggest"
