@@ -11,6 +11,7 @@ from bot.i18n_customers import CUSTOMER_MESSAGES
 from bot.i18n_intake import INTAKE_MESSAGES
 from bot.i18n_people import PEOPLE_MESSAGES
 from bot.i18n_reports import REPORT_MESSAGES
+from knowledge.romaji import is_romaji_message
 
 
 class Language(StrEnum):
@@ -244,7 +245,7 @@ def detect_language(text: str, default: Language) -> Language:
     """English when someone writes an English sentence: no Japanese characters, three words or more, one of
     them a word sentences need (how, do, I, the, is, can …). Short ASCII questions — "SSO?", "CSV",
     "API rate limit?" — are keywords, and keep the workspace's language."""
-    if _JAPANESE.search(text or ""):
+    if _JAPANESE.search(text or "") or is_romaji_message(text or ""):  # 「sakujo sitai desu」 is Japanese
         return Language.JA
     words = [word.lower() for word in _WORD.findall(text or "")]
     if len(words) >= 3 and any(word in _SENTENCE_WORDS for word in words):

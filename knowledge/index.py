@@ -28,7 +28,7 @@ from knowledge.normalize import compact, normalize_text
 from knowledge.repairs import Lexicon
 from knowledge.results import DEFAULT_ANSWER_CONFIDENCE as _CONFIDENCE
 from knowledge.results import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD, Candidate, Decision, SearchResult
-from knowledge.romaji import convert_leftover_romaji
+from knowledge.romaji import convert_leftover_romaji, romaji_message
 from knowledge.scoring import Query, Scored, Scorer, Terms
 from knowledge.state import State as _State
 from knowledge.state import empty_state as _empty_state
@@ -194,7 +194,8 @@ class KnowledgeIndex:
     def query(self, text: str) -> Query:
         """A question reduced to its weighted terms and its asks."""
         text = text[:MAX_QUERY_LENGTH]
-        readable = convert_leftover_romaji(unicodedata.normalize("NFKC", text), self._lexicon.knows)
+        knows = self._lexicon.knows
+        readable = convert_leftover_romaji(romaji_message(unicodedata.normalize("NFKC", text), knows), knows)
         tokens = self._lexicon.repair(tokenize(normalize_text(readable)))
         found = ask_clause.query(text, tokens, self._analyzer, asks_of(tokens, self._analyzer), compact(text))
         return soft_terms.applied(found, tokens, self._state.postings, self._lexicon)

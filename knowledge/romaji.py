@@ -5,6 +5,14 @@ People typing fast leave letters unconverted: 「できまsuか」, 「おわら
 converted (「ますか」, 「ない」, 「だけど」); a consonant that makes no syllable is dropped. Capitalised
 words (API, Slack), words the knowledge base uses and Latin words not right after hiragana are
 left as they are.
+
+Others type a whole message in romaji, with the input method off or on a device without one:
+「yu-za- tsuika sitai」, 「seikyuusyo no daunro-do basyo」. When most of a message's Latin words
+are Japanese syllables (Hepburn or Kunrei: shi/si, tsu/tu, sha/sya, a doubled consonant for っ, "-"
+for ー) it is read as romaji (`romaji_message`), and those words become kana, which the search
+reads like any kana. English has few such words ("The same candidate shows up twice" has two in
+nine; words under three letters are not counted: do, an, to), and words the knowledge base uses
+(api, csv) or written in capitals stay as they are.
 """
 
 from __future__ import annotations
@@ -37,8 +45,16 @@ _ROWS: dict[str, str | tuple[str, ...]] = {
     "v": ("ゔぁ", "ゔぃ", "ゔ", "ゔぇ", "ゔぉ"),
 }
 _DIGRAPHS = {"sh": "し", "ch": "ち", "ts": "つ", "ky": "き", "gy": "ぎ", "ny": "に", "hy": "ひ", "my": "み", "ry": "り"}
+_DIGRAPHS |= {"by": "び", "py": "ぴ", "sy": "し", "ty": "ち", "zy": "じ", "jy": "じ", "dy": "ぢ"}  # Kunrei-shiki
 _SMALL_Y = "ゃぃゅぇょ"
-_SYLLABLE = re.compile(r"(sh|ch|ts|[kgnhmrbp]y|[kstnhmyrwgzdbpfjlxcv]?)([aiueo])")
+_SYLLABLE = re.compile(r"(sh|ch|ts|[kgnhmrbpstzjd]y|[kstnhmyrwgzdbpfjlxcv]?)([aiueo])")
+# A Japanese word in romaji as people type it: syllables, ん (n, nn), っ (a doubled consonant), ー
+# ("-"). Not l, x, c, q or v, which those who type whole messages in romaji hardly use.
+_ROMAJI_WORD = re.compile(
+    r"(?:(?:sh|ch|ts|[kgnhmrbpstzjd]y|[kstnhmyrwgzdbpfj])?[aiueo]|nn?|([kstgzdbphmrfj])(?=\1)|-)+"
+)
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
+ROMAJI_SHARE = 0.75  # of a message's Latin words of 3 letters or more (two or more) that must read as romaji
 _LATIN_AFTER_HIRAGANA = re.compile(r"(?<=[ぁ-ゖー])[a-z]+")
 
 
@@ -50,6 +66,14 @@ def kana_of(romaji: str) -> str:
         rest = romaji[position:]
         if len(rest) >= 2 and rest[0] == rest[1] and rest[0] not in "aiueon":
             out.append("っ")  # a doubled consonant: kitte
+            position += 1
+            continue
+        if rest.startswith("nn") and (len(rest) == 2 or rest[2] not in "aiueoy"):
+            out.append("ん")  # ん typed twice: kenngen
+            position += 2
+            continue
+        if rest[0] == "-":
+            out.append("ー")  # a long vowel: me-ru
             position += 1
             continue
         match = _SYLLABLE.match(rest)
@@ -80,3 +104,19 @@ def convert_leftover_romaji(text: str, is_word: Callable[[str], bool] = lambda w
     if text.isascii() or not _LATIN_AFTER_HIRAGANA.search(text):
         return text
     return _LATIN_AFTER_HIRAGANA.sub(lambda m: m.group(0) if is_word(m.group(0)) else kana_of(m.group(0)), text)
+
+
+def romaji_message(text: str, is_word: Callable[[str], bool] = lambda word: False) -> str:
+    """A message typed in romaji, its Japanese words in kana (「sakujo sitai」 → 「さくじょ したい」);
+    any other text as it is. `is_word` knows the knowledge base's own Latin words (api, csv)."""
+    words = [w for w in _LATIN_WORD.findall(text) if not (w.isupper() and len(w) > 1) and not is_word(w.lower())]
+    romaji = {w for w in words if _ROMAJI_WORD.fullmatch(w.lower())}
+    longer = [w for w in words if len(w) >= 3]  # short English words read as romaji too: do, an, to
+    if len(longer) < 2 or sum(w in romaji for w in longer) < ROMAJI_SHARE * len(longer):
+        return text
+    return _LATIN_WORD.sub(lambda m: kana_of(m.group(0).lower()) if m.group(0) in romaji else m.group(0), text)
+
+
+def is_romaji_message(text: str) -> bool:
+    """Whether a message reads as Japanese typed in romaji (to be answered in Japanese)."""
+    return romaji_message(text) != text

@@ -36,6 +36,11 @@ def test_any_japanese_means_japanese(question: str) -> None:
     assert detect_language(question, Language.EN) is Language.JA
 
 
+@pytest.mark.parametrize("question", ["pasuwa-do wo wasuremasita", "yu-za- tsuika no houhou osiete kudasai"])
+def test_japanese_typed_in_romaji_gets_japanese_labels(question: str) -> None:
+    assert detect_language(question, Language.EN) is Language.JA
+
+
 def test_every_message_has_both_languages() -> None:
     missing = [key for key, texts in MESSAGES.items() if set(texts) != {"ja", "en"}]
     assert missing == []

@@ -1,10 +1,12 @@
-"""Romaji left over from an input method, read back as kana."""
+"""Romaji left over from an input method, and whole messages typed in romaji, read back as kana."""
 
 from __future__ import annotations
 
 import pytest
 
-from knowledge.romaji import convert_leftover_romaji, kana_of
+from knowledge.loader import Entry
+from knowledge.romaji import convert_leftover_romaji, is_romaji_message, kana_of, romaji_message
+from knowledge.search import KnowledgeIndex
 
 
 @pytest.mark.parametrize(
@@ -30,3 +32,58 @@ def test_words_are_left_alone() -> None:
 
 def test_syllables() -> None:
     assert kana_of("shachou") == "しゃちょう" and kana_of("kitte") == "きって" and kana_of("tsukau") == "つかう"
+
+
+def test_more_syllables_people_type() -> None:
+    assert kana_of("me-ru") == "めーる"  # "-" for ー
+    assert (
+        kana_of("kenngen") == "けんげん" and kana_of("konnichiwa") == "こんにちわ"
+    )  # ん typed twice, or before a vowel
+    assert kana_of("syain") == "しゃいん" and kana_of("tyousei") == "ちょうせい" and kana_of("zyunban") == "じゅんばん"
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("yu-za- tsuika sitai", "ゆーざー ついか したい"),
+        ("kenngen no henkou houhou", "けんげん の へんこう ほうほう"),
+        ("Seikyuusyo no daunro-do basyo", "せいきゅうしょ の だうんろーど ばしょ"),  # a capital to start with
+        ("kyuujin wo hikoukai ni sitai desu, どこで", "きゅうじん を ひこうかい に したい です, どこで"),
+    ],
+)
+def test_a_message_typed_in_romaji_is_read_as_kana(typed: str, meant: str) -> None:
+    assert romaji_message(typed) == meant and is_romaji_message(typed)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The same candidate shows up twice. Can I merge the two records?",
+        "do you have an api",  # short English words read as romaji, but are not counted
+        "How do I add a user?",
+        "API rate limit?",
+        "login error 500",
+        "sakujo",  # one word is not a message
+        "パスワード reset",
+    ],
+)
+def test_english_and_keywords_are_not_romaji(text: str) -> None:
+    assert romaji_message(text) == text and not is_romaji_message(text)
+
+
+def test_the_knowledge_bases_own_latin_words_stay() -> None:
+    assert romaji_message("csv no daunro-do houhou", lambda word: word == "csv") == "csv の だうんろーど ほうほう"
+    assert romaji_message("CSV no daunro-do houhou") == "CSV の だうんろーど ほうほう"  # capitals: an acronym
+
+
+def test_a_question_typed_in_romaji_finds_its_entry() -> None:
+    entries = [
+        Entry(
+            "e1", "ユーザーの追加方法", "アカウント", "設定 > ユーザー管理 の「招待」からメールアドレスを入力します。"
+        ),
+        Entry("e2", "請求書のダウンロード", "請求", "請求 > 請求書一覧 から PDF をダウンロードできます。"),
+    ]
+    index = KnowledgeIndex.build(entries)
+    assert index.search("yu-za- wo tsuika sitai desu").best.entry.id == "e1"  # type: ignore[union-attr]
+    found = index.search("seikyuusyo no daunro-do houhou")
+    assert found.decision == "answer" and found.best.entry.id == "e2"  # type: ignore[union-attr]
