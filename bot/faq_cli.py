@@ -69,6 +69,12 @@ def print_explanation(explanation: dict[str, Any]) -> None:
     if explanation.get("ask_clause"):
         background = ", ".join(explanation["background"]) or "-"
         print(f"ask clause: {explanation['ask_clause']} (background, counting less: {background})")
+    judged = explanation.get("confidence")  # the learned judge (knowledge.confidence)
+    if judged:
+        weighed = ", ".join(f"{name} {value:+.2f}" for name, value in list(judged["weighed"].items())[:4])
+        print(
+            f"learned judge: {judged['probability']:.2f} that 「{judged['entry']}」 is right; weighed most: {weighed}"
+        )
     for candidate in explanation["candidates"]:
         print(
             f"  {candidate['rank']}. {candidate['question']} [{candidate['source']}] score {candidate['score']}"

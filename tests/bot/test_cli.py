@@ -61,6 +61,7 @@ def test_faq_ask_explains_which_words_matched_which_field(capsys: pytest.Capture
     assert main(["faq", "ask", "--explain", "請求書の宛名を変更したい"]) == 0
     out = capsys.readouterr().out
     assert "why:" in out and "#請求書 → question" in out and "NOT covered" in out
+    assert "learned judge: 0." in out and "weighed most: " in out  # the default judge, with its evidence
     assert main(["faq", "ask", "--json", "--explain", "解約方法は？"]) == 0
     line = json.loads(capsys.readouterr().out)
     assert line["answered"] and line["explain"]["candidates"][0]["matched"]
