@@ -231,6 +231,9 @@ def suggestion_order(
     return rerank(scored, cosines, SUGGEST_WEIGHT, keep), cosines
 
 
+Thresholds = tuple[float, float]  # the answer threshold (lexical judge) and the answer confidence (learned judge)
+
+
 @dataclass(frozen=True)
 class SecondLook:
     """What the embeddings make of the lexical judge's decision."""
@@ -250,7 +253,7 @@ def second_look(
     text: str,
     scored: list[Scored],
     decision: Decision,
-    thresholds: tuple[float, float],
+    thresholds: Thresholds,
     keep: int,
     allowed: Callable[[int], bool] = lambda slot: True,
 ) -> SecondLook:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,7 @@ from knowledge import ask_clause, dictionary_pages, index_cache, parallel, soft_
 from knowledge import dense as embeddings
 from knowledge.analysis import analyse_entry, field_terms
 from knowledge.asks import asks_of
-from knowledge.dense import DenseUse, SecondLook
+from knowledge.dense import DenseUse, SecondLook, Thresholds
 from knowledge.judge import decide, judge_params
 from knowledge.loader import Entry, load_entries, markdown_files, parse_markdown
 from knowledge.normalize import compact, normalize_text
@@ -239,11 +239,13 @@ class KnowledgeIndex:
         return embeddings.rerank(lexical, cosines, judge_params("dense").dense_weight, keep), "dense", cosines
 
     def _second_look(
-        self, state: _State, parsed: Query, scored: list[Scored], decision: Decision, *more: Any
-    ) -> SecondLook:
+        self, state: _State, parsed: Query, scored: list[Scored], decision: Decision, thresholds: Thresholds,
+        keep: int, allowed: Callable[[int], bool] = lambda slot: True,
+    ) -> SecondLook:  # fmt: skip
         """The embeddings' look at the lexical judge's decision (`knowledge.dense.second_look`)."""
         matrix = self._dense_matrix(state) if self._dense_use.orders_suggestions else None
-        return embeddings.second_look(self._dense_use, self._dense, matrix, parsed.text, scored, decision, *more)
+        use, dense, text = self._dense_use, self._dense, parsed.text
+        return embeddings.second_look(use, dense, matrix, text, scored, decision, thresholds, keep, allowed)
 
     def _dense_matrix(self, state: _State) -> embeddings.DenseMatrix | None:
         return embeddings.current_matrix(
