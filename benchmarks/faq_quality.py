@@ -4,6 +4,7 @@ Usage:
     python benchmarks/faq_quality.py [--split tuning|heldout|all] [--set NAME ...] [--verbose]
                                      [--answer-threshold X --suggest-threshold Y]
                                      [--dense auto|judge|confirm|suggestions|ranking|on|off] [--suggest-weight W]
+                                     [--together]
 
 Each set is a folder of `benchmarks/data/faq/`:
 
@@ -35,7 +36,10 @@ Prints one JSON object a line per set and split (`ranking`: lexical or dense; `d
     silent                   in scope, nothing at all shown (no answer, no suggestion) / in scope
     after_teaching           the same figures after the set's teach.jsonl was learned
 
---verbose lists every miss on stderr with the best candidates.
+--verbose lists every miss on stderr with the best candidates. --together searches the named sets'
+questions against their knowledge bases put together in one folder, as one larger base (one JSON
+line, "set": their names joined by "+"): whether the figures carry over to a FAQ several times the
+size of those the judge was fitted on.
 """
 
 from __future__ import annotations
@@ -45,7 +49,9 @@ import dataclasses
 import importlib.util
 import json
 import os
+import shutil
 import sys
+import tempfile
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
@@ -202,6 +208,30 @@ def measure(
     return report
 
 
+def measure_together(
+    folders: list[Path], split: str, thresholds: tuple[float, float], dense: DenseUse
+) -> dict[str, Any]:
+    """The sets' questions against their knowledge bases in one folder (one base, several times larger)."""
+    with tempfile.TemporaryDirectory() as together:
+        for folder in folders:
+            shutil.copy(knowledge_of(folder), Path(together) / f"{folder.name}.md")
+        cache = os.environ.get("SUPPORTBOT_FAQ_INDEX_CACHE")
+        index = KnowledgeIndex.from_path(Path(together), dense=dense, cache_dir=Path(cache) if cache else None)
+        index.wait_dense()
+    rows = [row for folder in folders for row in read_rows(folder / f"{split}.jsonl")]
+    name = "+".join(folder.name for folder in folders)
+    report: dict[str, Any] = {"set": name, "split": split, "dense": str(dense), "entries": len(index.entries)}
+    headings = [entry.question for entry in index.entries]
+    report["shared_headings"] = len(headings) - len(set(headings))  # the same heading in two bases: either counts
+    report.update(evaluate(index, rows, *thresholds))
+    taught = [
+        row for folder in folders if (folder / "teach.jsonl").exists() for row in read_rows(folder / "teach.jsonl")
+    ]
+    if taught:
+        report["after_teaching"] = {"taught": teach(index, taught), **evaluate(index, rows, *thresholds)}
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--split", choices=(*SPLITS, "all"), default="all", help="which questions (default: all)")
@@ -227,11 +257,18 @@ def main(argv: list[str] | None = None) -> int:
         help="the cosine's weight when the embeddings order the suggestions (to measure it; the bot's is "
         "knowledge.dense.SUGGEST_WEIGHT)",
     )
+    parser.add_argument("--together", action="store_true", help="the named sets' knowledge bases as one base")
     args = parser.parse_args(argv)
     dense = dense_use(args.dense)
     if args.suggest_weight is not None:
         embeddings.SUGGEST_WEIGHT = args.suggest_weight
     splits = SPLITS if args.split == "all" else (args.split,)
+    if args.together:
+        if not args.sets or args.split == "all":
+            raise SystemExit("--together needs --set NAME (two or more) and --split tuning|heldout")
+        thresholds = (args.answer_threshold, args.suggest_threshold)
+        print(json.dumps(measure_together(set_folders(args.sets), args.split, thresholds, dense), ensure_ascii=False))
+        return 0
     for folder in set_folders(args.sets):
         for split in splits:
             thresholds = (args.answer_threshold, args.suggest_threshold)
