@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationError, field_validator, model_validator
 
 from bot.config_faq import FaqConfig
 from bot.config_plans import CustomersConfig, PlanConfig, ResponseTarget, plan_problems
 from bot.config_problems import validation_problems, without_replaced_keys
+from bot.config_section import Section
 from bot.durations import parse_duration
 from bot.identifiers import is_channel, is_user, is_usergroup
 from bot.settings import ConfigError
@@ -70,11 +71,7 @@ UsergroupId = Annotated[str, BeforeValidator(lambda v: _check_usergroup(str(v)))
 UserOrGroupId = Annotated[str, BeforeValidator(lambda v: _check_user_or_group(str(v)))]
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ChannelsConfig(_Section):
+class ChannelsConfig(Section):
     cases: ChannelId = Field(description="channel ID where new cases are posted")
     emergency: ChannelId = Field(description="channel ID of the emergency channel (e.g. #dev-emergency)")
     faq: list[ChannelId] = Field(
@@ -83,21 +80,21 @@ class ChannelsConfig(_Section):
     )
 
 
-class AgentsConfig(_Section):
+class AgentsConfig(Section):
     users: list[UserId] = Field(default_factory=list, description="user IDs of support agents")
     usergroups: list[UsergroupId] = Field(
         default_factory=list, description="user group IDs whose members are support agents"
     )
 
 
-class CasesConfig(_Section):
+class CasesConfig(Section):
     reopen_window: Duration = Field(
         default=timedelta(days=14), description='how long after resolution a case may be reopened, e.g. "14d"'
     )
     title_max_length: int = Field(default=200, ge=20, le=1000, description="longest accepted case title")
 
 
-class EscalationConfig(_Section):
+class EscalationConfig(Section):
     cs_lead: UserOrGroupId | None = Field(
         default=None, description="L2: the CS Lead (user or user group ID) mentioned on escalation and misses"
     )
@@ -113,7 +110,7 @@ class EscalationConfig(_Section):
 SlaTarget = ResponseTarget  # [sla.<priority>]: the targets of the implicit plan (bot/config_plans.py)
 
 
-class SlaConfig(_Section):
+class SlaConfig(Section):
     check_interval: Duration = Field(default=timedelta(seconds=60), description="how often the SLA job runs")
     warn_at: float = Field(
         default=0.75, ge=0.0, lt=1.0, description="warn when this share of the target has elapsed (0 = never)"
@@ -190,7 +187,7 @@ MonthDay = Annotated[str, BeforeValidator(_month_day)]
 Weekday = Annotated[str, BeforeValidator(_weekday)]
 
 
-class BusinessHoursConfig(_Section):
+class BusinessHoursConfig(Section):
     timezone: TimeZoneName = Field(default="Asia/Tokyo", description="IANA time zone of the support desk")
     days: list[Weekday] = Field(
         default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"], description="working weekdays"
@@ -239,7 +236,7 @@ def _fallback(value: Any) -> str:
     return text
 
 
-class OncallConfig(_Section):
+class OncallConfig(Section):
     rotation: list[UserId] = Field(default_factory=list, description="user IDs taking on-call in turn, weekly")
     secondary: list[UserId] = Field(default_factory=list, description="optional secondary rotation")
     handoff: Annotated[str, BeforeValidator(_handoff)] = Field(
@@ -272,7 +269,7 @@ class OncallConfig(_Section):
         return value
 
 
-class ReportsConfig(_Section):
+class ReportsConfig(Section):
     attainment_goal: float = Field(
         default=0.95,
         gt=0.0,
@@ -289,7 +286,7 @@ class ReportsConfig(_Section):
     )
 
 
-class BehaviourConfig(_Section):
+class BehaviourConfig(Section):
     """Everything in supportbot.toml."""
 
     language: Literal["ja", "en"] = Field(default="ja", description='"ja" or "en"')

@@ -5,20 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 
+from bot.config_section import Section
 from knowledge.dense import DenseUse
 from knowledge.results import DEFAULT_ANSWER_CONFIDENCE
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
 
 _CONFIDENCE = 'with dense = "judge": the learned judge\'s probability (0-1) from which the bot answers'
 
 
-class FaqConfig(_Section):
+class FaqConfig(Section):
     knowledge_path: str | None = Field(
         default=None,
         description="folder or file of Markdown Q&As; relative paths start at the config file's folder; "

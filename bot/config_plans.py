@@ -19,8 +19,9 @@ from collections.abc import Collection, Mapping
 from datetime import timedelta
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_validator
 
+from bot.config_section import Section
 from bot.durations import parse_duration
 
 IMPLICIT_PLAN_ID = "standard"
@@ -35,11 +36,7 @@ Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 Hours = TypeVar("Hours", bound=BaseModel)
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ResponseTarget(_Section):
+class ResponseTarget(Section):
     """A first-response target: how long, counted around the clock or in business hours."""
 
     target: Duration = Field(description='first-response target, e.g. "2h" or "90m"')
@@ -56,7 +53,7 @@ class ResponseTarget(_Section):
 _TARGET_EXAMPLE = '{ target = "2h", calendar = "24x7" }'
 
 
-class PlanConfig(_Section):
+class PlanConfig(Section):
     """One [plans.<id>] table."""
 
     label: str = Field(min_length=1, max_length=80, description='the name people see, e.g. "Premier"')
@@ -78,7 +75,7 @@ class PlanConfig(_Section):
         return target
 
 
-class CustomersConfig(_Section):
+class CustomersConfig(Section):
     """[customers]: the directory itself lives in the database (`supportbot customers import`)."""
 
     default_plan: str | None = Field(
