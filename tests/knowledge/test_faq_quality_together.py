@@ -19,7 +19,9 @@ def test_the_named_sets_are_searched_as_one_base(capsys: pytest.CaptureFixture[s
     (report,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     alone = [faq_quality.load_index(faq_quality.SETS / name) for name in ("hr", "ec")]
     assert report["set"] == "ec+hr" and report["entries"] == sum(len(index.entries) for index in alone)
-    assert report["shared_headings"] == 0 and report["in_scope"] == 360 and 0.0 < report["top1"] < 1.0  # both tuning halves: 180 in scope each
+    assert (
+        report["shared_headings"] == 0 and report["in_scope"] == 360 and 0.0 < report["top1"] < 1.0
+    )  # both tuning halves: 180 in scope each
     assert report["after_teaching"]["taught"] == 360  # both sets' phrasings, each for its own entry
 
 
