@@ -7,7 +7,8 @@ because near misses (same topic, another ask) score like real questions on the l
 
 Here the evidence of a search — the lexical parts of the first entry (how much of the question it
 explains, the ask it misses …), the embeddings' view (its cosine, how far ahead of the others),
-whether both agree, and the question's shape (length, written in English) — goes into a small
+whether both agree, how close its answer's best sentence is, how much of the question is words of
+another entry's question, and the question's shape (length, written in English) — goes into a small
 gradient-boosted tree model (`knowledge/confidence.json`), fitted by `benchmarks/faq_fit_judge.py`
 on the published blind question sets of many knowledge bases, never on one team's base. The bot
 answers when the probability reaches the team's `[faq] answer_confidence`.
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -28,7 +29,20 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.analysis import EntryTerms
 from knowledge.scoring import Scored
+
+Closeness = tuple[np.ndarray, np.ndarray]  # cosines by slot: with the entry's texts, with its best sentence
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The question as the learned judge weighs it: its text, and how its words sit with an entry's
+    (`other_entries_words`, by slot)."""
+
+    text: str
+    words: Callable[[int], tuple[float, float]] = lambda slot: (0.0, 0.0)
+
 
 MODEL_FILE = Path(__file__).resolve().parent / "confidence.json"
 LEXICAL_POOL = 10  # lexical candidates counted (the index ranks this many when the embeddings are on)
@@ -52,18 +66,23 @@ FEATURES = (
     "lexical_second",  # the second lexical score
     "cosine_gap_1_2",  # the closest entry's cosine minus the second closest's
     "cosine_gap_2_3",  # the second closest's minus the third's
+    "others_words",  # the share of the question in words it lacks and another entry's question holds
+    "others_question_words",  # … in words its question lacks and another entry's question holds
+    "sentence_cosine",  # the best cosine of one sentence of its answer (`knowledge.dense.sentence_texts`)
+    "sentence_lead",  # … minus the best other entry's
+    "sentence_above_median",  # … minus the median entry's
+    "closest_by_sentence",  # 1 when it holds the sentence closest to the question
 )
 
 
-def evidence(text: str, lexical: Sequence[Scored], cosines: np.ndarray, order: Sequence[Scored]) -> list[float]:
+def evidence(asked: Asked, lexical: Sequence[Scored], closeness: Closeness, order: Sequence[Scored]) -> list[float]:
     """The features (FEATURES, in order) of the first entry of `order` (lexical candidates and the
     entries closest by embedding, ordered by the combined score: `knowledge.dense.rerank`)."""
+    text, (cosines, sentences) = asked.text, closeness
     first = order[0].slot
     mine = next((s for s in lexical if s.slot == first), None)
     lexical_score = mine.score if mine is not None else 0.0
     other_lexical = max((s.score for s in lexical if s.slot != first), default=0.0)
-    known = cosines[cosines > -1.0]
-    median = float(np.median(known)) if len(known) else 0.0
     top = [*np.sort(cosines)[::-1][:3].tolist(), 0.0, 0.0, 0.0]
     own = float(cosines[first])
     other_cosine = top[1] if own >= top[0] else top[0]
@@ -75,7 +94,7 @@ def evidence(text: str, lexical: Sequence[Scored], cosines: np.ndarray, order: S
         mine.phrasing if mine is not None else 0.0,
         mine.ask_missing if mine is not None else 1.0,
         mine.wording if mine is not None else 0.0,
-        own - median,
+        own - _median(cosines),
         own - other_cosine,
         float(int(np.argmax(cosines)) == first),
         order[0].score - (order[1].score if len(order) > 1 else 0.0),
@@ -87,7 +106,41 @@ def evidence(text: str, lexical: Sequence[Scored], cosines: np.ndarray, order: S
         lexical_scores[1],
         top[0] - top[1],
         top[1] - top[2],
+        *asked.words(first),
+        *_closest(sentences, first),
     ]
+
+
+def _median(cosines: np.ndarray) -> float:
+    known = cosines[cosines > -1.0]
+    return float(np.median(known)) if len(known) else 0.0
+
+
+def _closest(cosines: np.ndarray, slot: int) -> tuple[float, float, float, float]:
+    """A slot's cosine, its lead over the best other slot's, its lead over the median, and whether
+    it is the closest."""
+    own = float(cosines[slot])
+    others = np.delete(cosines, slot)
+    other = float(others.max()) if len(others) else 0.0
+    return own, own - other, own - _median(cosines), float(int(np.argmax(cosines)) == slot)
+
+
+def other_entries_words(
+    terms: Mapping[str, float], own: EntryTerms, question_owners: Mapping[str, frozenset[int]], slot: int
+) -> tuple[float, float]:
+    """How much of the question is words that belong to another entry's question (or 言い換え) and
+    not to this one: a near miss often names another entry's object or action (スタッフ for 生徒).
+    The shares of the question's weight in such words that the entry lacks altogether, and that its
+    own questions lack."""
+    total = sum(terms.values()) or 1.0
+    own_questions = {term for phrasing in own.phrasings for term in phrasing}
+    lacking = lacking_in_questions = 0.0
+    for term, weight in terms.items():
+        if not question_owners.get(term, frozenset()) - {slot}:
+            continue
+        lacking += weight if term not in own.profile else 0.0
+        lacking_in_questions += weight if term not in own_questions else 0.0
+    return lacking / total, lacking_in_questions / total
 
 
 @dataclass(frozen=True)

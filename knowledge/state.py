@@ -3,10 +3,11 @@ whole when the index changes."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from knowledge.analysis import EntryTerms
+from knowledge.confidence import other_entries_words
 from knowledge.dense import DenseMatrix
 from knowledge.entry_texts import phrasings_of
 from knowledge.loader import Entry
@@ -27,6 +28,7 @@ class State:
     wordings: dict[int, tuple[str, ...]] = field(default_factory=dict, compare=False)  # filled lazily
     scorers: list[Scorer] = field(default_factory=list, compare=False)  # the one scorer of this state
     dense: list[DenseMatrix] = field(default_factory=list, compare=False)  # its entry vectors, when any
+    owners: list[dict[str, frozenset[int]]] = field(default_factory=list, compare=False)  # filled lazily
 
     @property
     def count(self) -> int:
@@ -40,6 +42,26 @@ class State:
             found = tuple(compact(t) for t in phrasings_of(entry, self.learned.get(entry.id, ())))
             self.wordings[slot] = found
         return found
+
+    def question_owners(self) -> dict[str, frozenset[int]]:
+        """Each term of an entry's question, 言い換え or learned phrasing: the slots that hold it."""
+        if not self.owners:
+            found: dict[str, set[int]] = {}
+            for slot, terms in enumerate(self.terms):
+                for phrasing in terms.phrasings if terms is not None else ():
+                    for term in phrasing:
+                        found.setdefault(term, set()).add(slot)
+            self.owners.append({term: frozenset(slots) for term, slots in found.items()})
+        return self.owners[0]
+
+    def words(self, terms: Mapping[str, float]) -> Callable[[int], tuple[float, float]]:
+        """How a question's terms sit with an entry's (`knowledge.confidence.other_entries_words`)."""
+
+        def of(slot: int) -> tuple[float, float]:
+            own = self.terms[slot]
+            return other_entries_words(terms, own, self.question_owners(), slot) if own else (1.0, 1.0)
+
+        return of
 
 
 def entry_at(state: State, slot: int) -> Entry:

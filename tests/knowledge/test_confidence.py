@@ -11,8 +11,10 @@ import pytest
 
 from knowledge import BUNDLED_KNOWLEDGE, confidence
 from knowledge import dense as dense_module
-from knowledge.confidence import FEATURES, TreeModel, evidence, shipped_model
-from knowledge.dense import DenseUse
+from knowledge.analysis import EntryTerms
+from knowledge.confidence import FEATURES, Asked, TreeModel, evidence, other_entries_words, shipped_model
+from knowledge.dense import DenseUse, entry_texts, sentence_texts
+from knowledge.loader import Entry
 from knowledge.scoring import Scored
 from knowledge.search import KnowledgeIndex
 from tests.knowledge.test_dense import ENTRIES, FakeModel
@@ -56,17 +58,54 @@ def test_the_shipped_model_reads_this_versions_features() -> None:
 def test_evidence_names_what_the_first_entry_has_for_it() -> None:
     lexical = [Scored(2, 0.6, 0.7, 0.8, 0.0, 0.3), Scored(0, 0.4, 0.5, 0.5, 0.5, 0.1)]
     cosines = np.array([0.80, 0.70, 0.90, -1.0], dtype=np.float32)
+    sentences = np.array([0.85, 0.60, 0.75, -1.0], dtype=np.float32)
     order = [Scored(2, 0.9, 0.7, 0.8, 0.0, 0.3), Scored(0, 0.5, 0.5, 0.5, 0.5, 0.1)]
-    found = dict(zip(FEATURES, evidence("請求書 invoice", lexical, cosines, order), strict=True))
+    asked = Asked("請求書 invoice", lambda slot: (0.25, 0.5) if slot == 2 else (0.0, 0.0))
+    found = dict(zip(FEATURES, evidence(asked, lexical, (cosines, sentences), order), strict=True))
     assert found["lexical_score"] == 0.6 and found["lexical_lead"] == pytest.approx(0.2)
     assert found["explained"] == 0.7 and found["ask_missing"] == 0.0
     assert found["closest_by_embedding"] == 1.0 and found["lexical_first"] == 1.0
     assert found["cosine_lead"] == pytest.approx(0.1) and found["cosine_above_median"] == pytest.approx(0.1)
     assert found["combined_lead"] == pytest.approx(0.4) and found["lexical_candidates"] == 2
     assert found["question_chars"] == 11 and found["ascii_share"] == pytest.approx(8 / 11)
+    assert found["others_words"] == 0.25 and found["others_question_words"] == 0.5  # of slot 2, the first
+    # its best sentence is not the closest: slot 0's is, by 0.10; the median of the three is 0.75
+    assert found["sentence_cosine"] == pytest.approx(0.75) and found["sentence_lead"] == pytest.approx(-0.1)
+    assert found["sentence_above_median"] == pytest.approx(0.0) and found["closest_by_sentence"] == 0.0
     # an entry only the embeddings found: no lexical evidence, its whole ask missing
-    alone = dict(zip(FEATURES, evidence("x", lexical, cosines, [Scored(1, 0.3, 0, 0, 1, 0)]), strict=True))
-    assert alone["lexical_score"] == 0.0 and alone["ask_missing"] == 1.0 and alone["lexical_first"] == 0.0
+    alone = evidence(Asked("x"), lexical, (cosines, sentences), [Scored(1, 0.3, 0, 0, 1, 0)])
+    found = dict(zip(FEATURES, alone, strict=True))
+    assert found["lexical_score"] == 0.0 and found["ask_missing"] == 1.0 and found["lexical_first"] == 0.0
+
+
+def test_words_of_another_entrys_question_count_against_an_entry() -> None:
+    """「スタッフをCSVで一括登録」 against 生徒をCSVで一括登録: スタッフ is another entry's question word."""
+    own = EntryTerms(
+        ({"生徒": 1.0, "CSV": 1.0, "一括登録": 1.0},), {"生徒": 1.0, "CSV": 1.0, "一括登録": 1.0, "講師": 0.3}
+    )
+    owners = {"生徒": frozenset({0}), "CSV": frozenset({0, 1}), "一括登録": frozenset({0}), "スタッフ": frozenset({1})}
+    owners |= {"講師": frozenset({2})}
+    question = {"スタッフ": 1.0, "CSV": 1.0, "一括登録": 1.0}
+    assert other_entries_words(question, own, owners, 0) == (pytest.approx(1 / 3), pytest.approx(1 / 3))
+    # a word the entry's answer has but its question lacks counts only in the second share
+    assert other_entries_words({"講師": 1.0, "CSV": 1.0}, own, owners, 0) == (0.0, 0.5)
+    # words nobody's question has (the user's own) are not held against it
+    assert other_entries_words({"生徒": 1.0, "困った": 1.0}, own, owners, 0) == (0.0, 0.0)
+
+
+def test_an_entrys_sentences_are_embedded_after_its_question() -> None:
+    entry = Entry(
+        "x", "請求書を発行したい", "請求", "請求書は管理画面から発行できます。宛名は会社名です。\n短い",
+        sections=(("手順", "設定 > 請求 > 発行"),), escalation="届かない場合は Tier2 へ。",
+    )  # fmt: skip
+    assert sentence_texts(entry) == (
+        "請求書を発行したい: 請求書は管理画面から発行できます。",
+        "請求書を発行したい: 宛名は会社名です。",
+        "請求書を発行したい: 設定 > 請求 > 発行",
+        "請求書を発行したい: 届かない場合は Tier2 へ。",
+    )
+    texts = entry_texts(entry, ("請求書ほしい",))
+    assert texts.phrasings[1:] == ("請求書ほしい",) and texts.all == (*texts.phrasings, *texts.sentences)
 
 
 @pytest.fixture
@@ -87,6 +126,17 @@ def test_the_judge_answers_from_the_confidence_set(judged: KnowledgeIndex, monke
     assert explained["decision"] == "answer" and explained["confidence"]["entry"] == "請求書の発行方法は？"
     assert set(explained["confidence"]["evidence"]) == set(FEATURES)
     assert "the learned judge gives 0.95" in explained["why"]
+
+
+def test_the_judge_weighs_words_of_another_entrys_question(
+    judged: KnowledgeIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(confidence, "shipped_model", lambda: constant(0.0))
+    plain = judged.explain("請求書を発行したい")["confidence"]
+    mixed = judged.explain("解約の請求書を発行したい")["confidence"]  # 解約 is e3's question word, not e2's
+    assert plain["entry"] == mixed["entry"] == "請求書の発行方法は？"
+    assert plain["evidence"]["others_words"] == 0.0 and mixed["evidence"]["others_words"] > 0.2
+    assert mixed["evidence"]["sentence_cosine"] > -1.0  # its answer's sentence was embedded
 
 
 def test_a_judge_that_doubts_turns_a_lexical_answer_into_suggestions(
