@@ -6,7 +6,8 @@ answer_confidence` (with the learned judge, the default) or `answer_threshold`. 
 that answers it or none (`knowledge.evaluation`: .jsonl, .csv or .tsv), best by someone who did not
 write the FAQ, with out-of-scope questions among them. This prints the figures at the configured
 thresholds and at neighbouring ones (a lower one answers more, and more of what it
-should not), then the entries missed most and those that answered what they do not cover.
+should not), the one of them it advises (`advised`), then the entries missed most and those that
+answered what they do not cover.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from knowledge.results import DEFAULT_ANSWER_CONFIDENCE
 from knowledge.search import KnowledgeIndex, SearchResult
 
 THRESHOLD_STEPS = (-0.10, -0.05, 0.0, 0.05, 0.10)  # around the configured answer threshold
+ADVISED_OUT_OF_SCOPE = 0.10  # out of scope answered a setting may reach, unless --max-out-of-scope says
+ADVISED_WRONG = 0.05  # answered wrong a setting may reach (issue 8's goals)
+MIN_OUT_OF_SCOPE_TO_ADVISE = 20  # fewer out-of-scope questions cannot tell 0.05 from 0.10
 MAX_UNKNOWN_SHOWN = 10
 MAX_ENTRIES_SHOWN = 5
 
@@ -59,14 +63,18 @@ def check(
         }
         for value in _thresholds(configured)
     ]
+    limit_oos = ADVISED_OUT_OF_SCOPE if max_out_of_scope is None else max_out_of_scope
+    advice = advised(sweep, knob, figures["out_of_scope"], limit_oos)
     if as_json:
         line = {"answer_threshold": answer_threshold, "suggest_threshold": suggest_threshold}
         if index.judges:
             line["answer_confidence"] = answer_confidence
-        print(json.dumps({**line, **figures, "sweep": sweep, **by_entry.report(questions)}, ensure_ascii=False))
+        report = {**line, **figures, "sweep": sweep, "advised": advice, **by_entry.report(questions)}
+        print(json.dumps(report, ensure_ascii=False))
     else:
         _print_figures(figures, knob, configured)
         _print_sweep(sweep, knob, configured)
+        _print_advice(advice, knob, figures["out_of_scope"], limit_oos)
         by_entry.print(questions)
     return _verdict(figures, min_right, max_out_of_scope)
 
@@ -174,6 +182,33 @@ def _print_sweep(sweep: list[dict[str, Any]], knob: str, configured: float) -> N
         mark = "*" if row[knob] == round(configured, 2) else " "
         cells = [_cell(row[key]) for key in ("top1", "wrong", "oos_answered", "shown")]
         print(f"{mark} {row[knob]:.2f}            {cells[0]}   {cells[1]}   {cells[2]:>21}  {cells[3]}")
+
+
+def advised(sweep: list[dict[str, Any]], knob: str, out_of_scope: int, limit: float) -> dict[str, Any] | None:
+    """The setting of the sweep that answers most questions right while out of scope answered stays
+    within `limit` and wrong within ADVISED_WRONG (the higher setting on a tie: the safer one); None
+    when none does, or when too few out-of-scope questions were asked to tell."""
+    if out_of_scope < MIN_OUT_OF_SCOPE_TO_ADVISE:
+        return None
+    fits = [row for row in sweep if (row["oos_answered"] or 0.0) <= limit and (row["wrong"] or 0.0) <= ADVISED_WRONG]
+    return max(fits, key=lambda row: (row["top1"] or 0.0, row[knob])) if fits else None
+
+
+def _print_advice(advice: dict[str, Any] | None, knob: str, out_of_scope: int, limit: float) -> None:
+    if out_of_scope < MIN_OUT_OF_SCOPE_TO_ADVISE:
+        print(
+            f"\nno setting advised: {out_of_scope} out-of-scope question(s), {MIN_OUT_OF_SCOPE_TO_ADVISE} needed"
+            " (add questions your FAQ does not answer, near misses most)"
+        )
+    elif advice is None:
+        print(
+            f"\nno setting keeps out of scope answered ≤ {limit:.2f} and wrong ≤ {ADVISED_WRONG:.2f} on these questions"
+        )
+    else:
+        print(
+            f"\nadvised: {knob} = {advice[knob]:.2f} in supportbot.toml [faq] — the most right answers"
+            f" ({advice['top1']:.2f}) with out of scope answered ≤ {limit:.2f} and wrong ≤ {ADVISED_WRONG:.2f}"
+        )
 
 
 def _cell(value: float | None) -> str:

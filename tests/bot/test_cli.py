@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.faq_check_cli import advised
 from knowledge import BUNDLED_KNOWLEDGE
 
 FAQ = str(BUNDLED_KNOWLEDGE / "faq.md")
@@ -251,6 +252,7 @@ def test_faq_check_measures_the_bot_on_a_teams_own_questions(
     assert "out of scope answered   0.00 (0/1)" in out
     assert "line 3: WRONG ANSWER: ユーザー数 上限" in out and "bot: answer: ユーザー数の上限はありますか？" in out
     assert "* 0.35" in out and "  0.25" in out and "  0.45" in out  # the sweep around the configured threshold
+    assert "no setting advised: 1 out-of-scope question(s), 20 needed" in out
     # what to work on first: the entry whose question got another entry's answer
     assert "支払い方法は何がありますか？: 1 of 1; answered instead: ユーザー数の上限はありますか？ ×1" in out
 
@@ -267,12 +269,32 @@ def test_faq_check_measures_the_bot_on_a_teams_own_questions(
         }
     ]
     assert report["answered_out_of_scope"] == {}
+    assert report["advised"] is None  # one out-of-scope question cannot tell a setting's overreach
 
     # in CI: a floor the figures miss fails the check, and says which
     assert faq_check(tmp_path, "questions.jsonl", CHECK_QUESTIONS, "--min-right", "0.6") == 0
     assert faq_check(tmp_path, "questions.jsonl", CHECK_QUESTIONS, "--min-right", "0.7") == 1
     assert "FAILED: answered right 0.6667 < --min-right 0.7" in capsys.readouterr().err
     assert faq_check(tmp_path, "questions.jsonl", CHECK_QUESTIONS, "--max-out-of-scope", "0") == 0
+
+
+def test_faq_check_advises_the_setting_with_most_right_answers_within_the_out_of_scope_limit() -> None:
+    def row(value: float, top1: float, wrong: float, oos: float) -> dict[str, float]:
+        return {"answer_confidence": value, "top1": top1, "wrong": wrong, "oos_answered": oos, "shown": 0.9}
+
+    sweep = [
+        row(0.7, 0.70, 0.03, 0.15),
+        row(0.75, 0.66, 0.02, 0.10),
+        row(0.8, 0.66, 0.01, 0.08),
+        row(0.85, 0.6, 0.0, 0.05),
+    ]
+    # 0.70 answers most but overreaches; 0.75 and 0.80 tie on right answers: the safer 0.80
+    assert advised(sweep, "answer_confidence", 40, 0.10) == sweep[2]
+    assert advised(sweep, "answer_confidence", 40, 0.05) == sweep[3]  # a team's stricter --max-out-of-scope
+    assert advised(sweep, "answer_confidence", 40, 0.01) is None  # no setting keeps within it
+    assert advised(sweep, "answer_confidence", 19, 0.10) is None  # too few out-of-scope questions to tell
+    wrong = [row(0.7, 0.8, 0.08, 0.0)]
+    assert advised(wrong, "answer_confidence", 40, 0.10) is None  # more wrong answers than ADVISED_WRONG
 
 
 def test_faq_check_reads_a_spreadsheets_tsv_and_refuses_unknown_headings(
