@@ -35,6 +35,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from knowledge import confidence
 from knowledge.confidence import Asked, Closeness
 from knowledge.loader import Entry
 from knowledge.results import Decision
@@ -309,10 +310,8 @@ def second_look(
         return unchanged
     cosines = closeness[0]
     if use is DenseUse.JUDGE:
-        from knowledge.confidence import evidence, shipped_model
-
-        found = evidence(asked, scored, closeness, order)
-        probability = shipped_model().probability(found)
+        found = confidence.evidence(asked, scored, closeness, order)
+        probability = confidence.shipped_model().probability(found)
         judged: Decision = "answer" if probability >= thresholds[1] else "suggest"
         return SecondLook(judged, order, cosines, confidence=probability, evidence=found)
     if use is DenseUse.CONFIRM and confirms(scored, cosines, thresholds[0]):
