@@ -218,6 +218,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "申し訳ありません。処理中にエラーが発生しました。時間をおいてもう一度お試しください。",
         "en": "Sorry, something went wrong. Please try again in a moment.",
     },
+    "error.unknown_command": {
+        "ja": "{command} はこのボットのコマンドではありません。使えるコマンド: {commands}",
+        "en": "{command} is not one of this bot's commands. Its commands: {commands}",
+    },
     "error.unknown_action": {
         "ja": "このボタンは現在使えません。もう一度操作をやり直してください。",
         "en": "This button is no longer available. Please start again.",

@@ -20,6 +20,7 @@ from bot.errors import UserFacingError
 from bot.i18n import t
 from bot.metrics import Metrics
 from bot.slack.mrkdwn import escape_text
+from handlers.commands import COMMANDS
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +71,21 @@ class ErrorReplies:
         if kind in _INTERACTIVE or kind == "slash_command":
             actions = [a.get("action_id") for a in body.get("actions") or [] if isinstance(a, dict)]
             log.info("no listener for %s %s", kind, actions or body.get("callback_id") or body.get("command"))
-            key = "error.unexpected" if kind == "slash_command" else "error.unknown_action"
-            self.tell(respond, body, request, t(key, self.language))
+            self.tell(respond, body, request, self._unhandled_message(kind, body.get("command")))
             return BoltResponse(status=200, body="")
         if kind in ("view_submission", "view_closed"):
             return BoltResponse(status=200, body="")
         return None  # not a shape Slack sends: Bolt's 404 stands
+
+    def _unhandled_message(self, kind: str, command: Any) -> str:
+        """A button no listener knows is gone; a command the app does not have (a manifest that
+        declares one more, or a typo in the console) is named with the ones it has."""
+        if kind != "slash_command":
+            return t("error.unknown_action", self.language)
+        if isinstance(command, str) and command not in COMMANDS:
+            names = ", ".join(f"`{name}`" for name in COMMANDS)
+            return t("error.unknown_command", self.language, command=escape_text(command[:40]), commands=names)
+        return t("error.unexpected", self.language)
 
     def message_for(self, error: Exception) -> str:
         if isinstance(error, UserFacingError):

@@ -82,9 +82,9 @@ def view_submission(view: dict[str, object]) -> str:
     )
 
 
-def command(fake: FakeSlack, text_: str, response_url: str, **drop: bool) -> str:
+def command(fake: FakeSlack, text_: str, response_url: str, command: str = "/case", **drop: bool) -> str:
     fields = dict(
-        _parse(slash_command_body("/case", text_, user_id="U0AGENT", channel_id="C0CASES", response_url=response_url))
+        _parse(slash_command_body(command, text_, user_id="U0AGENT", channel_id="C0CASES", response_url=response_url))
     )
     for name in drop:
         fields.pop(name, None)
@@ -125,6 +125,12 @@ CASES: list[Case] = [
         UNEXPECTED,
     ),
     ("slash command without text", lambda f, u: (command(f, "", u, text=True), FORM, {}), {200}, None),
+    (
+        "slash command the app does not have",
+        lambda f, u: (command(f, "中 件名", u, command="/cas"), FORM, {}),
+        {200},
+        "/cas はこのボットのコマンドではありません。使えるコマンド: `/case`, `/faq`, `/oncall`",
+    ),
     ("unknown action id", lambda f, u: (block_action(f, "retired_button_v1", u), FORM, {}), {200}, UNKNOWN_BUTTON),
     (
         "view without a type",
