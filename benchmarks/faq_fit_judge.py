@@ -2,7 +2,7 @@
 
     pip install -e '.[fit]'          # LightGBM, only to fit; the bot evaluates the trees itself
     SUPPORTBOT_FAQ_INDEX_CACHE=/tmp/faq-cache python benchmarks/faq_fit_judge.py [--write]
-        [--rows FILE] [--leaves 8] [--rounds 200] [--min-leaf 30] [--floor 0.0]
+        [--rows FILE] [--leaves 8] [--rounds 200] [--min-leaf 30] [--floor 0.0] [--without NAME]
 
 Every question of the sets in `JUDGE_SETS` (every set of `benchmarks/data/faq/` published when the
 shipped trees were fitted; tuning and held-out halves, before and after
@@ -17,7 +17,8 @@ sets, which were read while the matcher was developed. Top-1 / wrong / out of sc
 weighted by question counts, for the foreign bases, the same after teaching, and the bundled base;
 then the same figures for the rules (round 5's `confirm`) on the same questions. `--rows` keeps the
 searched evidence, so that the trees' size (`--leaves`, `--rounds`, `--min-leaf`) or a floor on the
-lexical score (`--floor`) can be compared without searching again. `--write` refits on everything
+lexical score (`--floor`) can be compared without searching again, and what a feature adds
+(`--without NAME`, repeatable: the same figures with it left out). `--write` refits on everything
 and writes the trees (the same file when nothing changed: LightGBM is deterministic here).
 """
 
@@ -98,17 +99,28 @@ def same(heading: str, expected: str) -> bool:
     return unicodedata.normalize("NFKC", heading).strip() == unicodedata.normalize("NFKC", expected).strip()
 
 
-def fit(rows: list[Searched], rounds: int = ROUNDS) -> TreeModel:
+def fit(rows: list[Searched], rounds: int = ROUNDS, names: tuple[str, ...] = FEATURES) -> TreeModel:
     import lightgbm  # only here: fitting needs it, the bot does not
 
     judged = [r for r in rows if r.evidence is not None]
     features = np.array([r.evidence for r in judged], dtype=np.float64)
     data = lightgbm.Dataset(features, np.array([float(r.right) for r in judged]))
     booster = lightgbm.train(PARAMS, data, rounds)
-    return tree_model(booster.dump_model())
+    return tree_model(booster.dump_model(), names)
 
 
-def tree_model(dumped: dict[str, Any]) -> TreeModel:
+def without(rows: list[Searched], dropped: list[str]) -> tuple[list[Searched], tuple[str, ...]]:
+    """The rows with the named features left out of their evidence (`--without`: what each adds),
+    and the names kept."""
+    unknown = set(dropped) - set(FEATURES)
+    if unknown:
+        raise SystemExit(f"--without: no feature {', '.join(sorted(unknown))} (they are: {', '.join(FEATURES)})")
+    kept = [i for i, name in enumerate(FEATURES) if name not in dropped]
+    projected = [dataclasses.replace(r, evidence=[r.evidence[i] for i in kept] if r.evidence else None) for r in rows]
+    return projected, tuple(FEATURES[i] for i in kept)
+
+
+def tree_model(dumped: dict[str, Any], names: tuple[str, ...] = FEATURES) -> TreeModel:
     """LightGBM's dumped trees as `TreeModel` nodes, in preorder."""
     trees = []
     for info in dumped["tree_info"]:
@@ -129,7 +141,7 @@ def tree_model(dumped: dict[str, Any]) -> TreeModel:
 
         add(info["tree_structure"])
         trees.append(tuple(nodes))
-    return TreeModel(FEATURES, tuple(trees))
+    return TreeModel(names, tuple(trees))
 
 
 def figures(rows: list[Searched], answers: Callable[[int, Searched], str]) -> dict[str, list[float]]:
@@ -161,12 +173,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=ROUNDS, help="trees")
     parser.add_argument("--min-leaf", type=int, default=PARAMS["min_data_in_leaf"], help="questions per leaf")
     parser.add_argument("--floor", type=float, default=0.0, help="answer only from this lexical score too")
+    parser.add_argument("--without", action="append", default=[], help="leave this feature out (repeatable)")
     args = parser.parse_args(argv)
+    if args.write and args.without:
+        raise SystemExit("--write fits the shipped trees on every feature: drop --without")
     PARAMS.update(num_leaves=args.leaves, min_data_in_leaf=args.min_leaf)
-    rows = searched(args.rows)
+    rows, names = without(searched(args.rows), args.without)
     probability: dict[int, float] = {}
     for base in sorted({r.base for r in rows}):
-        model = fit([r for r in rows if r.base != base], args.rounds)
+        model = fit([r for r in rows if r.base != base], args.rounds, names)
         for number, row in enumerate(rows):
             if row.base == base and row.evidence is not None and row.evidence[0] >= args.floor:
                 probability[number] = model.probability(row.evidence)

@@ -2,9 +2,10 @@
 
 A team that brings its FAQ wants to know before going live how often the bot will answer right,
 answer wrong, or answer something its FAQ does not cover — and where to set `[faq]
-answer_confidence` (with the learned judge, the default) or `answer_threshold`. It writes questions as its users ask them, each with the heading of the entry
-that answers it or none (`knowledge.evaluation`: .jsonl, .csv or .tsv), best by someone who did not
-write the FAQ, with out-of-scope questions among them. This prints the figures at the configured
+answer_confidence` (with the learned judge, the default) or `answer_threshold`. It writes
+questions as its users ask them, each with the heading of the entry that answers it or none
+(`knowledge.evaluation`: .jsonl, .csv or .tsv), best by someone who did not write the FAQ, with
+out-of-scope questions among them. This prints the figures at the configured
 thresholds and at neighbouring ones (a lower one answers more, and more of what it
 should not), the one of them it advises (`advised`), then the entries missed most and those that
 answered what they do not cover.
@@ -64,7 +65,7 @@ def check(
         for value in _thresholds(configured)
     ]
     limit_oos = ADVISED_OUT_OF_SCOPE if max_out_of_scope is None else max_out_of_scope
-    advice = advised(sweep, knob, figures["out_of_scope"], limit_oos)
+    advice, advice_line = _advice(sweep, knob, figures["out_of_scope"], limit_oos)
     if as_json:
         line = {"answer_threshold": answer_threshold, "suggest_threshold": suggest_threshold}
         if index.judges:
@@ -74,7 +75,7 @@ def check(
     else:
         _print_figures(figures, knob, configured)
         _print_sweep(sweep, knob, configured)
-        _print_advice(advice, knob, figures["out_of_scope"], limit_oos)
+        print(f"\n{advice_line}")
         by_entry.print(questions)
     return _verdict(figures, min_right, max_out_of_scope)
 
@@ -188,27 +189,27 @@ def advised(sweep: list[dict[str, Any]], knob: str, out_of_scope: int, limit: fl
     """The setting of the sweep that answers most questions right while out of scope answered stays
     within `limit` and wrong within ADVISED_WRONG (the higher setting on a tie: the safer one); None
     when none does, or when too few out-of-scope questions were asked to tell."""
-    if out_of_scope < MIN_OUT_OF_SCOPE_TO_ADVISE:
-        return None
-    fits = [row for row in sweep if (row["oos_answered"] or 0.0) <= limit and (row["wrong"] or 0.0) <= ADVISED_WRONG]
-    return max(fits, key=lambda row: (row["top1"] or 0.0, row[knob])) if fits else None
+    return _advice(sweep, knob, out_of_scope, limit)[0]
 
 
-def _print_advice(advice: dict[str, Any] | None, knob: str, out_of_scope: int, limit: float) -> None:
+def _advice(
+    sweep: list[dict[str, Any]], knob: str, out_of_scope: int, limit: float
+) -> tuple[dict[str, Any] | None, str]:
+    """The advised row of the sweep (or None) and the sentence that says it, or why there is none."""
     if out_of_scope < MIN_OUT_OF_SCOPE_TO_ADVISE:
-        print(
-            f"\nno setting advised: {out_of_scope} out-of-scope question(s), {MIN_OUT_OF_SCOPE_TO_ADVISE} needed"
+        return None, (
+            f"no setting advised: {out_of_scope} out-of-scope question(s), {MIN_OUT_OF_SCOPE_TO_ADVISE} needed"
             " (add questions your FAQ does not answer, near misses most)"
         )
-    elif advice is None:
-        print(
-            f"\nno setting keeps out of scope answered ≤ {limit:.2f} and wrong ≤ {ADVISED_WRONG:.2f} on these questions"
-        )
-    else:
-        print(
-            f"\nadvised: {knob} = {advice[knob]:.2f} in supportbot.toml [faq] — the most right answers"
-            f" ({advice['top1']:.2f}) with out of scope answered ≤ {limit:.2f} and wrong ≤ {ADVISED_WRONG:.2f}"
-        )
+    fits = [row for row in sweep if (row["oos_answered"] or 0.0) <= limit and (row["wrong"] or 0.0) <= ADVISED_WRONG]
+    within = f"out of scope answered ≤ {limit:.2f} and wrong ≤ {ADVISED_WRONG:.2f}"
+    if not fits:
+        return None, f"no setting keeps {within} on these questions"
+    best = max(fits, key=lambda row: (row["top1"] or 0.0, row[knob]))
+    return (
+        best,
+        f"advised: {knob} = {best[knob]:.2f} in supportbot.toml [faq] — the most right answers ({best['top1']:.2f}) with {within}",
+    )
 
 
 def _cell(value: float | None) -> str:

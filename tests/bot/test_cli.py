@@ -278,6 +278,25 @@ def test_faq_check_measures_the_bot_on_a_teams_own_questions(
     assert faq_check(tmp_path, "questions.jsonl", CHECK_QUESTIONS, "--max-out-of-scope", "0") == 0
 
 
+def test_faq_check_advises_a_setting_once_enough_out_of_scope_questions_were_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chit_chat = [
+        json.dumps({"q": f"今日のランチは何にする？ {n}", "expected": None}, ensure_ascii=False) for n in range(20)
+    ]
+    right = [line for line in CHECK_QUESTIONS.splitlines() if "ユーザー数" not in line]  # no mislabelled row
+    assert faq_check(tmp_path, "questions.jsonl", "\n".join([*right, *chit_chat]), "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["out_of_scope"] == 21 and report["advised"] in report["sweep"]
+    assert report["advised"]["top1"] == max(row["top1"] for row in report["sweep"])
+    assert faq_check(tmp_path, "questions.jsonl", "\n".join([*right, *chit_chat])) == 0
+    threshold = report["advised"]["answer_threshold"]
+    assert f"advised: answer_threshold = {threshold:.2f} in supportbot.toml [faq]" in capsys.readouterr().out
+    # with the mislabelled question every setting answers one of three wrong: none is advised
+    assert faq_check(tmp_path, "questions.jsonl", "\n".join([CHECK_QUESTIONS, *chit_chat])) == 0
+    assert "no setting keeps out of scope answered ≤ 0.10 and wrong ≤ 0.05" in capsys.readouterr().out
+
+
 def test_faq_check_advises_the_setting_with_most_right_answers_within_the_out_of_scope_limit() -> None:
     def row(value: float, top1: float, wrong: float, oos: float) -> dict[str, float]:
         return {"answer_confidence": value, "top1": top1, "wrong": wrong, "oos_answered": oos, "shown": 0.9}

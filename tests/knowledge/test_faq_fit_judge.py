@@ -1,0 +1,33 @@
+"""`benchmarks/faq_fit_judge.py --without NAME`: the leave-one-base-out figures with a feature left
+out, which is how the README says what each kind of evidence adds."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import faq_fit_judge  # noqa: E402
+
+from knowledge.confidence import FEATURES  # noqa: E402
+
+
+def searched(evidence: list[float] | None) -> faq_fit_judge.Searched:
+    return faq_fit_judge.Searched("foreign", "hr", "hr", True, evidence, True, "right")
+
+
+def test_without_leaves_the_named_features_out_of_every_rows_evidence() -> None:
+    values = [float(i) for i in range(len(FEATURES))]
+    rows, names = faq_fit_judge.without([searched(values), searched(None)], ["lexical_lead", "closest_by_sentence"])
+    assert names == tuple(n for n in FEATURES if n not in ("lexical_lead", "closest_by_sentence"))
+    assert rows[0].evidence == [values[FEATURES.index(n)] for n in names] and rows[1].evidence is None
+
+
+def test_without_refuses_a_feature_it_does_not_have_and_a_write() -> None:
+    with pytest.raises(SystemExit, match="no feature cosine_of_nothing"):
+        faq_fit_judge.without([searched(None)], ["cosine_of_nothing"])
+    with pytest.raises(SystemExit, match="drop --without"):
+        faq_fit_judge.main(["--write", "--without", "lexical_lead"])
