@@ -3,6 +3,7 @@
     pip install -e '.[fit]'          # LightGBM, only to fit; the bot evaluates the trees itself
     SUPPORTBOT_FAQ_INDEX_CACHE=/tmp/faq-cache python benchmarks/faq_fit_judge.py [--write]
         [--rows FILE] [--leaves 8] [--rounds 200] [--min-leaf 30] [--floor 0.0] [--without NAME]
+        [--by-style CONFIDENCE]
 
 Every question of the sets in `JUDGE_SETS` (every set of `benchmarks/data/faq/` published when the
 shipped trees were fitted; tuning and held-out halves, before and after
@@ -18,7 +19,9 @@ weighted by question counts, for the foreign bases, the same after teaching, and
 then the same figures for the rules (round 5's `confirm`) on the same questions. `--rows` keeps the
 searched evidence, so that the trees' size (`--leaves`, `--rounds`, `--min-leaf`) or a floor on the
 lexical score (`--floor`) can be compared without searching again, and what a feature adds
-(`--without NAME`, repeatable: the same figures with it left out). `--write` refits on everything
+(`--without NAME`, repeatable: the same figures with it left out), and where right answers are lost
+(`--by-style C`: per style its writer was asked for, the share ranked first and the share answered
+right at answer confidence C; near misses and other out-of-scope questions answered). `--write` refits on everything
 and writes the trees (the same file when nothing changed: LightGBM is deterministic here).
 """
 
@@ -47,14 +50,15 @@ from knowledge.dense import DenseUse
 PARAMS = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 8, "min_data_in_leaf": 30, "verbose": -1}
 ROUNDS = 200
 CONFIDENCES = (0.7, 0.75, 0.8, 0.85, 0.9)
-# The sets the shipped trees were fitted on: every set published when they were fitted (round 8:
-# round 6's and round 7's held-out sets included). Sets published since measured them as held-out questions; add
-# them here to refit on them too.
+# The sets the shipped trees were fitted on: every set published when they were fitted (round 9:
+# round 6's, round 7's and round 8's held-out sets included). Sets published since measured them as
+# held-out questions; add them here to refit on them too.
 JUDGE_SETS = (
     *("accounting", "ats", "bundled", "bundled-checks", "bundled-dev", "bundled-r3", "bundled-r4", "bundled-r5"),
     *("bundled-r6", "ec", "esign", "expense", "hr", "itsm", "lms", "logistics", "mailcrm", "pos", "realestate"),
     *("reserve", "storage", "telephony", "webinar"),
     *("bundled-r7", "construction", "fleet", "hotel", "school"),
+    *("bundled-r8", "care", "manufacturing", "payments", "workflow"),
 )
 
 
@@ -67,6 +71,8 @@ class Searched:
     evidence: list[float] | None  # None: the lexical judge said nothing
     right: bool  # the first entry is the expected one
     rules: str  # what the rules (round 5's `confirm`) did: "right", "wrong" or "" (did not answer)
+    style: str = ""  # the style its writer was asked for (polite, enduser …), when the set says
+    kind: str = ""  # in_scope, near_miss or out_of_scope, when the set says
 
 
 def search_all(folder: Path, taught: bool) -> list[Searched]:
@@ -91,7 +97,8 @@ def search_all(folder: Path, taught: bool) -> list[Searched]:
             evidence = [judged["evidence"][name] for name in FEATURES] if judged else None
             answer = rules.search(row["q"]).answer
             ruled = "" if answer is None else "right" if expected and same(answer.question, expected) else "wrong"
-            found.append(Searched(group, base, folder.name, expected is not None, evidence, right, ruled))
+            style, kind = row.get("style") or "", row.get("kind") or ""
+            found.append(Searched(group, base, folder.name, expected is not None, evidence, right, ruled, style, kind))
     return found
 
 
@@ -165,6 +172,27 @@ def figures(rows: list[Searched], answers: Callable[[int, Searched], str]) -> di
     }
 
 
+def by_style(rows: list[Searched], answers: Callable[[int, Searched], str]) -> dict[str, dict[str, list[float]]]:
+    """Where right answers are lost, per group and style: the share of in-scope questions whose right
+    entry is ranked first, and the share answered right; and per kind of out-of-scope question
+    (near misses, others), the share answered."""
+    tallies: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
+    for number, row in enumerate(rows):
+        answer = answers(number, row)
+        key = (row.style or "?") if row.in_scope else (row.kind or "out_of_scope")
+        tally = tallies[row.group][key]
+        tally[0] += 1
+        tally[1] += row.right if row.in_scope else bool(answer)
+        tally[2] += answer == "right"
+    return {
+        group: {
+            key: [round(t[1] / t[0], 3)] + ([round(t[2] / t[0], 3)] if key not in ("near_miss", "out_of_scope") else [])
+            for key, t in sorted(styles.items())
+        }
+        for group, styles in sorted(tallies.items())
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--write", action="store_true", help=f"write the trees fitted on every set to {MODEL_FILE}")
@@ -174,6 +202,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-leaf", type=int, default=PARAMS["min_data_in_leaf"], help="questions per leaf")
     parser.add_argument("--floor", type=float, default=0.0, help="answer only from this lexical score too")
     parser.add_argument("--without", action="append", default=[], help="leave this feature out (repeatable)")
+    parser.add_argument(
+        "--by-style", type=float, metavar="CONFIDENCE",
+        help="also print, at this answer confidence, each style's share ranked first and answered right",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.write and args.without:
         raise SystemExit("--write fits the shipped trees on every feature: drop --without")
@@ -191,6 +223,13 @@ def main(argv: list[str] | None = None) -> int:
             return "" if probability.get(number, 0.0) < confidence else "right" if row.right else "wrong"
 
         report = {"answer_confidence": confidence, "leave_one_base_out": figures(rows, judged)}
+        print(json.dumps(report, ensure_ascii=False), flush=True)
+    if args.by_style is not None:
+
+        def styled(number: int, row: Searched) -> str:
+            return "" if probability.get(number, 0.0) < args.by_style else "right" if row.right else "wrong"
+
+        report = {"answer_confidence": args.by_style, "by_style": by_style(rows, styled)}
         print(json.dumps(report, ensure_ascii=False), flush=True)
     print(json.dumps({"rules (confirm)": figures(rows, lambda number, row: row.rules)}), flush=True)
     if args.write:

@@ -41,7 +41,7 @@ class Asked:
     (`other_entries_words`, by slot)."""
 
     text: str
-    words: Callable[[int], tuple[float, float]] = lambda slot: (0.0, 0.0)
+    words: Callable[[int], tuple[float, float, float, float]] = lambda slot: (0.0, 0.0, 0.0, 0.0)
 
 
 MODEL_FILE = Path(__file__).resolve().parent / "confidence.json"
@@ -62,12 +62,15 @@ FEATURES = (
     "cosine",  # its cosine
     "question_chars",  # the question's length
     "ascii_share",  # the share of ASCII characters (English, romaji)
+    "kana_share",  # the share of hiragana (a question typed without converting: words found by reading)
     "lexical_candidates",  # how many entries share terms with the question (at most LEXICAL_POOL)
     "lexical_second",  # the second lexical score
     "cosine_gap_1_2",  # the closest entry's cosine minus the second closest's
     "cosine_gap_2_3",  # the second closest's minus the third's
     "others_words",  # the share of the question in words it lacks and another entry's question holds
     "others_question_words",  # … in words its question lacks and another entry's question holds
+    "others_anywhere",  # … in words it lacks and another entry holds anywhere (its answer, steps …)
+    "unknown_words",  # … in words no entry holds
     "sentence_cosine",  # the best cosine of one sentence of its answer (`knowledge.dense.sentence_texts`)
     "sentence_lead",  # … minus the best other entry's
     "sentence_above_median",  # … minus the median entry's
@@ -102,6 +105,7 @@ def evidence(asked: Asked, lexical: Sequence[Scored], closeness: Closeness, orde
         own,
         float(len(text)),
         sum(ch.isascii() for ch in text) / max(1, len(text)),
+        sum("ぁ" <= ch <= "ゖ" for ch in text) / max(1, len(text)),
         float(min(len(lexical), LEXICAL_POOL)),
         lexical_scores[1],
         top[0] - top[1],
@@ -126,21 +130,30 @@ def _closest(cosines: np.ndarray, slot: int) -> tuple[float, float, float, float
 
 
 def other_entries_words(
-    terms: Mapping[str, float], own: EntryTerms, question_owners: Mapping[str, frozenset[int]], slot: int
-) -> tuple[float, float]:
-    """How much of the question is words that belong to another entry's question (or 言い換え) and
-    not to this one: a near miss often names another entry's object or action (スタッフ for 生徒).
-    The shares of the question's weight in such words that the entry lacks altogether, and that its
-    own questions lack."""
+    terms: Mapping[str, float],
+    own: EntryTerms,
+    question_owners: Mapping[str, frozenset[int]],
+    slot: int,
+    holders: Callable[[str], int] = lambda term: 0,
+) -> tuple[float, float, float, float]:
+    """How much of the question is words that belong to another entry and not to this one: a near
+    miss often names another entry's object or action (スタッフ for 生徒), or one no entry has (返金).
+    The shares of the question's weight in words of another entry's question (or 言い換え) that the
+    entry lacks altogether, and that its own questions lack; in words it lacks that another entry holds
+    anywhere; and in words no entry holds (`holders`: how many entries hold a word, this one included)."""
     total = sum(terms.values()) or 1.0
     own_questions = {term for phrasing in own.phrasings for term in phrasing}
-    lacking = lacking_in_questions = 0.0
+    lacking = lacking_in_questions = elsewhere = unknown = 0.0
     for term, weight in terms.items():
+        if term not in own.profile:
+            held = holders(term) > 0
+            elsewhere += weight if held else 0.0
+            unknown += 0.0 if held else weight
         if not question_owners.get(term, frozenset()) - {slot}:
             continue
         lacking += weight if term not in own.profile else 0.0
         lacking_in_questions += weight if term not in own_questions else 0.0
-    return lacking / total, lacking_in_questions / total
+    return lacking / total, lacking_in_questions / total, elsewhere / total, unknown / total
 
 
 @dataclass(frozen=True)

@@ -54,12 +54,14 @@ class State:
             self.owners.append({term: frozenset(slots) for term, slots in found.items()})
         return self.owners[0]
 
-    def words(self, terms: Mapping[str, float]) -> Callable[[int], tuple[float, float]]:
+    def words(self, terms: Mapping[str, float]) -> Callable[[int], tuple[float, float, float, float]]:
         """How a question's terms sit with an entry's (`knowledge.confidence.other_entries_words`)."""
 
-        def of(slot: int) -> tuple[float, float]:
+        def of(slot: int) -> tuple[float, float, float, float]:
             own = self.terms[slot]
-            return other_entries_words(terms, own, self.question_owners(), slot) if own else (1.0, 1.0)
+            if own is None:
+                return (1.0, 1.0, 1.0, 0.0)
+            return other_entries_words(terms, own, self.question_owners(), slot, self.postings.df)
 
         return of
 

@@ -60,15 +60,17 @@ def test_evidence_names_what_the_first_entry_has_for_it() -> None:
     cosines = np.array([0.80, 0.70, 0.90, -1.0], dtype=np.float32)
     sentences = np.array([0.85, 0.60, 0.75, -1.0], dtype=np.float32)
     order = [Scored(2, 0.9, 0.7, 0.8, 0.0, 0.3), Scored(0, 0.5, 0.5, 0.5, 0.5, 0.1)]
-    asked = Asked("請求書 invoice", lambda slot: (0.25, 0.5) if slot == 2 else (0.0, 0.0))
+    asked = Asked("請求書の invoice", lambda slot: (0.25, 0.5, 0.3, 0.2) if slot == 2 else (0.0, 0.0, 0.0, 0.0))
     found = dict(zip(FEATURES, evidence(asked, lexical, (cosines, sentences), order), strict=True))
     assert found["lexical_score"] == 0.6 and found["lexical_lead"] == pytest.approx(0.2)
     assert found["explained"] == 0.7 and found["ask_missing"] == 0.0
     assert found["closest_by_embedding"] == 1.0 and found["lexical_first"] == 1.0
     assert found["cosine_lead"] == pytest.approx(0.1) and found["cosine_above_median"] == pytest.approx(0.1)
     assert found["combined_lead"] == pytest.approx(0.4) and found["lexical_candidates"] == 2
-    assert found["question_chars"] == 11 and found["ascii_share"] == pytest.approx(8 / 11)
+    assert found["question_chars"] == 12 and found["ascii_share"] == pytest.approx(8 / 12)
+    assert found["kana_share"] == pytest.approx(1 / 12)
     assert found["others_words"] == 0.25 and found["others_question_words"] == 0.5  # of slot 2, the first
+    assert found["others_anywhere"] == 0.3 and found["unknown_words"] == 0.2
     # its best sentence is not the closest: slot 0's is, by 0.10; the median of the three is 0.75
     assert found["sentence_cosine"] == pytest.approx(0.75) and found["sentence_lead"] == pytest.approx(-0.1)
     assert found["sentence_above_median"] == pytest.approx(0.0) and found["closest_by_sentence"] == 0.0
@@ -85,12 +87,16 @@ def test_words_of_another_entrys_question_count_against_an_entry() -> None:
     )
     owners = {"生徒": frozenset({0}), "CSV": frozenset({0, 1}), "一括登録": frozenset({0}), "スタッフ": frozenset({1})}
     owners |= {"講師": frozenset({2})}
+    holders = {"生徒": 1, "CSV": 2, "一括登録": 1, "スタッフ": 1, "講師": 2, "削除": 1}.get
     question = {"スタッフ": 1.0, "CSV": 1.0, "一括登録": 1.0}
-    assert other_entries_words(question, own, owners, 0) == (pytest.approx(1 / 3), pytest.approx(1 / 3))
+    third = pytest.approx(1 / 3)
+    assert other_entries_words(question, own, owners, 0, lambda t: holders(t, 0)) == (third, third, third, 0.0)
     # a word the entry's answer has but its question lacks counts only in the second share
-    assert other_entries_words({"講師": 1.0, "CSV": 1.0}, own, owners, 0) == (0.0, 0.5)
-    # words nobody's question has (the user's own) are not held against it
-    assert other_entries_words({"生徒": 1.0, "困った": 1.0}, own, owners, 0) == (0.0, 0.0)
+    assert other_entries_words({"講師": 1.0, "CSV": 1.0}, own, owners, 0, lambda t: holders(t, 0)) == (0, 0.5, 0, 0)
+    # words nobody's question has (the user's own) are not held against it, but count as words no
+    # entry holds; a word only another entry's answer holds counts as held elsewhere
+    question = {"生徒": 1.0, "困った": 1.0, "削除": 2.0}
+    assert other_entries_words(question, own, owners, 0, lambda t: holders(t, 0)) == (0, 0, 0.5, 0.25)
 
 
 def test_an_entrys_sentences_are_embedded_after_its_question() -> None:

@@ -31,3 +31,20 @@ def test_without_refuses_a_feature_it_does_not_have_and_a_write() -> None:
         faq_fit_judge.without([searched(None)], ["cosine_of_nothing"])
     with pytest.raises(SystemExit, match="drop --without"):
         faq_fit_judge.main(["--write", "--without", "lexical_lead"])
+
+
+def test_by_style_says_where_right_answers_are_lost() -> None:
+    rows = [
+        faq_fit_judge.Searched("foreign", "hr", "hr", True, [0.0], True, "", "enduser", "in_scope"),
+        faq_fit_judge.Searched("foreign", "hr", "hr", True, [0.0], True, "", "enduser", "in_scope"),
+        faq_fit_judge.Searched("foreign", "hr", "hr", True, [0.0], False, "", "enduser", "in_scope"),
+        faq_fit_judge.Searched("foreign", "hr", "hr", True, None, False, "", "keywords", "in_scope"),
+        faq_fit_judge.Searched("foreign", "hr", "hr", False, [0.0], False, "", "", "near_miss"),
+        faq_fit_judge.Searched("foreign", "hr", "hr", False, [0.0], False, "", "polite", "near_miss"),
+        faq_fit_judge.Searched("taught", "hr", "hr", False, [0.0], False, ""),
+    ]
+    answered = {0: "right", 2: "wrong", 4: "wrong"}
+    found = faq_fit_judge.by_style(rows, lambda number, row: answered.get(number, ""))
+    # enduser: 2 of 3 ranked first, 1 of 3 answered right; a near miss: 1 of 2 answered
+    assert found["foreign"] == {"enduser": [0.667, 0.333], "keywords": [0.0, 0.0], "near_miss": [0.5]}
+    assert found["taught"] == {"out_of_scope": [0.0]}
