@@ -3,7 +3,7 @@
     pip install -e '.[fit]'          # LightGBM, only to fit; the bot evaluates the trees itself
     SUPPORTBOT_FAQ_INDEX_CACHE=/tmp/faq-cache python benchmarks/faq_fit_judge.py [--write]
         [--rows FILE] [--leaves 8] [--rounds 200] [--min-leaf 30] [--floor 0.0] [--without NAME]
-        [--by-style CONFIDENCE]
+        [--by-style CONFIDENCE] [--sentence-weight W]
 
 Every question of the sets in `JUDGE_SETS` (every set of `benchmarks/data/faq/` published when the
 shipped trees were fitted; tuning and held-out halves, before and after
@@ -21,7 +21,9 @@ searched evidence, so that the trees' size (`--leaves`, `--rounds`, `--min-leaf`
 lexical score (`--floor`) can be compared without searching again, and what a feature adds
 (`--without NAME`, repeatable: the same figures with it left out), and where right answers are lost
 (`--by-style C`: per style its writer was asked for, the share ranked first and the share answered
-right at answer confidence C; near misses and other out-of-scope questions answered). `--write` refits on everything
+right at answer confidence C; near misses and other out-of-scope questions answered);
+`--sentence-weight W` searches with another weight of the closest answer sentence in the order of
+the candidates (`knowledge.dense.SENTENCE_WEIGHT`; keep its rows in another file). `--write` refits on everything
 and writes the trees (the same file when nothing changed: LightGBM is deterministic here).
 """
 
@@ -44,14 +46,15 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import faq_quality
 
+from knowledge import dense
 from knowledge.confidence import FEATURES, MODEL_FILE, TreeModel
 from knowledge.dense import DenseUse
 
 PARAMS = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 8, "min_data_in_leaf": 30, "verbose": -1}
 ROUNDS = 200
 CONFIDENCES = (0.7, 0.75, 0.8, 0.85, 0.9)
-# The sets the shipped trees were fitted on: every set published when they were fitted (round 9:
-# round 6's, round 7's and round 8's held-out sets included). Sets published since measured them as
+# The sets the shipped trees were fitted on: every set published when they were fitted (round 10:
+# the held-out sets of rounds 6–9 included). Sets published since measured them as
 # held-out questions; add them here to refit on them too.
 JUDGE_SETS = (
     *("accounting", "ats", "bundled", "bundled-checks", "bundled-dev", "bundled-r3", "bundled-r4", "bundled-r5"),
@@ -59,6 +62,7 @@ JUDGE_SETS = (
     *("reserve", "storage", "telephony", "webinar"),
     *("bundled-r7", "construction", "fleet", "hotel", "school"),
     *("bundled-r8", "care", "manufacturing", "payments", "workflow"),
+    *("bundled-r9", "fitness", "mdm", "reception", "smartlock", "ticketing"),
 )
 
 
@@ -173,17 +177,17 @@ def figures(rows: list[Searched], answers: Callable[[int, Searched], str]) -> di
 
 
 def by_style(rows: list[Searched], answers: Callable[[int, Searched], str]) -> dict[str, dict[str, list[float]]]:
-    """Where right answers are lost, per group and style: the share of in-scope questions whose right
-    entry is ranked first, and the share answered right; and per kind of out-of-scope question
-    (near misses, others), the share answered."""
+    """Where right answers are lost, per group and style (and for all in-scope questions): the share
+    of in-scope questions whose right entry is ranked first, and the share answered right; and per
+    kind of out-of-scope question (near misses, others), the share answered."""
     tallies: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
     for number, row in enumerate(rows):
         answer = answers(number, row)
         key = (row.style or "?") if row.in_scope else (row.kind or "out_of_scope")
-        tally = tallies[row.group][key]
-        tally[0] += 1
-        tally[1] += row.right if row.in_scope else bool(answer)
-        tally[2] += answer == "right"
+        for tally in (tallies[row.group][key], *([tallies[row.group]["in_scope"]] if row.in_scope else [])):
+            tally[0] += 1
+            tally[1] += row.right if row.in_scope else bool(answer)
+            tally[2] += answer == "right"
     return {
         group: {
             key: [round(t[1] / t[0], 3)] + ([round(t[2] / t[0], 3)] if key not in ("near_miss", "out_of_scope") else [])
@@ -203,6 +207,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--floor", type=float, default=0.0, help="answer only from this lexical score too")
     parser.add_argument("--without", action="append", default=[], help="leave this feature out (repeatable)")
     parser.add_argument(
+        "--sentence-weight", type=float,
+        help="the closest answer sentence's weight in the order of the candidates, for the search (to "
+        "measure it; the bot's is knowledge.dense.SENTENCE_WEIGHT)",
+    )  # fmt: skip
+    parser.add_argument(
         "--by-style", type=float, metavar="CONFIDENCE",
         help="also print, at this answer confidence, each style's share ranked first and answered right",
     )  # fmt: skip
@@ -210,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.write and args.without:
         raise SystemExit("--write fits the shipped trees on every feature: drop --without")
     PARAMS.update(num_leaves=args.leaves, min_data_in_leaf=args.min_leaf)
+    if args.sentence_weight is not None:
+        dense.SENTENCE_WEIGHT = args.sentence_weight
     rows, names = without(searched(args.rows), args.without)
     probability: dict[int, float] = {}
     for base in sorted({r.base for r in rows}):

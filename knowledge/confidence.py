@@ -97,7 +97,7 @@ def evidence(asked: Asked, lexical: Sequence[Scored], closeness: Closeness, orde
         mine.phrasing if mine is not None else 0.0,
         mine.ask_missing if mine is not None else 1.0,
         mine.wording if mine is not None else 0.0,
-        own - _median(cosines),
+        own - median_cosine(cosines),
         own - other_cosine,
         float(int(np.argmax(cosines)) == first),
         order[0].score - (order[1].score if len(order) > 1 else 0.0),
@@ -115,7 +115,8 @@ def evidence(asked: Asked, lexical: Sequence[Scored], closeness: Closeness, orde
     ]
 
 
-def _median(cosines: np.ndarray) -> float:
+def median_cosine(cosines: np.ndarray) -> float:
+    """The median of the known cosines (-1 marks a slot without vectors)."""
     known = cosines[cosines > -1.0]
     return float(np.median(known)) if len(known) else 0.0
 
@@ -126,7 +127,7 @@ def _closest(cosines: np.ndarray, slot: int) -> tuple[float, float, float, float
     own = float(cosines[slot])
     others = np.delete(cosines, slot)
     other = float(others.max()) if len(others) else 0.0
-    return own, own - other, own - _median(cosines), float(int(np.argmax(cosines)) == slot)
+    return own, own - other, own - median_cosine(cosines), float(int(np.argmax(cosines)) == slot)
 
 
 def other_entries_words(

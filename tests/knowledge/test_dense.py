@@ -161,6 +161,18 @@ def test_rerank_brings_the_closest_entry_up() -> None:
     assert all(0.0 <= s.score <= 1.0 for s in ranked)
 
 
+def test_rerank_weighs_the_closest_answer_sentence_too() -> None:
+    """Two entries as close by their texts: the one whose answer holds a sentence close to the
+    question comes first (a slot without sentences, -1, neither gains nor loses)."""
+    lexical = [Scored(0, 0.2, 0.5, 0.5, 0.0, 0.1), Scored(1, 0.2, 0.4, 0.4, 0.0, 0.1)]
+    cosines = np.array([0.80, 0.80, 0.70, 0.70], dtype=np.float32)
+    sentences = np.array([0.70, 0.85, -1.0, 0.72], dtype=np.float32)
+    assert [s.slot for s in rerank(lexical, cosines, 2.5, 2)] == [0, 1]  # a tie: the slot decides
+    ranked = rerank(lexical, cosines, 2.5, 2, sentences, sentence_weight=4.0)
+    assert [s.slot for s in ranked] == [1, 0] and ranked[0].score == pytest.approx(0.2 + 2.5 * 0.05 + 4.0 * 0.13)
+    assert ranked[1].score == pytest.approx(0.2 + 2.5 * 0.05 - 4.0 * 0.02)  # the median sentence: 0.72
+
+
 def test_vectors_are_kept_by_text(model: FakeModel) -> None:
     vectors = DenseVectors(model)
     vectors.want(["残業", "残業", "請求"])
