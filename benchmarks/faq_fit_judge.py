@@ -183,7 +183,7 @@ def by_style(rows: list[Searched], answers: Callable[[int, Searched], str]) -> d
     tallies: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
     for number, row in enumerate(rows):
         answer = answers(number, row)
-        key = (row.style or "?") if row.in_scope else (row.kind or "out_of_scope")
+        key = (row.style or "?") if row.in_scope else "near_miss" if row.kind == "near_miss" else "out_of_scope"
         for tally in (tallies[row.group][key], *([tallies[row.group]["in_scope"]] if row.in_scope else [])):
             tally[0] += 1
             tally[1] += row.right if row.in_scope else bool(answer)

@@ -42,11 +42,12 @@ def test_by_style_says_where_right_answers_are_lost() -> None:
         faq_fit_judge.Searched("foreign", "hr", "hr", False, [0.0], False, "", "", "near_miss"),
         faq_fit_judge.Searched("foreign", "hr", "hr", False, [0.0], False, "", "polite", "near_miss"),
         faq_fit_judge.Searched("taught", "hr", "hr", False, [0.0], False, ""),
+        faq_fit_judge.Searched("taught", "hr", "hr", False, [0.0], False, "", "polite", "oos"),  # an older label
     ]
-    answered = {0: "right", 2: "wrong", 4: "wrong"}
+    answered = {0: "right", 2: "wrong", 4: "wrong", 7: "wrong"}
     found = faq_fit_judge.by_style(rows, lambda number, row: answered.get(number, ""))
     # enduser: 2 of 3 ranked first, 1 of 3 answered right; a near miss: 1 of 2 answered
     assert found["foreign"] == {
         "enduser": [0.667, 0.333], "keywords": [0.0, 0.0], "in_scope": [0.5, 0.25], "near_miss": [0.5]
     }  # fmt: skip
-    assert found["taught"] == {"out_of_scope": [0.0]}
+    assert found["taught"] == {"out_of_scope": [0.5]}  # every other out-of-scope question, counted as one kind
