@@ -8,10 +8,10 @@ because near misses (same topic, another ask) score like real questions on the l
 Here the evidence of a search — the lexical parts of the first entry (how much of the question it
 explains, the ask it misses …), the embeddings' view (its cosine, how far ahead of the others),
 whether both agree, how close its answer's best sentence is, how much of the question is words of
-another entry's question, and the question's shape (length, written in English) — goes into a small
-gradient-boosted tree model (`knowledge/confidence.json`), fitted by `benchmarks/faq_fit_judge.py`
-on the published blind question sets of many knowledge bases, never on one team's base. The bot
-answers when the probability reaches the team's `[faq] answer_confidence`.
+another entry or of none, and the question's shape (length, written in English or in hiragana) —
+goes into a small gradient-boosted tree model (`knowledge/confidence.json`), fitted by
+`benchmarks/faq_fit_judge.py` on the published blind question sets of many knowledge bases, never on
+one team's base. The bot answers when the probability reaches the team's `[faq] answer_confidence`.
 
 The model is data: plain trees evaluated here with no ML library, and each answer can say which
 evidence weighed how much (`weighed`, per-feature contributions along the trees' paths).

@@ -105,9 +105,10 @@ def entry_texts(entry: Entry, learned: Sequence[str] = ()) -> EntryTexts:
 
 
 def sentence_texts(entry: Entry) -> tuple[str, ...]:
-    """Each sentence of an entry's answer, steps and escalation, after its question: the learned
-    judge's closer look (an entry whose answer says nothing close to the question is less likely
-    its answer: a near miss shares the topic, not the content; measured, README round 8)."""
+    """Each sentence of an entry's answer, steps and escalation, after its question: a closer look,
+    for the order of the candidates and for the learned judge (an entry whose answer says nothing
+    close to the question is less likely its answer: a near miss shares the topic, not the content;
+    measured, README rounds 8 and 10)."""
     found: list[str] = []
     for body in (entry.answer, *(text for _, text in entry.sections), entry.escalation or ""):
         found += [part.strip() for part in _SENTENCE_END.split(body) if len(part.strip()) >= MIN_SENTENCE_CHARS]

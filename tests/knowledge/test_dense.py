@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from knowledge import dense as dense_module
-from knowledge.dense import DenseUse, DenseVectors, confirms, rerank
+from knowledge.dense import DenseMatrix, DenseUse, DenseVectors, confirms, rerank, suggestion_order, texts_by_slot
 from knowledge.loader import Entry
 from knowledge.scoring import Scored
 from knowledge.search import KnowledgeIndex
@@ -171,6 +171,27 @@ def test_rerank_weighs_the_closest_answer_sentence_too() -> None:
     ranked = rerank(lexical, cosines, 2.5, 2, sentences, sentence_weight=4.0)
     assert [s.slot for s in ranked] == [1, 0] and ranked[0].score == pytest.approx(0.2 + 2.5 * 0.05 + 4.0 * 0.13)
     assert ranked[1].score == pytest.approx(0.2 + 2.5 * 0.05 - 4.0 * 0.02)  # the median sentence: 0.72
+
+
+def test_the_suggestion_order_weighs_each_entrys_closest_answer_sentence(
+    model: FakeModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both entries' texts mention 残業 and 請求 (as close by their texts), but only the second says
+    both in one sentence: it comes first, ahead of the lower slot that wins the tie without sentences."""
+    split = Entry("a", "ひとつめ", "x", "残業 の説明です。請求 の説明です。")
+    joined = Entry("b", "ふたつめ", "x", "残業 と 請求 をまとめた説明です。")
+    vectors = DenseVectors(model)
+    texts = texts_by_slot([split, joined], lambda key: ())
+    for found in texts.values():
+        vectors.want(found.all)
+    assert vectors.wait(5)
+    matrix = DenseMatrix(vectors, texts, 2)
+    lexical = [Scored(0, 0.3, 0.5, 0.5, 0.0, 0.1), Scored(1, 0.3, 0.5, 0.5, 0.0, 0.1)]
+    order, closeness = suggestion_order(vectors, matrix, "残業 請求", lexical, 2)
+    assert closeness is not None and closeness[0][0] == pytest.approx(closeness[0][1])
+    assert closeness[1][1] > closeness[1][0] and [s.slot for s in order] == [1, 0]
+    monkeypatch.setattr(dense_module, "SENTENCE_WEIGHT", 0.0)
+    assert [s.slot for s in suggestion_order(vectors, matrix, "残業 請求", lexical, 2)[0]] == [0, 1]
 
 
 def test_vectors_are_kept_by_text(model: FakeModel) -> None:
