@@ -4,6 +4,7 @@ Usage:
     python benchmarks/faq_quality.py [--split tuning|heldout|all] [--set NAME ...] [--verbose]
                                      [--answer-threshold X --suggest-threshold Y]
                                      [--dense auto|judge|confirm|suggestions|ranking|on|off] [--suggest-weight W]
+                                     [--close-in-meaning X]
                                      [--together]
 
 Each set is a folder of `benchmarks/data/faq/`:
@@ -34,6 +35,8 @@ Prints one JSON object a line per set and split (`ranking`: lexical or dense; `d
     shown                    in scope, the expected entry is what the user sees (the answer, or
                              among the もしかして suggestions) / in scope
     silent                   in scope, nothing at all shown (no answer, no suggestion) / in scope
+    oos_silent               out of scope, nothing at all shown / out of scope (unrelated questions
+                             should get nothing; a near miss may get もしかして)
     after_teaching           the same figures after the set's teach.jsonl was learned
 
 --verbose lists every miss on stderr with the best candidates. --together searches the named sets'
@@ -257,11 +260,18 @@ def main(argv: list[str] | None = None) -> int:
         help="the cosine's weight when the embeddings order the suggestions (to measure it; the bot's is "
         "knowledge.dense.SUGGEST_WEIGHT)",
     )
+    parser.add_argument(
+        "--close-in-meaning", type=float,
+        help="the combined score from which a question the lexical judge leaves silent gets もしかして "
+        "(to measure it; above 1: never; the bot's is knowledge.dense.CLOSE_IN_MEANING)",
+    )  # fmt: skip
     parser.add_argument("--together", action="store_true", help="the named sets' knowledge bases as one base")
     args = parser.parse_args(argv)
     dense = dense_use(args.dense)
     if args.suggest_weight is not None:
         embeddings.SUGGEST_WEIGHT = args.suggest_weight
+    if args.close_in_meaning is not None:
+        embeddings.CLOSE_IN_MEANING = args.close_in_meaning
     splits = SPLITS if args.split == "all" else (args.split,)
     if args.together:
         if not args.sets or args.split == "all":

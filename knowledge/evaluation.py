@@ -102,7 +102,7 @@ def evaluate(
 ) -> dict[str, Any]:
     """Ask every question as the bot would and count the outcomes (rates: `rates`)."""
     counts = dict.fromkeys(COUNTS, 0)
-    silent = 0
+    silent = [0, 0]  # in scope, out of scope: no answer and no suggestion
     for question in questions:
         result = index.search(
             question.text,
@@ -112,7 +112,8 @@ def evaluate(
             answer_confidence=answer_confidence,
         )
         miss = _count(counts, question, result)
-        silent += question.expected is not None and result.answer is None and not result.suggestions
+        if result.answer is None and not result.suggestions:
+            silent[question.expected is None] += 1
         if miss and on_miss is not None:
             on_miss(question, result, miss)
     return rates(counts, silent)
@@ -144,8 +145,9 @@ def _count(counts: dict[str, int], question: Labelled, result: SearchResult) -> 
     return f"NOT SHOWN ({result.decision})"
 
 
-def rates(counts: dict[str, int], silent: int) -> dict[str, Any]:
-    """Counts as shares: of the in-scope questions (top1, wrong, shown, silent) or the others."""
+def rates(counts: dict[str, int], silent: Sequence[int]) -> dict[str, Any]:
+    """Counts as shares: of the in-scope questions (top1, wrong, shown, silent) or the others
+    (oos_silent: no answer and no もしかして either, as unrelated questions should get)."""
 
     def rate(numerator: int, denominator: int) -> float | None:
         return round(numerator / denominator, 4) if denominator else None
@@ -160,5 +162,6 @@ def rates(counts: dict[str, int], silent: int) -> dict[str, Any]:
         "oos_answered": rate(counts["oos_answered"], outside),
         "near_miss_answered": rate(counts["near_miss_answered"], counts["near_miss"]),
         "shown": rate(counts["shown"], inside),
-        "silent": rate(silent, inside),
+        "silent": rate(silent[0], inside),
+        "oos_silent": rate(silent[1], outside),
     }

@@ -96,6 +96,9 @@ def second_look(found: dict[str, Any], look: SecondLook, limit: int, entry_at: C
         found["why"] += "; the embeddings confirm it (the same entry closest, clearly ahead): answer"
         found["confirmed_by_embeddings"] = True
         return
+    elif look.decision == "suggest" and found["decision"] == "none":
+        found["decision"] = "suggest"
+        found["why"] += "; the embeddings find an entry close in meaning: suggest"
     if look.decision == "suggest" or look.confidence is not None:
         found["suggestions"] = suggestion_lines(look.ranked[:limit], look.cosines, entry_at)
 

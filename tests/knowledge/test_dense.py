@@ -143,6 +143,25 @@ def test_suggestions_keep_the_lexical_order_until_the_vectors_are_ready(model: F
     assert index.wait_dense(5)
 
 
+@pytest.mark.parametrize("use", [DenseUse.JUDGE, DenseUse.CONFIRM, DenseUse.SUGGESTIONS])
+def test_a_question_with_no_word_of_any_entry_is_suggested_the_entry_close_in_meaning(
+    model: FakeModel, monkeypatch: pytest.MonkeyPatch, use: DenseUse
+) -> None:
+    """「ノコリシゴト」 shares no word with any entry (the lexical judge is silent), but the model
+    reads it as 残業: e1 is offered as もしかして, never answered. A greeting, close to no entry more
+    than to the others, stays silent."""
+    plain = model._vector
+    monkeypatch.setattr(model, "_vector", lambda text: plain(text.replace("ノコリシゴト", "残業")))
+    index = KnowledgeIndex.build(ENTRIES, dense=use)
+    assert index.wait_dense(5)
+    assert KnowledgeIndex.build(ENTRIES).search("ノコリシゴトが多すぎる").decision == "none"
+    found = index.search("ノコリシゴトが多すぎる")
+    assert found.decision == "suggest" and found.answer is None and found.suggestions[0].id == "e1"
+    assert found.best is not None and found.best.score >= dense_module.CLOSE_IN_MEANING
+    assert index.explain("ノコリシゴトが多すぎる")["decision"] == "suggest"
+    assert index.search("こんにちは").decision == "none"
+
+
 def test_a_learned_phrasing_is_embedded_and_nothing_twice(model: FakeModel, tmp_path: Path) -> None:
     index = KnowledgeIndex.build(ENTRIES, dense=True, cache_dir=tmp_path)
     assert index.wait_dense(5)

@@ -35,7 +35,7 @@ def test_every_outcome_is_counted_once(index: KnowledgeIndex) -> None:
     report = evaluate(index, questions, 0.35, 0.10, on_miss=lambda q, _, miss: missed.append((q.line, miss)))
     assert (report["in_scope"], report["out_of_scope"], report["near_miss"]) == (3, 2, 1)
     assert (report["top1"], report["wrong"], report["shown"], report["silent"]) == (0.3333, 0.3333, 0.3333, 0.3333)
-    assert (report["oos_answered"], report["near_miss_answered"]) == (0.5, 1.0)
+    assert (report["oos_answered"], report["near_miss_answered"], report["oos_silent"]) == (0.5, 1.0, 0.5)
     assert [miss for _, miss in missed] == ["WRONG ANSWER", "NOT SHOWN (none)", "ANSWERED OUT-OF-SCOPE (near miss)"]
 
 

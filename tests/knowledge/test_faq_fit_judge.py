@@ -51,3 +51,16 @@ def test_by_style_says_where_right_answers_are_lost() -> None:
         "enduser": [0.667, 0.333], "keywords": [0.0, 0.0], "in_scope": [0.5, 0.25], "near_miss": [0.5]
     }  # fmt: skip
     assert found["taught"] == {"out_of_scope": [0.5]}  # every other out-of-scope question, counted as one kind
+
+
+def test_near_misses_can_weigh_more_when_fitting() -> None:
+    rows = [
+        faq_fit_judge.Searched("foreign", "hr", "hr", True, [0.0], True, "", "polite", "in_scope"),
+        faq_fit_judge.Searched("foreign", "hr", "hr", False, [0.0], False, "", "polite", "near_miss"),
+        faq_fit_judge.Searched("foreign", "hr", "hr", False, [0.0], False, "", "", "out_of_scope"),
+        faq_fit_judge.Searched("bundled", "bundled", "bundled-r3", False, [0.0], False, ""),  # no kind: counts once
+    ]
+    assert faq_fit_judge.sample_weights(rows, 2.0).tolist() == [1.0, 2.0, 1.0, 1.0]
+    assert faq_fit_judge.sample_weights(rows, faq_fit_judge.NEAR_MISS_WEIGHT).tolist() == [
+        1.0, faq_fit_judge.NEAR_MISS_WEIGHT, 1.0, 1.0
+    ]  # fmt: skip
