@@ -117,7 +117,10 @@ def same(heading: str, expected: str) -> bool:
 
 
 def fit(
-    rows: list[Searched], rounds: int = ROUNDS, names: tuple[str, ...] = FEATURES, near_miss_weight: float = 1.0
+    rows: list[Searched],
+    rounds: int = ROUNDS,
+    names: tuple[str, ...] = FEATURES,
+    near_miss_weight: float = NEAR_MISS_WEIGHT,
 ) -> TreeModel:
     """The trees fitted on the judged rows; each near miss counts `near_miss_weight` questions."""
     import lightgbm  # only here: fitting needs it, the bot does not

@@ -322,10 +322,11 @@ def second_look(
     answer threshold and the answer confidence; `allowed`: the slots that may be shown (an audience).
 
     `suggestions` and `confirm` look at a もしかして only: they order the suggestions, and `confirm`
-    settles a close call as an answer with the lexical best (`confirms`). A silence of the lexical
-    judge becomes もしかして when the embeddings find an entry close in meaning (`CLOSE_IN_MEANING`). `judge` looks at every
+    settles a close call as an answer with the lexical best (`confirms`). `judge` looks at every
     search the lexical judge did not leave silent: the learned judge answers with the first entry by
-    the combined order when its confidence reaches the threshold, and suggests otherwise."""
+    the combined order when its confidence reaches the threshold, and suggests otherwise. With any of
+    them, a silence of the lexical judge becomes もしかして when the first entry of the combined order
+    is close in meaning (`CLOSE_IN_MEANING`)."""
     unchanged = SecondLook(decision, scored)
     if not use.orders_suggestions or (decision == "answer" and use is not DenseUse.JUDGE):
         return unchanged
