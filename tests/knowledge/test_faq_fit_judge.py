@@ -4,7 +4,9 @@ out, which is how the README says what each kind of evidence adds."""
 from __future__ import annotations
 
 import sys
+import types
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,14 +55,28 @@ def test_by_style_says_where_right_answers_are_lost() -> None:
     assert found["taught"] == {"out_of_scope": [0.5]}  # every other out-of-scope question, counted as one kind
 
 
-def test_near_misses_can_weigh_more_when_fitting() -> None:
+def test_near_misses_weigh_more_when_fitting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`fit` hands LightGBM one weight per judged row: a near miss counts `near_miss_weight`
+    questions, every other row (and an older set's row without a kind) one; silent rows are left out."""
+    given: dict[str, Any] = {}
+
+    class Booster:
+        def dump_model(self) -> dict[str, Any]:
+            return {"tree_info": [{"tree_structure": {"leaf_value": 0.5}}]}
+
+    fake = types.SimpleNamespace(
+        Dataset=lambda features, labels, weight: given.update(labels=labels.tolist(), weight=weight.tolist()),
+        train=lambda params, data, rounds: Booster(),
+    )
+    monkeypatch.setitem(sys.modules, "lightgbm", fake)
     rows = [
         faq_fit_judge.Searched("foreign", "hr", "hr", True, [0.0], True, "", "polite", "in_scope"),
         faq_fit_judge.Searched("foreign", "hr", "hr", False, [0.0], False, "", "polite", "near_miss"),
+        faq_fit_judge.Searched("foreign", "hr", "hr", False, None, False, "", "", "near_miss"),  # silent
         faq_fit_judge.Searched("foreign", "hr", "hr", False, [0.0], False, "", "", "out_of_scope"),
-        faq_fit_judge.Searched("bundled", "bundled", "bundled-r3", False, [0.0], False, ""),  # no kind: counts once
+        faq_fit_judge.Searched("bundled", "bundled", "bundled-r3", False, [0.0], False, ""),  # no kind
     ]
-    assert faq_fit_judge.sample_weights(rows, 2.0).tolist() == [1.0, 2.0, 1.0, 1.0]
-    assert faq_fit_judge.sample_weights(rows, faq_fit_judge.NEAR_MISS_WEIGHT).tolist() == [
-        1.0, faq_fit_judge.NEAR_MISS_WEIGHT, 1.0, 1.0
-    ]  # fmt: skip
+    faq_fit_judge.fit(rows, 1, ("lexical_score",), near_miss_weight=3.0)
+    assert given == {"labels": [1.0, 0.0, 0.0, 0.0], "weight": [1.0, 3.0, 1.0, 1.0]}
+    faq_fit_judge.fit(rows, 1, ("lexical_score",))
+    assert given["weight"] == [1.0, faq_fit_judge.NEAR_MISS_WEIGHT, 1.0, 1.0]  # the shipped weight by default
