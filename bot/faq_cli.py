@@ -65,6 +65,8 @@ def print_explanation(explanation: dict[str, Any]) -> None:
     print(f"query terms: {terms or '-'}")
     if explanation.get("expansions"):  # soft terms (knowledge.soft_terms): synonyms of the question's words
         print("expanded: " + ", ".join(f"{word} → {term}" for term, word in explanation["expansions"].items()))
+    if explanation.get("read_as"):  # the question with its repaired words, as the embeddings read it
+        print(f"read as: {explanation['read_as']}")
     print(f"asks for: {', '.join('/'.join(ask) for ask in explanation['asks']) or '-'}")
     if explanation.get("ask_clause"):
         background = ", ".join(explanation["background"]) or "-"

@@ -42,6 +42,7 @@ class Asked:
 
     text: str
     words: Callable[[int], tuple[float, float, float, float]] = lambda slot: (0.0, 0.0, 0.0, 0.0)
+    read_as: str = ""  # the text the embeddings read (`knowledge.question`); "" = text
 
 
 MODEL_FILE = Path(__file__).resolve().parent / "confidence.json"

@@ -330,7 +330,7 @@ def second_look(
     unchanged = SecondLook(decision, scored)
     if not use.orders_suggestions or (decision == "answer" and use is not DenseUse.JUDGE):
         return unchanged
-    order, closeness = suggestion_order(vectors, matrix, asked.text, scored, keep)
+    order, closeness = suggestion_order(vectors, matrix, asked.read_as or asked.text, scored, keep)
     order = [s for s in order if allowed(s.slot)]
     if closeness is None or not order:
         return unchanged

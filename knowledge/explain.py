@@ -64,6 +64,7 @@ def explain(
             t for t in query.terms if query.focus is not None and t in query.focus and query.focus[t] != query.terms[t]
         ),
         **({"expansions": dict(query.expansions)} if query.expansions else {}),
+        **({"read_as": query.read_as} if query.read_as and query.read_as != query.text else {}),
         "decision": decision,
         "ranking": profile,
         "why": _why(decision, scored, answer_threshold, suggest_threshold, params),

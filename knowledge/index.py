@@ -12,24 +12,21 @@ API (`knowledge.learning`), under a lock that only writers take.
 from __future__ import annotations
 
 import threading
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from knowledge import ask_clause, dictionary_pages, index_cache, parallel, soft_terms
 from knowledge import dense as embeddings
+from knowledge import dictionary_pages, index_cache, parallel, question
 from knowledge.analysis import analyse_entry, field_terms
-from knowledge.asks import asks_of
 from knowledge.confidence import Asked
 from knowledge.dense import DenseUse, SecondLook, Thresholds
 from knowledge.judge import decide, judge_params
 from knowledge.loader import Entry, load_entries, markdown_files, parse_markdown
-from knowledge.normalize import compact, normalize_text
+from knowledge.normalize import normalize_text
 from knowledge.repairs import Lexicon
 from knowledge.results import DEFAULT_ANSWER_CONFIDENCE as _CONFIDENCE
 from knowledge.results import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD, Candidate, Decision, SearchResult
-from knowledge.romaji import convert_leftover_romaji, romaji_message
 from knowledge.scoring import Query, Scored, Scorer, Terms
 from knowledge.state import State as _State
 from knowledge.state import empty_state as _empty_state
@@ -194,12 +191,7 @@ class KnowledgeIndex:
 
     def query(self, text: str) -> Query:
         """A question reduced to its weighted terms and its asks."""
-        text = text[:MAX_QUERY_LENGTH]
-        knows = self._lexicon.knows
-        readable = convert_leftover_romaji(romaji_message(unicodedata.normalize("NFKC", text), knows), knows)
-        tokens = self._lexicon.repair(tokenize(normalize_text(readable)))
-        found = ask_clause.query(text, tokens, self._analyzer, asks_of(tokens, self._analyzer), compact(text))
-        return soft_terms.applied(found, tokens, self._state.postings, self._lexicon)
+        return question.parse(text[:MAX_QUERY_LENGTH], self._lexicon, self._state.postings)
 
     def query_terms(self, query: str) -> dict[str, float]:
         """The weighted terms a question is reduced to."""
@@ -236,7 +228,7 @@ class KnowledgeIndex:
             pool = max(keep, DENSE_KEEP) if self._dense_use.orders_suggestions else keep
             return scorer.rank(parsed, pool), "lexical", None
         lexical = scorer.rank(parsed, max(keep, DENSE_KEEP))
-        cosines = matrix.cosines(self._dense.query(parsed.text))
+        cosines = matrix.cosines(self._dense.query(parsed.embedded))
         return embeddings.rerank(lexical, cosines, judge_params("dense").dense_weight, keep), "dense", cosines
 
     def _second_look(
@@ -245,7 +237,7 @@ class KnowledgeIndex:
     ) -> SecondLook:  # fmt: skip
         """The embeddings' look at the lexical judge's decision (`knowledge.dense.second_look`)."""
         matrix = self._dense_matrix(state) if self._dense_use.orders_suggestions else None
-        asked = Asked(parsed.text, state.words(parsed.focus or parsed.terms))
+        asked = Asked(parsed.text, state.words(parsed.focus or parsed.terms), parsed.embedded)
         return embeddings.second_look(
             self._dense_use, self._dense, matrix, asked, scored, decision, thresholds, keep, allowed
         )

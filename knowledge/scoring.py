@@ -53,6 +53,12 @@ class Query:
     ask: str = ""  # the clause(s) that ask, when a long message has background (`knowledge.ask_clause`)
     focus: Terms | None = None  # then: the terms with the background's down-weighted
     expansions: Mapping[str, str] = field(default_factory=dict)  # soft term -> the word it came from
+    read_as: str = ""  # the text the embeddings read, its words repaired (`knowledge.question`); "" = text
+
+    @property
+    def embedded(self) -> str:
+        """The text the embeddings read."""
+        return self.read_as or self.text
 
 
 @dataclass(frozen=True)

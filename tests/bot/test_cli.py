@@ -66,6 +66,9 @@ def test_faq_ask_explains_which_words_matched_which_field(capsys: pytest.Capture
     assert main(["faq", "ask", "--json", "--explain", "解約方法は？"]) == 0
     line = json.loads(capsys.readouterr().out)
     assert line["answered"] and line["explain"]["candidates"][0]["matched"]
+    assert "read as:" not in out  # read as typed
+    assert main(["faq", "ask", "--explain", "せいきゅうしょ の はっこう"]) == 0
+    assert "read as: 請求書 の 発行" in capsys.readouterr().out  # what the embeddings read
 
 
 def test_faq_ask_json_reads_questions_from_stdin_in_order(
