@@ -1,5 +1,5 @@
-"""The text the embeddings read (`knowledge.question`): a question's repaired words as the
-knowledge base writes them, anything else as typed."""
+"""The text the embeddings read (`knowledge.question`): the nouns the repairs found in what was
+typed in kana, written as those words; anything else as typed."""
 
 from __future__ import annotations
 
@@ -47,8 +47,7 @@ def test_only_nouns_found_in_kana_replace_what_was_typed() -> None:
         Token("ドノヨウ", "ドノヨウ", "", "other", 9, 14),
         Token("入レ", "入レ", "", "verb", 15, 21),
         Token("ご", "ご", "", "affix", 22, 23),
-        Token("請求書", "請求書", "", "noun", 23, 26),
-        Token("請求", "請求", "", "noun", 23, 26),
+        Token("請求", "請求", "", "noun", 23, 26),  # a repair of a word typed in kanji: kept
     ]
     assert read_as(typed, normalized, tokens) == "ログイン出来ない どのように はいれません ご請求書"
     assert read_as(typed, normalized, tokens[3:]) == typed  # nothing replaced: as typed
