@@ -1,7 +1,7 @@
 """A question as the search reads it: its terms and asks, and the text the embeddings read.
 
 The lexical matcher reads a question through its repairs (`knowledge.repairs`): romaji converted
-(ろぐいんできまsん), words typed by sound found by their reading (ぱすわーど → パスワード), typos
+(ろぐいんできnai), words typed by sound found by their reading (ぱすわーど → パスワード), typos
 corrected, half-width katakana made full-width. The embeddings used to read the question as typed,
 and a question typed in hiragana or with romaji left in it reads as noise to them. So they read
 `Query.read_as`: the question with each span typed in kana that a repair read as a noun written as
@@ -19,7 +19,7 @@ from dataclasses import replace
 
 from knowledge import ask_clause, soft_terms
 from knowledge.asks import asks_of
-from knowledge.normalize import compact, normalize_text, to_hiragana
+from knowledge.normalize import compact, is_kana, normalize_text, to_hiragana
 from knowledge.repairs import Lexicon
 from knowledge.romaji import convert_leftover_romaji, romaji_message
 from knowledge.scoring import Query
@@ -51,7 +51,9 @@ def read_as(readable: str, normalized: str, tokens: Sequence[Token]) -> str:
                 parts.append(_spelled(token.surface))
             continue
         typed = normalized[token.start : token.end]
-        replacing = token.kind == "noun" and token.surface != typed and bool(_TYPED_BY_SOUND.fullmatch(typed))
+        # Typed in kana and read as a noun: a word typed by sound or misspelt, which the embeddings
+        # misread. Other repairs (of kanji, of English words, grammar read as a word) keep what was typed.
+        replacing = token.kind == "noun" and token.surface != typed and is_kana(typed)
         parts += [normalized[at : token.start], _spelled(token.surface) if replacing else typed]
         span_start, at = token.start, token.end
     parts.append(normalized[at:])
@@ -59,10 +61,6 @@ def read_as(readable: str, normalized: str, tokens: Sequence[Token]) -> str:
     return repaired if repaired != normalized else readable
 
 
-# A span typed in kana (ぱすわーど, ろぐいんできない, パスワド) that a repair read as a noun: a word
-# typed by sound or misspelt, which the embeddings misread. Other repairs (a compound split, a
-# homophone, a synonym, an English typo, grammar read as a word) change what they read well.
-_TYPED_BY_SOUND = re.compile(r"[ぁ-ゖァ-ヺー・ 　]+")
 _OKURIGANA = re.compile(r"^(.*[\u4e00-\u9fff々])([ァ-ヺ]{1,4})$")
 
 
