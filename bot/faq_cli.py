@@ -77,6 +77,9 @@ def print_explanation(explanation: dict[str, Any]) -> None:
         print(
             f"learned judge: {judged['probability']:.2f} that 「{judged['entry']}」 is right; weighed most: {weighed}"
         )
+        others = [c for c in judged["candidates"] if c["probability"] is not None]
+        if len(others) > 1:  # trees that weigh several candidates (knowledge.confidence.judged)
+            print("  candidates weighed: " + ", ".join(f"「{c['entry']}」 {c['probability']:.2f}" for c in others))
     for candidate in explanation["candidates"]:
         print(
             f"  {candidate['rank']}. {candidate['question']} [{candidate['source']}] score {candidate['score']}"

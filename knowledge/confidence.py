@@ -11,7 +11,10 @@ whether both agree, how close its answer's best sentence is, how much of the que
 another entry or of none, and the question's shape (length, written in English or in hiragana) —
 goes into a small gradient-boosted tree model (`knowledge/confidence.json`), fitted by
 `benchmarks/faq_fit_judge.py` on the published blind question sets of many knowledge bases, never on
-one team's base. The bot answers when the probability reaches the team's `[faq] answer_confidence`.
+one team's base. The trees weigh each of the first candidates of the search (`judged`; how many is
+the model's `depth`) and the likeliest goes first: the right entry is often second by the combined
+score and first by the fuller evidence. The bot answers when its probability reaches the team's
+`[faq] answer_confidence`.
 
 The model is data: plain trees evaluated here with no ML library, and each answer can say which
 evidence weighed how much (`weighed`, per-feature contributions along the trees' paths).
@@ -79,11 +82,14 @@ FEATURES = (
 )
 
 
-def evidence(asked: Asked, lexical: Sequence[Scored], closeness: Closeness, order: Sequence[Scored]) -> list[float]:
-    """The features (FEATURES, in order) of the first entry of `order` (lexical candidates and the
-    entries closest by embedding, ordered by the combined score: `knowledge.dense.rerank`)."""
+def evidence(
+    asked: Asked, lexical: Sequence[Scored], closeness: Closeness, order: Sequence[Scored], at: int = 0
+) -> list[float]:
+    """The features (FEATURES, in order) of the entry at position `at` of `order` (lexical candidates
+    and the entries closest by embedding, ordered by the combined score: `knowledge.dense.rerank`);
+    "the first" below is that entry, "the next" the best of the others."""
     text, (cosines, sentences) = asked.text, closeness
-    first = order[0].slot
+    first = order[at].slot
     mine = next((s for s in lexical if s.slot == first), None)
     lexical_score = mine.score if mine is not None else 0.0
     other_lexical = max((s.score for s in lexical if s.slot != first), default=0.0)
@@ -101,7 +107,7 @@ def evidence(asked: Asked, lexical: Sequence[Scored], closeness: Closeness, orde
         own - median_cosine(cosines),
         own - other_cosine,
         float(int(np.argmax(cosines)) == first),
-        order[0].score - (order[1].score if len(order) > 1 else 0.0),
+        order[at].score - max((s.score for i, s in enumerate(order) if i != at), default=0.0),
         float(bool(lexical) and lexical[0].slot == first),
         own,
         float(len(text)),
@@ -167,6 +173,9 @@ class TreeModel:
 
     features: tuple[str, ...]
     trees: tuple[tuple[tuple[int, float, int, int, float], ...], ...]
+    # How many candidates of the combined order it weighs: 1, the first only; more, each of them, and
+    # the likeliest goes first (trees fitted on every candidate's evidence, `judged`).
+    depth: int = 1
 
     def log_odds(self, values: Sequence[float]) -> float:
         total = 0.0
@@ -193,7 +202,8 @@ class TreeModel:
         return shares
 
     def to_json(self) -> dict[str, Any]:
-        return {"features": list(self.features), "trees": [[list(node) for node in tree] for tree in self.trees]}
+        trees = [[list(node) for node in tree] for tree in self.trees]
+        return {"features": list(self.features), "depth": self.depth, "trees": trees}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TreeModel:
@@ -203,10 +213,34 @@ class TreeModel:
         trees = tuple(
             tuple((int(n[0]), float(n[1]), int(n[2]), int(n[3]), float(n[4])) for n in tree) for tree in data["trees"]
         )
-        return cls(features, trees)
+        return cls(features, trees, int(data.get("depth", 1)))
 
 
 @cache
 def shipped_model() -> TreeModel:
     """The model fitted on the published question sets (`knowledge/confidence.json`)."""
     return TreeModel.from_json(json.loads(MODEL_FILE.read_text(encoding="utf-8"))["model"])
+
+
+@dataclass(frozen=True)
+class Judged:
+    """The learned judge's view of one search: the likeliest candidate's position in the order, its
+    probability and evidence; every candidate's evidence (for fitting: `benchmarks/faq_fit_judge.py`)
+    and the probabilities of those the trees weighed (the first `depth`)."""
+
+    position: int
+    probability: float
+    evidence: list[float]
+    candidates: tuple[list[float], ...]
+    probabilities: tuple[float, ...]
+
+
+def judged(
+    asked: Asked, lexical: Sequence[Scored], closeness: Closeness, order: Sequence[Scored], model: TreeModel
+) -> Judged:
+    """Each candidate's evidence; the probability of the first `model.depth` of them, and which is
+    likeliest (the earlier on a tie)."""
+    found = tuple(evidence(asked, lexical, closeness, order, at) for at in range(len(order)))
+    weighed = tuple(model.probability(values) for values in found[: max(1, model.depth)])
+    best = max(range(len(weighed)), key=lambda at: (weighed[at], -at))
+    return Judged(best, weighed[best], found[best], found, weighed)

@@ -305,6 +305,8 @@ class SecondLook:
     confirmed: bool = False  # a close call the embeddings settled as an answer (`confirm`)
     confidence: float | None = None  # the learned judge's probability that the first is right (`judge`)
     evidence: list[float] | None = None  # what it weighed (`knowledge.confidence.FEATURES`)
+    # each candidate's slot, evidence, and probability when the judge weighed it, in the combined order
+    candidates: tuple[tuple[int, list[float], float | None], ...] = ()
 
 
 def second_look(
@@ -323,14 +325,16 @@ def second_look(
 
     `suggestions` and `confirm` look at a もしかして only: they order the suggestions, and `confirm`
     settles a close call as an answer with the lexical best (`confirms`). `judge` looks at every
-    search the lexical judge did not leave silent: the learned judge answers with the first entry by
-    the combined order when its confidence reaches the threshold, and suggests otherwise. With any of
+    search the lexical judge did not leave silent: the learned judge weighs the first candidates of the
+    combined order (as many as its trees' depth), puts the likeliest first, and answers with it when
+    its confidence reaches the threshold; it suggests otherwise. With any of
     them, a silence of the lexical judge becomes もしかして when the first entry of the combined order
     is close in meaning (`CLOSE_IN_MEANING`)."""
     unchanged = SecondLook(decision, scored)
     if not use.orders_suggestions or (decision == "answer" and use is not DenseUse.JUDGE):
         return unchanged
-    order, closeness = suggestion_order(vectors, matrix, asked.read_as or asked.text, scored, keep)
+    depth = confidence.shipped_model().depth if use is DenseUse.JUDGE else 0  # candidates the judge weighs
+    order, closeness = suggestion_order(vectors, matrix, asked.read_as or asked.text, scored, max(keep, depth))
     order = [s for s in order if allowed(s.slot)]
     if closeness is None or not order:
         return unchanged
@@ -338,10 +342,14 @@ def second_look(
     if decision == "none":
         return SecondLook("suggest", order, cosines) if order[0].score >= CLOSE_IN_MEANING else unchanged
     if use is DenseUse.JUDGE:
-        found = confidence.evidence(asked, scored, closeness, order)
-        probability = confidence.shipped_model().probability(found)
-        judged: Decision = "answer" if probability >= thresholds[1] else "suggest"
-        return SecondLook(judged, order, cosines, confidence=probability, evidence=found)
+        judged = confidence.judged(asked, scored, closeness, order, confidence.shipped_model())
+        weighed = judged.probabilities + (None,) * (len(order) - len(judged.probabilities))
+        considered = tuple(zip((s.slot for s in order), judged.candidates, weighed, strict=True))
+        order = [order[judged.position], *(s for at, s in enumerate(order) if at != judged.position)]
+        decided: Decision = "answer" if judged.probability >= thresholds[1] else "suggest"
+        return SecondLook(
+            decided, order, cosines, confidence=judged.probability, evidence=judged.evidence, candidates=considered
+        )
     if use is DenseUse.CONFIRM and confirms(scored, cosines, thresholds[0]):
         return SecondLook("answer", scored, cosines, confirmed=True)
     return SecondLook("suggest", order, cosines)

@@ -88,6 +88,14 @@ def second_look(found: dict[str, Any], look: SecondLook, limit: int, entry_at: C
             "probability": round(look.confidence, 3),
             "entry": entry_at(look.ranked[0].slot).question,
             "evidence": {name: round(value, 3) for name, value in zip(FEATURES, look.evidence, strict=True)},
+            "candidates": [
+                {
+                    "entry": entry_at(slot).question,
+                    "probability": None if probability is None else round(probability, 3),
+                    "evidence": [round(value, 5) for value in found],
+                }
+                for slot, found, probability in look.candidates
+            ],
             "weighed": {
                 k: round(v, 3) for k, v in sorted(weighed.items(), key=lambda kv: -abs(kv[1])) if abs(v) >= 0.01
             },

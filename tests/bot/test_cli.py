@@ -63,6 +63,7 @@ def test_faq_ask_explains_which_words_matched_which_field(capsys: pytest.Capture
     out = capsys.readouterr().out
     assert "why:" in out and "#請求書 → question" in out and "NOT covered" in out
     assert "learned judge: 0." in out and "weighed most: " in out  # the default judge, with its evidence
+    assert "candidates weighed: 「" in out  # the shipped trees weigh the first two candidates
     assert "read as:" not in out  # nothing repaired: the embeddings read it as typed
     assert main(["faq", "ask", "--json", "--explain", "解約方法は？"]) == 0
     line = json.loads(capsys.readouterr().out)

@@ -80,6 +80,39 @@ def test_evidence_names_what_the_first_entry_has_for_it() -> None:
     assert found["lexical_score"] == 0.0 and found["ask_missing"] == 1.0 and found["lexical_first"] == 0.0
 
 
+def test_evidence_of_a_later_candidate_measures_it_against_every_other() -> None:
+    lexical = [Scored(2, 0.6, 0.7, 0.8, 0.0, 0.3), Scored(0, 0.4, 0.5, 0.5, 0.5, 0.1)]
+    cosines = np.array([0.80, 0.70, 0.90, -1.0], dtype=np.float32)
+    sentences = np.array([0.85, 0.60, 0.75, -1.0], dtype=np.float32)
+    order = [Scored(2, 0.9, 0.7, 0.8, 0.0, 0.3), Scored(0, 0.5, 0.5, 0.5, 0.5, 0.1), Scored(1, 0.2, 0, 0, 1, 0)]
+    found = dict(zip(FEATURES, evidence(Asked("請求書"), lexical, (cosines, sentences), order, at=1), strict=True))
+    assert found["lexical_score"] == 0.4 and found["lexical_lead"] == pytest.approx(-0.2)
+    assert found["combined_lead"] == pytest.approx(-0.4) and found["lexical_first"] == 0.0
+    assert found["cosine"] == pytest.approx(0.8) and found["cosine_lead"] == pytest.approx(-0.1)
+    assert found["closest_by_embedding"] == 0.0 and found["closest_by_sentence"] == 1.0
+    assert found["sentence_lead"] == pytest.approx(0.1)
+
+
+def test_trees_of_more_depth_put_the_likeliest_candidate_first() -> None:
+    """Trees that like an entry the lexical ranking did not put first (lexical_first ≤ 0.5: +2, else −1)."""
+    first = FEATURES.index("lexical_first")
+    nodes = ((first, 0.5, 1, 2, 0.0), (-1, 0.0, 0, 0, 2.0), (-1, 0.0, 0, 0, -1.0))
+    lexical = [Scored(2, 0.6, 0.7, 0.8, 0.0, 0.3), Scored(0, 0.4, 0.5, 0.5, 0.5, 0.1)]
+    closeness = (np.array([0.8, 0.7, 0.9], dtype=np.float32), np.array([0.8, 0.6, 0.7], dtype=np.float32))
+    order = [Scored(2, 0.9, 0.7, 0.8, 0.0, 0.3), Scored(0, 0.5, 0.5, 0.5, 0.5, 0.1)]
+    shallow = confidence.judged(Asked("x"), lexical, closeness, order, TreeModel(FEATURES, (nodes,)))
+    assert shallow.position == 0 and shallow.probability == pytest.approx(1 / (1 + np.exp(1.0)))
+    deep = confidence.judged(Asked("x"), lexical, closeness, order, TreeModel(FEATURES, (nodes,), depth=3))
+    assert deep.position == 1 and deep.probability == pytest.approx(1 / (1 + np.exp(-2.0)))
+    assert deep.evidence == deep.candidates[1] and len(deep.candidates) == 2 == len(shallow.candidates)
+    assert len(deep.probabilities) == 2 and len(shallow.probabilities) == 1  # only those the trees weigh
+    # the depth is part of the model's data
+    model = TreeModel(FEATURES, (nodes,), depth=3)
+    assert TreeModel.from_json(json.loads(json.dumps(model.to_json()))) == model
+    older = {key: value for key, value in constant(1.0).to_json().items() if key != "depth"}
+    assert TreeModel.from_json(older).depth == 1  # trees written before the depth weigh the first only
+
+
 def test_words_of_another_entrys_question_count_against_an_entry() -> None:
     """「スタッフをCSVで一括登録」 against 生徒をCSVで一括登録: スタッフ is another entry's question word."""
     own = EntryTerms(
@@ -155,6 +188,30 @@ def test_a_judge_that_doubts_turns_a_lexical_answer_into_suggestions(
     assert doubted.decision == "suggest" and doubted.suggestions[0].id == "e3"
     assert doubted.confidence is not None and doubted.confidence < 0.1
     assert judged.explain("解約したい")["decision"] == "suggest"
+
+
+def test_a_deeper_judge_answers_with_the_candidate_it_finds_likeliest(
+    judged: KnowledgeIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Trees that weigh three candidates and like the one ranked second (combined_lead ≤ 0: +3)."""
+    lead = FEATURES.index("combined_lead")
+    nodes = ((lead, 0.0, 1, 2, 0.0), (-1, 0.0, 0, 0, 3.0), (-1, 0.0, 0, 0, -3.0))
+    monkeypatch.setattr(confidence, "shipped_model", lambda: TreeModel(FEATURES, (nodes,)))
+    shallow = judged.search("請求書の解約")  # the same trees weighing the first only: they doubt it
+    assert shallow.decision == "suggest" and shallow.suggestions[0].id == "e3"
+    monkeypatch.setattr(confidence, "shipped_model", lambda: TreeModel(FEATURES, (nodes,), depth=3))
+    explained = judged.explain("請求書の解約")
+    considered = explained["confidence"]["candidates"]
+    assert len(considered) >= 2 and all(len(c["evidence"]) == len(FEATURES) for c in considered)
+    assert [c["probability"] for c in considered[:2]] == [
+        pytest.approx(0.047, abs=1e-3),
+        pytest.approx(0.953, abs=1e-3),
+    ]
+    second = considered[1]["entry"]
+    assert explained["decision"] == "answer" and explained["confidence"]["entry"] == second
+    assert explained["suggestions"][0]["question"] == second  # the order shown puts it first too
+    found = judged.search("請求書の解約")
+    assert found.decision == "answer" and found.best.entry.question == second  # type: ignore[union-attr]
 
 
 def test_the_judge_never_speaks_where_nothing_is_close(judged: KnowledgeIndex, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,6 +3,7 @@ out, which is how the README says what each kind of evidence adds."""
 
 from __future__ import annotations
 
+import math
 import sys
 import types
 from pathlib import Path
@@ -14,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import faq_fit_judge  # noqa: E402
 
-from knowledge.confidence import FEATURES  # noqa: E402
+from knowledge.confidence import FEATURES, TreeModel, shipped_model  # noqa: E402
 
 
 def searched(evidence: list[float] | None) -> faq_fit_judge.Searched:
@@ -80,3 +81,24 @@ def test_near_misses_weigh_more_when_fitting(monkeypatch: pytest.MonkeyPatch) ->
     assert given == {"labels": [1.0, 0.0, 0.0, 0.0], "weight": [1.0, 3.0, 1.0, 1.0]}
     faq_fit_judge.fit(rows, 1, ("lexical_score",))
     assert given["weight"] == [1.0, faq_fit_judge.NEAR_MISS_WEIGHT, 1.0, 1.0]  # the shipped weight by default
+
+
+def test_deeper_trees_are_fitted_on_every_candidate_and_choose_the_likeliest() -> None:
+    """`--depth N`: a row for each of a question's first N candidates, labelled by whether it is the
+    expected entry; judged, the likeliest of them goes first (as `knowledge.confidence.judged` does)."""
+    row = faq_fit_judge.Searched(
+        "foreign", "hr", "hr", True, [0.1], False, "", candidates=[[0.1], [0.9], [0.5]], right_at=1
+    )
+    assert [(r.evidence, r.right) for r in faq_fit_judge.by_candidate([row], 2)] == [([0.1], False), ([0.9], True)]
+    first = TreeModel(("x",), (((0, 0.5, 1, 2, 0.0), (-1, 0.0, 0, 0, -1.0), (-1, 0.0, 0, 0, 1.0)),))
+    probability, right = faq_fit_judge.choose(first, row, 3)
+    assert right and probability == pytest.approx(1 / (1 + math.exp(-1.0)))  # [0.9] beats [0.1]; [0.5] ties it later
+    assert faq_fit_judge.choose(first, row, 1) == (pytest.approx(1 / (1 + math.exp(1.0))), False)
+    # rows kept before candidates were: the first is their only candidate
+    older = faq_fit_judge.Searched("foreign", "hr", "hr", True, [0.3], True, "right")
+    assert older.candidates == [[0.3]] and older.right_at == 0
+
+
+def test_the_shipped_trees_weigh_as_many_candidates_as_the_fit_says() -> None:
+    """`--write` records the depth it fitted with; the bot weighs that many candidates."""
+    assert shipped_model().depth == faq_fit_judge.DEPTH >= 1
