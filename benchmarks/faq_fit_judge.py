@@ -50,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import faq_quality
 
 from knowledge import dense
-from knowledge.confidence import FEATURES, MODEL_FILE, TreeModel
+from knowledge.confidence import FEATURES, MODEL_FILE, TreeModel, likeliest
 from knowledge.dense import DenseUse
 
 # The trees' size. Round 14 (63 sets, leave one base out) chose 16 leaves, 300 trees and 50 questions a
@@ -200,9 +200,8 @@ def by_candidate(rows: list[Searched], depth: int) -> list[Searched]:
 
 def choose(model: TreeModel, row: Searched, depth: int) -> tuple[float, bool]:
     """What trees that weigh the first `depth` candidates make of a question: the likeliest candidate's
-    probability, and whether it is the expected entry (as `knowledge.confidence.judged` chooses)."""
-    weighed = [model.probability(found) for found in row.candidates[: max(1, depth)]]
-    best = max(range(len(weighed)), key=lambda at: (weighed[at], -at))
+    probability, and whether it is the expected entry (`knowledge.confidence.likeliest`, as the bot chooses)."""
+    best, weighed = likeliest(model, row.candidates, depth)
     return weighed[best], best == row.right_at
 
 

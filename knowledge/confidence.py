@@ -241,6 +241,12 @@ def judged(
     """Each candidate's evidence; the probability of the first `model.depth` of them, and which is
     likeliest (the earlier on a tie)."""
     found = tuple(evidence(asked, lexical, closeness, order, at) for at in range(len(order)))
-    weighed = tuple(model.probability(values) for values in found[: max(1, model.depth)])
-    best = max(range(len(weighed)), key=lambda at: (weighed[at], -at))
+    best, weighed = likeliest(model, found, model.depth)
     return Judged(best, weighed[best], found[best], found, weighed)
+
+
+def likeliest(model: TreeModel, candidates: Sequence[Sequence[float]], depth: int) -> tuple[int, tuple[float, ...]]:
+    """The position of the likeliest of the first `depth` candidates' evidence (the earlier on a tie),
+    and their probabilities: the one rule the bot and the fit (`benchmarks/faq_fit_judge.py`) choose by."""
+    weighed = tuple(model.probability(values) for values in candidates[: max(1, depth)])
+    return max(range(len(weighed)), key=lambda at: (weighed[at], -at)), weighed
