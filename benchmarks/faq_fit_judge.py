@@ -3,14 +3,17 @@
     pip install -e '.[fit]'          # LightGBM, only to fit; the bot evaluates the trees itself
     SUPPORTBOT_FAQ_INDEX_CACHE=/tmp/faq-cache python benchmarks/faq_fit_judge.py [--write]
         [--rows FILE] [--leaves 8] [--rounds 200] [--min-leaf 30] [--floor 0.0] [--without NAME]
-        [--by-style CONFIDENCE] [--sentence-weight W] [--depth 2]
+        [--by-style CONFIDENCE] [--sentence-weight W] [--depth 2] [--keep-lexical-silence] [--fit-silent]
 
 Every question of the sets in `JUDGE_SETS` (every set of `benchmarks/data/faq/` published when the
 shipped trees were fitted; tuning and held-out halves, before and after
 teaching its phrasings) is searched as the bot searches with `[faq] dense = "judge"`; the evidence
 of each search the lexical judge does not leave silent (`knowledge.confidence.evidence`, for each of
 its first candidates) is labelled 1 when the candidate is the expected entry, 0 otherwise (a wrong
-entry, or any entry for an out-of-scope question). The trees are fitted on all of it.
+entry, or any entry for an out-of-scope question). The trees are fitted on all of it. Since round 17
+the bot's trees weigh the searches the lexical judge leaves silent too, and so does the
+leave-one-base-out judgement below (`--keep-lexical-silence`: leave them unjudged, as the bot did
+before; `--fit-silent`: fit on them too, tried in round 17 and left out).
 
 It prints, per answer confidence, the figures of a leave-one-knowledge-base-out fit (the bundled
 sets share one base): each base judged by trees that never saw it — the honest estimate on these
@@ -105,6 +108,7 @@ class Searched:
     kind: str = ""  # in_scope, near_miss or out_of_scope, when the set says
     candidates: list[list[float]] = dataclasses.field(default_factory=list)  # each candidate's evidence, in order
     right_at: int = -1  # the position of the expected entry among the candidates (-1: none)
+    lexical_silent: bool = False  # the lexical judge showed nothing (the learned judge weighed it anyway)
 
     def __post_init__(self) -> None:
         if not self.candidates and self.evidence is not None:  # rows kept before candidates were
@@ -135,13 +139,24 @@ def search_all(folder: Path, taught: bool) -> list[Searched]:
             answer = rules.search(row["q"]).answer
             ruled = "" if answer is None else "right" if expected and same(answer.question, expected) else "wrong"
             style, kind = row.get("style") or "", row.get("kind") or ""
+            silent = explained.get("lexical_decision", explained["decision"]) == "none"
             found.append(
                 Searched(
                     group, base, folder.name, expected is not None, evidence, right_at == 0, ruled, style, kind,
-                    [c["evidence"] for c in candidates], right_at,
+                    [c["evidence"] for c in candidates], right_at, silent,
                 )
             )  # fmt: skip
     return found
+
+
+def without_silence(rows: list[Searched]) -> list[Searched]:
+    """The rows with the searches the lexical judge left silent unweighed: what the trees are fitted
+    on (the shipped trees never saw them; fitting on them was tried in round 17 and left out), and
+    what the bot judged before round 17 (`--keep-lexical-silence`)."""
+    return [
+        dataclasses.replace(r, evidence=None, candidates=[], right_at=-1, right=False) if r.lexical_silent else r
+        for r in rows
+    ]
 
 
 def same(heading: str, expected: str) -> bool:
@@ -284,6 +299,14 @@ def main(argv: list[str] | None = None) -> int:
         help="how many questions each near miss counts for when fitting (they are what the judge must refuse)",
     )  # fmt: skip
     parser.add_argument("--without", action="append", default=[], help="leave this feature out (repeatable)")
+    parser.add_argument(
+        "--keep-lexical-silence", action="store_true",
+        help="leave what the lexical judge left silent unjudged and unanswered (the bot before round 17)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--fit-silent", action="store_true",
+        help="fit the trees on what the lexical judge left silent too (tried in round 17, left out)",
+    )  # fmt: skip
     parser.add_argument("--depth", type=int, default=DEPTH, help="candidates the trees weigh (1: the first only)")
     parser.add_argument(
         "--sentence-weight", type=float,
@@ -301,9 +324,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.sentence_weight is not None:
         dense.SENTENCE_WEIGHT = args.sentence_weight
     rows, names = without(searched(args.rows), args.without)
+    rows = without_silence(rows) if args.keep_lexical_silence else rows
+    fitted = rows if args.fit_silent else without_silence(rows)
     probability: dict[int, float] = {}
     for base in sorted({r.base for r in rows}):
-        others = by_candidate([r for r in rows if r.base != base], args.depth)
+        others = by_candidate([r for r in fitted if r.base != base], args.depth)
         model = fit(others, args.rounds, names, args.near_miss_weight)
         for number, row in enumerate(rows):
             if row.base == base and row.evidence is not None and row.evidence[0] >= args.floor:
@@ -330,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{PARAMS}, {args.rounds} rounds, near misses weighing {args.near_miss_weight}, each of the first "
             f"{args.depth} candidates of a search weighed) fitted on these question sets, before and after teaching."
         )
-        model = fit(by_candidate(rows, args.depth), args.rounds, near_miss_weight=args.near_miss_weight)
+        model = fit(by_candidate(fitted, args.depth), args.rounds, near_miss_weight=args.near_miss_weight)
         model = dataclasses.replace(model, depth=args.depth)
         data = {"_comment": comment, "sets": sorted({r.set for r in rows}), "model": model.to_json()}
         MODEL_FILE.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")

@@ -83,7 +83,9 @@ DENSE_CANDIDATES = 3  # entries the embeddings bring in that lexical matching di
 # still gets もしかして when the first entry of the combined order scores this much — close in meaning
 # (「アプリが開かなくなった」 for an entry worded in the product's terms). Chosen from 0.15–0.30 on
 # round 10's sets (README, round 11): the right entry shown 0.903 → 0.922 on the foreign sets, while
-# unrelated questions mostly stay silent. Never an answer: the learned judge was not fitted on them.
+# unrelated questions mostly stay silent. With `judge` the learned judge weighs such a question too
+# (round 17) and answers it when it is as sure as for any answer: its trees were fitted on the
+# searches the lexical judge spoke on, and judged leaving one base out on these as well (README).
 CLOSE_IN_MEANING = 0.25
 MAX_SENTENCES = 12  # of an entry, embedded one by one (the published FAQs have at most 8)
 MIN_SENTENCE_CHARS = 6
@@ -325,11 +327,12 @@ def second_look(
 
     `suggestions` and `confirm` look at a もしかして only: they order the suggestions, and `confirm`
     settles a close call as an answer with the lexical best (`confirms`). `judge` looks at every
-    search the lexical judge did not leave silent: the learned judge weighs the first candidates of the
-    combined order (as many as its trees' depth), puts the likeliest first, and answers with it when
-    its confidence reaches the threshold; it suggests otherwise. With any of
-    them, a silence of the lexical judge becomes もしかして when the first entry of the combined order
-    is close in meaning (`CLOSE_IN_MEANING`)."""
+    search, a silence of the lexical judge included (a question in English or in the asker's own
+    words may share no word with its entry: round 17): the learned judge weighs the first candidates of
+    the combined order (as many as its trees' depth), puts the likeliest first, and answers with it
+    when its confidence reaches the threshold; it suggests otherwise. With any of them, a silence of
+    the lexical judge that is not answered becomes もしかして when the first entry of the combined
+    order is close in meaning (`CLOSE_IN_MEANING`), and stays silent otherwise."""
     unchanged = SecondLook(decision, scored)
     if not use.orders_suggestions or (decision == "answer" and use is not DenseUse.JUDGE):
         return unchanged
@@ -339,14 +342,17 @@ def second_look(
     if closeness is None or not order:
         return unchanged
     cosines = closeness[0]
-    if decision == "none":
-        return SecondLook("suggest", order, cosines) if order[0].score >= CLOSE_IN_MEANING else unchanged
+    close = order[0].score >= CLOSE_IN_MEANING
+    if decision == "none" and use is not DenseUse.JUDGE:
+        return SecondLook("suggest", order, cosines) if close else unchanged
     if use is DenseUse.JUDGE:
         judged = confidence.judged(asked, scored, closeness, order, confidence.shipped_model())
         weighed = judged.probabilities + (None,) * (len(order) - len(judged.probabilities))
         considered = tuple(zip((s.slot for s in order), judged.candidates, weighed, strict=True))
         order = [order[judged.position], *(s for at, s in enumerate(order) if at != judged.position)]
         decided: Decision = "answer" if judged.probability >= thresholds[1] else "suggest"
+        if decision == "none" and decided == "suggest" and not close:
+            decided = "none"
         return SecondLook(
             decided, order, cosines, confidence=judged.probability, evidence=judged.evidence, candidates=considered
         )

@@ -82,6 +82,7 @@ def second_look(found: dict[str, Any], look: SecondLook, limit: int, entry_at: C
         from knowledge.confidence import FEATURES, shipped_model
 
         weighed = shipped_model().weighed(look.evidence)
+        found["lexical_decision"] = found["decision"]
         found["decision"] = look.decision
         found["why"] += f"; the learned judge gives {look.confidence:.2f} that the first is right: {look.decision}"
         found["confidence"] = {

@@ -214,10 +214,27 @@ def test_a_deeper_judge_answers_with_the_candidate_it_finds_likeliest(
     assert found.decision == "answer" and found.best.entry.question == second  # type: ignore[union-attr]
 
 
-def test_the_judge_never_speaks_where_nothing_is_close(judged: KnowledgeIndex, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(confidence, "shipped_model", lambda: constant(9.0))
-    silent = judged.search("今日の天気は？")
-    assert silent.decision == "none" and silent.confidence is None
+def test_the_judge_weighs_what_the_lexical_judge_leaves_silent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """「ノコリシゴト」 shares no word with any entry (the lexical judge is silent); the model reads it
+    as 残業. Trees that are sure answer with e1; trees that doubt suggest it (it is close in meaning);
+    a greeting, close to no entry, stays silent when they doubt."""
+    fake = FakeModel()
+    plain = fake._vector
+    monkeypatch.setattr(fake, "_vector", lambda text: plain(text.replace("ノコリシゴト", "残業")))
+    monkeypatch.setattr(dense_module, "load_model", lambda: fake)
+    index = KnowledgeIndex.build(ENTRIES, dense=DenseUse.JUDGE)
+    assert index.wait_dense(5)
+    assert KnowledgeIndex.build(ENTRIES).search("ノコリシゴトが多すぎる").decision == "none"
+    monkeypatch.setattr(confidence, "shipped_model", lambda: constant(3.0))
+    sure = index.search("ノコリシゴトが多すぎる")
+    assert sure.decision == "answer" and sure.answer is not None and sure.answer.id == "e1"
+    explained = index.explain("ノコリシゴトが多すぎる")
+    assert explained["lexical_decision"] == "none" and explained["decision"] == "answer"
+    monkeypatch.setattr(confidence, "shipped_model", lambda: constant(-3.0))
+    doubted = index.search("ノコリシゴトが多すぎる")
+    assert doubted.decision == "suggest" and doubted.suggestions[0].id == "e1"
+    greeting = index.search("こんにちは")
+    assert greeting.decision == "none" and greeting.confidence is not None and greeting.confidence < 0.1
 
 
 def test_the_judge_is_lexical_until_the_vectors_are_ready(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -243,3 +260,5 @@ def test_the_shipped_trees_answer_a_question_as_written_but_not_a_near_miss() ->
     near_miss = index.search("請求書の宛名を変更したい")
     assert near_miss.decision == "suggest" and near_miss.confidence is not None
     assert near_miss.confidence < 0.8 < written.confidence
+    unrelated = index.search("今日の天気は？")  # weighed too, though the lexical judge is silent
+    assert unrelated.decision != "answer" and unrelated.confidence is not None and unrelated.confidence < 0.5

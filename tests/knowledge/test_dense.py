@@ -143,13 +143,14 @@ def test_suggestions_keep_the_lexical_order_until_the_vectors_are_ready(model: F
     assert index.wait_dense(5)
 
 
-@pytest.mark.parametrize("use", [DenseUse.JUDGE, DenseUse.CONFIRM, DenseUse.SUGGESTIONS])
+@pytest.mark.parametrize("use", [DenseUse.CONFIRM, DenseUse.SUGGESTIONS])
 def test_a_question_with_no_word_of_any_entry_is_suggested_the_entry_close_in_meaning(
     model: FakeModel, monkeypatch: pytest.MonkeyPatch, use: DenseUse
 ) -> None:
     """「ノコリシゴト」 shares no word with any entry (the lexical judge is silent), but the model
     reads it as 残業: e1 is offered as もしかして, never answered. A greeting, close to no entry more
-    than to the others, stays silent."""
+    than to the others, stays silent. (With `judge` the learned judge weighs it and may answer:
+    `test_confidence.test_the_judge_weighs_what_the_lexical_judge_leaves_silent`.)"""
     plain = model._vector
     monkeypatch.setattr(model, "_vector", lambda text: plain(text.replace("ノコリシゴト", "残業")))
     index = KnowledgeIndex.build(ENTRIES, dense=use)

@@ -102,3 +102,16 @@ def test_deeper_trees_are_fitted_on_every_candidate_and_choose_the_likeliest() -
 def test_the_shipped_trees_weigh_as_many_candidates_as_the_fit_says() -> None:
     """`--write` records the depth it fitted with; the bot weighs that many candidates."""
     assert shipped_model().depth == faq_fit_judge.DEPTH >= 1
+
+
+def test_searches_the_lexical_judge_left_silent_are_judged_but_not_fitted_on() -> None:
+    """Since round 17 the bot's trees weigh every search; they are fitted on those the lexical judge
+    spoke on (`--fit-silent` was tried and left out), and `--keep-lexical-silence` judges as before."""
+    spoken = faq_fit_judge.Searched("foreign", "hr", "hr", True, [0.5], True, "", candidates=[[0.5]], right_at=0)
+    silent = faq_fit_judge.Searched(
+        "foreign", "hr", "hr", True, [0.1], True, "", candidates=[[0.1], [0.2]], right_at=0, lexical_silent=True
+    )
+    kept = faq_fit_judge.without_silence([spoken, silent])
+    assert kept[0] == spoken
+    assert kept[1].evidence is None and kept[1].candidates == [] and not kept[1].right and kept[1].right_at == -1
+    assert len(faq_fit_judge.by_candidate(kept, 2)) == 1 and len(faq_fit_judge.by_candidate([spoken, silent], 2)) == 3
