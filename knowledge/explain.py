@@ -93,9 +93,9 @@ def second_look(found: dict[str, Any], look: SecondLook, limit: int, entry_at: C
                 {
                     "entry": entry_at(slot).question,
                     "probability": None if probability is None else round(probability, 3),
-                    "evidence": [round(value, 5) for value in found],
+                    "evidence": [round(value, 5) for value in values],
                 }
-                for slot, found, probability in look.candidates
+                for slot, values, probability in look.candidates
             ],
             "weighed": {
                 k: round(v, 3) for k, v in sorted(weighed.items(), key=lambda kv: -abs(kv[1])) if abs(v) >= 0.01

@@ -115,3 +115,7 @@ def test_searches_the_lexical_judge_left_silent_are_judged_but_not_fitted_on() -
     assert kept[0] == spoken
     assert kept[1].evidence is None and kept[1].candidates == [] and not kept[1].right and kept[1].right_at == -1
     assert len(faq_fit_judge.by_candidate(kept, 2)) == 1 and len(faq_fit_judge.by_candidate([spoken, silent], 2)) == 3
+    judged, fitted = faq_fit_judge.judged_and_fitted([spoken, silent])  # the default: judge all, fit on spoken
+    assert judged == [spoken, silent] and fitted == kept
+    assert faq_fit_judge.judged_and_fitted([spoken, silent], keep_lexical_silence=True) == (kept, kept)
+    assert faq_fit_judge.judged_and_fitted([spoken, silent], fit_silent=True) == ([spoken, silent], [spoken, silent])
