@@ -4,7 +4,7 @@ Usage:
     python benchmarks/faq_quality.py [--split tuning|heldout|all] [--set NAME ...] [--verbose]
                                      [--answer-threshold X --suggest-threshold Y]
                                      [--dense auto|judge|confirm|suggestions|ranking|on|off] [--suggest-weight W]
-                                     [--close-in-meaning X]
+                                     [--close-in-meaning X] [--max-suggestions N] [--offer-others-below X]
                                      [--together]
 
 Each set is a folder of `benchmarks/data/faq/`:
@@ -32,11 +32,13 @@ Prints one JSON object a line per set and split (`ranking`: lexical or dense; `d
     wrong                    in scope, answered with another entry / in scope
     oos_answered             out of scope, yet answered / out of scope
     near_miss_answered       near misses answered / near misses
-    shown                    in scope, the expected entry is what the user sees (the answer, or
-                             among the もしかして suggestions) / in scope
+    shown                    in scope, the expected entry is what the user sees (the answer, among
+                             the もしかして suggestions, or among the candidates an unsure answer
+                             offers under it) / in scope
     silent                   in scope, nothing at all shown (no answer, no suggestion) / in scope
     oos_silent               out of scope, nothing at all shown / out of scope (unrelated questions
                              should get nothing; a near miss may get もしかして)
+    others_offered           answered, and the answer offered other candidates under it / answered
     after_teaching           the same figures after the set's teach.jsonl was learned
 
 --verbose lists every miss on stderr with the best candidates. --together searches the named sets'
@@ -69,6 +71,7 @@ from knowledge import evaluation  # noqa: E402
 from knowledge.dense import DenseUse  # noqa: E402
 from knowledge.evaluation import Labelled  # noqa: E402
 from knowledge.loader import load_entries  # noqa: E402
+from knowledge.results import DEFAULT_OFFER_OTHERS_BELOW  # noqa: E402
 from knowledge.search import (  # noqa: E402
     DEFAULT_ANSWER_THRESHOLD,
     DEFAULT_SUGGEST_THRESHOLD,
@@ -79,7 +82,8 @@ from knowledge.vocabulary import load_vocabulary, vocabulary_folder_for  # noqa:
 
 SETS = ROOT / "benchmarks" / "data" / "faq"
 SPLITS = ("tuning", "heldout")
-MAX_SUGGESTIONS = 3  # as the bot's default [faq] max_suggestions
+MAX_SUGGESTIONS = 5  # as the bot's default [faq] max_suggestions (3 before round 18)
+OFFER_OTHERS_BELOW = DEFAULT_OFFER_OTHERS_BELOW  # as the bot's default [faq] offer_others_below (round 18)
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
@@ -113,6 +117,12 @@ def load_index(folder: Path, without_alternatives: bool = False, dense: DenseUse
         index = KnowledgeIndex.build(entries, vocabulary, dense=dense, cache_dir=cache_dir)
     index.wait_dense()
     return index
+
+
+def set_shown(max_suggestions: int, offer_others_below: float) -> None:
+    """What the user is shown, as the bot's `[faq] max_suggestions` and `offer_others_below` say."""
+    global MAX_SUGGESTIONS, OFFER_OTHERS_BELOW
+    MAX_SUGGESTIONS, OFFER_OTHERS_BELOW = max_suggestions, offer_others_below
 
 
 def dense_use(option: str) -> DenseUse:
@@ -150,8 +160,9 @@ def evaluate(
     """Run every question and count outcomes (`knowledge.evaluation`); misses go to stderr when verbose."""
     questions = [Labelled(r["q"], r.get("expected"), r.get("kind"), r.get("style")) for r in rows]
     report = evaluation.evaluate(
-        index, questions, answer_threshold, suggest_threshold, MAX_SUGGESTIONS, print_miss if verbose else None
-    )
+        index, questions, answer_threshold, suggest_threshold, MAX_SUGGESTIONS, print_miss if verbose else None,
+        offer_others_below=OFFER_OTHERS_BELOW,
+    )  # fmt: skip
     unknown = evaluation.unknown_headings(index, questions)
     if unknown:
         report["unknown_expected"] = sorted({q.expected for q in unknown if q.expected})
@@ -265,8 +276,18 @@ def main(argv: list[str] | None = None) -> int:
         help="the combined score from which a question the lexical judge leaves silent gets もしかして "
         "(to measure it; above 1: never; the bot's is knowledge.dense.CLOSE_IN_MEANING)",
     )  # fmt: skip
+    parser.add_argument(
+        "--max-suggestions", type=int, default=MAX_SUGGESTIONS,
+        help="もしかして candidates shown, as [faq] max_suggestions (3 reproduces the figures before round 18)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--offer-others-below", type=float, default=OFFER_OTHERS_BELOW,
+        help="an answer less sure than this offers the next candidates, as [faq] offer_others_below (0: never, "
+        "as before round 18)",
+    )  # fmt: skip
     parser.add_argument("--together", action="store_true", help="the named sets' knowledge bases as one base")
     args = parser.parse_args(argv)
+    set_shown(args.max_suggestions, args.offer_others_below)
     dense = dense_use(args.dense)
     if args.suggest_weight is not None:
         embeddings.SUGGEST_WEIGHT = args.suggest_weight

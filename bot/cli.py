@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.error import URLError
 
 from bot.config import BehaviourConfig, load_behaviour, load_default_behaviour
+from bot.config_faq import FaqConfig
 from bot.customers_cli import add_commands as add_customer_commands
 from bot.faq_admin_cli import add_commands as add_faq_commands
 from bot.settings import ConfigError, Settings
@@ -138,7 +139,8 @@ def cmd_shell(args: argparse.Namespace) -> int:
 # --- faq -----------------------------------------------------------------------------------
 
 
-def _index_and_thresholds(args: argparse.Namespace) -> tuple[object, float, float, int, float]:
+def _index_and_faq(args: argparse.Namespace) -> tuple[object, FaqConfig]:
+    """The knowledge base to search (`--knowledge`, or the configured one) and the team's `[faq]` settings."""
     from knowledge import soft_terms
     from knowledge.search import KnowledgeIndex
 
@@ -148,27 +150,27 @@ def _index_and_thresholds(args: argparse.Namespace) -> tuple[object, float, floa
     soft_terms.configure(config.faq.soft_terms)
     index = KnowledgeIndex.from_path(path, dense=config.faq.dense, cache_dir=settings.faq_index_cache)
     index.wait_dense()  # one question or a file of them: rank as the bot does once warm
-    faq = config.faq
-    return index, faq.answer_threshold, faq.suggest_threshold, faq.max_suggestions, faq.answer_confidence
+    return index, config.faq
 
 
 def cmd_faq_ask(args: argparse.Namespace) -> int:
     from bot.faq_cli import ask
     from knowledge.search import KnowledgeIndex
 
-    index, answer_threshold, suggest_threshold, limit, confidence = _index_and_thresholds(args)
+    index, faq = _index_and_faq(args)
     assert isinstance(index, KnowledgeIndex)
     # Words on the command line are one question (`faq ask 返金 して ほしい`); stdin has one a line.
     questions = [" ".join(args.question)] if args.question else [line.rstrip("\n") for line in sys.stdin]
     ask(
         index,
         questions,
-        answer_threshold=answer_threshold,
-        suggest_threshold=suggest_threshold,
-        limit=limit,
+        answer_threshold=faq.answer_threshold,
+        suggest_threshold=faq.suggest_threshold,
+        limit=faq.max_suggestions,
         as_json=args.json or not args.question,
         explain=args.explain,
-        answer_confidence=confidence,
+        answer_confidence=faq.answer_confidence,
+        offer_others_below=faq.offer_others_below,
     )
     return 0
 
@@ -180,19 +182,20 @@ def cmd_faq_check(args: argparse.Namespace) -> int:
     questions = read_questions(Path(args.questions))
     if questions is None:
         return 2
-    index, answer_threshold, suggest_threshold, limit, confidence = _index_and_thresholds(args)
+    index, faq = _index_and_faq(args)
     assert isinstance(index, KnowledgeIndex)
     return check(
         index,
         questions,
-        answer_threshold,
-        suggest_threshold,
-        limit,
+        faq.answer_threshold,
+        faq.suggest_threshold,
+        faq.max_suggestions,
         as_json=args.json,
         misses=args.misses,
         min_right=args.min_right,
         max_out_of_scope=args.max_out_of_scope,
-        answer_confidence=confidence,
+        answer_confidence=faq.answer_confidence,
+        offer_others_below=faq.offer_others_below,
     )
 
 

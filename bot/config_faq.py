@@ -9,7 +9,7 @@ from pydantic import BeforeValidator, Field, field_validator
 
 from bot.config_section import Section
 from knowledge.dense import DenseUse
-from knowledge.results import DEFAULT_ANSWER_CONFIDENCE
+from knowledge.results import DEFAULT_ANSWER_CONFIDENCE, DEFAULT_OFFER_OTHERS_BELOW
 
 _CONFIDENCE = 'with dense = "judge": the learned judge\'s probability (0-1) from which the bot answers'
 
@@ -27,7 +27,14 @@ class FaqConfig(Section):
         default=0.10, ge=0.0, le=1.0, description="score (0-1) from which the bot offers 'もしかして' candidates"
     )
     answer_confidence: float = Field(default=DEFAULT_ANSWER_CONFIDENCE, ge=0.0, le=1.0, description=_CONFIDENCE)
-    max_suggestions: int = Field(default=3, ge=1, le=5, description="how many candidates to offer")
+    max_suggestions: int = Field(default=5, ge=1, le=5, description="how many 'もしかして' candidates to offer")
+    offer_others_below: float = Field(
+        default=DEFAULT_OFFER_OTHERS_BELOW,
+        ge=0.0,
+        le=1.0,
+        description='with dense = "judge": an answer the judge is less sure of than this (0-1) also offers the next '
+        "two candidates; 0 = never",
+    )
     # a boolean before it said what for: true meant ranking, false off
     dense: Annotated[DenseUse, BeforeValidator(lambda v: DenseUse.of(v) if isinstance(v, bool) else v)] = Field(
         default=DenseUse.JUDGE,

@@ -113,6 +113,7 @@ class FaqService:
             limit=self.config.max_suggestions,
             audience=audience,
             answer_confidence=self.config.answer_confidence,
+            offer_others_below=self.config.offer_others_below,
         )
 
     def is_customer_channel(self, channel: str) -> bool:
@@ -216,6 +217,8 @@ class FaqService:
         if action == "answered":
             assert result.answer is not None
             payload["entry_id"] = result.answer.id
+            if result.others:  # an unsure answer: the next candidates under it
+                payload["other_ids"] = [entry.id for entry in result.others]
         elif looks_like_question(asked.text):
             # Not answered (a もしかして is a guess): the CS team's writing list (`faq gaps`); chit-chat said
             # to the bot is not a gap.

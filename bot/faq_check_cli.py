@@ -16,11 +16,12 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from knowledge.evaluation import UNLABELLED, Labelled, evaluate, read_labelled, unknown_headings
-from knowledge.results import DEFAULT_ANSWER_CONFIDENCE
+from knowledge.evaluation import UNLABELLED, Labelled, Miss, evaluate, read_labelled, unknown_headings
+from knowledge.results import DEFAULT_ANSWER_CONFIDENCE, DEFAULT_OFFER_OTHERS_BELOW
 from knowledge.search import KnowledgeIndex, SearchResult
 
 THRESHOLD_STEPS = (-0.10, -0.05, 0.0, 0.05, 0.10)  # around the configured answer threshold
@@ -43,9 +44,11 @@ def check(
     min_right: float | None = None,
     max_out_of_scope: float | None = None,
     answer_confidence: float = DEFAULT_ANSWER_CONFIDENCE,
+    offer_others_below: float = DEFAULT_OFFER_OTHERS_BELOW,
 ) -> int:
     """Print the figures; 1 when they miss a floor given (`min_right`, `max_out_of_scope`: for CI),
-    2 when a question names a heading no entry has (nothing is measured)."""
+    2 when a question names a heading no entry has (nothing is measured). `shown` counts the
+    candidates an answer less sure than `offer_others_below` offers under it, as the bot does."""
     unknown = unknown_headings(index, questions)
     if unknown:
         for question in unknown[:MAX_UNKNOWN_SHOWN]:
@@ -53,17 +56,12 @@ def check(
         print(f"error: {len(unknown)} question(s) name a heading no entry has; fix them first", file=sys.stderr)
         return 2
     by_entry = _ByEntry(misses)
-    figures = evaluate(index, questions, answer_threshold, suggest_threshold, limit, by_entry.miss, answer_confidence)
+    asked = _Asking(answer_threshold, suggest_threshold, limit, answer_confidence, offer_others_below)
+    figures = asked.figures(index, questions, by_entry.miss)
     knob, configured = (
         ("answer_confidence", answer_confidence) if index.judges else ("answer_threshold", answer_threshold)
     )
-    sweep = [
-        {
-            knob: value,
-            **_at(index, questions, knob, value, (answer_threshold, suggest_threshold, answer_confidence), limit),
-        }
-        for value in _thresholds(configured)
-    ]
+    sweep = [{knob: value, **asked.moved(knob, value).figures(index, questions)} for value in _thresholds(configured)]
     limit_oos = ADVISED_OUT_OF_SCOPE if max_out_of_scope is None else max_out_of_scope
     advice, advice_line = _advice(sweep, knob, figures["out_of_scope"], limit_oos)
     if as_json:
@@ -92,19 +90,27 @@ def _verdict(figures: dict[str, Any], min_right: float | None, max_out_of_scope:
     return 1 if failed else 0
 
 
-def _at(
-    index: KnowledgeIndex,
-    questions: list[Labelled],
-    knob: str,
-    value: float,
-    configured: tuple[float, float, float],
-    limit: int,
-) -> dict[str, Any]:
-    """The figures with one knob (`answer_threshold` or `answer_confidence`) moved to `value`."""
-    answer, suggest, confidence = configured
-    if knob == "answer_confidence":
-        return evaluate(index, questions, answer, suggest, limit, answer_confidence=value)
-    return evaluate(index, questions, value, min(suggest, value), limit, answer_confidence=confidence)
+@dataclass(frozen=True)
+class _Asking:
+    """How the bot asks each question (the team's `[faq]` settings), and the figures it then gets."""
+
+    answer_threshold: float
+    suggest_threshold: float
+    limit: int
+    answer_confidence: float
+    offer_others_below: float
+
+    def figures(self, index: KnowledgeIndex, questions: list[Labelled], on_miss: Miss | None = None) -> dict[str, Any]:
+        return evaluate(
+            index, questions, self.answer_threshold, self.suggest_threshold, self.limit, on_miss,
+            self.answer_confidence, self.offer_others_below,
+        )  # fmt: skip
+
+    def moved(self, knob: str, value: float) -> _Asking:
+        """The same with one knob (`answer_threshold` or `answer_confidence`) moved to `value`."""
+        if knob == "answer_confidence":
+            return replace(self, answer_confidence=value)
+        return replace(self, answer_threshold=value, suggest_threshold=min(self.suggest_threshold, value))
 
 
 def _thresholds(configured: float) -> list[float]:
@@ -172,9 +178,13 @@ def _print_figures(figures: dict[str, Any], knob: str, configured: float) -> Non
     print(f"at {knob} {configured:.2f} (configured):")
     print(f"  answered right          {_share(figures['top1'], inside)}")
     print(f"  answered wrong          {_share(figures['wrong'], inside)}")
-    print(f"  right entry shown       {_share(figures['shown'], inside)}  (the answer, or among もしかして)")
+    print(f"  right entry shown       {_share(figures['shown'], inside)}  (the answer, among もしかして, or under it)")
     print(f"  nothing shown           {_share(figures['silent'], inside)}")
     print(f"  out of scope answered   {_share(figures['oos_answered'], outside)}")
+    if figures["others_offered"]:  # an answer less sure than offer_others_below offers the next candidates
+        print(
+            f"  answers offering others {figures['others_offered']:.2f} of the answers (less sure than offer_others_below)"
+        )
 
 
 def _print_sweep(sweep: list[dict[str, Any]], knob: str, configured: float) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from knowledge.results import DEFAULT_ANSWER_CONFIDENCE
+from knowledge.results import DEFAULT_ANSWER_CONFIDENCE, DEFAULT_OFFER_OTHERS_BELOW
 from knowledge.search import KnowledgeIndex, SearchResult
 
 
@@ -22,6 +22,7 @@ def answer_line(question: str, result: SearchResult) -> dict[str, Any]:
         "question": result.answer.question if result.answer else None,
         "score": round(best.score, 4) if best else 0.0,
         "suggestions": [e.question for e in result.suggestions],
+        "others": [e.question for e in result.others],  # offered under an unsure answer
     }
 
 
@@ -45,6 +46,8 @@ def print_text(question: str, result: SearchResult, explanation: dict[str, Any] 
             print(f"\nエスカレーション: {entry.escalation}")
         for link in entry.links:
             print(f"関連: {link.title} <{link.url}>")
+        for other in result.others:  # an unsure answer offers the next candidates
+            print(f"  ほかの候補: {other.question}")
     elif result.decision == "suggest":
         print(f"decision: suggest (best score {best.score:.2f})" if best else "decision: suggest")
         for entry in result.suggestions:
@@ -104,6 +107,7 @@ def ask(
     as_json: bool,
     explain: bool,
     answer_confidence: float = DEFAULT_ANSWER_CONFIDENCE,
+    offer_others_below: float = DEFAULT_OFFER_OTHERS_BELOW,
 ) -> None:
     for question in questions:
         if not question.strip():
@@ -114,6 +118,7 @@ def ask(
             suggest_threshold=suggest_threshold,
             limit=limit,
             answer_confidence=answer_confidence,
+            offer_others_below=offer_others_below,
         )
         explanation = None
         if explain:

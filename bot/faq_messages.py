@@ -17,6 +17,10 @@ FAQ_MESSAGES: dict[str, dict[str, str]] = {
     "faq.answer.resolved_button": {"ja": "解決しました", "en": "Solved"},
     "faq.answer.unresolved_button": {"ja": "解決しない", "en": "Not solved"},
     "faq.answer.fallback": {"ja": "FAQの回答: {question}", "en": "FAQ answer: {question}"},
+    "faq.answer.others": {
+        "ja": "ほかにこちらの質問でしょうか？ 押すと回答を表示します。",
+        "en": "Or were you asking one of these? Pick one to see its answer.",
+    },
     "faq.suggest.intro": {
         "ja": "もしかして、次のどれかでしょうか？ 該当するものを押すと回答を表示します。",
         "en": "Did you mean one of these? Pick one to see its answer.",

@@ -124,16 +124,17 @@ class FaqTeaching:
     def suggestion_resolved(
         self, *, channel: str, question_ts: str, thread_ts: str | None, entry_id: str, user: str, language: str
     ) -> Taught | None:
-        """「解決しました」 on an answer: when it was a picked もしかして, the question becomes a candidate
-        phrasing of the entry (learned at once when an agent clicked, or at the second person)."""
+        """「解決しました」 on an answer: when it was a picked もしかして (or a candidate an unsure answer
+        offered), the question becomes a candidate phrasing of the entry (learned at once when an agent
+        clicked, or at the second person)."""
         agent = self.is_agent(user)  # may ask Slack: never inside the transaction
         with self.db.transaction() as session:
             lock_teaching(session)
             reply = session.execute(
                 select(FaqReply).where(col(FaqReply.channel) == channel, col(FaqReply.message_ts) == question_ts)
             ).scalar_one_or_none()
-            if reply is None or reply.decision != "suggest" or not reply.question or self.index.get(entry_id) is None:
-                return None  # a confident answer (nothing to learn), or not a question the bot handled
+            if reply is None or not picked(reply, entry_id) or self.index.get(entry_id) is None:
+                return None  # the bot's own answer (nothing to learn), or not a question the bot handled
             row = self._phrasing(session, entry_id, reply.question, PhrasingOrigin.SUGGESTION, user, reply, question_ts)
             if row.status == PhrasingStatus.REMOVED:
                 return None  # an agent took this one back: a click does not bring it back
@@ -377,3 +378,9 @@ class FaqTeaching:
 def _taught(row: FaqPhrasing) -> Taught:
     assert row.id is not None
     return Taught(row.id, row.entry_id, row.text, PhrasingStatus(row.status))
+
+
+def picked(reply: FaqReply, entry_id: str) -> bool:
+    """Whether `entry_id` was picked by the asker rather than the bot's own answer: a もしかして
+    candidate, or one of the candidates an unsure answer offered under it (the answer was not it)."""
+    return reply.decision == "suggest" or (reply.decision == "answer" and reply.entry_id != entry_id)

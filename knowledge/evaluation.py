@@ -18,12 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from knowledge.results import DEFAULT_ANSWER_CONFIDENCE, SearchResult
+from knowledge.results import DEFAULT_ANSWER_CONFIDENCE, DEFAULT_OFFER_OTHERS_BELOW, SearchResult
 from knowledge.search import KnowledgeIndex
 
 UNLABELLED = "?"  # a question whose entry is not known yet (`supportbot faq questions`): left out until labelled
 _HEADER_WORDS = {"question", "questions", "q", "質問", "問い合わせ"}
-COUNTS = ("in_scope", "out_of_scope", "near_miss", "top1", "wrong", "oos_answered", "near_miss_answered", "shown")
+COUNTS = (
+    *("in_scope", "out_of_scope", "near_miss", "top1", "wrong", "oos_answered", "near_miss_answered", "shown"),
+    *("answered", "others_offered"),  # answers, and those that offered other candidates under them
+)
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ def evaluate(
     limit: int = 3,
     on_miss: Miss | None = None,
     answer_confidence: float = DEFAULT_ANSWER_CONFIDENCE,
+    offer_others_below: float = DEFAULT_OFFER_OTHERS_BELOW,
 ) -> dict[str, Any]:
     """Ask every question as the bot would and count the outcomes (rates: `rates`)."""
     counts = dict.fromkeys(COUNTS, 0)
@@ -110,6 +114,7 @@ def evaluate(
             suggest_threshold=suggest_threshold,
             limit=limit,
             answer_confidence=answer_confidence,
+            offer_others_below=offer_others_below,
         )
         miss = _count(counts, question, result)
         if result.answer is None and not result.suggestions:
@@ -122,6 +127,8 @@ def evaluate(
 def _count(counts: dict[str, int], question: Labelled, result: SearchResult) -> str:
     """Add one outcome; what went wrong, or "" when nothing did."""
     answer, expected = result.answer, question.expected
+    counts["answered"] += answer is not None
+    counts["others_offered"] += bool(result.others)
     if expected is None:
         near = question.kind == "near_miss"
         counts["out_of_scope"] += 1
@@ -138,6 +145,9 @@ def _count(counts: dict[str, int], question: Labelled, result: SearchResult) -> 
         return ""
     if answer is not None:
         counts["wrong"] += 1
+        if any(same(expected, e.question) for e in result.others):
+            counts["shown"] += 1  # under the answer, among the other candidates an unsure answer offers
+            return "WRONG ANSWER (the right one offered under it)"
         return "WRONG ANSWER"
     if any(same(expected, e.question) for e in result.suggestions):
         counts["shown"] += 1
@@ -147,7 +157,8 @@ def _count(counts: dict[str, int], question: Labelled, result: SearchResult) -> 
 
 def rates(counts: dict[str, int], silent: Sequence[int]) -> dict[str, Any]:
     """Counts as shares: of the in-scope questions (top1, wrong, shown, silent) or the others
-    (oos_silent: no answer and no もしかして either, as unrelated questions should get)."""
+    (oos_silent: no answer and no もしかして either, as unrelated questions should get); of the answers,
+    those that offered other candidates under them (others_offered: how often an answer says it is unsure)."""
 
     def rate(numerator: int, denominator: int) -> float | None:
         return round(numerator / denominator, 4) if denominator else None
@@ -164,4 +175,5 @@ def rates(counts: dict[str, int], silent: Sequence[int]) -> dict[str, Any]:
         "shown": rate(counts["shown"], inside),
         "silent": rate(silent[0], inside),
         "oos_silent": rate(silent[1], outside),
+        "others_offered": rate(counts["others_offered"], counts["answered"]),
     }

@@ -27,6 +27,7 @@ from knowledge.normalize import normalize_text
 from knowledge.repairs import Lexicon
 from knowledge.results import DEFAULT_ANSWER_CONFIDENCE as _CONFIDENCE
 from knowledge.results import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD, Candidate, Decision, SearchResult
+from knowledge.results import DEFAULT_OFFER_OTHERS_BELOW as _OTHERS_BELOW
 from knowledge.scoring import Query, Scored, Scorer, Terms
 from knowledge.state import State as _State
 from knowledge.state import empty_state as _empty_state
@@ -206,9 +207,11 @@ class KnowledgeIndex:
         limit: int = 3,
         audience: str | None = None,
         answer_confidence: float = _CONFIDENCE,
+        offer_others_below: float = _OTHERS_BELOW,
     ) -> SearchResult:
         """The best entries for `query` and what to do; with `audience`, only entries for it are
-        considered (a customer's channel: `Audience.CUSTOMER`), and the decision is taken among them."""
+        considered (a customer's channel: `Audience.CUSTOMER`), and the decision is taken among them.
+        An answer less sure than `offer_others_below` offers the next candidates (`SearchResult.others`)."""
         state = self._state
         keep = max(limit, 2) + (AUDIENCE_SLACK if audience is not None else 0)
         parsed = self.query(query)
@@ -218,7 +221,9 @@ class KnowledgeIndex:
         decision = decide([s.score for s in scored], answer_threshold, suggest_threshold, judge_params(profile))
         look = self._second_look(state, parsed, scored, decision, (answer_threshold, answer_confidence), keep, allowed)
         candidates = tuple(Candidate(_entry(state, s.slot), round(s.score, 4)) for s in look.ranked[: max(limit, 0)])
-        return SearchResult(query, look.decision, candidates, suggest_threshold, look.confirmed, look.confidence)
+        return SearchResult(
+            query, look.decision, candidates, suggest_threshold, look.confirmed, look.confidence, offer_others_below
+        )
 
     def _rank(self, state: _State, parsed: Query, keep: int) -> tuple[list[Scored], str, Any]:
         """The ranked candidates, the judge profile that fits how they were ranked, the cosines."""

@@ -14,6 +14,16 @@ DEFAULT_SUGGEST_THRESHOLD = 0.10
 # (`knowledge.confidence`), chosen on the tuning sets with `benchmarks/faq_fit_judge.py`.
 # Round 11: 0.70 (was 0.80), as the trees are now fitted with near misses weighing double.
 DEFAULT_ANSWER_CONFIDENCE = 0.7
+# An answer the learned judge is less sure of than this also offers the next candidates (`others`):
+# when it is the wrong one, the right one is a click away. Chosen in round 18 on the published sets the
+# trees were not fitted on (README "Measured figures", round 18): 0.85 offers them under about one answer
+# in five; 0.90 under more answers for few more right entries shown. 0 offers none.
+DEFAULT_OFFER_OTHERS_BELOW = 0.85
+MAX_OTHERS = 2  # candidates an unsure answer offers
+# … each only when it scores at least this share of the answer's combined score: a candidate far behind
+# is rarely the right one and clutters a good answer (0.3–0.6 compared on the same sets in a scratch
+# run: 0.4 offered noticeably fewer candidates and about as many right ones as none).
+OTHERS_MIN_SHARE = 0.4
 
 Decision = Literal["answer", "suggest", "none"]
 
@@ -32,6 +42,7 @@ class SearchResult:
     suggest_threshold: float = DEFAULT_SUGGEST_THRESHOLD
     confirmed: bool = False  # answered because the embeddings confirmed the judge's close call (knowledge.dense)
     confidence: float | None = None  # the learned judge's probability that the first is right (knowledge.confidence)
+    offer_others_below: float = 0.0  # an answer less sure than this offers the next candidates (`others`)
 
     @property
     def best(self) -> Candidate | None:
@@ -48,3 +59,13 @@ class SearchResult:
         if self.decision != "suggest":
             return ()
         return tuple(c.entry for c in self.candidates if c.score >= self.suggest_threshold)
+
+    @property
+    def others(self) -> tuple[Entry, ...]:
+        """With an answer the learned judge is less sure of than `offer_others_below`: the next
+        candidates (at most MAX_OTHERS) at or above the suggest threshold and OTHERS_MIN_SHARE of the
+        answer's score, offered under the answer."""
+        if self.answer is None or self.confidence is None or self.confidence >= self.offer_others_below:
+            return ()
+        floor = max(self.suggest_threshold, OTHERS_MIN_SHARE * self.candidates[0].score)
+        return tuple(c.entry for c in self.candidates[1 : 1 + MAX_OTHERS] if c.score >= floor)

@@ -10,6 +10,7 @@ and もしかして offers 「どれも違う」 too, so no reply is a dead end.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from bot.faq_markdown import from_database
@@ -96,9 +97,15 @@ def source_line(entry: Entry, language: str) -> str:
 
 
 def answer_message(
-    entry: Entry, language: str, question_ts: str | None = None, *, customer: bool = False
+    entry: Entry,
+    language: str,
+    question_ts: str | None = None,
+    *,
+    customer: bool = False,
+    others: Sequence[Entry] = (),
 ) -> tuple[str, list[Block]]:
-    """An answer, with the two feedback buttons (for a `customer`: only what customers may read)."""
+    """An answer, with the two feedback buttons (for a `customer`: only what customers may read); an
+    unsure answer (`SearchResult.others`) then offers the next candidates, each a button that posts its answer."""
     value = answer_value(entry.id, question_ts)
     blocks = entry_blocks(entry, language, customer=customer)
     blocks.append(
@@ -110,7 +117,18 @@ def answer_message(
             ],
         )
     )
+    if others:
+        blocks.append(_context(t("faq.answer.others", language)))
+        blocks.append(_actions(f"faq_others:{language}", _pick_buttons(others, question_ts)))
     return t("faq.answer.fallback", language, question=escape(entry.question)), blocks
+
+
+def _pick_buttons(entries: Sequence[Entry], question_ts: str | None) -> list[Block]:
+    """A button per candidate: a click posts its answer where the buttons are (`handlers.actions.faq_answer.on_pick`)."""
+    return [
+        button(entry.question, f"{ACTION_PICK_PREFIX}{index}", answer_value(entry.id, question_ts))
+        for index, entry in enumerate(entries)
+    ]
 
 
 def suggestions_message(
@@ -120,13 +138,7 @@ def suggestions_message(
     shown = entries[:MAX_SHOWN_SUGGESTIONS]
     blocks: list[Block] = [
         _section(t("faq.suggest.intro.customer" if customer else "faq.suggest.intro", language)),
-        _actions(
-            f"faq_suggestions:{language}",
-            [
-                button(entry.question, f"{ACTION_PICK_PREFIX}{index}", answer_value(entry.id, question_ts))
-                for index, entry in enumerate(shown)
-            ],
-        ),
+        _actions(f"faq_suggestions:{language}", _pick_buttons(shown, question_ts)),
         _actions(
             f"faq_no_match:{language}",
             [

@@ -57,10 +57,11 @@ def faq_renderers(entries: Entries, drafts: Drafts | None = None) -> dict[str, R
     def answer(message: OutboxMessage) -> SlackPost:
         payload = message.payload
         entry = entry_of(payload["entry_id"])
-        customer = _for_customer(payload)
+        customer, question_ts = _for_customer(payload), payload.get("question_ts")
+        others = [e for e in (entries.get(i) for i in payload.get("other_ids", ())) if e is not None]
         return where(
             payload,
-            *faq_blocks.answer_message(entry, _language(payload), payload.get("question_ts"), customer=customer),
+            *faq_blocks.answer_message(entry, _language(payload), question_ts, customer=customer, others=others),
         )
 
     def suggest(message: OutboxMessage) -> SlackPost:

@@ -79,7 +79,7 @@ def test_faq_ask_json_reads_questions_from_stdin_in_order(
     assert main(["faq", "ask", "--json", "--knowledge", FAQ]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line["query"] for line in lines] == ["解約方法わ？", "今日のランチどこ行きます？", "ﾕｰｻﾞｰ数 上限"]
-    assert set(lines[0]) == {"query", "answered", "question", "score", "suggestions"}
+    assert set(lines[0]) == {"query", "answered", "question", "score", "suggestions", "others"}
     assert lines[0]["answered"] and lines[0]["question"] == "解約方法は？"
     assert not lines[1]["answered"] and lines[1]["question"] is None
     assert lines[2]["question"] == "ユーザー数の上限はありますか？"

@@ -207,6 +207,16 @@ def test_the_spool_directory_comes_from_the_environment() -> None:
     )
 
 
+def test_an_unsure_answer_offers_others_below_a_probability_and_up_to_five_suggestions() -> None:
+    faq = parse(MINIMAL).faq  # type: ignore[attr-defined]
+    assert (faq.offer_others_below, faq.max_suggestions) == (0.85, 5)
+    assert parse({**MINIMAL, "faq": {"offer_others_below": 0}}).faq.offer_others_below == 0  # type: ignore[attr-defined]
+    with pytest.raises(ConfigError, match=r"\[faq\] offer_others_below"):
+        parse({**MINIMAL, "faq": {"offer_others_below": 1.5}})
+    with pytest.raises(ConfigError, match=r"\[faq\] max_suggestions"):
+        parse({**MINIMAL, "faq": {"max_suggestions": 6}})
+
+
 def test_answer_confidence_is_a_probability_and_a_wrong_one_names_the_key() -> None:
     assert parse(MINIMAL).faq.answer_confidence == 0.7  # type: ignore[attr-defined]
     assert parse({**MINIMAL, "faq": {"answer_confidence": 0.9}}).faq.answer_confidence == 0.9  # type: ignore[attr-defined]

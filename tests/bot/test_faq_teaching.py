@@ -136,6 +136,20 @@ def test_solved_on_a_confident_answer_or_an_unknown_question_teaches_nothing(db:
     assert rows(db, FaqPhrasing) == []
 
 
+def test_solved_on_another_candidate_offered_under_an_answer_teaches_like_a_suggestion(
+    db: Database, services: Services
+) -> None:
+    ts = "1763251200.000100"
+    outcome = services.faq.handle_message(channel="C0FAQ", ts=ts, text="有給の残日数を確認したい", user=CUSTOMER)
+    assert outcome.action == "answered"
+    other = entry_id(services.index, FORGOT_ENTRY)  # picked from under the answer: the answer was not it
+    taught = services.teaching.suggestion_resolved(
+        channel="C0FAQ", question_ts=ts, thread_ts=ts, entry_id=other, user=AGENT, language="ja"
+    )
+    assert taught is not None and taught.status == PhrasingStatus.LEARNED and taught.entry_id == other
+    assert [(row.entry_id, row.text) for row in rows(db, FaqPhrasing)] == [(other, "有給の残日数を確認したい")]
+
+
 def test_a_removed_phrasing_is_not_brought_back_by_a_click(services: Services) -> None:
     taught = ask_pick_and_solve(services, FORGOT, "1763251200.000100", asker=AGENT)
     assert taught is not None

@@ -4,12 +4,13 @@ benchmarks do: each question lands in exactly one outcome."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
 from knowledge.evaluation import Labelled, evaluate, read_labelled, same, unknown_headings
 from knowledge.loader import Entry
-from knowledge.search import KnowledgeIndex
+from knowledge.search import Candidate, KnowledgeIndex, SearchResult
 
 ENTRIES = [
     Entry("e1", "請求書の発行方法は？", "請求", "請求 メニューから PDF の請求書をダウンロードできます。"),
@@ -37,6 +38,31 @@ def test_every_outcome_is_counted_once(index: KnowledgeIndex) -> None:
     assert (report["top1"], report["wrong"], report["shown"], report["silent"]) == (0.3333, 0.3333, 0.3333, 0.3333)
     assert (report["oos_answered"], report["near_miss_answered"], report["oos_silent"]) == (0.5, 1.0, 0.5)
     assert [miss for _, miss in missed] == ["WRONG ANSWER", "NOT SHOWN (none)", "ANSWERED OUT-OF-SCOPE (near miss)"]
+
+
+class UnsureJudge:
+    """Answers every question with 解約 at probability 0.8, 支払い next, 請求書 last and below the
+    suggest threshold (a stub of the judge)."""
+
+    def search(self, text: str, **settings: Any) -> SearchResult:
+        ranked = (Candidate(ENTRIES[1], 0.5), Candidate(ENTRIES[2], 0.3), Candidate(ENTRIES[0], 0.05))
+        return SearchResult(text, "answer", ranked, confidence=0.8, offer_others_below=settings["offer_others_below"])
+
+
+def test_a_wrong_answer_offering_the_right_entry_under_it_is_wrong_and_shown() -> None:
+    questions = [Labelled("支払いの手段", "支払い方法は？"), Labelled("請求書がほしい", "請求書の発行方法は？")]
+    missed: list[str] = []
+    judge = cast(KnowledgeIndex, UnsureJudge())
+    report = evaluate(judge, questions, 0.35, 0.10, on_miss=lambda q, _, miss: missed.append(miss))
+    assert (report["top1"], report["wrong"], report["shown"]) == (
+        0.0,
+        1.0,
+        0.5,
+    )  # 請求書 scores too little to be offered
+    assert report["others_offered"] == 1.0  # every answer, being unsure
+    assert missed == ["WRONG ANSWER (the right one offered under it)", "WRONG ANSWER"]
+    before = evaluate(judge, questions, 0.35, 0.10, offer_others_below=0.0)  # as before round 18
+    assert (before["shown"], before["others_offered"]) == (0.0, 0.0)
 
 
 def test_no_questions_of_a_kind_gives_no_rate(index: KnowledgeIndex) -> None:

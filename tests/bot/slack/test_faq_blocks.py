@@ -53,6 +53,17 @@ def test_suggestions_and_nothing_found_are_no_dead_ends() -> None:
     assert actions(nothing) == ["faq_open_case"]
 
 
+def test_an_unsure_answer_offers_its_other_candidates_as_buttons_a_sure_one_does_not() -> None:
+    other = parse_markdown("## 機能\n\n### Q: SCIMに対応していますか？\n\n**A**: はい。\n", "faq.md")[0]
+    _, sure = faq_blocks.answer_message(ENTRY, "ja", "1700000000.000100")
+    assert actions(sure) == ["faq_resolved", "faq_unresolved"]
+    _, unsure = faq_blocks.answer_message(ENTRY, "en", "1700000000.000100", others=[other, ENTRY])
+    assert actions(unsure) == ["faq_resolved", "faq_unresolved", "faq_pick_0", "faq_pick_1"]
+    offered = unsure[-1]
+    assert offered["block_id"] == "faq_others:en" and "Or were you asking" in json.dumps(unsure[-2])
+    assert faq_blocks.parse_value(offered["elements"][0]["value"]) == (other.id, "1700000000.000100")
+
+
 def test_the_entry_picker_keeps_to_slacks_limits() -> None:
     long = parse_markdown("## " + "カ" * 90 + "\n\n### Q: " + "長" * 120 + "\n\n**A**: はい。\n", "faq.md")[0]
     options = faq_teach_blocks.entry_options([long] * 150)
