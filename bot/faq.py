@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,7 +29,7 @@ from bot.customers import CustomerDirectory
 from bot.database import Database, insert_ignore
 from bot.faq_vocabulary import PhrasingStatus
 from bot.i18n import Language, detect_language
-from bot.models import FaqFeedback, FaqMiss, FaqPhrasing, FaqReply, UnansweredQuestion
+from bot.models import FaqFeedback, FaqMiss, FaqPhrasing, FaqReply, OutboxMessage, UnansweredQuestion
 from bot.outbox import Outbox, enqueue
 from bot.outbox_kinds import OutboxKind, faq_pick_key, faq_reply_key
 from knowledge.loader import Audience
@@ -58,6 +59,17 @@ class Gap:
     count: int
     last_asked: datetime
     channels: int
+
+
+@dataclass(frozen=True)
+class EntryFeedback:
+    """What askers made of an entry's answers: 「解決しました」, 「解決しない」, and how often they picked
+    another candidate offered under it instead."""
+
+    entry_id: str
+    solved: int
+    not_solved: int
+    passed_over: int
 
 
 @dataclass(frozen=True)
@@ -319,10 +331,35 @@ class FaqService:
             summary[entry_id] = (yes + count, no) if helpful else (yes, no + count)
         return summary
 
-    def most_unresolved(self, limit: int = 20) -> list[tuple[str, int, int]]:
-        """(entry id, helpful, not helpful) of the answers most often marked 「解決しない」, most first."""
-        rows = [(entry, yes, no) for entry, (yes, no) in self.feedback_summary().items() if no]
-        return sorted(rows, key=lambda row: (-row[2], row[1], row[0]))[:limit]
+    def passed_over(self) -> dict[str, int]:
+        """entry id → how many of its answers the asker passed over for a candidate offered under them
+        (a pick of another entry for a question the bot answered): the answer was likely wrong."""
+        picks = select(OutboxMessage).where(
+            col(OutboxMessage.kind) == OutboxKind.FAQ_ANSWER, col(OutboxMessage.dedupe_key).contains(":pick:")
+        )
+        answers = select(col(FaqReply.channel), col(FaqReply.message_ts), col(FaqReply.entry_id)).where(
+            col(FaqReply.decision) == "answer"
+        )
+        with self.db.transaction() as session:
+            picked = [message.payload for message in session.execute(picks).scalars().all()]
+            answered = {(channel, ts): entry for channel, ts, entry in session.execute(answers).all()}
+        passed: dict[tuple[str, str], str] = {}  # a question once, however many candidates were picked
+        for pick in picked:
+            question = (pick.get("channel"), pick.get("question_ts"))
+            answer = answered.get(question)
+            if answer is not None and pick.get("entry_id") != answer:
+                passed[question] = answer
+        return dict(Counter(passed.values()))
+
+    def most_unresolved(self, limit: int = 20) -> list[EntryFeedback]:
+        """The answers most often marked 「解決しない」 or passed over for a candidate offered under them
+        (`passed_over`), most first: the entries to rewrite first."""
+        votes, passed = self.feedback_summary(), self.passed_over()
+        rows = [
+            EntryFeedback(entry, *votes.get(entry, (0, 0)), passed.get(entry, 0))
+            for entry in {*(entry for entry, (_, no) in votes.items() if no), *passed}
+        ]
+        return sorted(rows, key=lambda row: (-row.not_solved - row.passed_over, row.solved, row.entry_id))[:limit]
 
     def gaps(self, *, limit: int = 20, since: timedelta | None = None) -> list[Gap]:
         """The most frequent unanswered questions, most asked first: chit-chat left out, and so are

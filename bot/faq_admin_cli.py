@@ -71,25 +71,26 @@ def cmd_gaps(args: argparse.Namespace, *, load: Load) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace, *, load: Load) -> int:
-    """The answers most often marked 「解決しない」: the entries to rewrite first."""
+    """The answers most often marked 「解決しない」 or passed over for a candidate offered under them
+    (the asker picked another entry: the answer was likely wrong): the entries to rewrite first."""
     with _services(load) as services:
         rows = services.faq.most_unresolved(args.limit)
         misses = services.faq.misses()
         index = services.index
     found = []
-    for entry_id, helpful, unhelpful in rows:
-        entry = index.get(entry_id)
-        question = entry.question if entry else f"{entry_id} (no longer in the files)"
-        found.append({"entry_id": entry_id, "question": question, "not_solved": unhelpful, "solved": helpful})
+    for row in rows:
+        entry = index.get(row.entry_id)
+        question = entry.question if entry else f"{row.entry_id} (no longer in the files)"
+        found.append({"question": question, **vars(row)})
     if args.json:
         _print_json(found)
         return 0
     if not found:
-        print("No answer has been marked 「解決しない」 yet.")
+        print("No answer has been marked 「解決しない」 or passed over yet.")
     else:
-        print(f"{'not solved':>10}  {'solved':>6}  entry")
-        for row in found:
-            print(f"{row['not_solved']:>10}  {row['solved']:>6}  {row['question']}")
+        print(f"{'not solved':>10}  {'passed over':>11}  {'solved':>6}  entry")
+        for line in found:
+            print(f"{line['not_solved']:>10}  {line['passed_over']:>11}  {line['solved']:>6}  {line['question']}")
     print(f"「どれも違う」 under もしかして: {misses} question(s)")
     return 0
 
@@ -217,7 +218,10 @@ def add_commands(faq: Any, *, load: Load) -> None:
     gaps.add_argument("--json", action="store_true")
     gaps.set_defaults(func=lambda args: cmd_gaps(args, load=load))
 
-    feedback = faq.add_parser("feedback", help="the answers most often marked 「解決しない」")
+    feedback = faq.add_parser(
+        "feedback",
+        help="the answers most often marked 「解決しない」 or passed over for a candidate offered under them",
+    )
     feedback.add_argument("--limit", type=int, default=20)
     feedback.add_argument("--json", action="store_true")
     feedback.set_defaults(func=lambda args: cmd_feedback(args, load=load))

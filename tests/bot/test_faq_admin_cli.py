@@ -77,7 +77,7 @@ def test_feedback_lists_the_answers_marked_not_solved(database: str, capsys: pyt
     capsys.readouterr()
     assert main(["faq", "feedback"]) == 0
     out = capsys.readouterr().out
-    assert "not solved  solved  entry" in out and "         1       0  解約方法は？" in out
+    assert "not solved  passed over  solved  entry" in out and "         1            0       0  解約方法は？" in out
     assert "「どれも違う」 under もしかして: 0 question(s)" in out
 
 
