@@ -62,9 +62,10 @@ class Gap:
 
 
 @dataclass(frozen=True)
-class EntryFeedback:
-    """What askers made of an entry's answers: 「解決しました」, 「解決しない」, and how often they picked
-    another candidate offered under it instead."""
+class AnswerFeedback:
+    """What askers made of an entry's answers, all time (`faq feedback`): 「解決しました」, 「解決しない」,
+    and how often they picked another candidate offered under it instead. The reports' per-period
+    figures are `bot.reports.figures.EntryFeedback`."""
 
     entry_id: str
     solved: int
@@ -351,12 +352,12 @@ class FaqService:
                 passed[question] = answer
         return dict(Counter(passed.values()))
 
-    def most_unresolved(self, limit: int = 20) -> list[EntryFeedback]:
+    def most_unresolved(self, limit: int = 20) -> list[AnswerFeedback]:
         """The answers most often marked 「解決しない」 or passed over for a candidate offered under them
         (`passed_over`), most first: the entries to rewrite first."""
         votes, passed = self.feedback_summary(), self.passed_over()
         rows = [
-            EntryFeedback(entry, *votes.get(entry, (0, 0)), passed.get(entry, 0))
+            AnswerFeedback(entry, *votes.get(entry, (0, 0)), passed.get(entry, 0))
             for entry in {*(entry for entry, (_, no) in votes.items() if no), *passed}
         ]
         return sorted(rows, key=lambda row: (-row.not_solved - row.passed_over, row.solved, row.entry_id))[:limit]

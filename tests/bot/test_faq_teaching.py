@@ -11,7 +11,7 @@ from sqlmodel import select
 from bot.clock import ManualClock
 from bot.database import Database
 from bot.errors import UserFacingError
-from bot.faq import EntryFeedback
+from bot.faq import AnswerFeedback
 from bot.faq_drafts import NewDraft
 from bot.faq_vocabulary import DraftStatus, PhrasingStatus
 from bot.models import FaqConfirmation, FaqPhrasing
@@ -322,7 +322,7 @@ def test_the_answers_most_often_not_solved_come_first(services: Services) -> Non
     votes = [("a", "U1", False), ("b", "U1", False), ("b", "U2", False), ("b", "U3", True), ("c", "U1", True)]
     for n, (entry, user, helpful) in enumerate(votes):
         services.faq.record_feedback(channel="C0FAQ", message_ts=f"1.{n}", entry_id=entry, user=user, helpful=helpful)
-    assert services.faq.most_unresolved() == [EntryFeedback("b", 1, 2, 0), EntryFeedback("a", 0, 1, 0)]
+    assert services.faq.most_unresolved() == [AnswerFeedback("b", 1, 2, 0), AnswerFeedback("a", 0, 1, 0)]
 
 
 def test_an_answer_passed_over_for_a_candidate_under_it_counts_once_per_question(services: Services) -> None:
@@ -340,7 +340,7 @@ def test_an_answer_passed_over_for_a_candidate_under_it_counts_once_per_question
         user=CUSTOMER, language="ja",
     )  # fmt: skip
     assert services.faq.passed_over() == {answer: 1}  # two others picked for one question: once
-    assert services.faq.most_unresolved() == [EntryFeedback(answer, 0, 0, 1)]
+    assert services.faq.most_unresolved() == [AnswerFeedback(answer, 0, 0, 1)]
 
 
 def test_two_people_confirming_at_the_same_moment_still_teach(services: Services) -> None:
