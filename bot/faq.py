@@ -31,7 +31,7 @@ from bot.faq_vocabulary import PhrasingStatus
 from bot.i18n import Language, detect_language
 from bot.models import FaqFeedback, FaqMiss, FaqPhrasing, FaqReply, OutboxMessage, UnansweredQuestion
 from bot.outbox import Outbox, enqueue
-from bot.outbox_kinds import OutboxKind, faq_pick_key, faq_reply_key
+from bot.outbox_kinds import FAQ_PICK_MARK, OutboxKind, faq_pick_key, faq_reply_key
 from knowledge.loader import Audience
 from knowledge.search import KnowledgeIndex, SearchResult, looks_like_question
 
@@ -336,7 +336,7 @@ class FaqService:
         """entry id → how many of its answers the asker passed over for a candidate offered under them
         (a pick of another entry for a question the bot answered): the answer was likely wrong."""
         picks = select(OutboxMessage).where(
-            col(OutboxMessage.kind) == OutboxKind.FAQ_ANSWER, col(OutboxMessage.dedupe_key).contains(":pick:")
+            col(OutboxMessage.kind) == OutboxKind.FAQ_ANSWER, col(OutboxMessage.dedupe_key).contains(FAQ_PICK_MARK)
         )
         answers = select(col(FaqReply.channel), col(FaqReply.message_ts), col(FaqReply.entry_id)).where(
             col(FaqReply.decision) == "answer"

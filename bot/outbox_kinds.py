@@ -56,8 +56,11 @@ def faq_reply_key(channel: str, ts: str) -> str:
     return f"faq:{channel}:{ts}"
 
 
+FAQ_PICK_MARK = ":pick:"  # in the key of every answer someone picked (`faq_pick_key`): how picks are found
+
+
 def faq_pick_key(channel: str, question_ts: str, entry_id: str) -> str:
-    return f"faq:{channel}:{question_ts}:pick:{entry_id}"
+    return f"faq:{channel}:{question_ts}{FAQ_PICK_MARK}{entry_id}"
 
 
 def faq_candidate_key(phrasing_id: int) -> str:

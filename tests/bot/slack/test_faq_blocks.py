@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 from bot.faq_markdown import written_entry
 from bot.faq_teaching import Learned
 from bot.faq_vocabulary import DraftStatus, PhrasingStatus
-from bot.models import FaqDraft, FaqPhrasing
+from bot.models import FaqDraft, FaqPhrasing, OutboxMessage
+from bot.outbox_kinds import OutboxKind
 from bot.slack import faq_blocks, faq_teach_blocks
+from bot.slack.renderers import faq_renderers
 from knowledge.loader import parse_markdown
 from tests.handlers.listeners import DESK
 
@@ -62,6 +64,20 @@ def test_an_unsure_answer_offers_its_other_candidates_as_buttons_a_sure_one_does
     offered = unsure[-1]
     assert offered["block_id"] == "faq_others:en" and "Or were you asking" in json.dumps(unsure[-2])
     assert faq_blocks.parse_value(offered["elements"][0]["value"]) == (other.id, "1700000000.000100")
+
+
+def test_the_answer_renderer_draws_the_offered_candidates_that_still_exist() -> None:
+    other = parse_markdown("## 機能\n\n### Q: SCIMに対応していますか？\n\n**A**: はい。\n", "faq.md")[0]
+    entries = {e.id: e for e in (ENTRY, other)}
+    answer = faq_renderers(entries)[OutboxKind.FAQ_ANSWER]
+    payload = {"channel": "C0FAQ", "thread_ts": "1.1", "question_ts": "1.1", "language": "ja", "entry_id": ENTRY.id}
+    unsure = answer(
+        OutboxMessage(dedupe_key="k1", kind=OutboxKind.FAQ_ANSWER, payload={**payload, "other_ids": ["gone", other.id]})
+    )
+    offered = next(b for b in unsure.blocks if b.get("block_id") == "faq_others:ja")
+    assert [e["text"]["text"] for e in offered["elements"]] == [other.question]  # an entry removed since: left out
+    picked = answer(OutboxMessage(dedupe_key="k2", kind=OutboxKind.FAQ_ANSWER, payload=payload))
+    assert actions(picked.blocks) == ["faq_resolved", "faq_unresolved"]
 
 
 def test_the_entry_picker_keeps_to_slacks_limits() -> None:
