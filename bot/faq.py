@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,15 +22,16 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from bot import faq_feedback
 from bot.clock import Clock, as_utc
 from bot.config import FaqConfig
 from bot.customers import CustomerDirectory
 from bot.database import Database, insert_ignore
 from bot.faq_vocabulary import PhrasingStatus
 from bot.i18n import Language, detect_language
-from bot.models import FaqFeedback, FaqMiss, FaqPhrasing, FaqReply, OutboxMessage, UnansweredQuestion
+from bot.models import FaqFeedback, FaqMiss, FaqPhrasing, FaqReply, UnansweredQuestion
 from bot.outbox import Outbox, enqueue
-from bot.outbox_kinds import FAQ_PICK_MARK, OutboxKind, faq_pick_key, faq_reply_key
+from bot.outbox_kinds import OutboxKind, faq_pick_key, faq_reply_key
 from knowledge.loader import Audience
 from knowledge.search import KnowledgeIndex, SearchResult, looks_like_question
 
@@ -318,49 +318,21 @@ class FaqService:
             query = select(func.count(func.distinct(col(FaqMiss.channel) + ":" + col(FaqMiss.message_ts))))
             return int(session.execute(query).scalar_one())
 
-    def feedback_summary(self) -> dict[str, tuple[int, int]]:
-        """entry id → (helpful, not helpful) counts."""
-        with self.db.transaction() as session:
-            rows = session.execute(
-                select(col(FaqFeedback.entry_id), col(FaqFeedback.helpful), func.count()).group_by(
-                    col(FaqFeedback.entry_id), col(FaqFeedback.helpful)
-                )
-            ).all()
-        summary: dict[str, tuple[int, int]] = {}
-        for entry_id, helpful, count in rows:
-            yes, no = summary.get(entry_id, (0, 0))
-            summary[entry_id] = (yes + count, no) if helpful else (yes, no + count)
-        return summary
-
     def passed_over(self) -> dict[str, int]:
         """entry id → how many of its answers the asker passed over for a candidate offered under them
-        (a pick of another entry for a question the bot answered): the answer was likely wrong."""
-        picks = select(OutboxMessage).where(
-            col(OutboxMessage.kind) == OutboxKind.FAQ_ANSWER, col(OutboxMessage.dedupe_key).contains(FAQ_PICK_MARK)
-        )
-        answers = select(col(FaqReply.channel), col(FaqReply.message_ts), col(FaqReply.entry_id)).where(
-            col(FaqReply.decision) == "answer"
-        )
+        (bot/faq_feedback.py): the answer was likely wrong."""
         with self.db.transaction() as session:
-            picked = [message.payload for message in session.execute(picks).scalars().all()]
-            answered = {(channel, ts): entry for channel, ts, entry in session.execute(answers).all()}
-        passed: dict[tuple[str, str], str] = {}  # a question once, however many candidates were picked
-        for pick in picked:
-            question = (pick.get("channel"), pick.get("question_ts"))
-            answer = answered.get(question)
-            if answer is not None and pick.get("entry_id") != answer:
-                passed[question] = answer
-        return dict(Counter(passed.values()))
+            return faq_feedback.passed_over(session)
 
     def most_unresolved(self, limit: int = 20) -> list[AnswerFeedback]:
         """The answers most often marked 「解決しない」 or passed over for a candidate offered under them
         (`passed_over`), most first: the entries to rewrite first."""
-        votes, passed = self.feedback_summary(), self.passed_over()
-        rows = [
+        with self.db.transaction() as session:
+            votes, passed = faq_feedback.votes(session), faq_feedback.passed_over(session)
+        return [
             AnswerFeedback(entry, *votes.get(entry, (0, 0)), passed.get(entry, 0))
-            for entry in {*(entry for entry, (_, no) in votes.items() if no), *passed}
+            for entry in faq_feedback.to_fix_first(votes, passed)[:limit]
         ]
-        return sorted(rows, key=lambda row: (-row.not_solved - row.passed_over, row.solved, row.entry_id))[:limit]
 
     def gaps(self, *, limit: int = 20, since: timedelta | None = None) -> list[Gap]:
         """The most frequent unanswered questions, most asked first: chit-chat left out, and so are

@@ -26,7 +26,7 @@ from bot.reports import EntryFeedback, GapFigure, Reports, ResponseFigures
 
 PAGE_SIZE = 10  # "my cases" per page
 QUEUE_SIZE = 10  # the unassigned cases shown (the earliest due)
-FAQ_ITEMS = 5  # gaps, and answers marked 「解決しない」, shown
+FAQ_ITEMS = 5  # gaps, and answers marked 「解決しない」 or passed over, shown
 
 
 @dataclass(frozen=True)

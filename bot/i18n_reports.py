@@ -35,12 +35,12 @@ REPORT_MESSAGES: dict[str, dict[str, str]] = {
     "home.gaps": {"ja": "*よくある未回答の質問 (7日間)*", "en": "*Most frequent unanswered questions (7 days)*"},
     "home.gap": {"ja": "{text} ({count}回)", "en": "{text} ({count}x)"},
     "home.unhelpful": {
-        "ja": "*「解決しない」が多い回答 (7日間)*",
-        "en": "*Answers marked 「解決しない」 most (7 days)*",
+        "ja": "*「解決しない」やほかの候補が選ばれることが多い回答 (7日間)*",
+        "en": "*Answers most often marked 「解決しない」 or passed over (7 days)*",
     },
     "home.unhelpful_line": {
-        "ja": "{question} — 解決しない {no} / 解決しました {yes}",
-        "en": "{question} — not solved {no} / solved {yes}",
+        "ja": "{question} — 解決しない {no} / ほかの候補が選ばれた {passed} / 解決しました {yes}",
+        "en": "{question} — not solved {no} / passed over {passed} / solved {yes}",
     },
     "home.more": {"ja": "次の{count}件", "en": "Next {count}"},
     "home.previous": {"ja": "前へ", "en": "Previous"},

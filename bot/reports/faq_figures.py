@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from bot import faq_feedback
 from bot.clock import as_utc
 from bot.models import Case, FaqFeedback, FaqReply, OutboxMessage, UnansweredQuestion
 from bot.reports.figures import EntryFeedback, FaqFigures, GapFigure
@@ -102,17 +103,14 @@ def _followed(case_times: list[datetime], answered: datetime) -> bool:
 
 
 def feedback(session: Session, since: datetime, end: datetime, questions: Mapping[str, str]) -> list[EntryFeedback]:
-    """Votes cast (or last changed) in the period, per entry, most votes first."""
-    query = (
-        select(col(FaqFeedback.entry_id), col(FaqFeedback.helpful), func.count())
-        .where(within(col(FaqFeedback.created_at), since, end))
-        .group_by(col(FaqFeedback.entry_id), col(FaqFeedback.helpful))
-    )
-    votes: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for entry_id, helpful, count in session.execute(query).all():
-        votes[entry_id][0 if helpful else 1] += int(count)
-    entries = [EntryFeedback(entry, questions.get(entry), yes, no) for entry, (yes, no) in votes.items()]
-    return sorted(entries, key=lambda e: (-(e.resolved + e.unresolved), -e.unresolved, e.entry_id))
+    """Per entry, the votes cast (or last changed) in the period and the answers passed over in it
+    (bot/faq_feedback.py), most votes first."""
+    votes, passed = faq_feedback.votes(session, since, end), faq_feedback.passed_over(session, since, end)
+    entries = [
+        EntryFeedback(entry, questions.get(entry), *votes.get(entry, (0, 0)), passed.get(entry, 0))
+        for entry in votes.keys() | passed.keys()
+    ]
+    return sorted(entries, key=lambda e: (-(e.resolved + e.unresolved), -e.unresolved, -e.passed_over, e.entry_id))
 
 
 def gaps(session: Session, since: datetime, end: datetime, limit: int = TOP_GAPS) -> list[GapFigure]:
@@ -153,9 +151,12 @@ def faq_figures(session: Session, since: datetime, end: datetime, questions: Map
 
 
 def most_unresolved(votes: list[EntryFeedback]) -> list[EntryFeedback]:
-    """The entries most often marked 「解決しない」 (those never marked so are left out)."""
-    unresolved = sorted((e for e in votes if e.unresolved), key=lambda e: (-e.unresolved, -e.resolved, e.entry_id))
-    return unresolved[:TOP_UNRESOLVED]
+    """The entries most often marked 「解決しない」 or passed over, ranked as `faq feedback` ranks them."""
+    by_entry = {e.entry_id: e for e in votes}
+    ranked = faq_feedback.to_fix_first(
+        {e.entry_id: (e.resolved, e.unresolved) for e in votes}, {e.entry_id: e.passed_over for e in votes}
+    )
+    return [by_entry[entry] for entry in ranked[:TOP_UNRESOLVED]]
 
 
 def faq_to_fix(

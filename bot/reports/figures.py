@@ -140,6 +140,7 @@ class EntryFeedback:
     question: str | None  # the entry's question when the knowledge base still has it
     resolved: int  # 「解決しました」
     unresolved: int  # 「解決しない」
+    passed_over: int  # questions it answered where the asker picked another candidate (bot/faq_feedback.py)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -147,6 +148,7 @@ class EntryFeedback:
             "question": self.question,
             "resolved": self.resolved,
             "unresolved": self.unresolved,
+            "passed_over": self.passed_over,
         }
 
 
@@ -167,8 +169,8 @@ class FaqFigures:
     silent: int  # nothing good enough to offer (answered "not found" only when asked directly)
     chit_chat: int  # greetings and thanks the bot was mentioned with: left out of the figures
     deflected: int  # answered, and neither marked 「解決しない」 nor followed by a case from the asker
-    feedback: list[EntryFeedback]  # every entry voted on in the period, most votes first
-    most_unresolved: list[EntryFeedback]
+    feedback: list[EntryFeedback]  # every entry voted on or passed over in the period, most votes first
+    most_unresolved: list[EntryFeedback]  # the most 「解決しない」 + passed over first
     gaps: list[GapFigure]
 
     @property

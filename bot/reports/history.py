@@ -1,5 +1,5 @@
 """Support history written straight into the tables, the way the services leave it: cases with their
-events and sent pages, FAQ replies with their answers, votes and unanswered questions.
+events and sent pages, FAQ replies with their answers, votes, picks and unanswered questions.
 
 For the reporting tests (every timestamp chosen), the README's sample data and the benchmark
 (100,000 cases in bulk). It writes rows, not through the services, so a test can put a first
@@ -19,6 +19,7 @@ from sqlmodel import Session, SQLModel, col
 from bot.database import Database, insert_ignore
 from bot.faq import gap_key
 from bot.models import Case, CaseEvent, Counter, FaqFeedback, FaqReply, OutboxMessage, UnansweredQuestion
+from bot.outbox_kinds import faq_pick_key, faq_reply_key
 from bot.reports.rules import SlaRules
 
 AGENT, CUSTOMER, BOT = "U0AGENT", "U0CUSTOMER", "supportbot"
@@ -57,6 +58,7 @@ class ReplyDraft:
     created_at: datetime
     answer_ts: str | None = None
     votes: list[tuple[str, bool, datetime]] = field(default_factory=list)
+    picks: list[tuple[str, datetime, str]] = field(default_factory=list)  # picked under it: entry, when, answer ts
 
 
 class History:
@@ -156,6 +158,12 @@ class History:
         reply.votes.append((user or reply.user_id, helpful, at))
         return reply
 
+    def pick(self, reply: ReplyDraft, at: datetime, entry_id: str) -> ReplyDraft:
+        """The asker picked `entry_id` among the candidates offered under the reply (もしかして, or
+        the others under an unsure answer): answered where the question was, as `FaqService.pick_suggestion` does."""
+        reply.picks.append((entry_id, at, self._next_ts(at)))
+        return reply
+
     def _next_ts(self, at: datetime) -> str:
         self._ts += 1
         return f"{int(at.timestamp())}.{self._ts:06d}"
@@ -249,18 +257,14 @@ def _page_rows(cases: list[CaseDraft]) -> list[dict[str, Any]]:
 
 
 def _answer_rows(replies: list[ReplyDraft]) -> list[dict[str, Any]]:
-    return [
-        _sent(
-            f"faq:{r.channel}:{r.message_ts}",
-            "faq.answer",
-            r.created_at,
-            {"channel": r.channel, "thread_ts": r.message_ts, "entry_id": r.entry_id, "language": "ja"},
-            None,
-            r.answer_ts or "",
-        )
-        for r in replies
-        if r.answer_ts
-    ]
+    """The bot's answers and those to candidates picked under them, keyed as bot/faq.py keys them."""
+    rows = []
+    for r in replies:
+        sent = [(faq_reply_key(r.channel, r.message_ts), r.entry_id, r.created_at, r.answer_ts)] if r.answer_ts else []
+        sent += [(faq_pick_key(r.channel, r.message_ts, entry), entry, at, ts) for entry, at, ts in r.picks]
+        payload = {"channel": r.channel, "thread_ts": r.message_ts, "question_ts": r.message_ts, "language": "ja"}
+        rows += [_sent(key, "faq.answer", at, {**payload, "entry_id": e}, None, ts or "") for key, e, at, ts in sent]
+    return rows
 
 
 def _reply_row(reply: ReplyDraft) -> dict[str, Any]:

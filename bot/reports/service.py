@@ -66,7 +66,7 @@ class Reports:
             return faq_figures(session, period.since, self._end(period), self.entry_questions)
 
     def faq_to_fix(self, period: Period) -> tuple[list[GapFigure], list[EntryFeedback]]:
-        """The FAQ's most frequent unanswered questions and the answers most often marked 「解決しない」."""
+        """The FAQ's most frequent unanswered questions and the answers most often marked 「解決しない」 or passed over."""
         with self.db.transaction() as session:
             return faq_to_fix(session, period.since, self._end(period), self.entry_questions)
 

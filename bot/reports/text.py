@@ -57,10 +57,13 @@ LABELS: dict[str, dict[str, str]] = {
         "ja": "自己解決 (deflection) {count}件 = 質問の {rate}",
         "en": "Deflected {count} = {rate} of the questions",
     },
-    "unresolved": {"ja": "「解決しない」が多い回答:", "en": "Answers most often marked 「解決しない」 (not solved):"},
+    "unresolved": {
+        "ja": "「解決しない」やほかの候補が選ばれることが多い回答:",
+        "en": "Answers most often marked 「解決しない」 (not solved) or passed over for another candidate:",
+    },
     "entry_votes": {
-        "ja": "  ・{question} — 解決しない {no} / 解決しました {yes}",
-        "en": "  - {question} — not solved {no} / solved {yes}",
+        "ja": "  ・{question} — 解決しない {no} / ほかの候補が選ばれた {passed} / 解決しました {yes}",
+        "en": "  - {question} — not solved {no} / passed over {passed} / solved {yes}",
     },
     "gaps": {"ja": "よくある未回答の質問:", "en": "Most frequent unanswered questions:"},
     "gap": {"ja": "  ・{text} ({count}回)", "en": "  - {text} ({count}x)"},
@@ -185,7 +188,15 @@ def _faq_lines(faq: FaqFigures, language: str) -> list[str]:
         "  " + label("unresolved", language),
     ]
     lines += [
-        "  " + label("entry_votes", language, question=e.question or e.entry_id, no=e.unresolved, yes=e.resolved)
+        "  "
+        + label(
+            "entry_votes",
+            language,
+            question=e.question or e.entry_id,
+            no=e.unresolved,
+            passed=e.passed_over,
+            yes=e.resolved,
+        )
         for e in faq.most_unresolved
     ] or ["  " + label("none", language)]
     lines.append("  " + label("gaps", language))

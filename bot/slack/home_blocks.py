@@ -102,6 +102,7 @@ def _faq(home: AgentHome, language: str) -> list[Block]:
             language,
             question=escape_text(e.question or e.entry_id, limit=200),
             no=e.unresolved,
+            passed=e.passed_over,
             yes=e.resolved,
         )
         for e in home.unhelpful

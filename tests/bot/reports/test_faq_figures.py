@@ -92,3 +92,31 @@ def test_gaps_are_the_most_frequent_unanswered_questions_of_the_period(
         ("オンプレミス版は提供していますか？", 1),
     ]
     assert gaps[1].last_asked == at + M
+
+
+def test_an_answer_passed_over_for_another_candidate_ranks_with_the_not_solved_ones(
+    history: History, write: Write, reports: Reports
+) -> None:
+    at = jst(11, 17, 11)
+    history.vote(history.ask(at, "SSOは？", "answer", entry_id="faq-sso"), at + M, helpful=False)
+    for n in range(2):
+        csv = history.ask(at + n * M, "CSVの文字コードは？", "answer", entry_id="faq-csv")
+        history.pick(csv, at + 5 * M, "faq-export")  # the asker picked a candidate offered under the answer
+        history.pick(csv, at + 6 * M, "faq-sso")  # and another: the question counts once
+    history.pick(history.ask(at, "それっぽい質問", "suggest"), at + M, "faq-sso")  # もしかして: nothing passed over
+    before = history.ask(jst(11, 15, 20), "CSVの文字コードは？", "answer", entry_id="faq-csv")
+    history.pick(before, jst(11, 15, 21), "faq-export")  # picked the week before
+    write(history)
+    faq = reports.faq(week(reports))
+    ranked = [(e.entry_id, e.unresolved, e.passed_over) for e in faq.most_unresolved]
+    assert ranked == [("faq-csv", 0, 2), ("faq-sso", 1, 0)]  # never marked 「解決しない」, yet the first to fix
+    assert faq.to_json(None)["most_unresolved"][0] == {
+        "entry_id": "faq-csv",
+        "question": None,
+        "resolved": 0,
+        "unresolved": 0,
+        "passed_over": 2,
+    }
+    assert {e.entry_id: e.passed_over for e in faq.feedback} == {"faq-csv": 2, "faq-sso": 0}
+    _gaps, to_fix = reports.faq_to_fix(week(reports))  # App Home's answers to fix: the same ranking
+    assert to_fix == faq.most_unresolved

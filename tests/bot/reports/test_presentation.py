@@ -21,6 +21,8 @@ def sample_week(history: History, write: Write, reports: Reports) -> Report:
     history.respond(history.open(jst(11, 17, 11), "medium"), jst(11, 17, 12))
     history.open(jst(11, 21, 11), "low")  # Saturday
     history.vote(history.ask(jst(11, 17, 11), "SSOは？", "answer", entry_id="faq-sso"), jst(11, 17, 12), helpful=False)
+    passed_over = history.ask(jst(11, 18, 11), "CSVの文字コードは？", "answer", entry_id="faq-sso")
+    history.pick(passed_over, jst(11, 18, 11, 1), "faq-csv")  # the asker picked the candidate under the answer
     history.ask(jst(11, 17, 11), "見積書を発行してもらえますか？", "none")
     write(history)
     return reports.figures(reports.period(since="2026-11-16", until="2026-11-22"))
@@ -38,10 +40,12 @@ def test_text_report_in_japanese_and_english(history: History, write: Write, rep
     assert "起票 3件 (高 1 / 中 1 / 低 1)" in ja
     assert "高 (目標 2時間・24時間): 達成率 0% (達成 0 / 超過 1 / 対応待ち 0)" in ja
     assert "超過の遅れ 中央値 20分" in ja and "呼び出し 1回・再呼び出し 0回" in ja
-    assert "SSOはどのIdPに対応していますか？ — 解決しない 1 / 解決しました 0" in ja
+    assert "「解決しない」やほかの候補が選ばれることが多い回答:" in ja
+    assert "SSOはどのIdPに対応していますか？ — 解決しない 1 / ほかの候補が選ばれた 1 / 解決しました 0" in ja
     assert "見積書を発行してもらえますか？ (1回)" in ja
     en = render_text(report, "en")
     assert "Opened 3 (High 1 / Medium 1 / Low 1)" in en and "attainment —" in en  # low: nothing decided
+    assert "SSOはどのIdPに対応していますか？ — not solved 1 / passed over 1 / solved 0" in en
 
 
 def test_json_has_the_stable_top_level_keys(history: History, write: Write, reports: Reports) -> None:
