@@ -180,6 +180,7 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbox_due", "state", "next_attempt_at"),
         Index("ix_outbox_kind_sent_at", "kind", "sent_at"),  # reports: pages sent in a period
+        Index("ix_outbox_kind_created_at", "kind", "created_at"),  # FAQ answers picked in a period
     )
 
     id: int | None = Field(default=None, primary_key=True)
