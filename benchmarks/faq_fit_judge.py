@@ -7,7 +7,9 @@
 
 Every question of the sets in `JUDGE_SETS` (every set of `benchmarks/data/faq/` published when the
 shipped trees were fitted; tuning and held-out halves, before and after
-teaching its phrasings) is searched as the bot searches with `[faq] dense = "judge"`; the evidence
+teaching its phrasings) is searched as the bot searches with `[faq] dense = "judge"`, its question
+embedded with a question map fitted without that set's fold (`faq_fit_adapter.fold_maps`; since round
+20: the trees learn how far a mapped cosine can be trusted on a FAQ the map never saw); the evidence
 of each search the lexical judge does not leave silent (`knowledge.confidence.evidence`, for each of
 its first candidates) is labelled 1 when the candidate is the expected entry, 0 otherwise (a wrong
 entry, or any entry for an out-of-scope question). The trees are fitted on all of it. Since round 17
@@ -54,9 +56,10 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import faq_fit_adapter
 import faq_quality
 
-from knowledge import dense
+from knowledge import dense, dense_adapter
 from knowledge.confidence import FEATURES, MODEL_FILE, TreeModel, likeliest
 from knowledge.dense import DenseUse
 
@@ -377,15 +380,25 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def fold_maps() -> dict[str, np.ndarray]:
+    """Each set's question map fitted without its fold (`faq_fit_adapter.fold_maps`), when the bot
+    ships a map: the trees learn how far to trust cosines of questions the map has never seen."""
+    if dense_adapter.query_map() is None:
+        return {}
+    return faq_fit_adapter.fold_maps(faq_fit_adapter.load_sets())
+
+
 def searched(keep: Path | None) -> list[Searched]:
     """Every question of JUDGE_SETS searched (or read from `keep`, where they were kept)."""
     if keep is not None and keep.exists():
         return [Searched(**row) for row in json.loads(keep.read_text(encoding="utf-8"))]
     rows: list[Searched] = []
+    maps = fold_maps()
     for folder in faq_quality.set_folders(list(JUDGE_SETS)):
-        rows += search_all(folder, taught=False)
-        if (folder / "teach.jsonl").exists():
-            rows += search_all(folder, taught=True)
+        with dense_adapter.fitting_with(maps.get(folder.name)):
+            rows += search_all(folder, taught=False)
+            if (folder / "teach.jsonl").exists():
+                rows += search_all(folder, taught=True)
         print(f"searched {folder.name}", file=sys.stderr)
     if keep is not None:
         keep.write_text(json.dumps([dataclasses.asdict(r) for r in rows]), encoding="utf-8")

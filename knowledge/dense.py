@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from knowledge import confidence
+from knowledge import confidence, dense_adapter
 from knowledge.confidence import Asked, Closeness
 from knowledge.loader import Entry
 from knowledge.results import Decision
@@ -145,6 +145,7 @@ class DenseVectors:
 
     def __init__(self, model: Any, cache_dir: Path | None = None) -> None:
         self._model = model
+        self._query_map = dense_adapter.current()
         self._vectors: dict[str, np.ndarray] = {}
         self._pending: list[str] = []
         self._lock = threading.Lock()
@@ -179,7 +180,9 @@ class DenseVectors:
         return self._vectors.get(text)
 
     def query(self, text: str) -> np.ndarray:
-        return np.asarray(self._model.query(text), dtype=np.float32).reshape(-1)
+        """A question's vector, mapped towards how entries are written (`knowledge.dense_adapter`)."""
+        vector = np.asarray(self._model.query(text), dtype=np.float32).reshape(-1)
+        return dense_adapter.adapted(vector, self._query_map)
 
     def _work(self) -> None:
         while True:

@@ -119,3 +119,17 @@ def test_searches_the_lexical_judge_left_silent_are_judged_but_not_fitted_on() -
     assert judged == [spoken, silent] and fitted == kept
     assert faq_fit_judge.judged_and_fitted([spoken, silent], keep_lexical_silence=True) == (kept, kept)
     assert faq_fit_judge.judged_and_fitted([spoken, silent], fit_silent=True) == ([spoken, silent], [spoken, silent])
+
+
+def test_the_trees_are_searched_with_fold_maps_only_when_the_bot_ships_a_map(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each set is searched with a question map that never saw it (`faq_fit_adapter.fold_maps`); a bot
+    without a map searches unmapped, and so are its trees fitted."""
+    from knowledge import dense_adapter
+
+    monkeypatch.setattr(dense_adapter, "query_map", lambda: None)
+    assert faq_fit_judge.fold_maps() == {}
+    maps = {"hr": object()}
+    monkeypatch.setattr(dense_adapter, "query_map", lambda: object())
+    monkeypatch.setattr(faq_fit_judge.faq_fit_adapter, "load_sets", lambda: ["sets"])
+    monkeypatch.setattr(faq_fit_judge.faq_fit_adapter, "fold_maps", lambda sets: maps if sets == ["sets"] else {})
+    assert faq_fit_judge.fold_maps() is maps
