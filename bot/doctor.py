@@ -128,6 +128,7 @@ def check_knowledge(config: BehaviourConfig) -> Iterator[Check]:
 def check_embeddings(config: BehaviourConfig) -> Iterator[Check]:
     """The FAQ's embeddings (`[faq] dense`): without them the search still works, lexical only."""
     from knowledge.dense import DenseUse, load_model
+    from knowledge.dense_adapter import query_map
 
     use = config.faq.dense
     if use is DenseUse.OFF:
@@ -141,7 +142,13 @@ def check_embeddings(config: BehaviourConfig) -> Iterator[Check]:
             DenseUse.CONFIRM: "the suggestions and close calls",
             DenseUse.SUGGESTIONS: "the suggestions",
         }
-        yield Check("FAQ embeddings", True, f"multilingual-e5-small, for {purpose.get(use, 'the ranking')} ({use})")
+        mapped = (
+            "questions mapped"
+            if query_map() is not None
+            else "questions unmapped: knowledge/dense_adapter.npy is missing"
+        )
+        detail = f"multilingual-e5-small, for {purpose.get(use, 'the ranking')} ({use}); {mapped}"
+        yield Check("FAQ embeddings", True, detail)
 
 
 def check_paging(config: BehaviourConfig) -> Iterator[Check]:

@@ -10,7 +10,7 @@ from bot.devtools.fake_slack import FakeSlack
 from bot.doctor import manifest_scopes, run_doctor
 from bot.migrate import upgrade_database
 from bot.settings import Settings
-from knowledge import dense
+from knowledge import dense, dense_adapter
 
 CONFIG = """
 [channels]
@@ -87,9 +87,12 @@ def test_the_faq_embeddings_are_checked_and_their_absence_is_only_a_warning(
     monkeypatch.setattr(dense, "load_model", lambda: object())
     _, output = run(settings(tmp_path, config_text=CONFIG))
     assert (
-        "✓ FAQ embeddings: multilingual-e5-small, for the suggestions and the learned judge, answering from 0.70 (judge)"
-        in output
+        "✓ FAQ embeddings: multilingual-e5-small, for the suggestions and the learned judge, answering from 0.70 (judge);"
+        " questions mapped" in output
     )
+    monkeypatch.setattr(dense_adapter, "query_map", lambda: None)  # a map lost from the install: said so
+    _, output = run(settings(tmp_path, config_text=CONFIG))
+    assert "questions unmapped: knowledge/dense_adapter.npy is missing" in output
 
 
 def test_a_page_nobody_can_act_on_or_nobody_receives_is_warned_about(tmp_path: Path) -> None:
