@@ -70,6 +70,10 @@ def print_explanation(explanation: dict[str, Any]) -> None:
         print("expanded: " + ", ".join(f"{word} → {term}" for term, word in explanation["expansions"].items()))
     if explanation.get("read_as"):  # the question with its repaired words, as the embeddings read it
         print(f"read as: {explanation['read_as']}")
+    if explanation.get("question_map") is not None:  # knowledge.dense_adapter
+        print(
+            f"embedded as: e5's vector + {explanation['question_map']:.1f} × the question map's (knowledge/dense_adapter.npy)"
+        )
     print(f"asks for: {', '.join('/'.join(ask) for ask in explanation['asks']) or '-'}")
     if explanation.get("ask_clause"):
         background = ", ".join(explanation["background"]) or "-"

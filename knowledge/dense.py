@@ -179,6 +179,11 @@ class DenseVectors:
     def get(self, text: str) -> np.ndarray | None:
         return self._vectors.get(text)
 
+    @property
+    def question_map(self) -> float | None:
+        """How much of the question map's direction each question gets (None: unmapped)."""
+        return dense_adapter.BLEND if self._query_map is not None else None
+
     def query(self, text: str) -> np.ndarray:
         """A question's vector, mapped towards how entries are written (`knowledge.dense_adapter`)."""
         vector = np.asarray(self._model.query(text), dtype=np.float32).reshape(-1)

@@ -278,6 +278,8 @@ class KnowledgeIndex:
         found = explain(parsed, scored, limit, scorer, fields_of, entry_at, thresholds, profile, cosines)
         look = self._second_look(state, parsed, scored, found["decision"], (answer_threshold, answer_confidence), limit)
         second_look(found, look, limit, entry_at)
+        if self._dense is not None and self._dense.question_map is not None:
+            found["question_map"] = self._dense.question_map  # how the embeddings read it (`knowledge.dense_adapter`)
         return found
 
     def _scorer(self, state: _State) -> Scorer:

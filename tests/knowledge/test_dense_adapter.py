@@ -72,6 +72,22 @@ def test_questions_are_mapped_and_entries_are_not(tmp_path: Path) -> None:
     vectors.want(["1 0"])
     assert vectors.wait(5) and vectors.get("1 0").tolist() == [1.0, 0.0]  # type: ignore[union-attr]
     assert dense_adapter.current() is query_map()
+    assert vectors.question_map == dense_adapter.BLEND and plain.question_map is None
+
+
+def test_explain_says_how_the_embeddings_read_the_question(monkeypatch: pytest.MonkeyPatch) -> None:
+    from knowledge import dense
+    from knowledge.search import KnowledgeIndex
+    from tests.knowledge.test_dense import ENTRIES, FakeModel
+
+    monkeypatch.setattr(dense, "load_model", lambda: FakeModel())
+    with fitting_with(np.eye(4, dtype=np.float32)):
+        mapped = KnowledgeIndex.build(ENTRIES, dense="judge")
+    with fitting_with(None):
+        plain = KnowledgeIndex.build(ENTRIES, dense="judge")
+    assert mapped.wait_dense(5) and plain.wait_dense(5)
+    assert mapped.explain("解約したい")["question_map"] == dense_adapter.BLEND
+    assert "question_map" not in plain.explain("解約したい")
 
 
 def _set(name: str, turn: np.ndarray) -> faq_fit_adapter.SetVectors:
