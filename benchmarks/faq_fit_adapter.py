@@ -13,9 +13,12 @@ that it stays near e5's own reading; Adam, one step per set, sets shuffled each 
 
 It prints leave-folds-out figures first: the knowledge bases are dealt into `--folds` folds (the
 bundled sets share one base, so one fold); each fold's questions are mapped by a W fitted on the
-other folds only. `first`: the share of in-scope questions whose entry is the closest by cosine
-alone, unmapped and mapped as the bot maps them (e5's vector plus `BLEND` × the mapped direction); `near_miss_auc`: how often an in-scope question's best cosine beats a near
-miss's (what the judge needs to tell them apart), unmapped and mapped. `--write` then fits on every
+other folds only. Each figure is unmapped, then mapped as the bot maps them (e5's vector plus
+`dense_adapter.BLEND` × the mapped direction): `first`, the share of in-scope questions whose entry
+is the closest by cosine alone; `near_miss_auc`, how often an in-scope question's best cosine beats a
+near miss's (what the judge needs to tell them apart); `level`, the median entry's cosine, and
+`spread`, the best cosine minus that median (the scale the combined order and the judge were tuned
+on), each also with the map nearly alone (why the bot blends). `--write` then fits on every
 set and writes the map. `fold_maps` gives the maps the judge's trees are searched with
 (`benchmarks/faq_fit_judge.py`): each set searched with a map that never saw it, as the bot meets a
 team's FAQ.
@@ -30,7 +33,7 @@ import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -38,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import faq_quality
 
 from knowledge import dense
-from knowledge.dense_adapter import ADAPTER_FILE, BLEND
+from knowledge.dense_adapter import ADAPTER_FILE, adapted
 from knowledge.loader import load_entries
 
 # The 105 sets published when the shipped map was fitted (round 20): every folder of benchmarks/data/faq.
@@ -63,6 +66,7 @@ TEMPERATURE = 0.05
 RIDGE = 0.003  # chosen from 0.1, 0.01, 0.003 by the leave-folds-out figures (README, round 20)
 SEED = 0
 _QUERY_CACHE = "dense-e5-small-questions.npz"
+MAP_ALONE = 1e4  # a blend at which e5's own vector hardly counts: what the map alone does to the cosines
 
 
 @dataclass(frozen=True)
@@ -173,30 +177,37 @@ def _gradient(matrix: np.ndarray, questions: np.ndarray, entries: np.ndarray, ex
     return (d_mapped.T @ questions).astype(np.float32)
 
 
-def closest(found: SetVectors, matrix: np.ndarray | None) -> np.ndarray:
+def closest(found: SetVectors, matrix: np.ndarray | None, blend: float | None = None) -> np.ndarray:
     """Each question's cosine with each entry, its vector mapped as the bot maps it (`dense_adapter.adapted`)."""
     if matrix is None:
         return found.questions @ found.entries.T
-    mapped = found.questions @ matrix.T
-    mixed = found.questions + BLEND * mapped / np.linalg.norm(mapped, axis=1, keepdims=True)
-    return (mixed / np.linalg.norm(mixed, axis=1, keepdims=True)) @ found.entries.T
+    return np.stack([adapted(question, matrix, blend) for question in found.questions]) @ found.entries.T
 
 
-def figures(sets: list[SetVectors], matrix: np.ndarray | None) -> tuple[float, float]:
-    """The share ranked first by cosine alone, and the near-miss AUC (the module's docstring)."""
-    first = asked = 0
+class Figures(NamedTuple):
+    first: float  # in scope: the share whose entry is the closest by cosine alone
+    near_miss_auc: float  # how often an in-scope question's best cosine beats a near miss's
+    level: float  # in scope: the median entry's cosine, on average (what all cosines share)
+    spread: float  # in scope: the best cosine minus the median entry's, on average
+
+
+def figures(sets: list[SetVectors], matrix: np.ndarray | None, blend: float | None = None) -> Figures:
+    """What a map does to the cosines of these sets' questions (the module's docstring)."""
+    first = 0
     right_best: list[np.ndarray] = []
     near_best: list[np.ndarray] = []
+    medians: list[np.ndarray] = []
     for found in sets:
-        cosines = closest(found, matrix)
+        cosines = closest(found, matrix, blend)
         inside = found.expected >= 0
         first += int((cosines[inside].argmax(axis=1) == found.expected[inside]).sum())
-        asked += int(inside.sum())
         right_best.append(cosines[inside].max(axis=1))
         near_best.append(cosines[found.near_miss].max(axis=1))
-    right, near = np.concatenate(right_best), np.concatenate(near_best)
+        medians.append(np.median(cosines[inside], axis=1))
+    right, near, median = np.concatenate(right_best), np.concatenate(near_best), np.concatenate(medians)
     auc = float((right[:, None] > near[None, :]).mean()) if len(near) else float("nan")
-    return round(first / max(1, asked), 4), round(auc, 4)
+    level, spread = float(median.mean()), float((right - median).mean())
+    return Figures(round(first / max(1, len(right)), 4), round(auc, 4), round(level, 3), round(spread, 3))
 
 
 def fold_maps(sets: list[SetVectors], folds: int = FOLDS, epochs: int = EPOCHS, temperature: float = TEMPERATURE,
@@ -227,9 +238,14 @@ def main(argv: list[str] | None = None) -> int:
     maps = fold_maps(sets, args.folds, args.epochs, args.temperature, args.ridge)
     for k in range(args.folds):
         held = [s for s in sets if fold_of(ADAPTER_SETS, args.folds)[s.name] == k]
-        before, after = figures(held, None), figures(held, maps[held[0].name])
-        print(json.dumps({"fold": k, "sets": len(held), "first": [before[0], after[0]],
-                          "near_miss_auc": [before[1], after[1]]}), flush=True)  # fmt: skip
+        unmapped, mapped = figures(held, None), figures(held, maps[held[0].name])
+        alone = figures(held, maps[held[0].name], blend=MAP_ALONE)
+        report = {"fold": k, "sets": len(held)}
+        for name in Figures._fields:  # unmapped, mapped as the bot maps, and (level, spread) by the map nearly alone
+            report[name] = [getattr(unmapped, name), getattr(mapped, name)]
+        report["level"].append(alone.level)
+        report["spread"].append(alone.spread)
+        print(json.dumps(report), flush=True)
     if args.write:
         np.save(ADAPTER_FILE, fit_map(sets, args.epochs, args.temperature, args.ridge))
         print(f"wrote {ADAPTER_FILE} ({ADAPTER_FILE.stat().st_size} bytes)", file=sys.stderr)

@@ -25,8 +25,9 @@ log = logging.getLogger(__name__)
 
 ADAPTER_FILE = Path(__file__).with_name("dense_adapter.npy")
 # How much of the mapped direction is added to e5's own. The map alone drops the level all cosines
-# share (0.82 → 0.03) and spreads them three times wider, which the combined order's weights and the
-# judge were not made for; a blend keeps most of its gain at close to e5's scale.
+# share (about 0.82 → 0.03) and spreads them three times wider, which the combined order's weights and
+# the judge were not made for; a blend keeps most of its gain at close to e5's scale (the figures:
+# `python benchmarks/faq_fit_adapter.py`, `level` and `spread`). Chosen from 0.2 and 0.5 (README, round 20).
 BLEND = 0.2
 _instead: list[np.ndarray | None] = []  # a map to search with while fitting (`fitting_with`)
 
