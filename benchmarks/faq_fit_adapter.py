@@ -1,7 +1,7 @@
 """Fit the question map (`knowledge/dense_adapter.npy`) on the published question sets.
 
     SUPPORTBOT_FAQ_INDEX_CACHE=/tmp/faq-cache python benchmarks/faq_fit_adapter.py [--write]
-        [--folds 5] [--epochs 40] [--temperature 0.05] [--ridge 0.003]
+        [--folds 5] [--epochs 40] [--temperature 0.05] [--ridge 0.003] [--none-weight 1]
 
 Every in-scope question of the sets in `ADAPTER_SETS` (the sets of `benchmarks/data/faq/` published
 when the shipped map was fitted: tuning and held-out halves, and the phrasings taught) is embedded as
@@ -9,7 +9,10 @@ e5 reads a question; every entry of its knowledge base as the index embeds it (i
 start of its answer: `knowledge.dense.entry_texts`). The map W (384 × 384, starting from the
 identity) is fitted so that W·question, normalised, is closest to its own entry among the entries of
 its FAQ: softmax cross-entropy over those entries' cosines / temperature, plus ridge × ‖W − I‖² so
-that it stays near e5's own reading; Adam, one step per set, sets shuffled each epoch (seeded).
+that it stays near e5's own reading; Adam, one step per set, sets shuffled each epoch (seeded). Since
+round 21 the softmax has one more column, "none of these", at a cosine level fitted with W: every
+out-of-scope question of a set (near misses and others, weighted `NONE_WEIGHT`) is drawn to it, so the
+map learns to place a question no entry answers below every entry, not only to rank the right one first.
 
 It prints leave-folds-out figures first: the knowledge bases are dealt into `--folds` folds (the
 bundled sets share one base, so one fold); each fold's questions are mapped by a W fitted on the
@@ -65,6 +68,12 @@ EPOCHS = 40
 TEMPERATURE = 0.05
 RIDGE = 0.003  # chosen from 0.1, 0.01, 0.003 by the leave-folds-out figures (README, round 20)
 SEED = 0
+# How much each out-of-scope question (near misses and others) counts when fitting, against 1 for an
+# in-scope one: it is drawn towards "none of these", a column of the softmax whose cosine is a level
+# fitted with the map (from NONE_START), so the map learns to place what no entry answers below every
+# entry. 0: in-scope questions only (the map of round 20). Round 21 tried 1 (README).
+NONE_WEIGHT = 1.0
+NONE_START = 0.3
 _QUERY_CACHE = "dense-e5-small-questions.npz"
 MAP_ALONE = 1e4  # a blend at which e5's own vector hardly counts: what the map alone does to the cosines
 
@@ -142,39 +151,58 @@ def set_vectors(folder: Path, vectors: QuestionVectors) -> SetVectors:
     )
 
 
+class _Adam:
+    """Adam's steps for one parameter (an array, or the none-of-these level as a 0-d array)."""
+
+    def __init__(self, like: np.ndarray, rate: float) -> None:
+        self.first, self.second, self.rate, self.steps = np.zeros_like(like), np.zeros_like(like), rate, 0
+
+    def step(self, gradient: np.ndarray) -> np.ndarray:
+        self.steps += 1
+        self.first = 0.9 * self.first + 0.1 * gradient
+        self.second = 0.999 * self.second + 0.001 * gradient * gradient
+        unbiased = self.first / (1 - 0.9**self.steps), self.second / (1 - 0.999**self.steps)
+        return self.rate * unbiased[0] / (np.sqrt(unbiased[1]) + 1e-8)
+
+
 def fit_map(sets: list[SetVectors], epochs: int = EPOCHS, temperature: float = TEMPERATURE,
-            ridge: float = RIDGE, seed: int = SEED) -> np.ndarray:  # fmt: skip
-    """W fitted by Adam on softmax cross-entropy over each FAQ's entries (the module's docstring)."""
+            ridge: float = RIDGE, seed: int = SEED, none_weight: float = NONE_WEIGHT) -> np.ndarray:  # fmt: skip
+    """W fitted by Adam on softmax cross-entropy over each FAQ's entries and "none of these" (the
+    module's docstring)."""
     size = sets[0].entries.shape[1]
     identity = np.eye(size, dtype=np.float32)
-    matrix, first, second = identity.copy(), np.zeros_like(identity), np.zeros_like(identity)
-    step, rng = 0, np.random.default_rng(seed)
+    matrix, level = identity.copy(), np.array(NONE_START)
+    steps, level_steps, rng = _Adam(matrix, 1e-3), _Adam(level, 1e-2), np.random.default_rng(seed)
     for _ in range(epochs):
         for at in rng.permutation(len(sets)):
             found = sets[at]
-            asked = found.expected >= 0
-            gradient = _gradient(matrix, found.questions[asked], found.entries, found.expected[asked], temperature)
-            gradient += ridge * (matrix - identity)
-            step += 1
-            first = 0.9 * first + 0.1 * gradient
-            second = 0.999 * second + 0.001 * gradient * gradient
-            matrix -= 1e-3 * (first / (1 - 0.9**step)) / (np.sqrt(second / (1 - 0.999**step)) + 1e-8)
+            weight = np.where(found.expected >= 0, 1.0, none_weight)
+            asked = weight > 0
+            target = np.where(found.expected >= 0, found.expected, len(found.entries))[asked]
+            gradient, d_level = _gradient(
+                matrix, found.questions[asked], found.entries, target, weight[asked], temperature, float(level)
+            )
+            matrix -= steps.step(gradient + ridge * (matrix - identity))
+            level -= level_steps.step(np.array(d_level))
     return matrix
 
 
-def _gradient(matrix: np.ndarray, questions: np.ndarray, entries: np.ndarray, expected: np.ndarray,
-              temperature: float) -> np.ndarray:  # fmt: skip
+def _gradient(matrix: np.ndarray, questions: np.ndarray, entries: np.ndarray, target: np.ndarray,
+              weight: np.ndarray, temperature: float, level: float) -> tuple[np.ndarray, float]:  # fmt: skip
+    """The weighted cross-entropy's gradient in W and in the none-of-these level; a target equal to
+    the number of entries is "none of these", whose cosine is `level`."""
     mapped = questions @ matrix.T
     norms = np.linalg.norm(mapped, axis=1, keepdims=True)
     unit = mapped / norms
-    logits = unit @ entries.T / temperature
+    logits = np.hstack([unit @ entries.T, np.full((len(unit), 1), level)]) / temperature
     logits -= logits.max(axis=1, keepdims=True)
     chance = np.exp(logits)
     chance /= chance.sum(axis=1, keepdims=True)
-    chance[np.arange(len(expected)), expected] -= 1.0
-    d_unit = chance @ entries / temperature / len(expected)
+    chance[np.arange(len(target)), target] -= 1.0
+    chance *= (weight / weight.sum())[:, None]
+    d_unit = chance[:, :-1] @ entries / temperature
     d_mapped = (d_unit - unit * (unit * d_unit).sum(axis=1, keepdims=True)) / norms
-    return (d_mapped.T @ questions).astype(np.float32)
+    return (d_mapped.T @ questions).astype(np.float32), float(chance[:, -1].sum() / temperature)
 
 
 def closest(found: SetVectors, matrix: np.ndarray | None, blend: float | None = None) -> np.ndarray:
@@ -211,10 +239,11 @@ def figures(sets: list[SetVectors], matrix: np.ndarray | None, blend: float | No
 
 
 def fold_maps(sets: list[SetVectors], folds: int = FOLDS, epochs: int = EPOCHS, temperature: float = TEMPERATURE,
-              ridge: float = RIDGE) -> dict[str, np.ndarray]:  # fmt: skip
+              ridge: float = RIDGE, none_weight: float = NONE_WEIGHT) -> dict[str, np.ndarray]:  # fmt: skip
     """For each set, the map fitted on the other folds' sets only."""
     fold = fold_of([s.name for s in sets], folds)
-    maps = [fit_map([s for s in sets if fold[s.name] != k], epochs, temperature, ridge) for k in range(folds)]
+    train = [[s for s in sets if fold[s.name] != k] for k in range(folds)]
+    maps = [fit_map(train[k], epochs, temperature, ridge, none_weight=none_weight) for k in range(folds)]
     return {s.name: maps[fold[s.name]] for s in sets}
 
 
@@ -233,9 +262,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--temperature", type=float, default=TEMPERATURE)
     parser.add_argument("--ridge", type=float, default=RIDGE)
+    parser.add_argument("--none-weight", type=float, default=NONE_WEIGHT, help="out-of-scope questions' weight")
     args = parser.parse_args(argv)
     sets = load_sets()
-    maps = fold_maps(sets, args.folds, args.epochs, args.temperature, args.ridge)
+    maps = fold_maps(sets, args.folds, args.epochs, args.temperature, args.ridge, args.none_weight)
     for k in range(args.folds):
         held = [s for s in sets if fold_of(ADAPTER_SETS, args.folds)[s.name] == k]
         unmapped, mapped = figures(held, None), figures(held, maps[held[0].name])
@@ -247,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         report["spread"].append(alone.spread)
         print(json.dumps(report), flush=True)
     if args.write:
-        np.save(ADAPTER_FILE, fit_map(sets, args.epochs, args.temperature, args.ridge))
+        np.save(ADAPTER_FILE, fit_map(sets, args.epochs, args.temperature, args.ridge, none_weight=args.none_weight))
         print(f"wrote {ADAPTER_FILE} ({ADAPTER_FILE.stat().st_size} bytes)", file=sys.stderr)
     return 0
 

@@ -65,7 +65,7 @@ def test_faq_ask_explains_which_words_matched_which_field(capsys: pytest.Capture
     assert "learned judge: 0." in out and "weighed most: " in out  # the default judge, with its evidence
     assert "candidates weighed: 「" in out  # the shipped trees weigh the first two candidates
     assert "read as:" not in out  # nothing repaired: the embeddings read it as typed
-    assert "embedded as: e5's vector + 0.2 × the question map's" in out  # the shipped map (knowledge.dense_adapter)
+    assert "embedded as: e5's vector + 1.0 × the question map's" in out  # the shipped map (knowledge.dense_adapter)
     assert main(["faq", "ask", "--json", "--explain", "解約方法は？"]) == 0
     line = json.loads(capsys.readouterr().out)
     assert line["answered"] and line["explain"]["candidates"][0]["matched"]

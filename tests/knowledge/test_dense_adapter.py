@@ -122,3 +122,31 @@ def test_bundled_sets_share_one_fold_and_every_set_gets_a_map_that_never_saw_it(
     sets = [_set(name, turn) for name in ("bundled", "bundled-r3", "hr", "ec")]
     maps = faq_fit_adapter.fold_maps(sets, folds=2, epochs=1)
     assert maps["bundled"] is maps["bundled-r3"] and maps["ec"] is not maps["bundled"]
+
+
+def _set_with_near_misses(name: str) -> faq_fit_adapter.SetVectors:
+    """Four entries on the first axes; in-scope questions blurred around their entry, and near misses
+    as close to one entry as they are, set apart only by a fifth axis (their different ask) that no
+    in-scope question has."""
+    rng = np.random.default_rng(len(name))
+    entries = np.eye(5, dtype=np.float32)[:4]
+    expected = np.concatenate([np.repeat(np.arange(4), 5), np.full(8, -1)])
+    questions = np.eye(5, dtype=np.float32)[np.concatenate([np.repeat(np.arange(4), 5), np.arange(8) % 4])]
+    questions[:20, :4] += rng.normal(0, 0.25, (20, 4)).astype(np.float32)
+    questions[20:, 4] = 0.45
+    return faq_fit_adapter.SetVectors(name, entries, questions, expected, expected < 0)
+
+
+def test_fitting_with_none_of_these_places_near_misses_below_the_entries() -> None:
+    """Near misses drawn to "none of these" teach the map what sets them apart; fitted on in-scope
+    questions only, it has no reason to."""
+    sets = [_set_with_near_misses(name) for name in ("aa", "bbb", "cccc", "ddddd")]
+    unseen = _set_with_near_misses("eeeeee")
+    plain = faq_fit_adapter.fit_map(sets, epochs=200, temperature=0.1, ridge=0.0, none_weight=0.0)
+    with_none = faq_fit_adapter.fit_map(sets, epochs=200, temperature=0.1, ridge=0.0, none_weight=1.0)
+    alone = faq_fit_adapter.MAP_ALONE
+    before = faq_fit_adapter.figures([unseen], None)
+    without = faq_fit_adapter.figures([unseen], plain, blend=alone)
+    learned = faq_fit_adapter.figures([unseen], with_none, blend=alone)
+    assert learned.near_miss_auc > max(before.near_miss_auc, without.near_miss_auc) + 0.2
+    assert learned.first == 1.0
