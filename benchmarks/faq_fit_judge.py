@@ -3,7 +3,8 @@
     pip install -e '.[fit]'          # LightGBM, only to fit; the bot evaluates the trees itself
     SUPPORTBOT_FAQ_INDEX_CACHE=/tmp/faq-cache python benchmarks/faq_fit_judge.py [--write]
         [--rows FILE] [--leaves 8] [--rounds 200] [--min-leaf 30] [--floor 0.0] [--without NAME]
-        [--by-style CONFIDENCE] [--sentence-weight W] [--depth 2] [--keep-lexical-silence] [--fit-silent]
+        [--by-style CONFIDENCE] [--sentence-weight W] [--suggest-weight W] [--blend B] [--depth 2]
+        [--keep-lexical-silence] [--fit-silent]
 
 Every question of the sets in `JUDGE_SETS` (every set of `benchmarks/data/faq/` published when the
 shipped trees were fitted; tuning and held-out halves, before and after
@@ -28,7 +29,8 @@ lexical score (`--floor`) can be compared without searching again, and what a fe
 (`--by-style C`: per style its writer was asked for, the share ranked first and the share answered
 right at answer confidence C; near misses and other out-of-scope questions answered);
 `--sentence-weight W` searches with another weight of the closest answer sentence in the order of
-the candidates (`knowledge.dense.SENTENCE_WEIGHT`; keep its rows in another file). `--depth N` fits
+the candidates (`knowledge.dense.SENTENCE_WEIGHT`; keep its rows in another file); `--suggest-weight`
+and `--blend` likewise with another cosine weight and share of the question map (round 21). `--depth N` fits
 trees that weigh each of the first N candidates of a search (a row each, labelled by whether it is
 the expected entry) and judges a question by the likeliest of them, as the bot does with the
 shipped trees' depth (`knowledge.confidence.judged`). `--write` refits on everything
@@ -335,12 +337,18 @@ def main(argv: list[str] | None = None) -> int:
         "--by-style", type=float, metavar="CONFIDENCE",
         help="also print, at this answer confidence, each style's share ranked first and answered right",
     )  # fmt: skip
+    parser.add_argument("--suggest-weight", type=float, help="the cosine's weight in that order (SUGGEST_WEIGHT)")
+    parser.add_argument("--blend", type=float, help="the question map's share (knowledge.dense_adapter.BLEND)")
     args = parser.parse_args(argv)
-    if args.write and args.without:
-        raise SystemExit("--write fits the shipped trees on every feature: drop --without")
+    if args.write and (args.without or args.blend is not None or args.suggest_weight is not None):
+        raise SystemExit("--write fits the shipped trees on every feature, as the bot searches: drop --without etc.")
     PARAMS.update(num_leaves=args.leaves, min_data_in_leaf=args.min_leaf)
     if args.sentence_weight is not None:
         dense.SENTENCE_WEIGHT = args.sentence_weight
+    if args.suggest_weight is not None:
+        dense.SUGGEST_WEIGHT = args.suggest_weight
+    if args.blend is not None:
+        dense_adapter.BLEND = args.blend
     rows, names = without(searched(args.rows), args.without)
     rows, fitted = judged_and_fitted(rows, args.keep_lexical_silence, args.fit_silent)
     probability: dict[int, float] = {}

@@ -71,7 +71,7 @@ from knowledge import evaluation  # noqa: E402
 from knowledge.dense import DenseUse  # noqa: E402
 from knowledge.evaluation import Labelled  # noqa: E402
 from knowledge.loader import load_entries  # noqa: E402
-from knowledge.results import DEFAULT_OFFER_OTHERS_BELOW  # noqa: E402
+from knowledge.results import DEFAULT_ANSWER_CONFIDENCE, DEFAULT_OFFER_OTHERS_BELOW  # noqa: E402
 from knowledge.search import (  # noqa: E402
     DEFAULT_ANSWER_THRESHOLD,
     DEFAULT_SUGGEST_THRESHOLD,
@@ -84,6 +84,7 @@ SETS = ROOT / "benchmarks" / "data" / "faq"
 SPLITS = ("tuning", "heldout")
 MAX_SUGGESTIONS = 5  # as the bot's default [faq] max_suggestions (3 before round 18)
 OFFER_OTHERS_BELOW = DEFAULT_OFFER_OTHERS_BELOW  # as the bot's default [faq] offer_others_below (round 18)
+ANSWER_CONFIDENCE = DEFAULT_ANSWER_CONFIDENCE  # as the bot's default [faq] answer_confidence (the learned judge)
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
@@ -119,10 +120,13 @@ def load_index(folder: Path, without_alternatives: bool = False, dense: DenseUse
     return index
 
 
-def set_shown(max_suggestions: int, offer_others_below: float) -> None:
-    """What the user is shown, as the bot's `[faq] max_suggestions` and `offer_others_below` say."""
-    global MAX_SUGGESTIONS, OFFER_OTHERS_BELOW
-    MAX_SUGGESTIONS, OFFER_OTHERS_BELOW = max_suggestions, offer_others_below
+def set_shown(
+    max_suggestions: int, offer_others_below: float, answer_confidence: float = DEFAULT_ANSWER_CONFIDENCE
+) -> None:
+    """What the user is shown, as the bot's `[faq] max_suggestions`, `offer_others_below` and
+    `answer_confidence` say."""
+    global MAX_SUGGESTIONS, OFFER_OTHERS_BELOW, ANSWER_CONFIDENCE
+    MAX_SUGGESTIONS, OFFER_OTHERS_BELOW, ANSWER_CONFIDENCE = max_suggestions, offer_others_below, answer_confidence
 
 
 def dense_use(option: str) -> DenseUse:
@@ -161,7 +165,7 @@ def evaluate(
     questions = [Labelled(r["q"], r.get("expected"), r.get("kind"), r.get("style")) for r in rows]
     report = evaluation.evaluate(
         index, questions, answer_threshold, suggest_threshold, MAX_SUGGESTIONS, print_miss if verbose else None,
-        offer_others_below=OFFER_OTHERS_BELOW,
+        offer_others_below=OFFER_OTHERS_BELOW, answer_confidence=ANSWER_CONFIDENCE,
     )  # fmt: skip
     unknown = evaluation.unknown_headings(index, questions)
     if unknown:
@@ -285,9 +289,13 @@ def main(argv: list[str] | None = None) -> int:
         help="an answer less sure than this offers the next candidates, as [faq] offer_others_below (0: never, "
         "as before round 18)",
     )  # fmt: skip
+    parser.add_argument(
+        "--answer-confidence", type=float, default=DEFAULT_ANSWER_CONFIDENCE,
+        help="the learned judge's probability from which it answers, as [faq] answer_confidence",
+    )  # fmt: skip
     parser.add_argument("--together", action="store_true", help="the named sets' knowledge bases as one base")
     args = parser.parse_args(argv)
-    set_shown(args.max_suggestions, args.offer_others_below)
+    set_shown(args.max_suggestions, args.offer_others_below, args.answer_confidence)
     dense = dense_use(args.dense)
     if args.suggest_weight is not None:
         embeddings.SUGGEST_WEIGHT = args.suggest_weight
