@@ -14,12 +14,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import faq_fit_judge  # noqa: E402
+import faq_judge_rows  # noqa: E402
 
 from knowledge.confidence import FEATURES, TreeModel, shipped_model  # noqa: E402
 
 
-def searched(evidence: list[float] | None) -> faq_fit_judge.Searched:
-    return faq_fit_judge.Searched("foreign", "hr", "hr", True, evidence, True, "right")
+def searched(evidence: list[float] | None) -> faq_judge_rows.Searched:
+    return faq_judge_rows.Searched("foreign", "hr", "hr", True, evidence, True, "right")
 
 
 def test_without_leaves_the_named_features_out_of_every_rows_evidence() -> None:
@@ -38,14 +39,14 @@ def test_without_refuses_a_feature_it_does_not_have_and_a_write() -> None:
 
 def test_by_style_says_where_right_answers_are_lost() -> None:
     rows = [
-        faq_fit_judge.Searched("foreign", "hr", "hr", True, [0.0], True, "", "enduser", "in_scope"),
-        faq_fit_judge.Searched("foreign", "hr", "hr", True, [0.0], True, "", "enduser", "in_scope"),
-        faq_fit_judge.Searched("foreign", "hr", "hr", True, [0.0], False, "", "enduser", "in_scope"),
-        faq_fit_judge.Searched("foreign", "hr", "hr", True, None, False, "", "keywords", "in_scope"),
-        faq_fit_judge.Searched("foreign", "hr", "hr", False, [0.0], False, "", "", "near_miss"),
-        faq_fit_judge.Searched("foreign", "hr", "hr", False, [0.0], False, "", "polite", "near_miss"),
-        faq_fit_judge.Searched("taught", "hr", "hr", False, [0.0], False, ""),
-        faq_fit_judge.Searched("taught", "hr", "hr", False, [0.0], False, "", "polite", "oos"),  # an older label
+        faq_judge_rows.Searched("foreign", "hr", "hr", True, [0.0], True, "", "enduser", "in_scope"),
+        faq_judge_rows.Searched("foreign", "hr", "hr", True, [0.0], True, "", "enduser", "in_scope"),
+        faq_judge_rows.Searched("foreign", "hr", "hr", True, [0.0], False, "", "enduser", "in_scope"),
+        faq_judge_rows.Searched("foreign", "hr", "hr", True, None, False, "", "keywords", "in_scope"),
+        faq_judge_rows.Searched("foreign", "hr", "hr", False, [0.0], False, "", "", "near_miss"),
+        faq_judge_rows.Searched("foreign", "hr", "hr", False, [0.0], False, "", "polite", "near_miss"),
+        faq_judge_rows.Searched("taught", "hr", "hr", False, [0.0], False, ""),
+        faq_judge_rows.Searched("taught", "hr", "hr", False, [0.0], False, "", "polite", "oos"),  # an older label
     ]
     answered = {0: "right", 2: "wrong", 4: "wrong", 7: "wrong"}
     found = faq_fit_judge.by_style(rows, lambda number, row: answered.get(number, ""))
@@ -71,11 +72,11 @@ def test_near_misses_weigh_more_when_fitting(monkeypatch: pytest.MonkeyPatch) ->
     )
     monkeypatch.setitem(sys.modules, "lightgbm", fake)
     rows = [
-        faq_fit_judge.Searched("foreign", "hr", "hr", True, [0.0], True, "", "polite", "in_scope"),
-        faq_fit_judge.Searched("foreign", "hr", "hr", False, [0.0], False, "", "polite", "near_miss"),
-        faq_fit_judge.Searched("foreign", "hr", "hr", False, None, False, "", "", "near_miss"),  # silent
-        faq_fit_judge.Searched("foreign", "hr", "hr", False, [0.0], False, "", "", "out_of_scope"),
-        faq_fit_judge.Searched("bundled", "bundled", "bundled-r3", False, [0.0], False, ""),  # no kind
+        faq_judge_rows.Searched("foreign", "hr", "hr", True, [0.0], True, "", "polite", "in_scope"),
+        faq_judge_rows.Searched("foreign", "hr", "hr", False, [0.0], False, "", "polite", "near_miss"),
+        faq_judge_rows.Searched("foreign", "hr", "hr", False, None, False, "", "", "near_miss"),  # silent
+        faq_judge_rows.Searched("foreign", "hr", "hr", False, [0.0], False, "", "", "out_of_scope"),
+        faq_judge_rows.Searched("bundled", "bundled", "bundled-r3", False, [0.0], False, ""),  # no kind
     ]
     faq_fit_judge.fit(rows, 1, ("lexical_score",), near_miss_weight=3.0)
     assert given == {"labels": [1.0, 0.0, 0.0, 0.0], "weight": [1.0, 3.0, 1.0, 1.0]}
@@ -86,7 +87,7 @@ def test_near_misses_weigh_more_when_fitting(monkeypatch: pytest.MonkeyPatch) ->
 def test_deeper_trees_are_fitted_on_every_candidate_and_choose_the_likeliest() -> None:
     """`--depth N`: a row for each of a question's first N candidates, labelled by whether it is the
     expected entry; judged, the likeliest of them goes first (as `knowledge.confidence.judged` does)."""
-    row = faq_fit_judge.Searched(
+    row = faq_judge_rows.Searched(
         "foreign", "hr", "hr", True, [0.1], False, "", candidates=[[0.1], [0.9], [0.5]], right_at=1
     )
     assert [(r.evidence, r.right) for r in faq_fit_judge.by_candidate([row], 2)] == [([0.1], False), ([0.9], True)]
@@ -95,7 +96,7 @@ def test_deeper_trees_are_fitted_on_every_candidate_and_choose_the_likeliest() -
     assert right and probability == pytest.approx(1 / (1 + math.exp(-1.0)))  # [0.9] beats [0.1]; [0.5] ties it later
     assert faq_fit_judge.choose(first, row, 1) == (pytest.approx(1 / (1 + math.exp(1.0))), False)
     # rows kept before candidates were: the first is their only candidate
-    older = faq_fit_judge.Searched("foreign", "hr", "hr", True, [0.3], True, "right")
+    older = faq_judge_rows.Searched("foreign", "hr", "hr", True, [0.3], True, "right")
     assert older.candidates == [[0.3]] and older.right_at == 0
 
 
@@ -107,8 +108,8 @@ def test_the_shipped_trees_weigh_as_many_candidates_as_the_fit_says() -> None:
 def test_searches_the_lexical_judge_left_silent_are_judged_but_not_fitted_on() -> None:
     """Since round 17 the bot's trees weigh every search; they are fitted on those the lexical judge
     spoke on (`--fit-silent` was tried and left out), and `--keep-lexical-silence` judges as before."""
-    spoken = faq_fit_judge.Searched("foreign", "hr", "hr", True, [0.5], True, "", candidates=[[0.5]], right_at=0)
-    silent = faq_fit_judge.Searched(
+    spoken = faq_judge_rows.Searched("foreign", "hr", "hr", True, [0.5], True, "", candidates=[[0.5]], right_at=0)
+    silent = faq_judge_rows.Searched(
         "foreign", "hr", "hr", True, [0.1], True, "", candidates=[[0.1], [0.2]], right_at=0, lexical_silent=True
     )
     kept = faq_fit_judge.without_silence([spoken, silent])
@@ -127,9 +128,9 @@ def test_the_trees_are_searched_with_fold_maps_only_when_the_bot_ships_a_map(mon
     from knowledge import dense_adapter
 
     monkeypatch.setattr(dense_adapter, "query_map", lambda: None)
-    assert faq_fit_judge.fold_maps() == {}
+    assert faq_judge_rows.fold_maps() == {}
     maps = {"hr": object()}
     monkeypatch.setattr(dense_adapter, "query_map", lambda: object())
-    monkeypatch.setattr(faq_fit_judge.faq_fit_adapter, "load_sets", lambda: ["sets"])
-    monkeypatch.setattr(faq_fit_judge.faq_fit_adapter, "fold_maps", lambda sets: maps if sets == ["sets"] else {})
-    assert faq_fit_judge.fold_maps() is maps
+    monkeypatch.setattr(faq_judge_rows.faq_fit_adapter, "load_sets", lambda: ["sets"])
+    monkeypatch.setattr(faq_judge_rows.faq_fit_adapter, "fold_maps", lambda sets: maps if sets == ["sets"] else {})
+    assert faq_judge_rows.fold_maps() is maps
