@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,9 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import faq_fit_adapter
 import faq_quality
 
-from knowledge import dense_adapter
+from knowledge import dense, dense_adapter
 from knowledge.dense import DenseUse
 
+_QUERY_CACHE = "dense-e5-small-bot-queries.npz"
 CANDIDATES = 5  # kept per question in the rows: how deep the trees could weigh them
 
 # The sets the shipped trees were fitted on: every set published when they were fitted (round 14:
@@ -114,18 +118,57 @@ def fold_maps() -> dict[str, np.ndarray]:
     return faq_fit_adapter.fold_maps(faq_fit_adapter.load_sets())
 
 
+@contextmanager
+def remembered_queries(cache_dir: Path | None) -> Iterator[None]:
+    """The model's question vectors kept by text in `cache_dir` between runs (`_QUERY_CACHE`).
+
+    Searching every set embeds some 40,000 questions as the bot reads them (normalised), one by one:
+    about twenty minutes on this machine, every time the trees are compared. Each vector is the
+    model's own for that exact text, computed as the bot computes it, so a run that reads them
+    searches exactly as one that does not."""
+    model = dense.load_model()
+    if cache_dir is None or model is None:
+        yield
+        return
+    file = cache_dir / _QUERY_CACHE
+    known: dict[str, np.ndarray] = {}
+    if file.exists():
+        with np.load(file, allow_pickle=False) as data:
+            known = dict(zip(data["texts"].tolist(), data["vectors"], strict=True))
+    embed, own = model.query, "query" in vars(model)
+
+    def query(text: str) -> np.ndarray:
+        if text not in known:
+            known[text] = np.asarray(embed(text), dtype=np.float32).reshape(-1)
+        return known[text]
+
+    model.query = query
+    try:
+        yield
+    finally:
+        if own:
+            model.query = embed
+        else:
+            del model.query  # the class's own method again
+        if known:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(file, texts=np.array(list(known)), vectors=np.stack(list(known.values())))
+
+
 def searched(keep: Path | None) -> list[Searched]:
     """Every question of JUDGE_SETS searched (or read from `keep`, where they were kept)."""
     if keep is not None and keep.exists():
         return [Searched(**row) for row in json.loads(keep.read_text(encoding="utf-8"))]
     rows: list[Searched] = []
     maps = fold_maps()
-    for folder in faq_quality.set_folders(list(JUDGE_SETS)):
-        with dense_adapter.fitting_with(maps.get(folder.name)):
-            rows += search_all(folder, taught=False)
-            if (folder / "teach.jsonl").exists():
-                rows += search_all(folder, taught=True)
-        print(f"searched {folder.name}", file=sys.stderr)
+    cache = os.environ.get("SUPPORTBOT_FAQ_INDEX_CACHE")
+    with remembered_queries(Path(cache) if cache else None):
+        for folder in faq_quality.set_folders(list(JUDGE_SETS)):
+            with dense_adapter.fitting_with(maps.get(folder.name)):
+                rows += search_all(folder, taught=False)
+                if (folder / "teach.jsonl").exists():
+                    rows += search_all(folder, taught=True)
+            print(f"searched {folder.name}", file=sys.stderr)
     if keep is not None:
         keep.write_text(json.dumps([dataclasses.asdict(r) for r in rows]), encoding="utf-8")
     return rows

@@ -134,3 +134,27 @@ def test_the_trees_are_searched_with_fold_maps_only_when_the_bot_ships_a_map(mon
     monkeypatch.setattr(faq_judge_rows.faq_fit_adapter, "load_sets", lambda: ["sets"])
     monkeypatch.setattr(faq_judge_rows.faq_fit_adapter, "fold_maps", lambda sets: maps if sets == ["sets"] else {})
     assert faq_judge_rows.fold_maps() is maps
+
+
+def test_remembered_queries_embed_each_text_once_across_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The judge's rows are searched with the model's own vector for each exact text, read back from
+    the cache folder on the next run instead of embedded again; the model is left as it was."""
+    calls: list[str] = []
+
+    class Model:
+        def query(self, text: str) -> list[float]:
+            calls.append(text)
+            return [float(len(text)), 1.0]
+
+    model = Model()
+    monkeypatch.setattr(faq_judge_rows.dense, "load_model", lambda: model)
+    for run in range(2):
+        with faq_judge_rows.remembered_queries(tmp_path):
+            assert model.query("ログイン") == pytest.approx([4.0, 1.0])
+            assert model.query("ログイン") == pytest.approx([4.0, 1.0])
+            assert model.query("sso" * run) == pytest.approx([3.0 * run, 1.0])
+        assert "query" not in vars(model)
+    assert calls == ["ログイン", "", "sso"]
+    with faq_judge_rows.remembered_queries(None):
+        model.query("ログイン")
+    assert calls[-1] == "ログイン"
