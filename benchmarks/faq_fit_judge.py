@@ -4,7 +4,7 @@
     SUPPORTBOT_FAQ_INDEX_CACHE=/tmp/faq-cache python benchmarks/faq_fit_judge.py [--write]
         [--rows FILE] [--leaves 8] [--rounds 200] [--min-leaf 30] [--floor 0.0] [--without NAME]
         [--by-style CONFIDENCE] [--sentence-weight W] [--suggest-weight W] [--blend B] [--depth 2]
-        [--keep-lexical-silence] [--fit-silent]
+        [--keep-lexical-silence] [--fit-silent] [--since-round-14] [--fitted-on-round-14]
 
 Every question of the sets in `faq_judge_rows.JUDGE_SETS` (every set of `benchmarks/data/faq/` published when the
 shipped trees were fitted; tuning and held-out halves, before and after
@@ -33,7 +33,9 @@ the candidates (`knowledge.dense.SENTENCE_WEIGHT`; keep its rows in another file
 and `--blend` likewise with another cosine weight and share of the question map (round 21). `--depth N` fits
 trees that weigh each of the first N candidates of a search (a row each, labelled by whether it is
 the expected entry) and judges a question by the likeliest of them, as the bot does with the
-shipped trees' depth (`knowledge.confidence.judged`). `--write` refits on everything
+shipped trees' depth (`knowledge.confidence.judged`). `--since-round-14` judges only the sets
+published since round 14, and `--fitted-on-round-14` fits on round 14's 63 sets only (how round 22
+compared the trees fitted on every set with those). `--write` refits on everything
 and writes the trees: the same file from the same rows (LightGBM is deterministic here). Rows
 searched afresh can differ from kept ones in a few questions' last digits (an entry's vector computed
 afresh and one read from the index cache can differ in their last bits, and a combined score or a
@@ -56,7 +58,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from faq_judge_rows import Searched, searched
+from faq_judge_rows import ROUND_14_SETS, Searched, searched
 
 from knowledge import dense, dense_adapter
 from knowledge.confidence import FEATURES, MODEL_FILE, TreeModel, likeliest
@@ -140,6 +142,15 @@ def without(rows: list[Searched], dropped: list[str]) -> tuple[list[Searched], t
         for r in rows
     ]
     return projected, tuple(FEATURES[i] for i in kept)
+
+
+def as_round_14(
+    rows: list[Searched], fitted: list[Searched], since: bool, fitted_on: bool
+) -> tuple[list[Searched], list[Searched]]:
+    """The rows to judge and to fit on, as round 22 compared the trees: only the sets published since
+    round 14 judged (`since`), and the trees fitted on round 14's 63 sets only (`fitted_on`)."""
+    judged = [r for r in rows if r.set not in ROUND_14_SETS] if since else rows
+    return judged, [r for r in fitted if r.set in ROUND_14_SETS] if fitted_on else fitted
 
 
 def by_candidate(rows: list[Searched], depth: int) -> list[Searched]:
@@ -258,8 +269,12 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument("--suggest-weight", type=float, help="the cosine's weight in that order (SUGGEST_WEIGHT)")
     parser.add_argument("--blend", type=float, help="the question map's share (knowledge.dense_adapter.BLEND)")
+    round_14 = "judge only the sets published since round 14", "fit on round 14's 63 sets only (ROUND_14_SETS)"
+    parser.add_argument("--since-round-14", action="store_true", help=round_14[0])
+    parser.add_argument("--fitted-on-round-14", action="store_true", help=round_14[1])
     args = parser.parse_args(argv)
-    if args.write and (args.without or args.blend is not None or args.suggest_weight is not None):
+    if args.write and (args.without or args.blend is not None or args.suggest_weight is not None or args.since_round_14
+                       or args.fitted_on_round_14):  # fmt: skip
         raise SystemExit("--write fits the shipped trees on every feature, as the bot searches: drop --without etc.")
     PARAMS.update(num_leaves=args.leaves, min_data_in_leaf=args.min_leaf)
     if args.sentence_weight is not None:
@@ -270,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         dense_adapter.BLEND = args.blend
     rows, names = without(searched(args.rows), args.without)
     rows, fitted = judged_and_fitted(rows, args.keep_lexical_silence, args.fit_silent)
+    rows, fitted = as_round_14(rows, fitted, args.since_round_14, args.fitted_on_round_14)
     probability: dict[int, float] = {}
     for base in sorted({r.base for r in rows}):
         others = by_candidate([r for r in fitted if r.base != base], args.depth)

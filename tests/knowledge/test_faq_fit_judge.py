@@ -158,3 +158,14 @@ def test_remembered_queries_embed_each_text_once_across_runs(monkeypatch: pytest
     with faq_judge_rows.remembered_queries(None):
         model.query("ログイン")
     assert calls[-1] == "ログイン"
+
+
+def test_as_round_14_judges_the_later_sets_with_trees_fitted_on_round_14s() -> None:
+    """`--since-round-14 --fitted-on-round-14`: how round 22 compared the trees fitted on round 14's 63
+    sets with trees fitted on every set, on the sets published since."""
+    early, late = faq_judge_rows.ROUND_14_SETS[0], "petsitter"
+    assert late not in faq_judge_rows.ROUND_14_SETS and late in faq_judge_rows.JUDGE_SETS
+    rows = [faq_judge_rows.Searched("foreign", name, name, True, [0.0], True, "") for name in (early, late)]
+    assert faq_fit_judge.as_round_14(rows, rows, False, False) == (rows, rows)
+    assert faq_fit_judge.as_round_14(rows, rows, True, False) == ([rows[1]], rows)
+    assert faq_fit_judge.as_round_14(rows, rows, True, True) == ([rows[1]], [rows[0]])
