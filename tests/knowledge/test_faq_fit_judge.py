@@ -169,3 +169,12 @@ def test_as_round_14_judges_the_later_sets_with_trees_fitted_on_round_14s() -> N
     assert faq_fit_judge.as_round_14(rows, rows, False, False) == (rows, rows)
     assert faq_fit_judge.as_round_14(rows, rows, True, False) == ([rows[1]], rows)
     assert faq_fit_judge.as_round_14(rows, rows, True, True) == ([rows[1]], [rows[0]])
+
+
+def test_the_fitting_sets_are_published_sets_named_once() -> None:
+    """A misspelt or unpacked name (`*("wms")` is three letters) would fit on less than the README says."""
+    published = {folder.name for folder in (ROOT / "benchmarks" / "data" / "faq").iterdir() if folder.is_dir()}
+    for names in (faq_judge_rows.JUDGE_SETS, faq_judge_rows.ROUND_14_SETS):
+        assert len(set(names)) == len(names) and set(names) <= published
+    assert len(faq_judge_rows.JUDGE_SETS) == 117 and len(faq_judge_rows.ROUND_14_SETS) == 63
+    assert set(faq_judge_rows.ROUND_14_SETS) < set(faq_judge_rows.JUDGE_SETS)
