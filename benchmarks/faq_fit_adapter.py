@@ -2,6 +2,7 @@
 
     SUPPORTBOT_FAQ_INDEX_CACHE=/tmp/faq-cache python benchmarks/faq_fit_adapter.py [--write]
         [--folds 5] [--epochs 40] [--temperature 0.05] [--ridge 0.003] [--none-weight 1]
+    python benchmarks/faq_fit_adapter.py --measure MAP.npy --set NAME [--set NAME …]
 
 Every in-scope question of the sets in `ADAPTER_SETS` (the sets of `benchmarks/data/faq/` published
 when the shipped map was fitted: tuning and held-out halves, and the phrasings taught) is embedded as
@@ -24,7 +25,9 @@ near miss's (what the judge needs to tell them apart); `level`, the median entry
 on), each also with the map nearly alone (why the bot blends). `--write` then fits on every
 set and writes the map. `fold_maps` gives the maps the judge's trees are searched with
 (`benchmarks/faq_fit_judge.py`): each set searched with a map that never saw it, as the bot meets a
-team's FAQ.
+team's FAQ. `--measure MAP.npy --set NAME` only prints these figures for the named sets, unmapped and
+with that map: whether a refitted map shares the shipped one's level (round 23: the learned judge reads
+absolute cosines too, and a refit that moved the level by 0.02 moved its calibration).
 """
 
 from __future__ import annotations
@@ -258,6 +261,18 @@ def load_sets(names: tuple[str, ...] = ADAPTER_SETS) -> list[SetVectors]:
     return sets
 
 
+def measure(matrix: np.ndarray, names: tuple[str, ...]) -> int:
+    """A map's figures on the named sets, and unmapped: the level all cosines share moves the learned
+    judge's calibration, so a refitted map is compared with the shipped one on the same questions
+    (round 23)."""
+    if not names:
+        raise SystemExit("--measure needs --set NAME (repeatable)")
+    sets = load_sets(names)
+    for label, used in (("unmapped", None), ("mapped", matrix)):
+        print(json.dumps({"map": label, "sets": list(names), **figures(sets, used)._asdict()}), flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--write", action="store_true", help=f"write the map fitted on every set to {ADAPTER_FILE}")
@@ -266,7 +281,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--temperature", type=float, default=TEMPERATURE)
     parser.add_argument("--ridge", type=float, default=RIDGE)
     parser.add_argument("--none-weight", type=float, default=NONE_WEIGHT, help="out-of-scope questions' weight")
+    parser.add_argument("--measure", type=Path, help="only print the figures of this map (.npy) on the --set sets")
+    parser.add_argument("--set", dest="sets", action="append", default=[], help="a set --measure reads (repeatable)")
     args = parser.parse_args(argv)
+    if args.measure:
+        return measure(np.load(args.measure), tuple(args.sets))
     sets = load_sets()
     maps = fold_maps(sets, args.folds, args.epochs, args.temperature, args.ridge, args.none_weight)
     for k in range(args.folds):

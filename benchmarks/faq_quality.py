@@ -5,7 +5,7 @@ Usage:
                                      [--answer-threshold X --suggest-threshold Y]
                                      [--dense auto|judge|confirm|suggestions|ranking|on|off] [--suggest-weight W]
                                      [--close-in-meaning X] [--max-suggestions N] [--offer-others-below X]
-                                     [--together]
+                                     [--together] [--question-map FILE.npy]
 
 Each set is a folder of `benchmarks/data/faq/`:
 
@@ -44,12 +44,15 @@ Prints one JSON object a line per set and split (`ranking`: lexical or dense; `d
 --verbose lists every miss on stderr with the best candidates. --together searches the named sets'
 questions against their knowledge bases put together in one folder, as one larger base (one JSON
 line, "set": their names joined by "+"): whether the figures carry over to a FAQ several times the
-size of those the judge was fitted on.
+size of those the judge was fitted on. --question-map embeds the questions with another question map
+(one `benchmarks/faq_fit_adapter.py --write` wrote, kept aside) than the shipped `knowledge/dense_adapter.npy`: what
+a refitted map does with the shipped trees (round 23).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import importlib.util
 import json
@@ -62,12 +65,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from knowledge import dense as embeddings  # noqa: E402
-from knowledge import evaluation  # noqa: E402
+from knowledge import dense_adapter, evaluation  # noqa: E402
 from knowledge.dense import DenseUse  # noqa: E402
 from knowledge.evaluation import Labelled  # noqa: E402
 from knowledge.loader import load_entries  # noqa: E402
@@ -294,7 +299,16 @@ def main(argv: list[str] | None = None) -> int:
         help="the learned judge's probability from which it answers, as [faq] answer_confidence",
     )  # fmt: skip
     parser.add_argument("--together", action="store_true", help="the named sets' knowledge bases as one base")
+    parser.add_argument(
+        "--question-map", type=Path,
+        help="embed questions with this map (.npy, `benchmarks/faq_fit_adapter.py`) instead of the shipped one",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    with dense_adapter.fitting_with(np.load(args.question_map)) if args.question_map else contextlib.nullcontext():
+        return _measure_all(args)
+
+
+def _measure_all(args: argparse.Namespace) -> int:
     set_shown(args.max_suggestions, args.offer_others_below, args.answer_confidence)
     dense = dense_use(args.dense)
     if args.suggest_weight is not None:

@@ -150,3 +150,39 @@ def test_fitting_with_none_of_these_places_near_misses_below_the_entries() -> No
     learned = faq_fit_adapter.figures([unseen], with_none, blend=alone)
     assert learned.near_miss_auc > max(before.near_miss_auc, without.near_miss_auc) + 0.2
     assert learned.first == 1.0
+
+
+def test_the_quality_benchmark_measures_with_another_map_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`faq_quality.py --question-map FILE`: what a refitted map does with the shipped trees (round 23)."""
+    import faq_quality
+
+    other = tmp_path / "refitted.npy"
+    np.save(other, np.eye(3, dtype=np.float32) * 2)
+    seen: list[np.ndarray | None] = []
+    monkeypatch.setattr(faq_quality, "_measure_all", lambda args: seen.append(dense_adapter.current()) or 0)
+    assert faq_quality.main(["--question-map", str(other), "--dense", "off"]) == 0
+    assert np.array_equal(seen[0], np.eye(3) * 2)  # type: ignore[arg-type]
+    assert dense_adapter.current() is not seen[0]  # only while it measured: the shipped map again
+
+
+def test_a_maps_figures_are_measured_on_the_named_sets(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`faq_fit_adapter.py --measure MAP --set NAME`: the level and spread a map gives the same questions,
+    unmapped and mapped, without fitting anything."""
+    import json
+
+    matrix = tmp_path / "map.npy"
+    np.save(matrix, np.eye(2, dtype=np.float32))
+    figures = faq_fit_adapter.Figures(0.5, 0.6, 0.7, 0.1)
+    asked: list[tuple[object, ...]] = []
+    monkeypatch.setattr(faq_fit_adapter, "load_sets", lambda names: asked.append(names) or [])
+    monkeypatch.setattr(faq_fit_adapter, "figures", lambda sets, used: asked.append((used,)) or figures)
+    assert faq_fit_adapter.main(["--measure", str(matrix), "--set", "hr", "--set", "ec"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["map"] for line in lines] == ["unmapped", "mapped"] and lines[1]["level"] == 0.7
+    assert asked[0] == ("hr", "ec") and asked[1] == (None,) and np.array_equal(asked[2][0], np.eye(2))  # type: ignore[arg-type]
+    with pytest.raises(SystemExit, match="--measure needs --set"):
+        faq_fit_adapter.main(["--measure", str(matrix)])
