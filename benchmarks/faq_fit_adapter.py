@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import faq_quality
 
 from knowledge import dense
-from knowledge.dense_adapter import ADAPTER_FILE, adapted
+from knowledge.dense_adapter import ADAPTER_FILE, adapted, query_map
 from knowledge.loader import load_entries
 
 # The 117 sets published when the shipped map was fitted (round 22): every folder of benchmarks/data/faq
@@ -285,7 +285,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", dest="sets", action="append", default=[], help="a set --measure reads (repeatable)")
     args = parser.parse_args(argv)
     if args.measure:
-        return measure(np.load(args.measure), tuple(args.sets))
+        matrix = query_map(args.measure)  # read as the bot reads the shipped one
+        if matrix is None:
+            raise SystemExit(f"--measure: {args.measure} is not a square .npy map")
+        return measure(matrix, tuple(args.sets))
     sets = load_sets()
     maps = fold_maps(sets, args.folds, args.epochs, args.temperature, args.ridge, args.none_weight)
     for k in range(args.folds):

@@ -52,7 +52,6 @@ a refitted map does with the shipped trees (round 23).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import importlib.util
 import json
@@ -64,8 +63,6 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -304,7 +301,12 @@ def main(argv: list[str] | None = None) -> int:
         help="embed questions with this map (.npy, `benchmarks/faq_fit_adapter.py`) instead of the shipped one",
     )  # fmt: skip
     args = parser.parse_args(argv)
-    with dense_adapter.fitting_with(np.load(args.question_map)) if args.question_map else contextlib.nullcontext():
+    if args.question_map is None:
+        return _measure_all(args)
+    matrix = dense_adapter.query_map(args.question_map)  # read as the bot reads the shipped one
+    if matrix is None:
+        raise SystemExit(f"--question-map: {args.question_map} is not a square .npy map")
+    with dense_adapter.fitting_with(matrix):
         return _measure_all(args)
 
 

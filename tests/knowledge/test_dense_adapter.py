@@ -165,6 +165,8 @@ def test_the_quality_benchmark_measures_with_another_map_when_asked(
     assert faq_quality.main(["--question-map", str(other), "--dense", "off"]) == 0
     assert np.array_equal(seen[0], np.eye(3) * 2)  # type: ignore[arg-type]
     assert dense_adapter.current() is not seen[0]  # only while it measured: the shipped map again
+    with pytest.raises(SystemExit, match="not a square"):
+        faq_quality.main(["--question-map", str(tmp_path / "missing.npy")])
 
 
 def test_a_maps_figures_are_measured_on_the_named_sets(
@@ -186,3 +188,5 @@ def test_a_maps_figures_are_measured_on_the_named_sets(
     assert asked[0] == ("hr", "ec") and asked[1] == (None,) and np.array_equal(asked[2][0], np.eye(2))  # type: ignore[arg-type]
     with pytest.raises(SystemExit, match="--measure needs --set"):
         faq_fit_adapter.main(["--measure", str(matrix)])
+    with pytest.raises(SystemExit, match="not a square"):
+        faq_fit_adapter.main(["--measure", str(tmp_path / "missing.npy"), "--set", "hr"])
