@@ -10,7 +10,10 @@ Every question of the sets in `faq_judge_rows.JUDGE_SETS` (every set of `benchma
 shipped trees were fitted; tuning and held-out halves, before and after
 teaching its phrasings) is searched as the bot searches with `[faq] dense = "judge"`, its question
 embedded with a question map fitted without that set's fold (`faq_fit_adapter.fold_maps`; since round
-20: the trees learn how far a mapped cosine can be trusted on a FAQ the map never saw); the evidence
+20: the trees learn how far a mapped cosine can be trusted on a FAQ the map never saw). With
+`--as-shipped`, the sets published after the shipped map was fitted (`faq_judge_rows.AS_SHIPPED_SETS`)
+instead, searched with the shipped map exactly as the bot searches a team's FAQ (round 24: how trees
+fitted on them did, README); the evidence
 of each search the lexical judge does not leave silent (`knowledge.confidence.evidence`, for each of
 its first candidates) is labelled 1 when the candidate is the expected entry, 0 otherwise (a wrong
 entry, or any entry for an out-of-scope question). The trees are fitted on all of it. Since round 17
@@ -33,7 +36,9 @@ the candidates (`knowledge.dense.SENTENCE_WEIGHT`; keep its rows in another file
 and `--blend` likewise with another cosine weight and share of the question map (round 21). `--depth N` fits
 trees that weigh each of the first N candidates of a search (a row each, labelled by whether it is
 the expected entry) and judges a question by the likeliest of them, as the bot does with the
-shipped trees' depth (`knowledge.confidence.judged`). `--since-round-14` judges only the sets
+shipped trees' depth (`knowledge.confidence.judged`). `--by-batch` leaves one batch of sets out instead of one base (`faq_judge_rows.AS_SHIPPED_BATCHES`: the
+sets written in one round, by helpers given the same instructions; with `--as-shipped`); last it prints the confidence `supportbot faq check` would advise on those figures
+(`faq_confidence.advice`). `--since-round-14` judges only the sets
 published since round 14, and `--fitted-on-round-14` fits on round 14's 63 sets only (how round 22
 compared the trees fitted on every set with those). `--write` refits on everything
 and writes the trees: the same file from the same rows (LightGBM is deterministic here). Rows
@@ -58,7 +63,8 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from faq_judge_rows import ROUND_14_SETS, Searched, searched
+from faq_confidence import advice, sweep
+from faq_judge_rows import AS_SHIPPED_SETS, JUDGE_SETS, ROUND_14_SETS, Searched, batch_of, fold_maps, searched
 
 from knowledge import dense, dense_adapter
 from knowledge.confidence import FEATURES, MODEL_FILE, TreeModel, likeliest
@@ -269,6 +275,14 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument("--suggest-weight", type=float, help="the cosine's weight in that order (SUGGEST_WEIGHT)")
     parser.add_argument("--blend", type=float, help="the question map's share (knowledge.dense_adapter.BLEND)")
+    parser.add_argument(
+        "--by-batch", action="store_true",
+        help="leave one batch of sets out (AS_SHIPPED_BATCHES: written in one round) instead of one base",
+    )  # fmt: skip
+    parser.add_argument(
+        "--as-shipped", action="store_true",
+        help="the sets the shipped map never saw (AS_SHIPPED_SETS), searched with it, as the bot searches",
+    )  # fmt: skip
     round_14 = "judge only the sets published since round 14", "fit on round 14's 63 sets only (ROUND_14_SETS)"
     parser.add_argument("--since-round-14", action="store_true", help=round_14[0])
     parser.add_argument("--fitted-on-round-14", action="store_true", help=round_14[1])
@@ -276,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.write and (args.without or args.blend is not None or args.suggest_weight is not None or args.since_round_14
                        or args.fitted_on_round_14):  # fmt: skip
         raise SystemExit("--write fits the shipped trees on every feature, as the bot searches: drop --without etc.")
+    if (args.since_round_14 or args.fitted_on_round_14) and args.as_shipped:
+        raise SystemExit("--since-round-14 and --fitted-on-round-14 compare the fold-mapped sets: drop --as-shipped")
     PARAMS.update(num_leaves=args.leaves, min_data_in_leaf=args.min_leaf)
     if args.sentence_weight is not None:
         dense.SENTENCE_WEIGHT = args.sentence_weight
@@ -283,15 +299,18 @@ def main(argv: list[str] | None = None) -> int:
         dense.SUGGEST_WEIGHT = args.suggest_weight
     if args.blend is not None:
         dense_adapter.BLEND = args.blend
-    rows, names = without(searched(args.rows), args.without)
+    found = searched(args.rows, AS_SHIPPED_SETS) if args.as_shipped else searched(args.rows, JUDGE_SETS, fold_maps())
+    rows, names = without(found, args.without)
     rows, fitted = judged_and_fitted(rows, args.keep_lexical_silence, args.fit_silent)
     rows, fitted = as_round_14(rows, fitted, args.since_round_14, args.fitted_on_round_14)
     probability: dict[int, float] = {}
-    for base in sorted({r.base for r in rows}):
-        others = by_candidate([r for r in fitted if r.base != base], args.depth)
+    left_out = batch_of if args.by_batch else lambda row: row.base
+    held_out = "leave_one_batch_out" if args.by_batch else "leave_one_base_out"
+    for base in sorted({left_out(r) for r in rows}):
+        others = by_candidate([r for r in fitted if left_out(r) != base], args.depth)
         model = fit(others, args.rounds, names, args.near_miss_weight)
         for number, row in enumerate(rows):
-            if row.base == base and row.evidence is not None and row.evidence[0] >= args.floor:
+            if left_out(row) == base and row.evidence is not None and row.evidence[0] >= args.floor:
                 probability[number], right = choose(model, row, args.depth)
                 rows[number] = dataclasses.replace(row, right=right)  # the first as the trees reorder them
     for confidence in CONFIDENCES:
@@ -299,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         def judged(number: int, row: Searched, confidence: float = confidence) -> str:
             return "" if probability.get(number, 0.0) < confidence else "right" if row.right else "wrong"
 
-        report = {"answer_confidence": confidence, "leave_one_base_out": figures(rows, judged)}
+        report = {"answer_confidence": confidence, held_out: figures(rows, judged)}
         print(json.dumps(report, ensure_ascii=False), flush=True)
     if args.by_style is not None:
 
@@ -309,6 +328,8 @@ def main(argv: list[str] | None = None) -> int:
         report = {"answer_confidence": args.by_style, "by_style": by_style(rows, styled)}
         print(json.dumps(report, ensure_ascii=False), flush=True)
     print(json.dumps({"rules (confirm)": figures(rows, lambda number, row: row.rules)}), flush=True)
+    lobo = sweep([(row, probability.get(number, 0.0)) for number, row in enumerate(rows)])
+    print(json.dumps({f"advised ({held_out})": advice(lobo)}), flush=True)
     if args.write:
         comment = (
             "Written by `python benchmarks/faq_fit_judge.py --write`: gradient-boosted trees (LightGBM "

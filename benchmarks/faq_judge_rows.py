@@ -3,7 +3,8 @@ the bot searches (`benchmarks/faq_fit_judge.py` fits and measures the trees on t
 
 Each set is searched with `[faq] dense = "judge"` and its question embedded with a question map
 fitted without that set's fold (`faq_fit_adapter.fold_maps`), so that the trees learn how far a
-mapped cosine can be trusted on a FAQ the map never saw. A row keeps the evidence of each of the
+mapped cosine can be trusted on a FAQ the map never saw; or, for the sets the shipped map was not
+fitted on (`AS_SHIPPED_SETS`), with the shipped map, exactly as the bot searches. A row keeps the evidence of each of the
 first `CANDIDATES` candidates, which of them is the expected entry, and what the rules (round 5's
 `confirm`) did with the same question, for comparison.
 """
@@ -15,8 +16,8 @@ import json
 import os
 import sys
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,13 +34,25 @@ _QUERY_CACHE = "dense-e5-small-bot-queries.npz"
 CANDIDATES = 5  # kept per question in the rows: how deep the trees could weigh them
 
 # The sets the shipped trees were fitted on: every set published when they were fitted, the same as
-# the question map's (round 22: 117 sets). Round 16 tried adding rounds 14 and 15's twelve to round 14's
-# 63 and round 19 all 99 published then; neither did better than the 63's trees, so those stayed. Round
-# 22 compared again on the 54 sets published since round 14, each searched with a fold map: judged by
-# trees fitted leaving its base out of all 117, at the same share of out-of-scope questions answered,
-# the foreign FAQs get about 0.01 more right than with the 63's trees (README, round 22), so the trees
-# now learn from every published set.
+# the question map's (round 22: 117 sets), each searched with a map fitted without its fold
+# (`fold_maps`). Round 16 tried adding rounds 14 and 15's twelve to round 14's 63 and round 19 all 99
+# published then; neither did better than the 63's trees, so those stayed. Round 22 compared again on
+# the 54 sets published since round 14, each searched with a fold map: judged by trees fitted leaving
+# its base out of all 117, at the same share of out-of-scope questions answered, the foreign FAQs get
+# about 0.01 more right than with the 63's trees (README, round 22), so the trees learn from every set.
 JUDGE_SETS = faq_fit_adapter.ADAPTER_SETS
+# The sets published after the shipped question map was fitted, batch by batch (each written blind in
+# one round by helpers given the same instructions): the map never saw them, so searched with it they
+# are what a team's own FAQ is to the bot (`faq_fit_judge.py --as-shipped`, `faq_confidence.py`; round
+# 24 fitted trees on them and left those out, README). When the map is refitted, these must be sets it
+# was not fitted on (a test says so).
+AS_SHIPPED_BATCHES = (
+    ("watersrv", "creditcard", "kakeibo", "photostudio", "taxi", "bundled-r23"),  # sealed in round 21
+    ("streaming", "securities", "airline", "mobilegame", "homesecurity", "bundled-r24"),  # round 22
+    ("karaoke", "campsite", "funeral", "solarpanel", "cardealer", "bundled-r25"),  # round 23
+    ("laundry", "pestcontrol", "musicschool", "netbank", "jobagency", "bundled-r26"),  # round 24
+)
+AS_SHIPPED_SETS = tuple(name for batch in AS_SHIPPED_BATCHES for name in batch)
 # The 63 sets the trees were fitted on from round 14 to round 21 (`faq_fit_judge.py --fitted-on-round-14`).
 ROUND_14_SETS = (
     *("accounting", "ats", "bundled", "bundled-checks", "bundled-dev", "bundled-r3", "bundled-r4", "bundled-r5"),
@@ -113,6 +126,13 @@ def search_all(folder: Path, taught: bool) -> list[Searched]:
     return found
 
 
+def batch_of(row: Searched) -> str:
+    """The batch a row's set was written in (`AS_SHIPPED_BATCHES`; its knowledge base for any other set):
+    what `faq_fit_judge.py --by-batch` leaves out, so that no set judged shares its writers'
+    instructions with the sets the trees were fitted on."""
+    return next((batch[0] for batch in AS_SHIPPED_BATCHES if row.set in batch), row.base)
+
+
 def fold_maps() -> dict[str, np.ndarray]:
     """Each set's question map fitted without its fold (`faq_fit_adapter.fold_maps`), when the bot
     ships a map: the trees learn how far to trust cosines of questions the map has never seen."""
@@ -158,16 +178,19 @@ def remembered_queries(cache_dir: Path | None) -> Iterator[None]:
             np.savez(file, texts=np.array(list(known)), vectors=np.stack(list(known.values())))
 
 
-def searched(keep: Path | None) -> list[Searched]:
-    """Every question of JUDGE_SETS searched (or read from `keep`, where they were kept)."""
+def searched(
+    keep: Path | None, names: Sequence[str], maps: Mapping[str, np.ndarray | None] | None = None
+) -> list[Searched]:
+    """Every question of the named sets searched (or read from `keep`, where they were kept): with the
+    shipped question map, as the bot searches, or, given `maps`, each set with its own (`fold_maps`;
+    None, or a set it lacks: unmapped)."""
     if keep is not None and keep.exists():
         return [Searched(**row) for row in json.loads(keep.read_text(encoding="utf-8"))]
     rows: list[Searched] = []
-    maps = fold_maps()
     cache = os.environ.get("SUPPORTBOT_FAQ_INDEX_CACHE")
     with remembered_queries(Path(cache) if cache else None):
-        for folder in faq_quality.set_folders(list(JUDGE_SETS)):
-            with dense_adapter.fitting_with(maps.get(folder.name)):
+        for folder in faq_quality.set_folders(list(names)):
+            with dense_adapter.fitting_with(maps.get(folder.name)) if maps is not None else nullcontext():
                 rows += search_all(folder, taught=False)
                 if (folder / "teach.jsonl").exists():
                     rows += search_all(folder, taught=True)

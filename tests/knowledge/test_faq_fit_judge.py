@@ -3,6 +3,7 @@ out, which is how the README says what each kind of evidence adds."""
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 import types
@@ -174,7 +175,44 @@ def test_as_round_14_judges_the_later_sets_with_trees_fitted_on_round_14s() -> N
 def test_the_fitting_sets_are_published_sets_named_once() -> None:
     """A misspelt or unpacked name (`*("wms")` is three letters) would fit on less than the README says."""
     published = {folder.name for folder in (ROOT / "benchmarks" / "data" / "faq").iterdir() if folder.is_dir()}
-    for names in (faq_judge_rows.JUDGE_SETS, faq_judge_rows.ROUND_14_SETS):
+    for names in (faq_judge_rows.JUDGE_SETS, faq_judge_rows.AS_SHIPPED_SETS, faq_judge_rows.ROUND_14_SETS):
         assert len(set(names)) == len(names) and set(names) <= published
     assert len(faq_judge_rows.JUDGE_SETS) == 117 and len(faq_judge_rows.ROUND_14_SETS) == 63
+    assert len(faq_judge_rows.AS_SHIPPED_SETS) == 24
     assert set(faq_judge_rows.ROUND_14_SETS) < set(faq_judge_rows.JUDGE_SETS)
+    shipped = json.loads((ROOT / "knowledge" / "confidence.json").read_text(encoding="utf-8"))["sets"]
+    assert sorted(shipped) == sorted(faq_judge_rows.JUDGE_SETS)  # the file says what it was fitted on
+
+
+def test_the_as_shipped_sets_are_ones_the_shipped_map_never_saw() -> None:
+    """Searched with the shipped map, they are what a team's own FAQ is to the bot only if the map was
+    not fitted on them; a batch is left out whole (`--by-batch`), any other set by its base."""
+    assert not set(faq_judge_rows.AS_SHIPPED_SETS) & set(faq_judge_rows.faq_fit_adapter.ADAPTER_SETS)
+    karaoke = faq_judge_rows.Searched("foreign", "karaoke", "karaoke", True, None, False, "")
+    bundled = faq_judge_rows.Searched("bundled", "bundled", "bundled-r25", True, None, False, "")
+    other = faq_judge_rows.Searched("foreign", "hr", "hr", True, None, False, "")
+    batch = next(b for b in faq_judge_rows.AS_SHIPPED_BATCHES if "karaoke" in b)
+    assert faq_judge_rows.batch_of(karaoke) == faq_judge_rows.batch_of(bundled) == batch[0]
+    assert faq_judge_rows.batch_of(other) == "hr"
+
+
+def test_the_sets_are_searched_with_the_shipped_map_unless_given_fold_maps(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`searched` leaves the shipped map in force without `maps` (`--as-shipped`, what the bot does); with
+    them each set is searched inside `dense_adapter.fitting_with` its own map (None: unmapped)."""
+    seen: list[tuple[str, object]] = []
+    monkeypatch.setattr(faq_judge_rows.faq_quality, "set_folders", lambda names: [tmp_path / n for n in names])
+    monkeypatch.setattr(faq_judge_rows.dense_adapter, "_instead", [])
+
+    def search_all(folder: Path, taught: bool) -> list[faq_judge_rows.Searched]:
+        instead = faq_judge_rows.dense_adapter._instead
+        seen.append((folder.name, instead[-1] if instead else "shipped"))
+        return []
+
+    monkeypatch.setattr(faq_judge_rows, "search_all", search_all)
+    monkeypatch.delenv("SUPPORTBOT_FAQ_INDEX_CACHE", raising=False)
+    faq_judge_rows.searched(None, ["hr", "ec"])
+    fold = object()
+    faq_judge_rows.searched(None, ["hr", "ec"], {"hr": fold})
+    assert seen == [("hr", "shipped"), ("ec", "shipped"), ("hr", fold), ("ec", None)]
