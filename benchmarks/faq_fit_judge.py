@@ -36,9 +36,10 @@ the candidates (`knowledge.dense.SENTENCE_WEIGHT`; keep its rows in another file
 and `--blend` likewise with another cosine weight and share of the question map (round 21). `--depth N` fits
 trees that weigh each of the first N candidates of a search (a row each, labelled by whether it is
 the expected entry) and judges a question by the likeliest of them, as the bot does with the
-shipped trees' depth (`knowledge.confidence.judged`). `--by-batch` leaves one batch of sets out instead of one base (`faq_judge_rows.AS_SHIPPED_BATCHES`: the
-sets written in one round, by helpers given the same instructions; with `--as-shipped`); last it prints the confidence `supportbot faq check` would advise on those figures
-(`faq_confidence.advice`). `--since-round-14` judges only the sets
+shipped trees' depth (`knowledge.confidence.judged`). `--by-batch` (with `--as-shipped`) leaves one
+batch of sets out instead of one base (`faq_judge_rows.AS_SHIPPED_BATCHES`: the sets written in one
+round, by helpers given the same instructions). Last it prints the confidence `supportbot faq check`
+would advise on those figures (`faq_confidence.advice`). `--since-round-14` judges only the sets
 published since round 14, and `--fitted-on-round-14` fits on round 14's 63 sets only (how round 22
 compared the trees fitted on every set with those). `--write` refits on everything
 and writes the trees: the same file from the same rows (LightGBM is deterministic here). Rows
@@ -88,6 +89,17 @@ NEAR_MISS_WEIGHT = 2.0
 # 3 added nothing more.
 DEPTH = 2
 CONFIDENCES = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85)
+
+
+def of_sets(rows: list[Searched], names: tuple[str, ...]) -> list[Searched]:
+    """The rows, when they are those of the named sets: a `--rows` file kept for the other sets (with or
+    without `--as-shipped`) would judge and fit on what the figures do not say."""
+    found = {row.set for row in rows}
+    if found != set(names):
+        raise SystemExit(
+            f"--rows holds the searches of {len(found)} sets, not the {len(set(names))} asked for: keep each kind in its own file"
+        )
+    return rows
 
 
 def without_silence(rows: list[Searched]) -> list[Searched]:
@@ -292,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("--write fits the shipped trees on every feature, as the bot searches: drop --without etc.")
     if (args.since_round_14 or args.fitted_on_round_14) and args.as_shipped:
         raise SystemExit("--since-round-14 and --fitted-on-round-14 compare the fold-mapped sets: drop --as-shipped")
+    if args.by_batch and not args.as_shipped:
+        raise SystemExit("--by-batch leaves out the batches of AS_SHIPPED_SETS: add --as-shipped")
     PARAMS.update(num_leaves=args.leaves, min_data_in_leaf=args.min_leaf)
     if args.sentence_weight is not None:
         dense.SENTENCE_WEIGHT = args.sentence_weight
@@ -299,8 +313,9 @@ def main(argv: list[str] | None = None) -> int:
         dense.SUGGEST_WEIGHT = args.suggest_weight
     if args.blend is not None:
         dense_adapter.BLEND = args.blend
-    found = searched(args.rows, AS_SHIPPED_SETS) if args.as_shipped else searched(args.rows, JUDGE_SETS, fold_maps())
-    rows, names = without(found, args.without)
+    names_searched = AS_SHIPPED_SETS if args.as_shipped else JUDGE_SETS
+    maps = None if args.as_shipped else fold_maps()
+    rows, names = without(of_sets(searched(args.rows, names_searched, maps), names_searched), args.without)
     rows, fitted = judged_and_fitted(rows, args.keep_lexical_silence, args.fit_silent)
     rows, fitted = as_round_14(rows, fitted, args.since_round_14, args.fitted_on_round_14)
     probability: dict[int, float] = {}

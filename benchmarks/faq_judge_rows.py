@@ -4,9 +4,9 @@ the bot searches (`benchmarks/faq_fit_judge.py` fits and measures the trees on t
 Each set is searched with `[faq] dense = "judge"` and its question embedded with a question map
 fitted without that set's fold (`faq_fit_adapter.fold_maps`), so that the trees learn how far a
 mapped cosine can be trusted on a FAQ the map never saw; or, for the sets the shipped map was not
-fitted on (`AS_SHIPPED_SETS`), with the shipped map, exactly as the bot searches. A row keeps the evidence of each of the
-first `CANDIDATES` candidates, which of them is the expected entry, and what the rules (round 5's
-`confirm`) did with the same question, for comparison.
+fitted on (`AS_SHIPPED_SETS`), with the shipped map, exactly as the bot searches. A row keeps the
+evidence of each of the first `CANDIDATES` candidates, which of them is the expected entry, and what
+the rules (round 5's `confirm`) did with the same question, for comparison.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ out, which is how the README says what each kind of evidence adds."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import sys
@@ -216,3 +217,18 @@ def test_the_sets_are_searched_with_the_shipped_map_unless_given_fold_maps(
     fold = object()
     faq_judge_rows.searched(None, ["hr", "ec"], {"hr": fold})
     assert seen == [("hr", "shipped"), ("ec", "shipped"), ("hr", fold), ("ec", None)]
+
+
+def test_kept_rows_of_other_sets_are_refused_and_batches_need_the_as_shipped_sets(tmp_path: Path) -> None:
+    """A `--rows` file kept for the fold-mapped sets must not be judged as the as-shipped ones (nor the
+    other way round), and `--by-batch` only has batches among the as-shipped sets."""
+    rows = [faq_judge_rows.Searched("foreign", name, name, True, None, False, "") for name in ("hr", "ec")]
+    assert faq_fit_judge.of_sets(rows, ("ec", "hr")) == rows
+    with pytest.raises(SystemExit, match="searches of 2 sets, not the 24 asked for"):
+        faq_fit_judge.of_sets(rows, faq_judge_rows.AS_SHIPPED_SETS)
+    kept = tmp_path / "rows.json"
+    kept.write_text(json.dumps([dataclasses.asdict(row) for row in rows]), encoding="utf-8")
+    with pytest.raises(SystemExit, match="not the 24 asked for"):
+        faq_fit_judge.main(["--as-shipped", "--rows", str(kept)])
+    with pytest.raises(SystemExit, match="add --as-shipped"):
+        faq_fit_judge.main(["--by-batch", "--rows", str(kept)])
