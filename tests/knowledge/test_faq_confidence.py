@@ -16,7 +16,7 @@ import faq_confidence  # noqa: E402
 import faq_fit_adapter  # noqa: E402
 from faq_judge_rows import Searched  # noqa: E402
 
-from knowledge.confidence import TreeModel  # noqa: E402
+from knowledge.confidence import TreeModel, shipped_model  # noqa: E402
 
 # One feature: at most 0.5 → log-odds -3 (p 0.047), above → +3 (p 0.953); two candidates weighed.
 MODEL = TreeModel(("x",), (((0, 0.5, 1, 2, 0.0), (-1, 0.0, 0, 0, -3.0), (-1, 0.0, 0, 0, 3.0)),), depth=2)
@@ -94,3 +94,16 @@ def test_it_reads_the_unfitted_sets_and_prints_a_line_per_confidence(
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line["answer_confidence"] for line in lines[:-1]] == list(faq_confidence.CONFIDENCES)
     assert lines[0]["foreign"] == [0.0, 0.0, 0.0] and lines[-1]["sets"] == ["hr"]
+
+
+def test_another_rounds_trees_judge_when_named_and_anything_else_is_refused(tmp_path: Path) -> None:
+    """`--model FILE`: how an earlier round's trees (or trees kept aside) did on the same searches."""
+    assert faq_confidence.trees(None) is shipped_model()
+    kept = tmp_path / "confidence.json"
+    kept.write_text((ROOT / "knowledge" / "confidence.json").read_text(encoding="utf-8"), encoding="utf-8")
+    assert faq_confidence.trees(kept) == shipped_model()
+    kept.write_text(json.dumps({"model": {"features": ["x"], "trees": []}}), encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"is not a confidence\.json of this version"):
+        faq_confidence.trees(kept)
+    with pytest.raises(SystemExit, match=r"is not a confidence\.json"):
+        faq_confidence.trees(tmp_path / "missing.json")

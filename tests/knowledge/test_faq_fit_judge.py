@@ -8,6 +8,8 @@ import json
 import math
 import sys
 import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -203,14 +205,20 @@ def test_the_sets_are_searched_with_the_shipped_map_unless_given_fold_maps(
     """`searched` leaves the shipped map in force without `maps` (`--as-shipped`, what the bot does); with
     them each set is searched inside `dense_adapter.fitting_with` its own map (None: unmapped)."""
     seen: list[tuple[str, object]] = []
+    searching_with: list[object] = ["shipped"]
     monkeypatch.setattr(faq_judge_rows.faq_quality, "set_folders", lambda names: [tmp_path / n for n in names])
-    monkeypatch.setattr(faq_judge_rows.dense_adapter, "_instead", [])
+
+    @contextmanager
+    def fitting_with(matrix: object) -> Iterator[None]:
+        searching_with.append(matrix)
+        yield
+        searching_with.pop()
 
     def search_all(folder: Path, taught: bool) -> list[faq_judge_rows.Searched]:
-        instead = faq_judge_rows.dense_adapter._instead
-        seen.append((folder.name, instead[-1] if instead else "shipped"))
+        seen.append((folder.name, searching_with[-1]))
         return []
 
+    monkeypatch.setattr(faq_judge_rows.dense_adapter, "fitting_with", fitting_with)
     monkeypatch.setattr(faq_judge_rows, "search_all", search_all)
     monkeypatch.delenv("SUPPORTBOT_FAQ_INDEX_CACHE", raising=False)
     faq_judge_rows.searched(None, ["hr", "ec"])
