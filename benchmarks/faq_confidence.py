@@ -47,6 +47,15 @@ def unfitted_sets() -> list[str]:
     return [f.name for f in faq_quality.set_folders(None) if f.name not in fitted]
 
 
+def only(rows: list[Searched], names: list[str]) -> list[Searched]:
+    """The rows of the named sets: a `--rows` file kept for more sets judges only those named, and one
+    that lacks some of them is refused (its figures would not be those of the sets named)."""
+    missing = sorted(set(names) - {row.set for row in rows})
+    if missing:
+        raise SystemExit(f"--rows holds no searches of {', '.join(missing)}: keep them in another file")
+    return [row for row in rows if row.set in set(names)]
+
+
 def judged(rows: list[Searched], model: TreeModel) -> list[tuple[Searched, float]]:
     """Each row with the probability the trees give its likeliest candidate (0: nothing to weigh),
     and `right` saying whether that candidate is the expected entry, as the bot chooses."""
@@ -80,14 +89,15 @@ def _figures(found: list[tuple[Searched, float]], confidence: float) -> dict[str
     }
 
 
-def trees(path: Path | None) -> TreeModel:
-    """The shipped trees, or those of another `confidence.json` (refused when it is not one)."""
+def trees(path: Path | None, option: str = "--model") -> TreeModel:
+    """The shipped trees, or those of another `confidence.json` (refused, naming `option`, when it is
+    not one)."""
     if path is None:
         return shipped_model()
     try:
         return TreeModel.from_json(json.loads(path.read_text(encoding="utf-8"))["model"])
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise SystemExit(f"--model: {path} is not a confidence.json of this version ({error})") from error
+        raise SystemExit(f"{option}: {path} is not a confidence.json of this version ({error})") from error
 
 
 def advice(figures: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
@@ -120,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     names = args.sets or unfitted_sets()
     if not names and not (args.rows and args.rows.exists()):
         raise SystemExit("every published set was fitted on: name sets with --set")
-    rows = searched(args.rows, names)
+    rows = only(searched(args.rows, names), names)
     figures = sweep(judged(rows, trees(args.model)))
     for at, confidence in enumerate(CONFIDENCES):
         line = {

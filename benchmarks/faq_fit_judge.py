@@ -5,6 +5,7 @@
         [--rows FILE] [--leaves 8] [--rounds 200] [--min-leaf 30] [--floor 0.0] [--without NAME]
         [--by-style CONFIDENCE] [--sentence-weight W] [--suggest-weight W] [--blend B] [--depth 2]
         [--keep-lexical-silence] [--fit-silent] [--since-round-14] [--fitted-on-round-14]
+        [--as-shipped [--by-batch] [--first-batches N]] [--average-with CONFIDENCE.json]
 
 Every question of the sets in `faq_judge_rows.JUDGE_SETS` (every set of `benchmarks/data/faq/` published when the
 shipped trees were fitted; tuning and held-out halves, before and after
@@ -38,7 +39,10 @@ trees that weigh each of the first N candidates of a search (a row each, labelle
 the expected entry) and judges a question by the likeliest of them, as the bot does with the
 shipped trees' depth (`knowledge.confidence.judged`). `--by-batch` (with `--as-shipped`) leaves one
 batch of sets out instead of one base (`faq_judge_rows.AS_SHIPPED_BATCHES`: the sets written in one
-round, by helpers given the same instructions). Last it prints the confidence `supportbot faq check`
+round, by helpers given the same instructions). `--average-with FILE` judges (and writes) by the mean
+log-odds of the fitted trees and those of FILE, as one model (round 25 averaged trees fitted as shipped
+with the shipped ones: README); `--first-batches N` takes the as-shipped sets of the first N batches
+only, as an earlier round had them. Last it prints the confidence `supportbot faq check`
 would advise on those figures (`faq_confidence.advice`). `--since-round-14` judges only the sets
 published since round 14, and `--fitted-on-round-14` fits on round 14's 63 sets only (how round 22
 compared the trees fitted on every set with those). `--write` refits on everything
@@ -64,8 +68,17 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from faq_confidence import advice, sweep
-from faq_judge_rows import AS_SHIPPED_SETS, JUDGE_SETS, ROUND_14_SETS, Searched, batch_of, fold_maps, searched
+from faq_confidence import advice, only, sweep, trees
+from faq_judge_rows import (
+    AS_SHIPPED_BATCHES,
+    AS_SHIPPED_SETS,
+    JUDGE_SETS,
+    ROUND_14_SETS,
+    Searched,
+    batch_of,
+    fold_maps,
+    searched,
+)
 
 from knowledge import dense, dense_adapter
 from knowledge.confidence import FEATURES, MODEL_FILE, TreeModel, likeliest
@@ -91,15 +104,14 @@ DEPTH = 2
 CONFIDENCES = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85)
 
 
-def of_sets(rows: list[Searched], names: tuple[str, ...]) -> list[Searched]:
-    """The rows, when they are those of the named sets: a `--rows` file kept for the other sets (with or
-    without `--as-shipped`) would judge and fit on what the figures do not say."""
-    found = {row.set for row in rows}
-    if found != set(names):
-        raise SystemExit(
-            f"--rows holds the searches of {len(found)} sets, not the {len(set(names))} asked for: keep each kind in its own file"
-        )
-    return rows
+def as_shipped(first_batches: int | None = None) -> tuple[str, ...]:
+    """The as-shipped sets, or those of the first `first_batches` batches (`--first-batches`: round 25
+    chose its first candidate on six, its second on seven)."""
+    if first_batches is None:
+        return AS_SHIPPED_SETS
+    if not 2 <= first_batches <= len(AS_SHIPPED_BATCHES):
+        raise SystemExit(f"--first-batches: from 2 (one to leave out, one to fit on) to {len(AS_SHIPPED_BATCHES)}")
+    return tuple(name for batch in AS_SHIPPED_BATCHES[:first_batches] for name in batch)
 
 
 def without_silence(rows: list[Searched]) -> list[Searched]:
@@ -186,6 +198,17 @@ def choose(model: TreeModel, row: Searched, depth: int) -> tuple[float, bool]:
     probability, and whether it is the expected entry (`knowledge.confidence.likeliest`, as the bot chooses)."""
     best, weighed = likeliest(model, row.candidates, depth)
     return weighed[best], best == row.right_at
+
+
+def averaged(fitted: TreeModel, other: TreeModel) -> TreeModel:
+    """One model whose log-odds are the mean of two models' (`--average-with`): their trees side by
+    side, every value halved, so that the bot evaluates it as any other `confidence.json`."""
+    if fitted.features != other.features or fitted.depth != other.depth:
+        raise SystemExit("--average-with: the two models weigh different features or depths")
+    halved = tuple(
+        tuple((n[0], n[1], n[2], n[3], round(n[4] / 2, 7)) for n in tree) for tree in (*fitted.trees, *other.trees)
+    )
+    return dataclasses.replace(fitted, trees=halved)
 
 
 def tree_model(dumped: dict[str, Any], names: tuple[str, ...] = FEATURES) -> TreeModel:
@@ -295,6 +318,14 @@ def main(argv: list[str] | None = None) -> int:
         "--as-shipped", action="store_true",
         help="the sets the shipped map never saw (AS_SHIPPED_SETS), searched with it, as the bot searches",
     )  # fmt: skip
+    parser.add_argument(
+        "--first-batches", type=int, metavar="N",
+        help="with --as-shipped, only the first N batches of AS_SHIPPED_BATCHES (what an earlier round had)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--average-with", type=Path, metavar="CONFIDENCE.json",
+        help="judge (and --write) by the mean log-odds of the fitted trees and these (round 25)",
+    )  # fmt: skip
     round_14 = "judge only the sets published since round 14", "fit on round 14's 63 sets only (ROUND_14_SETS)"
     parser.add_argument("--since-round-14", action="store_true", help=round_14[0])
     parser.add_argument("--fitted-on-round-14", action="store_true", help=round_14[1])
@@ -304,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("--write fits the shipped trees on every feature, as the bot searches: drop --without etc.")
     if (args.since_round_14 or args.fitted_on_round_14) and args.as_shipped:
         raise SystemExit("--since-round-14 and --fitted-on-round-14 compare the fold-mapped sets: drop --as-shipped")
+    if args.first_batches is not None and not args.as_shipped:
+        raise SystemExit("--first-batches counts batches of AS_SHIPPED_SETS: add --as-shipped")
     if args.by_batch and not args.as_shipped:
         raise SystemExit("--by-batch leaves out the batches of AS_SHIPPED_SETS: add --as-shipped")
     PARAMS.update(num_leaves=args.leaves, min_data_in_leaf=args.min_leaf)
@@ -313,9 +346,10 @@ def main(argv: list[str] | None = None) -> int:
         dense.SUGGEST_WEIGHT = args.suggest_weight
     if args.blend is not None:
         dense_adapter.BLEND = args.blend
-    names_searched = AS_SHIPPED_SETS if args.as_shipped else JUDGE_SETS
+    other = trees(args.average_with, "--average-with") if args.average_with else None  # read before --write
+    names_searched = as_shipped(args.first_batches) if args.as_shipped else JUDGE_SETS
     maps = None if args.as_shipped else fold_maps()
-    rows, names = without(of_sets(searched(args.rows, names_searched, maps), names_searched), args.without)
+    rows, names = without(only(searched(args.rows, names_searched, maps), list(names_searched)), args.without)
     rows, fitted = judged_and_fitted(rows, args.keep_lexical_silence, args.fit_silent)
     rows, fitted = as_round_14(rows, fitted, args.since_round_14, args.fitted_on_round_14)
     probability: dict[int, float] = {}
@@ -324,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     for base in sorted({left_out(r) for r in rows}):
         others = by_candidate([r for r in fitted if left_out(r) != base], args.depth)
         model = fit(others, args.rounds, names, args.near_miss_weight)
+        model = averaged(dataclasses.replace(model, depth=args.depth), other) if other else model
         for number, row in enumerate(rows):
             if left_out(row) == base and row.evidence is not None and row.evidence[0] >= args.floor:
                 probability[number], right = choose(model, row, args.depth)
@@ -353,6 +388,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         model = fit(by_candidate(fitted, args.depth), args.rounds, near_miss_weight=args.near_miss_weight)
         model = dataclasses.replace(model, depth=args.depth)
+        if other is not None:
+            model = averaged(model, other)
+            comment += f" Averaged in log-odds with the trees of {args.average_with} ({other.depth} deep)."
         data = {"_comment": comment, "sets": sorted({r.set for r in rows}), "model": model.to_json()}
         MODEL_FILE.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
         print(f"wrote {MODEL_FILE} ({os.path.getsize(MODEL_FILE)} bytes)", file=sys.stderr)

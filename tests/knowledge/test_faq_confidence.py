@@ -90,10 +90,21 @@ def test_it_reads_the_unfitted_sets_and_prints_a_line_per_confidence(
     kept = tmp_path / "rows.json"
     kept.write_text(json.dumps([{"group": "foreign", "base": "hr", "set": "hr", "in_scope": False, "evidence": None,
                                  "right": False, "rules": ""}]), encoding="utf-8")  # fmt: skip
-    assert faq_confidence.main(["--rows", str(kept)]) == 0
+    assert faq_confidence.main(["--rows", str(kept), "--set", "hr"]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line["answer_confidence"] for line in lines[:-1]] == list(faq_confidence.CONFIDENCES)
     assert lines[0]["foreign"] == [0.0, 0.0, 0.0] and lines[-1]["sets"] == ["hr"]
+    with pytest.raises(SystemExit, match="--rows holds no searches of"):  # the unfitted sets are not in it
+        faq_confidence.main(["--rows", str(kept)])
+
+
+def test_kept_rows_of_more_sets_are_judged_only_on_those_named() -> None:
+    """One `--rows` file kept for every batch can judge one batch: the others are left out, and a set
+    the file lacks is refused rather than judged as missing."""
+    rows = [row(name, True, [[0.9]], 0) for name in ("hr", "ec", "lms")]
+    assert faq_confidence.only(rows, ["ec", "hr"]) == rows[:2]
+    with pytest.raises(SystemExit, match="no searches of pos, wms"):
+        faq_confidence.only(rows, ["hr", "wms", "pos"])
 
 
 def test_another_rounds_trees_judge_when_named_and_anything_else_is_refused(tmp_path: Path) -> None:

@@ -181,7 +181,7 @@ def test_the_fitting_sets_are_published_sets_named_once() -> None:
     for names in (faq_judge_rows.JUDGE_SETS, faq_judge_rows.AS_SHIPPED_SETS, faq_judge_rows.ROUND_14_SETS):
         assert len(set(names)) == len(names) and set(names) <= published
     assert len(faq_judge_rows.JUDGE_SETS) == 117 and len(faq_judge_rows.ROUND_14_SETS) == 63
-    assert len(faq_judge_rows.AS_SHIPPED_SETS) == 24
+    assert len(faq_judge_rows.AS_SHIPPED_SETS) == 48
     assert set(faq_judge_rows.ROUND_14_SETS) < set(faq_judge_rows.JUDGE_SETS)
     shipped = json.loads((ROOT / "knowledge" / "confidence.json").read_text(encoding="utf-8"))["sets"]
     assert sorted(shipped) == sorted(faq_judge_rows.JUDGE_SETS)  # the file says what it was fitted on
@@ -231,12 +231,41 @@ def test_kept_rows_of_other_sets_are_refused_and_batches_need_the_as_shipped_set
     """A `--rows` file kept for the fold-mapped sets must not be judged as the as-shipped ones (nor the
     other way round), and `--by-batch` only has batches among the as-shipped sets."""
     rows = [faq_judge_rows.Searched("foreign", name, name, True, None, False, "") for name in ("hr", "ec")]
-    assert faq_fit_judge.of_sets(rows, ("ec", "hr")) == rows
-    with pytest.raises(SystemExit, match="searches of 2 sets, not the 24 asked for"):
-        faq_fit_judge.of_sets(rows, faq_judge_rows.AS_SHIPPED_SETS)
     kept = tmp_path / "rows.json"
     kept.write_text(json.dumps([dataclasses.asdict(row) for row in rows]), encoding="utf-8")
-    with pytest.raises(SystemExit, match="not the 24 asked for"):
+    with pytest.raises(SystemExit, match="--rows holds no searches of airline, bundled-r23"):
         faq_fit_judge.main(["--as-shipped", "--rows", str(kept)])
     with pytest.raises(SystemExit, match="add --as-shipped"):
         faq_fit_judge.main(["--by-batch", "--rows", str(kept)])
+
+
+def test_average_with_judges_by_the_mean_log_odds_of_both_models(tmp_path: Path) -> None:
+    """`--average-with FILE`: one model of both models' trees, halved, so the bot reads it as any other
+    `confidence.json`; a file of other features or depth, or no model at all, is refused."""
+    shipped = shipped_model()
+    fitted = dataclasses.replace(shipped, trees=shipped.trees[:40])
+    both = faq_fit_judge.averaged(fitted, shipped)
+    assert len(both.trees) == len(fitted.trees) + len(shipped.trees) and both.depth == shipped.depth
+    for values in ([0.0] * len(FEATURES), [0.5] * len(FEATURES), [float(i) / 10 for i in range(len(FEATURES))]):
+        mean = (fitted.log_odds(values) + shipped.log_odds(values)) / 2
+        assert both.log_odds(values) == pytest.approx(mean, abs=1e-5)
+    with pytest.raises(SystemExit, match="different features or depths"):
+        faq_fit_judge.averaged(dataclasses.replace(fitted, depth=shipped.depth + 1), shipped)
+    (tmp_path / "bad.json").write_text('{"sets": []}', encoding="utf-8")
+    for path in (tmp_path / "bad.json", tmp_path / "missing.json"):
+        with pytest.raises(SystemExit, match=r"--average-with: .* is not a confidence.json of this version"):
+            faq_fit_judge.main(["--as-shipped", "--average-with", str(path)])
+
+
+def test_first_batches_takes_the_as_shipped_sets_an_earlier_round_had(tmp_path: Path) -> None:
+    """`--first-batches N`: the sets of the first N batches, in order; fewer than two leave nothing to
+    fit on when one is left out, and it counts only batches of the as-shipped sets."""
+    assert faq_fit_judge.as_shipped() == faq_judge_rows.AS_SHIPPED_SETS
+    six = faq_fit_judge.as_shipped(6)
+    assert six == tuple(name for batch in faq_judge_rows.AS_SHIPPED_BATCHES[:6] for name in batch)
+    assert len(six) == 36 and six[-1] == "bundled-r28"
+    for wrong in (1, len(faq_judge_rows.AS_SHIPPED_BATCHES) + 1):
+        with pytest.raises(SystemExit, match="--first-batches: from 2"):
+            faq_fit_judge.as_shipped(wrong)
+    with pytest.raises(SystemExit, match="add --as-shipped"):
+        faq_fit_judge.main(["--first-batches", "6", "--rows", str(tmp_path / "rows.json")])
