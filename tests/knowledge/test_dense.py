@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from knowledge import dense as dense_module
+from knowledge import dense_vectors
 from knowledge.dense import DenseMatrix, DenseUse, DenseVectors, confirms, rerank, suggestion_order, texts_by_slot
 from knowledge.loader import Entry
 from knowledge.scoring import Scored
@@ -218,3 +219,29 @@ def test_vectors_are_kept_by_text(model: FakeModel) -> None:
     vectors = DenseVectors(model)
     vectors.want(["残業", "残業", "請求"])
     assert vectors.wait(5) and model.passages == 2 and vectors.has("残業")
+
+
+def test_an_index_built_again_embeds_only_the_texts_this_process_has_not(
+    model: FakeModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reload (or `faq check`) builds new vectors: the model's texts already embedded in this process are
+    taken as they were, without the index cache folder; another model's are not; the memory is emptied when
+    it would outgrow `MAX_REMEMBERED`."""
+    first = DenseVectors(model)
+    first.want(["残業", "請求"])
+    assert first.wait(5) and model.passages == 2
+    again = DenseVectors(model)
+    again.want(["残業", "請求", "解約"])
+    assert again.wait(5) and model.passages == 3  # only 解約 is new
+    assert again.get("残業") is not None and again.get("残業").tolist() == first.get("残業").tolist()  # type: ignore[union-attr]
+    other = FakeModel()
+    fresh = DenseVectors(other)
+    fresh.want(["残業"])
+    assert fresh.wait(5) and other.passages == 1
+    monkeypatch.setattr(dense_vectors, "MAX_REMEMBERED", 3)
+    more = DenseVectors(model)
+    more.want(["勤怠"])  # 残業 請求 解約 and 勤怠 would be 4: the three are forgotten, 勤怠 kept
+    assert more.wait(5) and model.passages == 4
+    later = DenseVectors(model)
+    later.want(["残業", "勤怠"])
+    assert later.wait(5) and model.passages == 5  # 残業 embedded again, 勤怠 remembered

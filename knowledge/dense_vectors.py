@@ -1,0 +1,142 @@
+"""Entry vectors: each text of the FAQ embedded once, in a background thread (`knowledge.dense` uses them).
+
+Vectors are kept by text: an index never embeds the same text twice, and neither do the indexes a
+process builds after it (a reload when the files change, `supportbot faq check`), which take the
+texts that did not change from what this process has already computed; with an index cache folder
+they are saved there too, for the next start.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import weakref
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from knowledge import dense_adapter
+
+log = logging.getLogger(__name__)
+
+_BATCH = 8
+_CACHE_NAME = "dense-e5-small.npz"
+MAX_REMEMBERED = 50_000  # passage vectors a process keeps per model (≈ 75 MB at 384 dimensions)
+_remembered: weakref.WeakKeyDictionary[Any, dict[str, np.ndarray]] = weakref.WeakKeyDictionary()
+_remembered_lock = threading.Lock()
+
+
+def _remember(model: Any, vectors: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """The passage vectors `model` has computed in this process, by text, with `vectors` added: an
+    index rebuilt when its files change embeds only the texts that changed, cache folder or not.
+    Emptied when it outgrows `MAX_REMEMBERED`; a model that cannot be weakly referenced keeps none."""
+    with _remembered_lock:
+        try:
+            known = _remembered.setdefault(model, {})
+        except TypeError:
+            return {}
+        if vectors:
+            if len(known) + len(vectors) > MAX_REMEMBERED:
+                known.clear()
+            known.update(vectors)
+        return known
+
+
+class DenseVectors:
+    """Vectors of entry texts, computed in a background thread; thread-safe."""
+
+    def __init__(self, model: Any, cache_dir: Path | None = None) -> None:
+        self._model = model
+        self._query_map = dense_adapter.current()
+        self._vectors: dict[str, np.ndarray] = {}
+        self._pending: list[str] = []
+        self._lock = threading.Lock()
+        self._idle = threading.Event()
+        self._idle.set()
+        self.version = 0  # changes whenever vectors are added
+        self._worker: threading.Thread | None = None
+        self._cache = cache_dir / _CACHE_NAME if cache_dir is not None else None
+        self._load_cache()
+
+    def want(self, texts: Sequence[str]) -> None:
+        """Compute the vectors of these texts (those not known yet) in the background."""
+        known = _remember(self._model)
+        with self._lock:
+            queued = set(self._pending)
+            new = [t for t in dict.fromkeys(texts) if t not in self._vectors and t not in queued]
+            found = {t: known[t] for t in new if t in known}
+            if found:
+                self._vectors.update(found)
+                self.version += 1
+                new = [t for t in new if t not in found]
+            if not new:
+                return
+            self._pending.extend(new)
+            self._idle.clear()
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._work, name="faq-dense", daemon=True)
+                self._worker.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until every wanted text has its vector; False on timeout."""
+        return self._idle.wait(timeout)
+
+    def has(self, text: str) -> bool:
+        return text in self._vectors
+
+    def get(self, text: str) -> np.ndarray | None:
+        return self._vectors.get(text)
+
+    @property
+    def question_map(self) -> float | None:
+        """How much of the question map's direction each question gets (None: unmapped)."""
+        return dense_adapter.BLEND if self._query_map is not None else None
+
+    def query(self, text: str) -> np.ndarray:
+        """A question's vector, mapped towards how entries are written (`knowledge.dense_adapter`)."""
+        vector = np.asarray(self._model.query(text), dtype=np.float32).reshape(-1)
+        return dense_adapter.adapted(vector, self._query_map)
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                batch = self._pending[:_BATCH]
+                if not batch:
+                    self._idle.set()
+                    self._save_cache()
+                    return
+            try:
+                vectors = np.asarray(self._model.passage(batch), dtype=np.float32).reshape(len(batch), -1)
+            except Exception as error:  # keep the lexical matcher going
+                log.warning("dense embedding failed: %s", error)
+                vectors = None
+            with self._lock:
+                if vectors is not None:
+                    self._vectors.update(zip(batch, vectors, strict=True))
+                    self.version += 1
+                del self._pending[: len(batch)]
+            if vectors is not None:
+                _remember(self._model, dict(zip(batch, vectors, strict=True)))
+
+    def _load_cache(self) -> None:
+        if self._cache is None or not self._cache.exists():
+            return
+        try:
+            with np.load(self._cache, allow_pickle=False) as data:
+                self._vectors.update(zip(data["texts"].tolist(), data["vectors"], strict=True))
+        except (OSError, ValueError, KeyError) as error:
+            log.warning("ignoring the dense cache %s: %s", self._cache, error)
+
+    def _save_cache(self) -> None:
+        if self._cache is None or not self._vectors:
+            return
+        try:
+            self._cache.parent.mkdir(parents=True, exist_ok=True)
+            texts = list(self._vectors)
+            tmp = self._cache.with_suffix(".tmp.npz")
+            np.savez(tmp, texts=np.array(texts), vectors=np.stack([self._vectors[t] for t in texts]))
+            tmp.replace(self._cache)
+        except OSError as error:
+            log.warning("could not save the dense cache %s: %s", self._cache, error)
