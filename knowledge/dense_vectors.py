@@ -28,20 +28,28 @@ _remembered: weakref.WeakKeyDictionary[Any, dict[str, np.ndarray]] = weakref.Wea
 _remembered_lock = threading.Lock()
 
 
-def _remember(model: Any, vectors: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
-    """The passage vectors `model` has computed in this process, by text, with `vectors` added: an
-    index rebuilt when its files change embeds only the texts that changed, cache folder or not.
-    Emptied when it outgrows `MAX_REMEMBERED`; a model that cannot be weakly referenced keeps none."""
+def _remember(model: Any, vectors: Mapping[str, np.ndarray]) -> None:
+    """Keep the passage vectors `model` computed, by text, for the indexes this process builds later: an
+    index rebuilt when its files change embeds only the texts that changed, cache folder or not. Emptied
+    when it would outgrow `MAX_REMEMBERED`; a model that cannot be weakly referenced keeps none."""
     with _remembered_lock:
         try:
             known = _remembered.setdefault(model, {})
         except TypeError:
+            return
+        if len(known) + len(vectors) > MAX_REMEMBERED:
+            known.clear()
+        known.update(vectors)
+
+
+def _recall(model: Any, texts: Sequence[str]) -> dict[str, np.ndarray]:
+    """The vectors of these texts that `model` has computed in this process (`_remember`)."""
+    with _remembered_lock:
+        try:
+            known = _remembered.get(model, {})
+        except TypeError:
             return {}
-        if vectors:
-            if len(known) + len(vectors) > MAX_REMEMBERED:
-                known.clear()
-            known.update(vectors)
-        return known
+        return {text: known[text] for text in texts if text in known}
 
 
 class DenseVectors:
@@ -62,11 +70,10 @@ class DenseVectors:
 
     def want(self, texts: Sequence[str]) -> None:
         """Compute the vectors of these texts (those not known yet) in the background."""
-        known = _remember(self._model)
         with self._lock:
             queued = set(self._pending)
             new = [t for t in dict.fromkeys(texts) if t not in self._vectors and t not in queued]
-            found = {t: known[t] for t in new if t in known}
+            found = _recall(self._model, new)
             if found:
                 self._vectors.update(found)
                 self.version += 1
