@@ -16,7 +16,8 @@ the same sets, every question before and after teaching), and prints one JSON li
 confidence of CONFIDENCES — top-1 / wrong / out of scope answered per group (foreign, taught, bundled) —
 then, per group, the confidence `supportbot faq check` would advise and its figures
 (`bot.faq_check_cli.advised`: the most right answers with out of scope answered within issue 8's goal
-and wrong within 0.05).
+and wrong within 0.05). `--rows FILE` keeps the searches (and reads them when the file exists): a file
+kept for more sets is judged on the named ones only, one that lacks some of them is refused.
 """
 
 from __future__ import annotations
