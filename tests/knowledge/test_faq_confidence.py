@@ -70,7 +70,7 @@ def test_the_advice_is_the_check_commands_and_the_shipped_one_serves_both_team_g
             for c, oos in zip(faq_confidence.CONFIDENCES, oos_at_each, strict=True)
         ]
 
-    falling = [round(0.2 - 0.01 * step, 3) for step in range(len(faq_confidence.CONFIDENCES))]  # 0.20 … 0.00
+    falling = [round(0.3 - 0.01 * step, 3) for step in range(len(faq_confidence.CONFIDENCES))]  # 0.30 … 0.00
     figures = {"foreign": curve(falling), "taught": curve([o + 0.02 for o in falling]), "bundled": curve(falling)}
     advice = faq_confidence.advice(figures)
     # the lowest confidence (most right answers) with out of scope answered within each group's goal
