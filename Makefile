@@ -29,8 +29,9 @@ run: $(RUNTIME)
 shell: $(RUNTIME)
 	$(BIN)/supportbot shell
 
+# The suite runs on every core (pytest-xdist, at most 4 workers); `pytest` alone runs it in one process.
 test: $(DEV)
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses auto --maxprocesses 4
 
 # Sizes (modules, functions) and complexity are checked by tools/sizes.py, with its allow-list.
 lint: $(DEV)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from bot.devtools.recording import RECORD_ENV
 from bot.runtime import Runtime
 from knowledge import BUNDLED_KNOWLEDGE
 from knowledge.search import KnowledgeIndex
+from tests.conformance_check import CHECKER, judge, run_checker
 from tests.harness import AppHarness, make_runtime
 
 POSTGRES_URL = os.environ.get("SUPPORTBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -47,13 +49,56 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         created.unlink(missing_ok=True)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The conformance check reads what every other test sent: it runs last."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The end-to-end tests (the slowest: processes, outages) go first, so that under pytest-xdist none
+    is left running alone at the end. The conformance check reads what every other test sent: it runs
+    last, or, in a pytest-xdist worker (which cannot know when the others are done), not at all: the
+    controller checks at the end instead."""
     last = [item for item in items if item.nodeid.endswith(CONFORMANCE_TEST)]
-    items[:] = [item for item in items if item not in last] + last
+    items[:] = sorted((item for item in items if item not in last), key=lambda item: "/e2e/" not in item.nodeid)
+    if hasattr(config, "workerinput"):
+        config.hook.pytest_deselected(items=last)
+    else:
+        items.extend(last)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist, the controller judges the whole session's Slack traffic once every worker is done."""
+    if not session.config.pluginmanager.hasplugin("dsession"):
+        return
+    verdict = conformance_of_session()
+    session.config.stash[_CONFORMANCE] = verdict
+    if verdict.startswith("FAILED") and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    verdict = config.stash.get(_CONFORMANCE, None)
+    if verdict is not None:
+        terminalreporter.write_sep("=", "Slack conformance of the session (tests/conformance_check.py)")
+        terminalreporter.write_line(verdict)
+
+
+def conformance_of_session() -> str:
+    """The checker's verdict on everything this session sent to the fake Slack, as one line or a failure."""
+    recorded = Path(os.environ.get(RECORD_ENV, ""))
+    if not recorded.is_file() or recorded.stat().st_size == 0:
+        return "not checked: no Slack traffic was recorded"
+    if not CHECKER.is_file():
+        return f"not checked: the Slack conformance checker is not at {CHECKER.parent} (clone next to ../shared)"
+    keep = Path(tempfile.mkdtemp(prefix="supportbot-conformance-")) / "slack-traffic.jsonl"
+    shutil.copyfile(recorded, keep)
+    result = run_checker(keep)
+    problem = judge(result, keep)
+    if problem:
+        return f"FAILED {problem}"
+    shutil.rmtree(keep.parent)
+    *excused, summary = result.stdout.strip().splitlines()
+    return f"{summary}: {len(excused)} of them the checker's own gaps (CHECKER_GAPS), none by the bot"
 
 
 _CREATED_RECORD = pytest.StashKey[Path]()
+_CONFORMANCE = pytest.StashKey[str]()
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,8 @@ def test_make_run_says_what_it_installs_and_installs_only_what_running_needs(tmp
 def test_make_test_adds_the_development_tools(tmp_path: Path) -> None:
     commands = dry_run("test", tmp_path)
     assert "pip install --quiet --progress-bar off -e ." in commands and "-e '.[dev]'" in commands
-    assert commands.strip().endswith("pytest")
+    last = commands.strip().splitlines()[-1]
+    assert last.split()[0].endswith("/bin/pytest") and "--numprocesses auto" in last  # on every core (pytest-xdist)
 
 
 def test_the_image_writes_its_data_to_a_volume_the_bot_user_owns() -> None:
