@@ -7,10 +7,10 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from bot.clock import ManualClock
@@ -122,23 +122,38 @@ def _postgres_db(postgres_url: str) -> Iterator[Database]:
 
 
 def _empty(db: Database) -> None:
-    """Empty every table and restart ids at 1: DELETE is several times faster than TRUNCATE on tiny tables."""
+    """Empty every table and restart ids at 1, in one round trip: DELETE is several times faster than
+    TRUNCATE on tiny tables."""
     with db.engine.begin() as connection:
-        for table in reversed(SQLModel.metadata.sorted_tables):
-            connection.execute(text(f'DELETE FROM "{table.name}"'))
-        for table in SQLModel.metadata.sorted_tables:
-            for column in table.primary_key.columns:
-                if column.autoincrement is True or (column.autoincrement == "auto" and column.type.python_type is int):
-                    connection.execute(
-                        text("SELECT setval(pg_get_serial_sequence(:table, :column), 1, false)"),
-                        {"table": f'"{table.name}"', "column": column.name},
-                    )
+        connection.exec_driver_sql(_emptying_sql())
+
+
+@cache
+def _emptying_sql() -> str:
+    statements = [f'DELETE FROM "{table.name}"' for table in reversed(SQLModel.metadata.sorted_tables)]
+    for table in SQLModel.metadata.sorted_tables:
+        for column in table.primary_key.columns:
+            if column.autoincrement is True or (column.autoincrement == "auto" and column.type.python_type is int):
+                sequence = f"pg_get_serial_sequence('\"{table.name}\"', '{column.name}')"
+                statements.append(f"SELECT setval({sequence}, 1, false)")
+    return ";\n".join(statements)
+
+
+@pytest.fixture(scope="session")
+def _sqlite_schema(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database with every table, made once: a copy costs a tenth of `create_all`."""
+    path = tmp_path_factory.mktemp("sqlite-schema") / "schema.db"
+    db = Database(f"sqlite:///{path}")
+    db.create_all()
+    db.dispose()
+    return path
 
 
 @pytest.fixture
-def sqlite_db(tmp_path: Path) -> Iterator[Database]:
-    db = Database(f"sqlite:///{tmp_path / 'test.db'}")
-    db.create_all()
+def sqlite_db(tmp_path: Path, _sqlite_schema: Path) -> Iterator[Database]:
+    path = tmp_path / "test.db"
+    shutil.copyfile(_sqlite_schema, path)
+    db = Database(f"sqlite:///{path}")
     yield db
     db.dispose()
 
