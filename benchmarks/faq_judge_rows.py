@@ -55,6 +55,7 @@ AS_SHIPPED_BATCHES = (
     ("cinema", "reform", "themepark", "furniture", "giftcatalog", "bundled-r28"),  # sealed in round 24, run in 25
     ("ferry", "cookingclass", "carinspection", "bustour", "dental", "bundled-r29"),  # round 25
     ("farmstay", "dogtraining", "photobook", "ringmaker", "citybus", "bundled-r31"),  # round 25, second
+    ("rentacar", "kimono", "catering", "swimschool", "onsen", "bundled-r30"),  # sealed in round 25, run in 26
 )
 AS_SHIPPED_SETS = tuple(name for batch in AS_SHIPPED_BATCHES for name in batch)
 # The 63 sets the trees were fitted on from round 14 to round 21 (`faq_fit_judge.py --fitted-on-round-14`).
