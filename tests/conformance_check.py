@@ -2,18 +2,22 @@
 
 `tests/test_slack_conformance.py` runs it over the session's recorded traffic as the last test; under
 pytest-xdist (`make test`), where no test of a worker can know the others have finished, the
-controller runs the same `judge` once every worker is done (tests/conftest.py).
+controller runs the same `judge` once every worker is done (`session_verdict`, wired in tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+
+from bot.devtools.recording import RECORD_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,6 +78,24 @@ def judge(result: subprocess.CompletedProcess[str], record: Path) -> str | None:
     if result.returncode != (1 if violations else 0):
         return f"the checker exited {result.returncode}: {result.stderr}"
     return None
+
+
+def session_verdict() -> str:
+    """The checker's verdict on everything this session sent to the fake Slack, as one line or a failure."""
+    recorded = Path(os.environ.get(RECORD_ENV, ""))
+    if not recorded.is_file() or recorded.stat().st_size == 0:
+        return "not checked: no Slack traffic was recorded"
+    if not CHECKER.is_file():
+        return f"not checked: the Slack conformance checker is not at {CHECKER.parent} (clone next to ../shared)"
+    keep = Path(tempfile.mkdtemp(prefix="supportbot-conformance-")) / "slack-traffic.jsonl"
+    shutil.copyfile(recorded, keep)
+    result = run_checker(keep)
+    problem = judge(result, keep)
+    if problem:
+        return f"FAILED {problem}"
+    shutil.rmtree(keep.parent)
+    *excused, summary = result.stdout.strip().splitlines()
+    return f"{summary}: {len(excused)} of them the checker's own gaps (CHECKER_GAPS), none by the bot"
 
 
 def _checker_gap(violation: str) -> bool:

@@ -20,7 +20,7 @@ from bot.devtools.recording import RECORD_ENV
 from bot.runtime import Runtime
 from knowledge import BUNDLED_KNOWLEDGE
 from knowledge.search import KnowledgeIndex
-from tests.conformance_check import CHECKER, judge, run_checker
+from tests.conformance_check import session_verdict
 from tests.harness import AppHarness, make_runtime
 
 POSTGRES_URL = os.environ.get("SUPPORTBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -66,7 +66,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     """Under pytest-xdist, the controller judges the whole session's Slack traffic once every worker is done."""
     if not session.config.pluginmanager.hasplugin("dsession"):
         return
-    verdict = conformance_of_session()
+    verdict = session_verdict()
     session.config.stash[_CONFORMANCE] = verdict
     if verdict.startswith("FAILED") and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
@@ -77,24 +77,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     if verdict is not None:
         terminalreporter.write_sep("=", "Slack conformance of the session (tests/conformance_check.py)")
         terminalreporter.write_line(verdict)
-
-
-def conformance_of_session() -> str:
-    """The checker's verdict on everything this session sent to the fake Slack, as one line or a failure."""
-    recorded = Path(os.environ.get(RECORD_ENV, ""))
-    if not recorded.is_file() or recorded.stat().st_size == 0:
-        return "not checked: no Slack traffic was recorded"
-    if not CHECKER.is_file():
-        return f"not checked: the Slack conformance checker is not at {CHECKER.parent} (clone next to ../shared)"
-    keep = Path(tempfile.mkdtemp(prefix="supportbot-conformance-")) / "slack-traffic.jsonl"
-    shutil.copyfile(recorded, keep)
-    result = run_checker(keep)
-    problem = judge(result, keep)
-    if problem:
-        return f"FAILED {problem}"
-    shutil.rmtree(keep.parent)
-    *excused, summary = result.stdout.strip().splitlines()
-    return f"{summary}: {len(excused)} of them the checker's own gaps (CHECKER_GAPS), none by the bot"
 
 
 _CREATED_RECORD = pytest.StashKey[Path]()
