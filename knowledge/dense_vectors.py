@@ -9,6 +9,8 @@ they are saved there too, for the next start.
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 import threading
 import weakref
 from collections.abc import Mapping, Sequence
@@ -139,11 +141,17 @@ class DenseVectors:
     def _save_cache(self) -> None:
         if self._cache is None or not self._vectors:
             return
+        tmp: Path | None = None
         try:
             self._cache.parent.mkdir(parents=True, exist_ok=True)
             texts = list(self._vectors)
-            tmp = self._cache.with_suffix(".tmp.npz")
-            np.savez(tmp, texts=np.array(texts), vectors=np.stack([self._vectors[t] for t in texts]))
+            # A file of its own, then one rename: replicas sharing the folder never write into each other's file.
+            descriptor, name = tempfile.mkstemp(dir=self._cache.parent, prefix=".tmp-", suffix=".npz")
+            tmp = Path(name)
+            with os.fdopen(descriptor, "wb") as out:
+                np.savez(out, texts=np.array(texts), vectors=np.stack([self._vectors[t] for t in texts]))
             tmp.replace(self._cache)
         except OSError as error:
             log.warning("could not save the dense cache %s: %s", self._cache, error)
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)

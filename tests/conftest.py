@@ -21,6 +21,7 @@ from bot.runtime import Runtime
 from knowledge import BUNDLED_KNOWLEDGE
 from knowledge.search import KnowledgeIndex
 from tests.conformance_check import session_verdict
+from tests.e2e import E2E_INDEX_CACHE_ENV
 from tests.harness import AppHarness, make_runtime
 
 POSTGRES_URL = os.environ.get("SUPPORTBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -34,12 +35,18 @@ CONFORMANCE_TEST = "test_slack_conformance.py::test_everything_sent_to_slack_in_
 
 def pytest_configure(config: pytest.Config) -> None:
     """Record the session's Slack traffic (every FakeSlack, the console, the e2e processes' answers) to one file,
-    unless SUPPORTBOT_SLACK_RECORD already names one."""
+    unless SUPPORTBOT_SLACK_RECORD already names one; and give the session's bot processes one FAQ index cache
+    folder (E2E_INDEX_CACHE_ENV), so that the bundled base's vectors are embedded once, not at every start.
+    Under pytest-xdist the controller does both before the workers start, and they inherit them."""
     if not os.environ.get(RECORD_ENV):
         handle, path = tempfile.mkstemp(prefix="supportbot-slack-", suffix=".jsonl")
         os.close(handle)
         os.environ[RECORD_ENV] = path
         config.stash[_CREATED_RECORD] = Path(path)
+    if not os.environ.get(E2E_INDEX_CACHE_ENV):
+        folder = tempfile.mkdtemp(prefix="supportbot-index-cache-")
+        os.environ[E2E_INDEX_CACHE_ENV] = folder
+        config.stash[_CREATED_CACHE] = Path(folder)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -47,6 +54,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if created is not None:
         os.environ.pop(RECORD_ENV, None)
         created.unlink(missing_ok=True)
+    cache = config.stash.get(_CREATED_CACHE, None)
+    if cache is not None:
+        os.environ.pop(E2E_INDEX_CACHE_ENV, None)
+        shutil.rmtree(cache, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -81,6 +92,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
 
 _CREATED_RECORD = pytest.StashKey[Path]()
 _CONFORMANCE = pytest.StashKey[str]()
+_CREATED_CACHE = pytest.StashKey[Path]()
 
 
 @pytest.fixture(scope="session")

@@ -40,6 +40,9 @@ BOT_TOKEN = "xoxb-e2e-1234567890-abcdefghijkl"
 SIGNING_SECRET = "e2e0signing0secret0abcdef01234567"
 APP_TOKEN = "xapp-1-A0APP-e2e-0123456789abcdef"
 SECRETS = (BOT_TOKEN, SIGNING_SECRET, APP_TOKEN)
+# The session's FAQ index cache folder (tests/conftest.py), passed to every bot process as
+# SUPPORTBOT_FAQ_INDEX_CACHE: the first start embeds the bundled base (seconds of CPU), the others read it.
+E2E_INDEX_CACHE_ENV = "SUPPORTBOT_TEST_INDEX_CACHE"
 
 # Short SLA targets and a one-second sweep, so that breaches happen within a test.
 BASE_CONFIG: dict[str, Any] = {
@@ -148,6 +151,8 @@ def bot_env(fake: FakeSlack, database_url: str, config: Path, **extra: str) -> d
         LOG_LEVEL="INFO",
         PYTHONUNBUFFERED="1",
     )
+    if cache := os.environ.get(E2E_INDEX_CACHE_ENV):
+        env["SUPPORTBOT_FAQ_INDEX_CACHE"] = cache
     env.update(extra)
     return env
 

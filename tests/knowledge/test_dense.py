@@ -245,3 +245,26 @@ def test_an_index_built_again_embeds_only_the_texts_this_process_has_not(
     later = DenseVectors(model)
     later.want(["残業", "勤怠"])
     assert later.wait(5) and model.passages == 5  # 残業 embedded again, 勤怠 remembered
+
+
+def test_replicas_sharing_a_cache_folder_never_write_into_each_others_file(
+    model: FakeModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes saving at once (replicas on one volume, the e2e tests' bot processes) each write a
+    file of its own and rename it: the folder ends with one whole cache and no temporary file."""
+    monkeypatch.setattr(dense_vectors, "_remembered", dense_vectors.weakref.WeakKeyDictionary())
+    savers = []
+    for texts in (["残業", "請求"], ["解約", "勤怠"]):
+        vectors = DenseVectors(model, tmp_path)
+        vectors.want(texts)
+        assert vectors.wait(5)
+        savers.append(vectors)
+    start = threading.Barrier(len(savers) * 4)
+    threads = [threading.Thread(target=lambda v=v: (start.wait(), v._save_cache())) for v in savers * 4]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dense-e5-small.npz"]
+    reader = DenseVectors(FakeModel(), tmp_path)
+    assert (reader.has("残業") and reader.has("請求")) or (reader.has("解約") and reader.has("勤怠"))
