@@ -3,7 +3,8 @@
 Vectors are kept by text: an index never embeds the same text twice, and neither do the indexes a
 process builds after it (a reload when the files change, `supportbot faq check`), which take the
 texts that did not change from what this process has already computed; with an index cache folder
-they are saved there too, for the next start.
+they are saved there too, for the next start. Questions' vectors are remembered too (the most recent
+QUESTIONS_REMEMBERED): a question asked again is not embedded again.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 import tempfile
 import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,8 @@ _CACHE_NAME = "dense-e5-small.npz"
 MAX_REMEMBERED = 50_000  # passage vectors a process keeps per model (≈ 75 MB at 384 dimensions)
 _remembered: weakref.WeakKeyDictionary[Any, dict[str, np.ndarray]] = weakref.WeakKeyDictionary()
 _remembered_lock = threading.Lock()
+QUESTIONS_REMEMBERED = 4_096  # question vectors a process keeps per model, the most recently asked
+_questions: weakref.WeakKeyDictionary[Any, OrderedDict[str, np.ndarray]] = weakref.WeakKeyDictionary()
 
 
 def _remember(model: Any, vectors: Mapping[str, np.ndarray]) -> None:
@@ -52,6 +56,33 @@ def _recall(model: Any, texts: Sequence[str]) -> dict[str, np.ndarray]:
         except TypeError:
             return {}
         return {text: known[text] for text in texts if text in known}
+
+
+def _question_vector(model: Any, text: str) -> np.ndarray:
+    """The model's vector of a question, remembered for the process (the last QUESTIONS_REMEMBERED, per
+    model): a question asked again — support questions repeat, and the benchmarks ask each one before
+    and after teaching — is not embedded again (the embedding is most of a search's time)."""
+    with _remembered_lock:
+        try:
+            asked = _questions.setdefault(model, OrderedDict())
+        except TypeError:
+            asked = None
+        if asked is not None and text in asked:
+            asked.move_to_end(text)
+            return asked[text].copy()
+    vector = np.asarray(model.query(text), dtype=np.float32).reshape(-1)
+    if asked is not None:
+        with _remembered_lock:
+            asked[text] = vector.copy()
+            while len(asked) > QUESTIONS_REMEMBERED:
+                asked.popitem(last=False)
+    return vector
+
+
+def forget_questions() -> None:
+    """Forget the remembered question vectors: the next search embeds its question as a new one would be."""
+    with _remembered_lock:
+        _questions.clear()
 
 
 class DenseVectors:
@@ -105,8 +136,7 @@ class DenseVectors:
 
     def query(self, text: str) -> np.ndarray:
         """A question's vector, mapped towards how entries are written (`knowledge.dense_adapter`)."""
-        vector = np.asarray(self._model.query(text), dtype=np.float32).reshape(-1)
-        return dense_adapter.adapted(vector, self._query_map)
+        return dense_adapter.adapted(_question_vector(self._model, text), self._query_map)
 
     def _work(self) -> None:
         while True:

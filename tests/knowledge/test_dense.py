@@ -268,3 +268,31 @@ def test_replicas_sharing_a_cache_folder_never_write_into_each_others_file(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dense-e5-small.npz"]
     reader = DenseVectors(FakeModel(), tmp_path)
     assert (reader.has("残業") and reader.has("請求")) or (reader.has("解約") and reader.has("勤怠"))
+
+
+def test_a_question_asked_again_is_not_embedded_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model embeds each question once (the most recent QUESTIONS_REMEMBERED are kept); the vector
+    each search gets is its own, so no caller can change what the next one gets."""
+
+    class CountingModel(FakeModel):
+        def __init__(self) -> None:
+            super().__init__()
+            self.questions: list[str] = []
+
+        def query(self, text: str) -> np.ndarray:
+            self.questions.append(text)
+            return super().query(text)
+
+    model = CountingModel()
+    vectors = DenseVectors(model)
+    first = vectors.query("残業 の上限は？")
+    first[:] = 0.0
+    again = DenseVectors(model).query("残業 の上限は？")  # another index of this process: a reload
+    assert model.questions == ["残業 の上限は？"] and float(np.linalg.norm(again)) > 0.0
+    monkeypatch.setattr(dense_vectors, "QUESTIONS_REMEMBERED", 1)
+    vectors.query("請求書は？")  # the older question is forgotten
+    vectors.query("残業 の上限は？")
+    assert model.questions == ["残業 の上限は？", "請求書は？", "残業 の上限は？"]
+    dense_vectors.forget_questions()  # what faq_dense_cost does before it times the searches
+    vectors.query("残業 の上限は？")
+    assert model.questions[-2:] == ["残業 の上限は？", "残業 の上限は？"]
