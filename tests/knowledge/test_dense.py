@@ -247,12 +247,9 @@ def test_an_index_built_again_embeds_only_the_texts_this_process_has_not(
     assert later.wait(5) and model.passages == 5  # 残業 embedded again, 勤怠 remembered
 
 
-def test_replicas_sharing_a_cache_folder_never_write_into_each_others_file(
-    model: FakeModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_replicas_sharing_a_cache_folder_never_write_into_each_others_file(model: FakeModel, tmp_path: Path) -> None:
     """Two processes saving at once (replicas on one volume, the e2e tests' bot processes) each write a
     file of its own and rename it: the folder ends with one whole cache and no temporary file."""
-    monkeypatch.setattr(dense_vectors, "_remembered", dense_vectors.weakref.WeakKeyDictionary())
     savers = []
     for texts in (["残業", "請求"], ["解約", "勤怠"]):
         vectors = DenseVectors(model, tmp_path)
