@@ -56,6 +56,7 @@ AS_SHIPPED_BATCHES = (
     ("ferry", "cookingclass", "carinspection", "bustour", "dental", "bundled-r29"),  # round 25
     ("farmstay", "dogtraining", "photobook", "ringmaker", "citybus", "bundled-r31"),  # round 25, second
     ("rentacar", "kimono", "catering", "swimschool", "onsen", "bundled-r30"),  # sealed in round 25, run in 26
+    ("flowershop", "aquarium", "bikeshop", "printorder", "junkremoval", "bundled-r32"),  # sealed in round 26, run in 27
 )
 AS_SHIPPED_SETS = tuple(name for batch in AS_SHIPPED_BATCHES for name in batch)
 # The 63 sets the trees were fitted on from round 14 to round 21 (`faq_fit_judge.py --fitted-on-round-14`).
