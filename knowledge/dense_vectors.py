@@ -2,7 +2,8 @@
 
 Vectors are kept by text: an index never embeds the same text twice, and neither do the indexes a
 process builds after it (a reload when the files change, `supportbot faq check`), which take the
-texts that did not change from what this process has already computed; with an index cache folder
+texts that did not change from what this process has already computed — or, while it is still
+computing them, wait for the same batch (`knowledge.embedding_queue`); with an index cache folder
 they are saved there too, for the next start. Questions' vectors are remembered too (the most recent
 QUESTIONS_REMEMBERED): a question asked again is not embedded again.
 """
@@ -21,11 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from knowledge import dense_adapter
+from knowledge import dense_adapter, embedding_queue
 
 log = logging.getLogger(__name__)
 
-_BATCH = 8
 _CACHE_NAME = "dense-e5-small.npz"
 MAX_REMEMBERED = 50_000  # passage vectors a process keeps per model (≈ 75 MB at 384 dimensions)
 _remembered: weakref.WeakKeyDictionary[Any, dict[str, np.ndarray]] = weakref.WeakKeyDictionary()
@@ -86,26 +86,25 @@ def forget_questions() -> None:
 
 
 class DenseVectors:
-    """Vectors of entry texts, computed in a background thread; thread-safe."""
+    """Vectors of entry texts, computed in the background (one thread per model for the whole process:
+    `knowledge.embedding_queue`); thread-safe."""
 
     def __init__(self, model: Any, cache_dir: Path | None = None) -> None:
         self._model = model
         self._query_map = dense_adapter.current()
         self._vectors: dict[str, np.ndarray] = {}
-        self._pending: list[str] = []
+        self._pending: set[str] = set()
         self._lock = threading.Lock()
         self._idle = threading.Event()
         self._idle.set()
         self.version = 0  # changes whenever vectors are added
-        self._worker: threading.Thread | None = None
         self._cache = cache_dir / _CACHE_NAME if cache_dir is not None else None
         self._load_cache()
 
     def want(self, texts: Sequence[str]) -> None:
         """Compute the vectors of these texts (those not known yet) in the background."""
         with self._lock:
-            queued = set(self._pending)
-            new = [t for t in dict.fromkeys(texts) if t not in self._vectors and t not in queued]
+            new = [t for t in dict.fromkeys(texts) if t not in self._vectors and t not in self._pending]
             found = _recall(self._model, new)
             if found:
                 self._vectors.update(found)
@@ -113,11 +112,22 @@ class DenseVectors:
                 new = [t for t in new if t not in found]
             if not new:
                 return
-            self._pending.extend(new)
+            self._pending.update(new)
             self._idle.clear()
-            if self._worker is None or not self._worker.is_alive():
-                self._worker = threading.Thread(target=self._work, name="faq-dense", daemon=True)
-                self._worker.start()
+            embedding_queue.queue_for(self._model, _remember).want(self._model, self, new)
+
+    def received(self, texts: Sequence[str], vectors: Mapping[str, np.ndarray]) -> None:
+        """The queue has done these texts (`vectors` lacks those the model failed on); once none is left,
+        the vectors are saved to the cache folder and waiters are woken."""
+        with self._lock:
+            if vectors:
+                self._vectors.update(vectors)
+                self.version += 1
+            self._pending.difference_update(texts)
+            if self._pending:
+                return
+            self._save_cache()
+            self._idle.set()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait until every wanted text has its vector; False on timeout."""
@@ -137,27 +147,6 @@ class DenseVectors:
     def query(self, text: str) -> np.ndarray:
         """A question's vector, mapped towards how entries are written (`knowledge.dense_adapter`)."""
         return dense_adapter.adapted(_question_vector(self._model, text), self._query_map)
-
-    def _work(self) -> None:
-        while True:
-            with self._lock:
-                batch = self._pending[:_BATCH]
-                if not batch:
-                    self._idle.set()
-                    self._save_cache()
-                    return
-            try:
-                vectors = np.asarray(self._model.passage(batch), dtype=np.float32).reshape(len(batch), -1)
-            except Exception as error:  # keep the lexical matcher going
-                log.warning("dense embedding failed: %s", error)
-                vectors = None
-            with self._lock:
-                if vectors is not None:
-                    self._vectors.update(zip(batch, vectors, strict=True))
-                    self.version += 1
-                del self._pending[: len(batch)]
-            if vectors is not None:
-                _remember(self._model, dict(zip(batch, vectors, strict=True)))
 
     def _load_cache(self) -> None:
         if self._cache is None or not self._cache.exists():
