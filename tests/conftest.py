@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from sqlmodel import SQLModel
 
 from bot.clock import ManualClock
@@ -18,6 +19,7 @@ from bot.database import Database, DatabaseUnavailable, temporary_postgres_datab
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.recording import RECORD_ENV
 from bot.runtime import Runtime
+from bot.slack import client as slack_client
 from knowledge import BUNDLED_KNOWLEDGE
 from knowledge.search import KnowledgeIndex
 from tests.conformance_check import session_verdict
@@ -40,6 +42,9 @@ def pytest_configure(config: pytest.Config) -> None:
     the workers start, and they inherit them."""
     _provide(config, RECORD_ENV, _new_record_file)
     _provide(config, E2E_INDEX_CACHE_ENV, lambda: Path(tempfile.mkdtemp(prefix="supportbot-index-cache-")))
+    # The fake Slack drops connections and answers 5xx on purpose: the in-process clients retry at once
+    # (the same retries, counted as in production) instead of after slack-sdk's 0.5-1.5 s backoff.
+    slack_client.RETRY_INTERVAL = FixedValueRetryIntervalCalculator(0.01)
 
 
 def _new_record_file() -> Path:

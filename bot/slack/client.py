@@ -18,6 +18,8 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
@@ -39,6 +41,10 @@ NOT_IDEMPOTENT = frozenset(
 )
 
 MAX_RATE_LIMIT_WAIT = 10  # seconds; longer waits go back to the caller, who reschedules
+# How long a client waits before retrying a dropped connection or a server error: slack-sdk's own backoff
+# (0.5 s, then 1 s, each plus up to a second of jitter). The test suite, whose fake Slack fails on purpose,
+# makes it a few milliseconds (tests/conftest.py).
+RETRY_INTERVAL: RetryIntervalCalculator = BackoffRetryIntervalCalculator(backoff_factor=0.5)
 
 
 def api_method(request: HttpRequest) -> str:
@@ -124,7 +130,7 @@ def make_web_client(token: str | None, base_url: str, *, timeout: int = 10) -> W
         timeout=timeout,
         retry_handlers=[
             BoundedRateLimitRetryHandler(),
-            SafeConnectionErrorRetryHandler(max_retry_count=2),
-            IdempotentServerErrorRetryHandler(max_retry_count=2),
+            SafeConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=RETRY_INTERVAL),
+            IdempotentServerErrorRetryHandler(max_retry_count=2, interval_calculator=RETRY_INTERVAL),
         ],
     )
