@@ -9,7 +9,8 @@ found by their reading (請求所 → 請求書), unknown compounds split into k
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import NamedTuple
 
 from rapidfuzz.distance import OSA
@@ -113,14 +114,10 @@ class Lexicon:
         return lexicon
 
     def freeze(self) -> None:
-        """Build the one-deletion table used for typo repair (katakana and Latin words only)."""
-        deletes: dict[str, set[str]] = defaultdict(set)
-        for form in self.forms:
-            if _fuzzy_candidate(form):
-                deletes[form].add(form)
-                for i in range(len(form)):
-                    deletes[form[:i] + form[i + 1 :]].add(form)
-        self._deletes = dict(deletes)
+        """Build the one-deletion table used for typo repair (katakana and Latin words only): the
+        vocabulary's forms come from a table made once per analyzer, only the index's own are added."""
+        base = self.analyzer.forms
+        self._deletes = _deletions(form for form in self.forms if form not in base)
         self._frozen = len(self.forms)
 
     def freeze_more(self) -> None:
@@ -128,8 +125,8 @@ class Lexicon:
         if len(self.forms) == self._frozen:
             return
         for form in list(self.forms)[self._frozen :]:
-            if _fuzzy_candidate(form):
-                for probe in (form, *(form[:i] + form[i + 1 :] for i in range(len(form)))):
+            if _fuzzy_candidate(form) and form not in self.analyzer.forms:
+                for probe in _probes(form):
                     self._deletes.setdefault(probe, set()).add(form)
         self._frozen = len(self.forms)
 
@@ -145,8 +142,9 @@ class Lexicon:
         if not _fuzzy_candidate(word):
             return None
         found: set[str] = set()
-        for probe in {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}:
-            found |= self._deletes.get(probe, set())
+        vocabulary = _vocabulary_deletions(self.analyzer)
+        for probe in _probes(word):
+            found |= self._deletes.get(probe, set()) | vocabulary.get(probe, frozenset())
         matches = {self.forms[f] for f in found if f != word and OSA.distance(word, f) <= 1}
         return matches.pop() if len(matches) == 1 else None  # ambiguous: no repair beats a wrong one
 
@@ -350,3 +348,25 @@ def _hiragana_runs(tokens: list[Token]) -> Iterator[list[Token]]:
             yield [token]
     if run:
         yield run
+
+
+def _probes(form: str) -> set[str]:
+    """The form itself and every form with one character deleted."""
+    return {form} | {form[:i] + form[i + 1 :] for i in range(len(form))}
+
+
+def _deletions(forms: Iterable[str]) -> dict[str, set[str]]:
+    """probe -> the typo-repairable forms it comes from (`_probes`)."""
+    deletes: dict[str, set[str]] = defaultdict(set)
+    for form in forms:
+        if _fuzzy_candidate(form):
+            for probe in _probes(form):
+                deletes[probe].add(form)
+    return dict(deletes)
+
+
+@lru_cache(maxsize=8)  # as many as `analyzer_for` keeps
+def _vocabulary_deletions(analyzer: Analyzer) -> dict[str, frozenset[str]]:
+    """The deletion table of the vocabulary's forms, shared by every index built with this analyzer
+    (`analyzer_for` makes one per vocabulary), so that a build adds only its own words."""
+    return {probe: frozenset(forms) for probe, forms in _deletions(analyzer.forms).items()}

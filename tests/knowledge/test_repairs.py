@@ -62,6 +62,17 @@ def test_no_repair_beats_a_wrong_one(lexicon: Lexicon) -> None:
     assert lexicon.correct("バク") is None  # too short to tell from other words
 
 
+def test_a_word_learned_after_the_build_is_repaired_too() -> None:
+    """A learned phrasing's new word joins the typo table (`freeze_more`), beside the vocabulary's table
+    that every index built with this vocabulary shares."""
+    lexicon = Lexicon(analyzer_for(None))
+    lexicon.freeze()
+    assert lexicon.correct("コンシェルジエ") is None and lexicon.correct("バックアプ") is not None
+    lexicon.learn(tokenize(normalize_text("コンシェルジュに相談したい")))
+    lexicon.freeze_more()
+    assert lexicon.correct("コンシェルジエ") == (("コンシェルジュ", "noun"),)
+
+
 def test_kana_typed_words_are_read(lexicon: Lexicon) -> None:
     assert _repaired(lexicon, "せいきゅうしょ はっこう") == ["請求書", "発行"]
 
