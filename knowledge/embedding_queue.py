@@ -55,7 +55,7 @@ class EmbeddingQueue:
                 if wanting is None:
                     wanting = self._waiting.setdefault(text, [])
                 wanting.append(ref)
-            if self._worker is None:
+            if self._worker is None or not self._worker.is_alive():
                 # The thread holds the model while it works, the queue does not: a model nobody uses can go.
                 self._worker = threading.Thread(target=self._work, args=(model,), name="faq-dense", daemon=True)
                 self._worker.start()
@@ -104,7 +104,10 @@ def _tell(wanting: Mapping[str, Wanting], texts: Sequence[str], vectors: Mapping
             if receiver is not None:
                 mine.setdefault(id(receiver), (receiver, []))[1].append(text)
     for receiver, done in mine.values():
-        receiver.received(done, {text: vectors[text] for text in done if text in vectors})
+        try:
+            receiver.received(done, {text: vectors[text] for text in done if text in vectors})
+        except Exception:  # one receiver's failure must not keep the others waiting
+            log.exception("dense vectors could not be handed over")
 
 
 _queues: weakref.WeakKeyDictionary[Any, EmbeddingQueue] = weakref.WeakKeyDictionary()

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
+import pytest
 
 from knowledge.dense_vectors import DenseVectors
 from knowledge.embedding_queue import BATCH
@@ -75,3 +76,19 @@ def test_a_failing_model_leaves_the_texts_without_vectors_and_wakes_the_waiters(
     vectors = DenseVectors(model)
     vectors.want(TEXTS[:3])
     assert vectors.wait(5) and not vectors.has(TEXTS[0]) and vectors.version == 0
+
+
+def test_a_receiver_that_fails_does_not_stop_the_others(caplog: pytest.LogCaptureFixture) -> None:
+    class Broken(DenseVectors):
+        def received(self, texts: Sequence[str], vectors: Mapping[str, np.ndarray]) -> None:
+            raise OSError("disk full")
+
+    model = HeldModel()
+    broken = Broken(model)
+    broken.want(TEXTS[:2])
+    assert model.started.wait(5)
+    fine = DenseVectors(model)
+    fine.want([TEXTS[0], "later"])
+    model.gate.set()
+    assert fine.wait(5) and fine.has(TEXTS[0]) and fine.has("later")
+    assert "could not be handed over" in caplog.text
