@@ -15,7 +15,7 @@ import logging
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -32,14 +32,15 @@ class Receiver(Protocol):
 
 
 Wanting = list["weakref.ref[Receiver]"]
+Remember = Callable[[Any, Mapping[str, np.ndarray]], None]  # keeps a model's new vectors (`dense_vectors._remember`)
 
 
 class EmbeddingQueue:
     """The texts waiting for one model, each with the receivers that want it, and the one thread that
     embeds them in order, a batch at a time."""
 
-    def __init__(self, remember: Any = None) -> None:
-        self._remember = remember  # called with (model, vectors) after each batch (`dense_vectors._remember`)
+    def __init__(self, remember: Remember | None = None) -> None:
+        self._remember = remember  # told each batch's vectors
         self._waiting: OrderedDict[str, Wanting] = OrderedDict()
         self._embedding: dict[str, Wanting] = {}  # the batch the model is embedding now
         self._lock = threading.Lock()
@@ -114,7 +115,7 @@ _queues: weakref.WeakKeyDictionary[Any, EmbeddingQueue] = weakref.WeakKeyDiction
 _queues_lock = threading.Lock()
 
 
-def queue_for(model: Any, remember: Any = None) -> EmbeddingQueue:
+def queue_for(model: Any, remember: Remember | None = None) -> EmbeddingQueue:
     """The process's queue for `model`; a model that cannot be weakly referenced gets a queue of its own
     each time (its indexes then embed separately, as they did before)."""
     with _queues_lock:

@@ -8,9 +8,10 @@ found by their reading (請求所 → 請求書), unknown compounds split into k
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 from typing import NamedTuple
 
 from rapidfuzz.distance import OSA
@@ -365,8 +366,16 @@ def _deletions(forms: Iterable[str]) -> dict[str, set[str]]:
     return dict(deletes)
 
 
-@lru_cache(maxsize=8)  # as many as `analyzer_for` keeps
+_vocabulary_tables: weakref.WeakKeyDictionary[Analyzer, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
+_vocabulary_tables_lock = threading.Lock()
+
+
 def _vocabulary_deletions(analyzer: Analyzer) -> dict[str, frozenset[str]]:
-    """The deletion table of the vocabulary's forms, shared by every index built with this analyzer
-    (`analyzer_for` makes one per vocabulary), so that a build adds only its own words."""
-    return {probe: frozenset(forms) for probe, forms in _deletions(analyzer.forms).items()}
+    """The deletion table of the vocabulary's forms, made once per analyzer (`analyzer_for` makes one per
+    vocabulary) and shared by every index built with it, so that a build adds only its own words."""
+    with _vocabulary_tables_lock:
+        table = _vocabulary_tables.get(analyzer)
+        if table is None:
+            deletions = _deletions(analyzer.forms)
+            table = _vocabulary_tables[analyzer] = {probe: frozenset(forms) for probe, forms in deletions.items()}
+        return table
