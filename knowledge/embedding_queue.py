@@ -4,7 +4,7 @@ Each index asks for the vectors of its entries' texts (`knowledge.dense_vectors.
 embedding them takes a while: seconds for a small base, minutes for a large one. An index built while
 another is still embedding — a reload when the files change, `faq check`, the next test — wants
 mostly the same texts. With a thread per index each text was embedded once per index at the same time
-(measured in the test suite: the bundled base's 168 texts twelve times over in one process). Here one
+(the test suite, which builds an index in most tests, embedded the bundled base many times over). Here one
 thread per model works through one queue; an index that wants a text already queued or in the batch
 being embedded waits for that batch, and a text that no living index wants any more is skipped.
 """
