@@ -4,10 +4,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 
 from bot.devtools.fake_slack import FakeSlack
 from bot.models import OutboxMessage
 from bot.notify import PermanentDeliveryError, TransientDeliveryError, UncertainDelivery
+from bot.slack import client as slack_client
 from bot.slack.client import make_web_client
 from bot.slack.notifier import METADATA_EVENT_TYPE, SlackNotifier, SlackPost
 
@@ -177,3 +179,20 @@ def test_the_landed_check_reads_only_the_window_since_the_row_was_queued(fake: F
     (check,) = fake.calls("conversations.history")
     assert float(check.args["oldest"]) == pytest.approx(queued.created_at.timestamp() - 300, abs=1)
     assert len(posts(fake)) == 1
+
+
+def test_retries_wait_the_clients_retry_interval(fake: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dropped connections and server errors wait `RETRY_INTERVAL` between tries (slack-sdk's backoff in
+    production, shortened for the test session by tests/conftest.py): every client of the factory uses it."""
+    waits: list[int] = []
+
+    class Counted(BackoffRetryIntervalCalculator):
+        def calculate_sleep_duration(self, current_attempt: int) -> float:
+            waits.append(current_attempt)
+            return 0.0
+
+    monkeypatch.setattr(slack_client, "RETRY_INTERVAL", Counted())
+    card = fake.add_message("C0CASES", "old", user="UBOT")
+    fake.fail("chat.update", status=500, times=2)
+    make_web_client("xoxb-test", fake.base_url).chat_update(channel="C0CASES", ts=card["ts"], text="new")
+    assert waits == [0, 1] and len(fake.calls("chat.update")) == 3  # two retries, each after the interval
