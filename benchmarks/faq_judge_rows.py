@@ -57,6 +57,7 @@ AS_SHIPPED_BATCHES = (
     ("farmstay", "dogtraining", "photobook", "ringmaker", "citybus", "bundled-r31"),  # round 25, second
     ("rentacar", "kimono", "catering", "swimschool", "onsen", "bundled-r30"),  # sealed in round 25, run in 26
     ("flowershop", "aquarium", "bikeshop", "printorder", "junkremoval", "bundled-r32"),  # sealed in round 26, run in 27
+    ("skiresort", "tireshop", "climbing", "codingschool", "cakeshop", "bundled-r33"),  # sealed in round 27, run in 28
 )
 AS_SHIPPED_SETS = tuple(name for batch in AS_SHIPPED_BATCHES for name in batch)
 # The 63 sets the trees were fitted on from round 14 to round 21 (`faq_fit_judge.py --fitted-on-round-14`).
