@@ -39,6 +39,11 @@ Prints one JSON object a line per set and split (`ranking`: lexical or dense; `d
     oos_silent               out of scope, nothing at all shown / out of scope (unrelated questions
                              should get nothing; a near miss may get もしかして)
     others_offered           answered, and the answer offered other candidates under it / answered
+    losses                   the in-scope questions not answered right, by where they went (counts):
+                             first_suggested (the right entry first among もしかして: the answer
+                             confidence or a taught phrasing decides), suggested_lower (lower among them),
+                             wrong (answered with another entry), not_shown
+    losses_by_style          the same questions by the style their writer was asked for, most lost first
     after_teaching           the same figures after the set's teach.jsonl was learned
 
 --verbose lists every miss on stderr with the best candidates. --together searches the named sets'

@@ -181,6 +181,12 @@ def _print_figures(figures: dict[str, Any], knob: str, configured: float) -> Non
     print(f"  right entry shown       {_share(figures['shown'], inside)}  (the answer, among もしかして, or under it)")
     print(f"  nothing shown           {_share(figures['silent'], inside)}")
     print(f"  out of scope answered   {_share(figures['oos_answered'], outside)}")
+    losses = figures.get("losses") or {}
+    if any(losses.values()):  # where the rest went: confidence or teaching (first among もしかして), or wording
+        print(
+            f"  not answered right      {losses['first_suggested']} first among もしかして, "
+            f"{losses['suggested_lower']} lower among them, {losses['wrong']} answered wrong, {losses['not_shown']} not shown"
+        )
     if figures["others_offered"]:  # an answer less sure than offer_others_below offers the next candidates
         print(
             f"  answers offering others {figures['others_offered']:.2f} of the answers (less sure than offer_others_below)"

@@ -27,6 +27,10 @@ COUNTS = (
     *("in_scope", "out_of_scope", "near_miss", "top1", "wrong", "oos_answered", "near_miss_answered", "shown"),
     *("answered", "others_offered"),  # answers, and those that offered other candidates under them
 )
+# Where an in-scope question not answered right went, as the user saw it (`lost`): what to do about it
+# differs — a right entry first among もしかして asks for a lower answer confidence or a taught phrasing,
+# one ranked lower or not shown at all for vocabulary or a rewritten entry, a wrong answer for both.
+LOSSES = ("first_suggested", "suggested_lower", "wrong", "not_shown")
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,8 @@ def evaluate(
 ) -> dict[str, Any]:
     """Ask every question as the bot would and count the outcomes (rates: `rates`)."""
     counts = dict.fromkeys(COUNTS, 0)
+    losses = dict.fromkeys(LOSSES, 0)
+    by_style: dict[str, int] = {}
     silent = [0, 0]  # in scope, out of scope: no answer and no suggestion
     for question in questions:
         result = index.search(
@@ -121,7 +127,30 @@ def evaluate(
             silent[question.expected is None] += 1
         if miss and on_miss is not None:
             on_miss(question, result, miss)
-    return rates(counts, silent)
+        loss = lost(question, result)
+        if loss is not None:
+            losses[loss] += 1
+            if question.style:
+                by_style[question.style] = by_style.get(question.style, 0) + 1
+    report = rates(counts, silent)
+    report["losses"] = losses
+    if by_style:
+        report["losses_by_style"] = dict(sorted(by_style.items(), key=lambda item: (-item[1], item[0])))
+    return report
+
+
+def lost(question: Labelled, result: SearchResult) -> str | None:
+    """Where an in-scope question not answered right went (one of LOSSES); None when it was answered
+    right or is out of scope."""
+    expected, answer = question.expected, result.answer
+    if expected is None or (answer is not None and same(answer.question, expected)):
+        return None
+    if answer is not None:
+        return "wrong"
+    shown = [i for i, entry in enumerate(result.suggestions) if same(entry.question, expected)]
+    if not shown:
+        return "not_shown"
+    return "first_suggested" if shown[0] == 0 else "suggested_lower"
 
 
 def _count(counts: dict[str, int], question: Labelled, result: SearchResult) -> str:

@@ -255,6 +255,7 @@ def test_faq_check_measures_the_bot_on_a_teams_own_questions(
     assert "4 questions: 3 in scope, 1 out of scope" in out
     assert "answered right          0.67 (2/3)" in out and "answered wrong          0.33 (1/3)" in out
     assert "out of scope answered   0.00 (0/1)" in out
+    assert "not answered right      0 first among もしかして, 0 lower among them, 1 answered wrong, 0 not shown" in out
     assert "line 3: WRONG ANSWER: ユーザー数 上限" in out and "bot: answer: ユーザー数の上限はありますか？" in out
     assert "* 0.35" in out and "  0.25" in out and "  0.45" in out  # the sweep around the configured threshold
     assert "no setting advised: 1 out-of-scope question(s), 20 needed" in out
@@ -274,6 +275,7 @@ def test_faq_check_measures_the_bot_on_a_teams_own_questions(
         }
     ]
     assert report["answered_out_of_scope"] == {}
+    assert report["losses"] == {"first_suggested": 0, "suggested_lower": 0, "wrong": 1, "not_shown": 0}
     assert report["advised"] is None  # one out-of-scope question cannot tell a setting's overreach
 
     # in CI: a floor the figures miss fails the check, and says which

@@ -38,6 +38,32 @@ def test_every_outcome_is_counted_once(index: KnowledgeIndex) -> None:
     assert (report["top1"], report["wrong"], report["shown"], report["silent"]) == (0.3333, 0.3333, 0.3333, 0.3333)
     assert (report["oos_answered"], report["near_miss_answered"], report["oos_silent"]) == (0.5, 1.0, 0.5)
     assert [miss for _, miss in missed] == ["WRONG ANSWER", "NOT SHOWN (none)", "ANSWERED OUT-OF-SCOPE (near miss)"]
+    assert report["losses"] == {"first_suggested": 0, "suggested_lower": 0, "wrong": 1, "not_shown": 1}
+    assert "losses_by_style" not in report  # no question says its style
+
+
+class Suggesting:
+    """Shows もしかして: 解約 first, then 支払い, then 請求書 (below the suggest threshold) (a stub)."""
+
+    def search(self, text: str, **settings: Any) -> SearchResult:
+        ranked = (Candidate(ENTRIES[1], 0.5), Candidate(ENTRIES[2], 0.3), Candidate(ENTRIES[0], 0.05))
+        return SearchResult(text, "suggest", ranked, suggest_threshold=settings["suggest_threshold"])
+
+
+def test_each_question_not_answered_right_is_counted_where_it_went() -> None:
+    """`losses`: the right entry first among もしかして, lower among them, not shown (請求書 scores under
+    the suggest threshold); answered right and out-of-scope questions are no loss; by style when the
+    questions say theirs, most lost first."""
+    questions = [
+        Labelled("やめたい", "解約の手続きは？", style="enduser"),
+        Labelled("はらいかた", "支払い方法は？", style="hiragana"),
+        Labelled("せいきゅうしょ", "請求書の発行方法は？", style="hiragana"),
+        Labelled("今日の天気", None, style="casual"),
+    ]
+    report = evaluate(cast(KnowledgeIndex, Suggesting()), questions, 0.35, 0.10)
+    assert report["losses"] == {"first_suggested": 1, "suggested_lower": 1, "wrong": 0, "not_shown": 1}
+    assert report["losses_by_style"] == {"hiragana": 2, "enduser": 1}
+    assert list(report["losses_by_style"]) == ["hiragana", "enduser"]
 
 
 class UnsureJudge:
