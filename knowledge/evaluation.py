@@ -122,12 +122,12 @@ def evaluate(
             answer_confidence=answer_confidence,
             offer_others_below=offer_others_below,
         )
-        miss = _count(counts, question, result)
+        loss = lost(question, result)
+        miss = _count(counts, question, result, loss)
         if result.answer is None and not result.suggestions:
             silent[question.expected is None] += 1
         if miss and on_miss is not None:
             on_miss(question, result, miss)
-        loss = lost(question, result)
         if loss is not None:
             losses[loss] += 1
             if question.style:
@@ -153,8 +153,9 @@ def lost(question: Labelled, result: SearchResult) -> str | None:
     return "first_suggested" if shown[0] == 0 else "suggested_lower"
 
 
-def _count(counts: dict[str, int], question: Labelled, result: SearchResult) -> str:
-    """Add one outcome; what went wrong, or "" when nothing did."""
+def _count(counts: dict[str, int], question: Labelled, result: SearchResult, loss: str | None) -> str:
+    """Add one outcome (`loss`: where an in-scope question went, `lost`); what went wrong, or "" when
+    nothing did."""
     answer, expected = result.answer, question.expected
     counts["answered"] += answer is not None
     counts["others_offered"] += bool(result.others)
@@ -168,17 +169,17 @@ def _count(counts: dict[str, int], question: Labelled, result: SearchResult) -> 
         counts["near_miss_answered"] += near
         return "ANSWERED OUT-OF-SCOPE" + (" (near miss)" if near else "")
     counts["in_scope"] += 1
-    if answer is not None and same(answer.question, expected):
+    if loss is None:
         counts["top1"] += 1
         counts["shown"] += 1
         return ""
-    if answer is not None:
+    if loss == "wrong":
         counts["wrong"] += 1
         if any(same(expected, e.question) for e in result.others):
             counts["shown"] += 1  # under the answer, among the other candidates an unsure answer offers
             return "WRONG ANSWER (the right one offered under it)"
         return "WRONG ANSWER"
-    if any(same(expected, e.question) for e in result.suggestions):
+    if loss != "not_shown":
         counts["shown"] += 1
         return "SUGGESTED"
     return f"NOT SHOWN ({result.decision})"
