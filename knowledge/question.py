@@ -21,7 +21,7 @@ from knowledge import ask_clause, soft_terms
 from knowledge.asks import asks_of
 from knowledge.normalize import compact, is_kana, normalize_text, to_hiragana
 from knowledge.repairs import Lexicon
-from knowledge.romaji import convert_leftover_romaji, romaji_message
+from knowledge.romaji import convert_leftover_romaji, convert_romaji_words, romaji_message
 from knowledge.scoring import Query
 from knowledge.tokens import Token, tokenize
 
@@ -30,6 +30,7 @@ def parse(text: str, lexicon: Lexicon, indexed: soft_terms.Holds) -> Query:
     """A question reduced to its weighted terms and its asks, with the text the embeddings read."""
     knows = lexicon.knows
     readable = convert_leftover_romaji(romaji_message(unicodedata.normalize("NFKC", text), knows), knows)
+    readable = convert_romaji_words(readable, knows)
     normalized = normalize_text(readable)
     tokens = lexicon.repair(tokenize(normalized))
     analyzer = lexicon.analyzer

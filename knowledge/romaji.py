@@ -13,6 +13,12 @@ for ー) it is read as romaji (`romaji_message`), and those words become kana, w
 reads like any kana. English has few such words ("The same candidate shows up twice" has two in
 nine; words under three letters are not counted: do, an, to), and words the knowledge base uses
 (api, csv) or written in capitals stay as they are.
+
+And some switch the input method off for a word or two of a Japanese message: 「いちにちの りふとけん
+nedan いくら」, 「pasuwa-do忘れて」 (`convert_romaji_words`). Such a word of four letters or more that
+reads as romaji becomes kana, unless the knowledge base uses it, it is capitalised, or it is part of an
+address, a mention or a command (info@, @here, `/case reopen`). Round 28 measured it: on 30 published
+sets, only questions typed that way changed (README "Measured figures").
 """
 
 from __future__ import annotations
@@ -56,6 +62,10 @@ _ROMAJI_WORD = re.compile(
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
 ROMAJI_SHARE = 0.75  # of a message's Latin words of 3 letters or more (two or more) that must read as romaji
 _LATIN_AFTER_HIRAGANA = re.compile(r"(?<=[ぁ-ゖー])[a-z]+")
+_JAPANESE = re.compile(r"[ぁ-ゖァ-ヺ\u4e00-\u9fff]")
+MIN_ROMAJI_WORD = 4  # shorter Latin words in a Japanese message may be English (use, are, see)
+_NOT_A_WORD_AROUND = frozenset("@./:_`#0123456789")  # next to these: an address, a mention, a number
+_IN_CODE = re.compile(r"`[^`]*$")  # an open backquote before the word: inside code
 
 
 def kana_of(romaji: str) -> str:
@@ -115,6 +125,30 @@ def romaji_message(text: str, is_word: Callable[[str], bool] = lambda word: Fals
     if len(longer) < 2 or sum(w in romaji for w in longer) < ROMAJI_SHARE * len(longer):
         return text
     return _LATIN_WORD.sub(lambda m: kana_of(m.group(0).lower()) if m.group(0) in romaji else m.group(0), text)
+
+
+def convert_romaji_words(text: str, is_word: Callable[[str], bool] = lambda word: False) -> str:
+    """In a Japanese message, lower-case Latin words of MIN_ROMAJI_WORD letters or more that read as
+    romaji, in kana: the input method was off for a word or two (「いちにちの りふとけん nedan いくら」,
+    「ゆきのじょうたい dokode みれる」). Words the knowledge base uses, capitalised words and words that
+    are no romaji (login, export, pdf) stay as they are, and so do parts of an address, a mention or a
+    command (info@, @here, misenowa.site, `/case reopen`). Run after `romaji_message`."""
+    if not _JAPANESE.search(text):
+        return text
+
+    def converted(found: re.Match[str]) -> str:
+        word, before, after = (
+            found.group(0),
+            text[found.start() - 1 : found.start()],
+            text[found.end() : found.end() + 1],
+        )
+        if len(word) < MIN_ROMAJI_WORD or not word.islower() or is_word(word) or not _ROMAJI_WORD.fullmatch(word):
+            return word
+        if before in _NOT_A_WORD_AROUND or after in _NOT_A_WORD_AROUND or _IN_CODE.search(text[: found.start()]):
+            return word
+        return kana_of(word)
+
+    return _LATIN_WORD.sub(converted, text)
 
 
 def is_romaji_message(text: str) -> bool:

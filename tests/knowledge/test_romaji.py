@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge.loader import Entry
-from knowledge.romaji import convert_leftover_romaji, is_romaji_message, kana_of, romaji_message
+from knowledge.romaji import convert_leftover_romaji, convert_romaji_words, is_romaji_message, kana_of, romaji_message
 from knowledge.search import KnowledgeIndex
 
 
@@ -87,3 +87,52 @@ def test_a_question_typed_in_romaji_finds_its_entry() -> None:
     assert index.search("yu-za- wo tsuika sitai desu").best.entry.id == "e1"  # type: ignore[union-attr]
     found = index.search("seikyuusyo no daunro-do houhou")
     assert found.decision == "answer" and found.best.entry.id == "e2"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("いちにちの りふとけん nedan いくら？", "いちにちの りふとけん ねだん いくら？"),
+        ("ゆきのじょうたい dokode みれる?", "ゆきのじょうたい どこで みれる?"),
+        ("pasuwa-do忘れてろぐいんできなくなりました", "ぱすわーど忘れてろぐいんできなくなりました"),
+        (
+            "カード以外のお支払い種段ってありますか？furikomi でもいけます？",
+            "カード以外のお支払い種段ってありますか？ふりこみ でもいけます？",
+        ),
+    ],
+)
+def test_romaji_words_in_a_japanese_message_are_read_as_kana(typed: str, meant: str) -> None:
+    """The input method off for a word or two, the rest of the message in Japanese."""
+    assert convert_romaji_words(typed) == meant
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CSVでexportしたい",  # no romaji: ex…
+        "loginできない",
+        "APIのrate制限",  # rate reads as romaji, but the knowledge base knows it (below)
+        "Notionと連携したい",  # capitalised: a name
+        "@here 本日のリリースは完了しました",  # a mention
+        "`/case reopen` は解決後何日まで使えますか？",  # a command
+        "通知メールの送信元（info@〜）を変えたい",  # an address
+        "「test123.misenowa.site」になってて恥ずかしい",  # a domain
+        "sakujo sitai",  # no Japanese: `romaji_message` decides
+        "no wo ga",  # short words: particles or English
+    ],
+)
+def test_other_latin_words_in_a_japanese_message_stay(text: str) -> None:
+    assert convert_romaji_words(text, lambda word: word == "rate") == text
+
+
+def test_a_japanese_question_with_a_romaji_word_finds_its_entry() -> None:
+    entries = [
+        Entry(
+            "e1", "料金はいくらですか？", "料金", "1日券は大人6,000円、子ども3,000円です。値段は季節で変わりません。"
+        ),
+        Entry("e2", "営業時間を教えてください", "営業", "8時30分から16時30分まで営業しています。"),
+    ]
+    index = KnowledgeIndex.build(entries)
+    found = index.explain("いちにちの nedan おしえて", limit=2)
+    assert "ねだん" in (found["read_as"] or "") or "値段" in found["terms"]
+    assert index.search("いちにちの nedan おしえて").best.entry.id == "e1"  # type: ignore[union-attr]
