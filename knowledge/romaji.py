@@ -65,7 +65,6 @@ _LATIN_AFTER_HIRAGANA = re.compile(r"(?<=[ぁ-ゖー])[a-z]+")
 _JAPANESE = re.compile(r"[ぁ-ゖァ-ヺ\u4e00-\u9fff]")
 MIN_ROMAJI_WORD = 4  # shorter Latin words in a Japanese message may be English (use, are, see)
 _NOT_A_WORD_AROUND = frozenset("@./:_`#0123456789")  # next to these: an address, a mention, a number
-_IN_CODE = re.compile(r"`[^`]*$")  # an open backquote before the word: inside code
 
 
 def kana_of(romaji: str) -> str:
@@ -144,7 +143,7 @@ def convert_romaji_words(text: str, is_word: Callable[[str], bool] = lambda word
         )
         if len(word) < MIN_ROMAJI_WORD or not word.islower() or is_word(word) or not _ROMAJI_WORD.fullmatch(word):
             return word
-        if before in _NOT_A_WORD_AROUND or after in _NOT_A_WORD_AROUND or _IN_CODE.search(text[: found.start()]):
+        if before in _NOT_A_WORD_AROUND or after in _NOT_A_WORD_AROUND or text.count("`", 0, found.start()) % 2:
             return word
         return kana_of(word)
 

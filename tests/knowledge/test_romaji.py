@@ -95,6 +95,7 @@ def test_a_question_typed_in_romaji_finds_its_entry() -> None:
         ("いちにちの りふとけん nedan いくら？", "いちにちの りふとけん ねだん いくら？"),
         ("ゆきのじょうたい dokode みれる?", "ゆきのじょうたい どこで みれる?"),
         ("pasuwa-do忘れてろぐいんできなくなりました", "ぱすわーど忘れてろぐいんできなくなりました"),
+        ("`/case` の nedan いくら", "`/case` の ねだん いくら"),  # after the code, not in it
         (
             "カード以外のお支払い種段ってありますか？furikomi でもいけます？",
             "カード以外のお支払い種段ってありますか？ふりこみ でもいけます？",
