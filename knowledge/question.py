@@ -23,14 +23,14 @@ from knowledge.normalize import compact, is_kana, normalize_text, to_hiragana
 from knowledge.repairs import Lexicon
 from knowledge.romaji import convert_leftover_romaji, convert_romaji_words, romaji_message
 from knowledge.scoring import Query
-from knowledge.tokens import Token, tokenize
+from knowledge.tokens import Token, is_dictionary_word, tokenize
 
 
 def parse(text: str, lexicon: Lexicon, indexed: soft_terms.Holds) -> Query:
     """A question reduced to its weighted terms and its asks, with the text the embeddings read."""
     knows = lexicon.knows
     readable = convert_leftover_romaji(romaji_message(unicodedata.normalize("NFKC", text), knows), knows)
-    readable = convert_romaji_words(readable, knows)
+    readable = convert_romaji_words(readable, lambda word: knows(word) or is_dictionary_word(word))
     normalized = normalize_text(readable)
     tokens = lexicon.repair(tokenize(normalized))
     analyzer = lexicon.analyzer

@@ -16,8 +16,9 @@ nine; words under three letters are not counted: do, an, to), and words the know
 
 And some switch the input method off for a word or two of a Japanese message: 「いちにちの りふとけん
 nedan いくら」, 「pasuwa-do忘れて」 (`convert_romaji_words`). Such a word of four letters or more that
-reads as romaji becomes kana, unless the knowledge base uses it, it is capitalised, or it is part of an
-address, a mention or a command (info@, @here, `/case reopen`). Round 28 measured it: on 30 published
+reads as romaji becomes kana, unless the knowledge base uses it, it is an English word (the search
+passes Sudachi's dictionary: demo, menu, site), it is capitalised, or it is part of an address, a mention
+or a command (info@, @here, `/case reopen`). Round 28 measured it: on 30 published
 sets, only questions typed that way changed (README "Measured figures").
 """
 

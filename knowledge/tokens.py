@@ -148,6 +148,14 @@ def _english_lemma(stem: str) -> str:
     return stem
 
 
+@lru_cache(maxsize=8192)
+def is_dictionary_word(word: str) -> bool:
+    """Whether Sudachi's dictionary holds `word` as one word: English written in Latin letters (demo,
+    menu, site) is in it, Japanese typed in romaji (nedan, dokode) is not."""
+    tokens = list(sudachi().tokenize(word))
+    return len(tokens) == 1 and not tokens[0].is_oov()
+
+
 def _is_ascii_word(text: str) -> bool:
     return text.isascii() and any(c.isalnum() for c in text)
 
