@@ -8,7 +8,7 @@ Why not leave one base out (`benchmarks/faq_fit_judge.py`): its rows are searche
 fitted without that set's fold), while the bot embeds questions with the map fitted on every set, and
 the trees read absolute cosines. On every sealed batch run since round 22 the shipped bot answered
 0.05–0.08 more of the out-of-scope questions than leaving one base out predicted at the same confidence
-(README, round 24). The sets published after the shipped map and trees were fitted (by default every
+(docs/faq-measurements.md, round 24). The sets published after the shipped map and trees were fitted (by default every
 folder of `benchmarks/data/faq` in neither `faq_fit_adapter.ADAPTER_SETS` nor `faq_judge_rows.JUDGE_SETS`)
 are to the bot what a team's own FAQ is: this searches them with the shipped map, judges them with the
 shipped trees (or `--model`'s; at 0.75 the figures equal `faq_quality.py --answer-confidence 0.75` on

@@ -72,12 +72,12 @@ ADAPTER_SETS = (
 FOLDS = 5
 EPOCHS = 40
 TEMPERATURE = 0.05
-RIDGE = 0.003  # chosen from 0.1, 0.01, 0.003 by the leave-folds-out figures (README, round 20)
+RIDGE = 0.003  # chosen from 0.1, 0.01, 0.003 by the leave-folds-out figures (docs/faq-measurements.md, round 20)
 SEED = 0
 # How much each out-of-scope question (near misses and others) counts when fitting, against 1 for an
 # in-scope one: it is drawn towards "none of these", a column of the softmax whose cosine is a level
 # fitted with the map (from NONE_START), so the map learns to place what no entry answers below every
-# entry. 0: in-scope questions only (the map of round 20). Round 21 tried 1 (README).
+# entry. 0: in-scope questions only (the map of round 20). Round 21 tried 1 (docs/faq-measurements.md).
 NONE_WEIGHT = 1.0
 NONE_START = 0.3
 _QUERY_CACHE = "dense-e5-small-questions.npz"

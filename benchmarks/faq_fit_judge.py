@@ -14,7 +14,7 @@ embedded with a question map fitted without that set's fold (`faq_fit_adapter.fo
 20: the trees learn how far a mapped cosine can be trusted on a FAQ the map never saw). With
 `--as-shipped`, the sets published after the shipped map was fitted (`faq_judge_rows.AS_SHIPPED_SETS`)
 instead, searched with the shipped map exactly as the bot searches a team's FAQ (round 24: how trees
-fitted on them did, README); the evidence
+fitted on them did, docs/faq-measurements.md); the evidence
 of each search the lexical judge does not leave silent (`knowledge.confidence.evidence`, for each of
 its first candidates) is labelled 1 when the candidate is the expected entry, 0 otherwise (a wrong
 entry, or any entry for an out-of-scope question). The trees are fitted on all of it. Since round 17
@@ -41,7 +41,7 @@ shipped trees' depth (`knowledge.confidence.judged`). `--by-batch` (with `--as-s
 batch of sets out instead of one base (`faq_judge_rows.AS_SHIPPED_BATCHES`: the sets written in one
 round, by helpers given the same instructions). `--average-with FILE` judges (and writes) by the mean
 log-odds of the fitted trees and those of FILE, as one model (round 25 averaged trees fitted as shipped
-with the shipped ones: README); `--first-batches N` takes the as-shipped sets of the first N batches
+with the shipped ones: docs/faq-measurements.md); `--first-batches N` takes the as-shipped sets of the first N batches
 only, as an earlier round had them. Last it prints the confidence `supportbot faq check`
 would advise on those figures (`faq_confidence.advice`). `--since-round-14` judges only the sets
 published since round 14, and `--fitted-on-round-14` fits on round 14's 63 sets only (how round 22

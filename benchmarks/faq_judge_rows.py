@@ -39,12 +39,12 @@ CANDIDATES = 5  # kept per question in the rows: how deep the trees could weigh 
 # published then; neither did better than the 63's trees, so those stayed. Round 22 compared again on
 # the 54 sets published since round 14, each searched with a fold map: judged by trees fitted leaving
 # its base out of all 117, at the same share of out-of-scope questions answered, the foreign FAQs get
-# about 0.01 more right than with the 63's trees (README, round 22), so the trees learn from every set.
+# about 0.01 more right than with the 63's trees (docs/faq-measurements.md, round 22), so the trees learn from every set.
 JUDGE_SETS = faq_fit_adapter.ADAPTER_SETS
 # The sets published after the shipped question map was fitted, batch by batch (each written blind in
 # one round by helpers given the same instructions): the map never saw them, so searched with it they
 # are what a team's own FAQ is to the bot (`faq_fit_judge.py --as-shipped`, `faq_confidence.py`; rounds
-# 24 and 25 fitted trees on them and left those out, README). When the map is refitted, these must be sets it
+# 24 and 25 fitted trees on them and left those out, docs/faq-measurements.md). When the map is refitted, these must be sets it
 # was not fitted on (a test says so).
 AS_SHIPPED_BATCHES = (
     ("watersrv", "creditcard", "kakeibo", "photostudio", "taxi", "bundled-r23"),  # sealed in round 21
@@ -58,6 +58,7 @@ AS_SHIPPED_BATCHES = (
     ("rentacar", "kimono", "catering", "swimschool", "onsen", "bundled-r30"),  # sealed in round 25, run in 26
     ("flowershop", "aquarium", "bikeshop", "printorder", "junkremoval", "bundled-r32"),  # sealed in round 26, run in 27
     ("skiresort", "tireshop", "climbing", "codingschool", "cakeshop", "bundled-r33"),  # sealed in round 27, run in 28
+    ("yogastudio", "locksmith", "carwash", "datsumo", "campervan", "bundled-r34"),  # sealed in round 28, run in 29
 )
 AS_SHIPPED_SETS = tuple(name for batch in AS_SHIPPED_BATCHES for name in batch)
 # The 63 sets the trees were fitted on from round 14 to round 21 (`faq_fit_judge.py --fitted-on-round-14`).

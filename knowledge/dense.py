@@ -2,7 +2,7 @@
 
 Lexical matching (`knowledge.scoring`) misses questions that share no word with the entry
 (「月に何時間以上残業したらダメ？」 vs 36協定の上限); an embedding of the question and of each
-entry places them close anyway. Measured on the tuning sets (README "Measured figures"), adding
+entry places them close anyway. Measured on the tuning sets (docs/faq-measurements.md), adding
 `dense_weight` × cosine to the lexical score ranks the right entry first 4–7 points more often.
 
 How they are used (`DenseUse`, the team's `[faq] dense`): by default (`confirm`) to choose and
@@ -68,13 +68,13 @@ class DenseUse(StrEnum):
 
 # The weights of the cosine (minus the median entry's) and of the closest answer sentence's in the order
 # of candidates: 4 and 4 in rounds 10–20 on e5's own cosines; round 21's question map spreads cosines about
-# twice as wide, and the judge's leave-one-base-out figures chose 2 and 2 from 1, 2, 4 and 6 (README).
+# twice as wide, and the judge's leave-one-base-out figures chose 2 and 2 from 1, 2, 4 and 6 (docs/faq-measurements.md).
 SUGGEST_WEIGHT = 2.0
 SENTENCE_WEIGHT = 2.0
 # A close call the embeddings settle: the lexical best leads the next by at least CONFIRM_LEAD (less
 # than the judge's margin), and its cosine leads every other entry's by CONFIRM_COSINE_MARGIN.
 # Chosen on the tuning sets (0.2-0.35 × 0-0.06 × 0-0.1 grid with the answer threshold): a few
-# points more right answers on every foreign set, wrong answers nearly unchanged (README, round 5).
+# points more right answers on every foreign set, wrong answers nearly unchanged (docs/faq-measurements.md, round 5).
 CONFIRM_LEAD = 0.05
 CONFIRM_COSINE_MARGIN = 0.02
 ANSWER_CHARS = 300  # of an entry's answer embedded with its question
@@ -82,10 +82,10 @@ DENSE_CANDIDATES = 3  # entries the embeddings bring in that lexical matching di
 # A question that shares too few words with any entry for the lexical judge to suggest one (silence)
 # still gets もしかして when the first entry of the combined order scores this much — close in meaning
 # (「アプリが開かなくなった」 for an entry worded in the product's terms). Chosen from 0.15–0.30 on
-# round 10's sets (README, round 11): the right entry shown 0.903 → 0.922 on the foreign sets, while
+# round 10's sets (docs/faq-measurements.md, round 11): the right entry shown 0.903 → 0.922 on the foreign sets, while
 # unrelated questions mostly stay silent. With `judge` the learned judge weighs such a question too
 # (round 17) and answers it when it is as sure as for any answer: its trees were fitted on the
-# searches the lexical judge spoke on, and judged leaving one base out on these as well (README).
+# searches the lexical judge spoke on, and judged leaving one base out on these as well (docs/faq-measurements.md).
 CLOSE_IN_MEANING = 0.25
 MAX_SENTENCES = 12  # of an entry, embedded one by one (the published FAQs have at most 8)
 MIN_SENTENCE_CHARS = 6
@@ -114,7 +114,7 @@ def sentence_texts(entry: Entry) -> tuple[str, ...]:
     """Each sentence of an entry's answer, steps and escalation, after its question: a closer look,
     for the order of the candidates and for the learned judge (an entry whose answer says nothing
     close to the question is less likely its answer: a near miss shares the topic, not the content;
-    measured, README rounds 8 and 10)."""
+    measured, docs/faq-measurements.md, rounds 8 and 10)."""
     found: list[str] = []
     for body in (entry.answer, *(text for _, text in entry.sections), entry.escalation or ""):
         found += [part.strip() for part in _SENTENCE_END.split(body) if len(part.strip()) >= MIN_SENTENCE_CHARS]

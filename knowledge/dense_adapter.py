@@ -30,7 +30,7 @@ ADAPTER_FILE = Path(__file__).with_name("dense_adapter.npy")
 # not made for; a blend keeps most of its gain closer to e5's scale (the figures: `python
 # benchmarks/faq_fit_adapter.py`, `level` and `spread`). Round 20 chose 0.2 from 0.2 and 0.5 for a map
 # fitted on in-scope questions only; since round 21 the map also learns to place what no entry answers
-# below every entry, and the judge's leave-one-base-out figures chose 1.0 from 0.2, 1.0 and 2.0 (README).
+# below every entry, and the judge's leave-one-base-out figures chose 1.0 from 0.2, 1.0 and 2.0 (docs/faq-measurements.md).
 BLEND = 1.0
 _instead: list[np.ndarray | None] = []  # a map to search with while fitting (`fitting_with`)
 

@@ -7,7 +7,7 @@ and a question typed in hiragana or with romaji left in it reads as noise to the
 `Query.read_as`: the question with each span typed in kana that a repair read as a noun written as
 that word; a question no repair changed is read as typed (NFKC: half-width katakana made
 full-width). On the published foreign sets the learned judge then ranks first 0.79 of the hiragana
-questions instead of 0.74, and 0.94 of those with typos instead of 0.91 (README, round 12).
+questions instead of 0.74, and 0.94 of those with typos instead of 0.91 (docs/faq-measurements.md, round 12).
 """
 
 from __future__ import annotations

@@ -14,11 +14,11 @@ DEFAULT_SUGGEST_THRESHOLD = 0.10
 # (`knowledge.confidence`), chosen on the tuning sets with `benchmarks/faq_fit_judge.py`.
 # Round 11: 0.70 (was 0.80), as the trees are now fitted with near misses weighing double. Round 22:
 # 0.75, as the trees fitted on all 117 published sets answer more eagerly: the most right answers with
-# out of scope answered within 0.10 leaving one base out (README "Measured figures", round 22).
+# out of scope answered within 0.10 leaving one base out (docs/faq-measurements.md, round 22).
 DEFAULT_ANSWER_CONFIDENCE = 0.75
 # An answer the learned judge is less sure of than this also offers the next candidates (`others`):
 # when it is the wrong one, the right one is a click away. Chosen in round 18 on the published sets the
-# trees were not fitted on (README "Measured figures", round 18): 0.85 offers them under about one answer
+# trees were not fitted on (docs/faq-measurements.md, round 18): 0.85 offers them under about one answer
 # in five; 0.90 under more answers for few more right entries shown. 0 offers none.
 DEFAULT_OFFER_OTHERS_BELOW = 0.85
 MAX_OTHERS = 2  # candidates an unsure answer offers

@@ -19,7 +19,8 @@ nedan いくら」, 「pasuwa-do忘れて」 (`convert_romaji_words`). Such a wo
 reads as romaji becomes kana, unless the knowledge base uses it, it is an English word (the search
 passes Sudachi's dictionary: demo, menu, site), it is capitalised, or it is part of an address, a mention
 or a command (info@, @here, `/case reopen`). Round 28 measured it: on 30 published
-sets, only questions typed that way changed (README "Measured figures").
+sets, only questions typed that way changed (docs/faq-measurements.md, round 28;
+round 29 found none on a batch nobody had read: README "Measured figures").
 """
 
 from __future__ import annotations

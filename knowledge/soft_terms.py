@@ -7,7 +7,7 @@ At query time each plain word of the question (not a vocabulary concept, not a s
 indexed words of its groups: the same lexeme spelled otherwise (宛先 / あて先, summary / サマリー) at
 `SAME_LEXEME_WEIGHT`, another lexeme of the group (宛先 / 送付先) at `NEAR_WEIGHT`, times the
 word's own weight. Only terms the index holds are added, at most `MAX_TARGETS` per word; the cost
-is a few dictionary lookups per word. Off by default (`[faq] soft_terms`): measured, see README.
+is a few dictionary lookups per word. Off by default (`[faq] soft_terms`): measured, see docs/faq-measurements.md.
 
 This module is the only one that reads the data file; `tests/knowledge/test_soft_terms.py` pins
 its format.
