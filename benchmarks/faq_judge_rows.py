@@ -62,6 +62,7 @@ AS_SHIPPED_BATCHES = (
     ("sauna", "aircon", "bento", "petinsurance", "tsuribune", "bundled-r35"),  # sealed in round 29, run in 30
     ("hearingaid", "supplement", "bikeparking", "gakudo", "escaperoom", "bundled-r36"),  # round 30
     ("anpi", "bloodtest", "diving", "electronics", "kerosene", "bundled-r37"),  # sealed in round 30, run in 31
+    ("kintai", "ningendock", "penji", "wineshop", "sodaigomi", "bundled-r39"),  # round 31
 )
 AS_SHIPPED_SETS = tuple(name for batch in AS_SHIPPED_BATCHES for name in batch)
 # The 63 sets the trees were fitted on from round 14 to round 21 (`faq_fit_judge.py --fitted-on-round-14`).
