@@ -3,20 +3,11 @@ team writes, and the look-alikes that must not be read as one of its concepts.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from knowledge.normalize import normalize_text
-from knowledge.terms import Analyzer, analyzer_for
-from knowledge.tokens import tokenize
-
-
-@pytest.fixture(scope="module")
-def analyzer() -> Analyzer:
-    return analyzer_for(None)
-
-
-def _concepts(analyzer: Analyzer, text: str) -> set[str]:
-    return {term for term in analyzer.terms(tokenize(normalize_text(text))) if term.startswith("#")}
+Concepts = Callable[[str], set[str]]  # the `concepts_of` fixture (conftest.py)
 
 
 @pytest.mark.parametrize(
@@ -44,8 +35,8 @@ def _concepts(analyzer: Analyzer, text: str) -> set[str]:
         ("申込みの締め切りはいつ？", "#期限"),
     ],
 )
-def test_everyday_words_meet_their_concept(analyzer: Analyzer, question: str, concept: str) -> None:
-    assert concept in _concepts(analyzer, question)
+def test_everyday_words_meet_their_concept(concepts_of: Concepts, question: str, concept: str) -> None:
+    assert concept in concepts_of(question)
 
 
 @pytest.mark.parametrize(
@@ -61,5 +52,5 @@ def test_everyday_words_meet_their_concept(analyzer: Analyzer, question: str, co
         ("IDを忘れた", "#電子マネー"),  # iD (the card payment) is left out: it reads as an ID
     ],
 )
-def test_look_alike_words_stay_out_of_the_concept(analyzer: Analyzer, question: str, not_concept: str) -> None:
-    assert not_concept not in _concepts(analyzer, question)
+def test_look_alike_words_stay_out_of_the_concept(concepts_of: Concepts, question: str, not_concept: str) -> None:
+    assert not_concept not in concepts_of(question)

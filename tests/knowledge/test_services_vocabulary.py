@@ -3,20 +3,11 @@ rentals and deliveries call things, and the words that must not be read as one o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from knowledge.normalize import normalize_text
-from knowledge.terms import Analyzer, analyzer_for
-from knowledge.tokens import tokenize
-
-
-@pytest.fixture(scope="module")
-def analyzer() -> Analyzer:
-    return analyzer_for(None)
-
-
-def _concepts(analyzer: Analyzer, text: str) -> set[str]:
-    return {term for term in analyzer.terms(tokenize(normalize_text(text))) if term.startswith("#")}
+Concepts = Callable[[str], set[str]]  # the `concepts_of` fixture (conftest.py)
 
 
 @pytest.mark.parametrize(
@@ -37,8 +28,8 @@ def _concepts(analyzer: Analyzer, text: str) -> set[str]:
         ("来週の献立はいつ出ますか", "#献立"),
     ],
 )
-def test_customers_words_meet_their_concept(analyzer: Analyzer, question: str, concept: str) -> None:
-    assert concept in _concepts(analyzer, question)
+def test_customers_words_meet_their_concept(concepts_of: Concepts, question: str, concept: str) -> None:
+    assert concept in concepts_of(question)
 
 
 @pytest.mark.parametrize(
@@ -53,8 +44,8 @@ def test_customers_words_meet_their_concept(analyzer: Analyzer, question: str, c
         ("データは何年保存されますか", "#年齢"),
     ],
 )
-def test_look_alike_words_stay_out_of_the_concept(analyzer: Analyzer, question: str, not_concept: str) -> None:
-    assert not_concept not in _concepts(analyzer, question)
+def test_look_alike_words_stay_out_of_the_concept(concepts_of: Concepts, question: str, not_concept: str) -> None:
+    assert not_concept not in concepts_of(question)
 
 
 @pytest.mark.parametrize(
@@ -65,5 +56,5 @@ def test_look_alike_words_stay_out_of_the_concept(analyzer: Analyzer, question: 
         ("設定を元に戻したい", "#返却"),
     ],
 )
-def test_verbs_that_other_words_share_are_left_out(analyzer: Analyzer, question: str, not_concept: str) -> None:
-    assert not_concept not in _concepts(analyzer, question)
+def test_verbs_that_other_words_share_are_left_out(concepts_of: Concepts, question: str, not_concept: str) -> None:
+    assert not_concept not in concepts_of(question)
