@@ -63,6 +63,7 @@ AS_SHIPPED_BATCHES = (
     ("hearingaid", "supplement", "bikeparking", "gakudo", "escaperoom", "bundled-r36"),  # round 30
     ("anpi", "bloodtest", "diving", "electronics", "kerosene", "bundled-r37"),  # sealed in round 30, run in 31
     ("kintai", "ningendock", "penji", "wineshop", "sodaigomi", "bundled-r39"),  # round 31
+    ("meishi", "crypto", "ryugaku", "netsuper", "mansion", "bundled-r38"),  # sealed in round 31, run in 32
 )
 AS_SHIPPED_SETS = tuple(name for batch in AS_SHIPPED_BATCHES for name in batch)
 # The 63 sets the trees were fitted on from round 14 to round 21 (`faq_fit_judge.py --fitted-on-round-14`).
