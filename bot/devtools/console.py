@@ -23,7 +23,7 @@ from bot.config import BehaviourConfig
 from bot.database import Database
 from bot.devtools.console_forms import as_slack_text, form_values, parse_assignments
 from bot.devtools.console_history import History
-from bot.devtools.console_output import HELP, Transcript, name_of, people_names
+from bot.devtools.console_output import HELP, Transcript, name_of, people_names, wait_for_embeddings
 from bot.devtools.fake_slack import FROM_ENV, FakeSlack
 from bot.devtools.recording import Recorder
 from bot.devtools.render_text import Button, TextRenderer
@@ -99,6 +99,7 @@ class Console:
         self.history = History(self.fake.bot_user_id, self._name_of)  # m1, m2 … for `reply` and `shortcut`
         self.transcript = Transcript(self.say, self.renderer, self._name_of, number=self.history.remember_bot)
         self._seen = 0
+        wait_for_embeddings(self.runtime.services.index, self.say)  # answer as the running bot answers
 
     # --- lifecycle ------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""What the console prints: the fake Slack's calls shown the way Slack would show them."""
+"""What the console prints: the fake Slack's calls shown the way Slack would show them, and what it
+says while it gets ready."""
 
 from __future__ import annotations
 
@@ -8,6 +9,23 @@ from typing import Any
 from bot.config import BehaviourConfig
 from bot.devtools.fake_slack import Call
 from bot.devtools.render_text import TextRenderer
+from knowledge.search import KnowledgeIndex
+
+# How long the console waits at start for the FAQ's embeddings: seconds for the sample FAQ, a minute
+# or so for a few hundred entries (`SUPPORTBOT_FAQ_INDEX_CACHE` makes the next start instant).
+EMBEDDINGS_WAIT_SECONDS = 300.0
+
+
+def wait_for_embeddings(index: KnowledgeIndex, say: Callable[[str], None]) -> None:
+    """Answer from the first line as the running bot answers: until the entries' vectors are computed
+    (in the background, at start) the bot judges lexically, and a question typed in those seconds would
+    get another answer than the same question a minute later, or in `supportbot faq ask`."""
+    if index.wait_dense(0.2):
+        return
+    say("Preparing the FAQ's embeddings (the bot answers lexically until they are ready)…")
+    if not index.wait_dense(EMBEDDINGS_WAIT_SECONDS):
+        say(f"Not ready after {EMBEDDINGS_WAIT_SECONDS:.0f} s: answering lexically until they are.")
+
 
 HELP = """\
 Type a question to ask it in the current channel, or:

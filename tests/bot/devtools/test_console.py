@@ -32,6 +32,12 @@ def run(console: tuple[Console, io.StringIO], *lines: str) -> str:
     return out.getvalue()
 
 
+def test_the_console_starts_with_the_faqs_embeddings_ready(console: tuple[Console, io.StringIO]) -> None:
+    """Its first question is judged as the running bot judges, not lexically while they are computed."""
+    shell, _ = console
+    assert shell.runtime.services.index.wait_dense(0)
+
+
 def test_a_question_is_answered_in_its_thread(console: tuple[Console, io.StringIO]) -> None:
     shown = run(console, "SSOってどのIdPに対応してましたっけ？")
     assert "bot → #faq (thread)" in shown
