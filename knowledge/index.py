@@ -73,11 +73,8 @@ class KnowledgeIndex:
     ) -> KnowledgeIndex:
         """Index entries; `vocabulary` defaults to the bundled vocabulary files. With `dense` (a
         `DenseUse`; True means ranking), entry embeddings are computed in the background and used
-        once ready (`knowledge.dense`).
-
-        With `cache_dir`, the analysis is read from there when entries, vocabulary and code are
-        unchanged, and saved there otherwise (`knowledge.index_cache`).
-        """
+        once ready (`knowledge.dense`). With `cache_dir`, the analysis is read from there when entries,
+        vocabulary and code are unchanged, and saved there otherwise (`knowledge.index_cache`)."""
         vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
         learned_by_id = {key: tuple(texts) for key, texts in (learned or {}).items() if texts}
         entries = list(entries)
@@ -167,6 +164,10 @@ class KnowledgeIndex:
     @property
     def judges(self) -> bool:  # the learned judge decides (`[faq] dense = "judge"`), with `answer_confidence`
         return self._dense_use is DenseUse.JUDGE
+
+    @property
+    def embeddings_state(self) -> str:  # "off", "warming" (the lexical judge answers until they are ready) or "ready"
+        return "off" if self._dense is None else "ready" if self._dense.wait(0) else "warming"
 
     def wait_dense(self, timeout: float | None = None) -> bool:
         """Wait until the embeddings are computed (benchmarks, tests); True when ready or disabled."""
@@ -349,8 +350,7 @@ class KnowledgeIndex:
         return reload_file(self, path)
 
     def _require(self, entry_id: str) -> Entry:
-        entry = self.get(entry_id)
-        if entry is None:
+        if (entry := self.get(entry_id)) is None:
             raise KeyError(f"no entry {entry_id}")
         return entry
 
