@@ -4,19 +4,22 @@ says while it gets ready."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from bot.config import BehaviourConfig
 from bot.devtools.fake_slack import Call
 from bot.devtools.render_text import TextRenderer
-from knowledge.search import KnowledgeIndex
 
 # How long the console waits at start for the FAQ's embeddings: seconds for the sample FAQ, a minute
 # or so for a few hundred entries (`SUPPORTBOT_FAQ_INDEX_CACHE` makes the next start instant).
 EMBEDDINGS_WAIT_SECONDS = 300.0
 
 
-def wait_for_embeddings(index: KnowledgeIndex, say: Callable[[str], None]) -> None:
+class Warming(Protocol):
+    def wait_dense(self, timeout: float | None = None) -> bool: ...  # `KnowledgeIndex.wait_dense`
+
+
+def wait_for_embeddings(index: Warming, say: Callable[[str], None]) -> None:
     """Answer from the first line as the running bot answers: until the entries' vectors are computed
     (in the background, at start) the bot judges lexically, and a question typed in those seconds would
     get another answer than the same question a minute later, or in `supportbot faq ask`."""

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.config import load_default_behaviour
+from bot.devtools import console as console_module
 from bot.devtools.console import Console
 from bot.settings import Settings
 
@@ -32,10 +33,12 @@ def run(console: tuple[Console, io.StringIO], *lines: str) -> str:
     return out.getvalue()
 
 
-def test_the_console_starts_with_the_faqs_embeddings_ready(console: tuple[Console, io.StringIO]) -> None:
+def test_the_console_waits_for_the_faqs_embeddings_before_its_first_line(monkeypatch: pytest.MonkeyPatch) -> None:
     """Its first question is judged as the running bot judges, not lexically while they are computed."""
-    shell, _ = console
-    assert shell.runtime.services.index.wait_dense(0)
+    waited = []
+    monkeypatch.setattr(console_module, "wait_for_embeddings", lambda index, say: waited.append(index))
+    with Console(Settings(), load_default_behaviour(), out=io.StringIO(), start=START) as shell:
+        assert waited == [shell.runtime.services.index]
 
 
 def test_a_question_is_answered_in_its_thread(console: tuple[Console, io.StringIO]) -> None:

@@ -21,7 +21,7 @@ class WarmingIndex:
 
 def waited_for(index: WarmingIndex) -> list[str]:
     said: list[str] = []
-    wait_for_embeddings(index, said.append)  # type: ignore[arg-type]
+    wait_for_embeddings(index, said.append)
     return said
 
 
