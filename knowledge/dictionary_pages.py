@@ -34,12 +34,18 @@ def mappings() -> list[tuple[int, int]]:
         with open(_MAPS, encoding="utf-8", errors="replace") as maps:
             for line in maps:
                 fields = line.split(maxsplit=5)
-                if len(fields) == 6 and fields[5].rstrip().endswith(".dic") and "w" not in fields[1]:
+                path = fields[5].rstrip() if len(fields) == 6 else ""
+                if _is_sudachi_dictionary(path) and "w" not in fields[1]:
                     start, end = fields[0].split("-")
                     found.append((int(start, 16), int(end, 16)))
     except OSError:
         return []
     return found
+
+
+def _is_sudachi_dictionary(path: str) -> bool:
+    """Sudachi's, not another library's (Mozc's, mapped by `knowledge.kana_kanji`'s converter)."""
+    return path.endswith(".dic") and "sudachi" in path.lower()
 
 
 def release() -> int:

