@@ -70,3 +70,10 @@ def test_the_search_asks_the_embeddings_about_the_repaired_question(monkeypatch:
     explained = index.explain("せいきゅうしょ の はっこう")
     assert explained["read_as"] == asked[-1] and explained["query"] == "せいきゅうしょ の はっこう"
     assert "read_as" not in index.explain("請求書の発行")  # read as typed: nothing to show
+
+
+def test_the_judge_still_reads_what_was_typed(bundled: KnowledgeIndex) -> None:
+    """The conversion is the search's: the learned judge's evidence (its share of hiragana) reads the
+    message as typed, as its trees were fitted."""
+    query = bundled.query("でんわばんごうが かわった")
+    assert query.text == "でんわばんごうが かわった" and query.embedded == "電話番号が変わった"
