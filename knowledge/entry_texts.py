@@ -3,7 +3,9 @@
 Every text of an entry finds it: its question, its 言い換え and the phrasings the bot learned
 (its *phrasings*: what a matching question may cover whole), and its answer, steps and other
 sections, category, escalation and link titles (which explain a question, less strongly). A
-knowledge base written without 言い換え is still found through its answers.
+knowledge base written without 言い換え is still found through its answers. A 言い換え or learned
+phrasing typed with no kanji (a customer's question taught as it was asked) is read converted, as
+the question it was taught from is (`knowledge.kana_kanji`): asked again, it meets itself.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from knowledge.kana_kanji import convert_unconverted
 from knowledge.loader import Entry
 
 # How much a query word found in each field counts, relative to one found in a phrasing.
@@ -31,8 +34,8 @@ _SENTENCE_END = re.compile(r"(?<=[。！？!?])|\n+")
 def field_texts(entry: Entry, learned: Sequence[str] = ()) -> list[tuple[str, str]]:
     """(field, text) of every searched text of an entry; phrasings first, each whole."""
     texts = [("question", text) for text in question_parts(entry.question)]
-    texts.extend(("alternative", text) for text in entry.alternatives)
-    texts.extend(("learned", text) for text in learned)
+    texts.extend(("alternative", convert_unconverted(text)) for text in entry.alternatives)
+    texts.extend(("learned", convert_unconverted(text)) for text in learned)
     texts.extend(("answer", s) for s in sentences(entry.answer))
     for _, body in entry.sections:
         texts.extend(("section", s) for s in sentences(body))
@@ -46,7 +49,10 @@ def field_texts(entry: Entry, learned: Sequence[str] = ()) -> list[tuple[str, st
 
 def phrasings_of(entry: Entry, learned: Sequence[str] = ()) -> list[str]:
     """The question, its parts outside and inside brackets, each alternative and learned wording."""
-    return [*question_parts(entry.question), *entry.alternatives, *learned]  # field_texts' first ones
+    return [
+        *question_parts(entry.question),
+        *map(convert_unconverted, (*entry.alternatives, *learned)),
+    ]  # field_texts' first ones
 
 
 def question_parts(question: str) -> list[str]:

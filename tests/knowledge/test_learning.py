@@ -143,3 +143,15 @@ def test_learned_phrasings_do_not_make_a_near_miss_confident() -> None:
     ):
         index.learn_phrasing(invoice, phrasing)
     assert index.search("請求書の宛名を変更したい").decision != "answer"
+
+
+@pytest.mark.parametrize("asked", ["うちのかいしゃのぼすにしょうにんしてもらうには", "ぷりんたーが うごかない"])
+def test_a_phrasing_taught_in_hiragana_answers_itself(asked: str) -> None:
+    """A question asked without kanji is read converted (`knowledge.kana_kanji`); taught as it was asked,
+    the phrasing is read the same way, so the same question asked again is answered."""
+    index = KnowledgeIndex.build(parse_markdown(KB, "hr.md"))
+    entry_id = _id(index, "有給休暇の残日数はどこで見られますか？")
+    assert index.learn_phrasing(entry_id, asked)
+    assert index.learned(entry_id) == (asked,)  # kept as typed: the team sees what was asked
+    found = index.search(asked)
+    assert found.best is not None and found.best.entry.id == entry_id and found.decision == "answer"
