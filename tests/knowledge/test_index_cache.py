@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 from pathlib import Path
 from typing import Any
@@ -163,3 +164,18 @@ def test_from_a_folder_a_changed_file_is_parsed_and_analysed_again(tmp_path: Pat
     assert index.entries == KnowledgeIndex.from_path(folder).entries
     best = index.search("経費の精算方法は？").best
     assert best is not None and best.entry.question == "経費の精算方法は？"
+
+
+def test_the_key_covers_every_module_an_analysis_reads() -> None:
+    """A module the analysis imports (kana_kanji reads 言い換え and learned phrasings) changes the key
+    when it changes; one left out would let a cache built by older code be read as current."""
+    package = Path(index_cache.__file__).resolve().parent
+    readers = ("analysis.py", "entry_texts.py", "parallel.py", "repairs.py", "terms.py", "tokens.py")
+    imported = {
+        f"{node.module.removeprefix('knowledge.')}.py"
+        for name in readers
+        for node in ast.walk(ast.parse((package / name).read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("knowledge.")
+    }
+    assert "kana_kanji.py" in imported
+    assert imported <= set(index_cache._ANALYSIS_MODULES)
