@@ -1,0 +1,69 @@
+"""The teaching diagnostic (`benchmarks/faq_teaching.py`) counts each question's move where its docstring says."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import faq_teaching  # noqa: E402
+from faq_teaching import Seen  # noqa: E402
+
+ROWS = [
+    {"q": "請求書は？", "expected": "請求書の発行"},  # right both times
+    {"q": "解約したい", "expected": "解約方法"},  # right only after teaching
+    {"q": "パスワード忘れた", "expected": "パスワード再設定"},  # right before; after, unsure with it first
+    {"q": "SSOは？", "expected": "SSO設定"},  # right before; after, answered wrong
+    {"q": "宛名を変えたい", "expected": None, "kind": "near_miss"},  # answered only after teaching
+    {"q": "天気は？", "expected": None, "kind": "out_of_scope"},  # answered only before teaching
+]
+BEFORE = [
+    Seen("請求書の発行", "請求書の発行"),
+    Seen(None, "解約方法"),
+    Seen("パスワード再設定", "パスワード再設定"),
+    Seen("SSO設定", "SSO設定"),
+    Seen(None, "請求書の発行"),
+    Seen("解約方法", "解約方法"),
+]
+AFTER = [
+    Seen("請求書の発行", "請求書の発行"),
+    Seen("解約方法", "解約方法"),
+    Seen(None, "パスワード再設定"),
+    Seen("請求書の発行", "請求書の発行"),
+    Seen("請求書の発行", "請求書の発行"),
+    Seen(None, "請求書の発行"),
+]
+
+
+def test_each_question_moves_one_way() -> None:
+    moved = faq_teaching.moves(ROWS, BEFORE, AFTER)
+    assert moved == {
+        "kept": 1,
+        "gained": 1,
+        "lost_kept_first": 1,
+        "lost_other": 1,
+        "oos_newly_answered": 1,
+        "oos_newly_silent": 1,
+    }
+
+
+def test_keeping_the_earlier_answer_only_where_its_entry_is_still_first() -> None:
+    kept = [faq_teaching.keep_earlier(was, now) for was, now in zip(BEFORE, AFTER, strict=True)]
+    # the unsure password question gets its earlier answer back; the out-of-scope one does not
+    # (after teaching another entry is first), and a later answer always wins
+    assert kept == ["請求書の発行", "解約方法", "パスワード再設定", "請求書の発行", "請求書の発行", None]
+    counted = faq_teaching.tally(ROWS, kept)
+    assert faq_teaching.figures("keep_earlier", counted) == {
+        "rule": "keep_earlier",
+        "in_scope": 4,
+        "out_of_scope": 2,
+        "top1": 0.75,
+        "wrong": 0.25,
+        "oos_answered": 0.5,
+    }
+
+
+def test_headings_compare_as_the_benchmark_compares_them() -> None:
+    assert faq_teaching.same("ＳＳＯ設定 ", "SSO設定")  # NFKC, trimmed
+    assert not faq_teaching.same(None, None)
