@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import faq_quality
 from faq_judge_rows import AS_SHIPPED_BATCHES
 
+from knowledge import evaluation
 from knowledge.search import KnowledgeIndex
 
 
@@ -41,11 +41,8 @@ class Seen:
 
 
 def same(heading: str | None, other: str | None) -> bool:
-    return heading is not None and other is not None and _key(heading) == _key(other)
-
-
-def _key(heading: str) -> str:
-    return unicodedata.normalize("NFKC", heading).strip()
+    """`knowledge.evaluation.same`, where a missing heading (no answer, no candidate) matches nothing."""
+    return heading is not None and other is not None and evaluation.same(heading, other)
 
 
 def searched(index: KnowledgeIndex, rows: list[dict[str, Any]]) -> list[Seen]:

@@ -10,6 +10,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import faq_teaching  # noqa: E402
 from faq_teaching import Seen  # noqa: E402
 
+from knowledge import BUNDLED_KNOWLEDGE  # noqa: E402
+from knowledge.search import KnowledgeIndex  # noqa: E402
+
 ROWS = [
     {"q": "請求書は？", "expected": "請求書の発行"},  # right both times
     {"q": "解約したい", "expected": "解約方法"},  # right only after teaching
@@ -67,3 +70,12 @@ def test_keeping_the_earlier_answer_only_where_its_entry_is_still_first() -> Non
 def test_headings_compare_as_the_benchmark_compares_them() -> None:
     assert faq_teaching.same("ＳＳＯ設定 ", "SSO設定")  # NFKC, trimmed
     assert not faq_teaching.same(None, None)
+
+
+def test_a_search_is_seen_as_the_bot_answers_it() -> None:
+    """`searched` keeps what the benchmark counts: the answer, and the first candidate when unsure."""
+    index = KnowledgeIndex.from_path(BUNDLED_KNOWLEDGE)
+    rows = [{"q": "解約方法は？", "expected": "解約方法は？"}, {"q": "今日の天気は？", "expected": None}]
+    answered, unrelated = faq_teaching.searched(index, rows)
+    assert answered == Seen("解約方法は？", "解約方法は？")
+    assert unrelated.answer is None
