@@ -1,6 +1,7 @@
 """What teaching changes, question by question: why five phrasings per entry lift the judge so little.
 
     SUPPORTBOT_FAQ_INDEX_CACHE=DIR python benchmarks/faq_teaching.py [--set NAME ...] [--last-batches N]
+        [--evidence]
 
 For each foreign set (default: those of the last N batches of `faq_judge_rows.AS_SHIPPED_BATCHES`, 2
 unless given), every held-out question is searched as the bot searches it (`faq_quality`'s settings:
@@ -11,7 +12,9 @@ unsure; `lost_other`: right before, otherwise lost; `kept`: right both times); o
 likewise (`oos_newly_answered`, `oos_newly_silent`). It also prints the figures of a rule tried in
 round 34 and left out — an answer given before teaching is kept after it when its entry is still the
 first candidate (`keep_earlier`) — beside those before and after teaching: top-1 / wrong / out of scope
-answered, pooled over the sets, one JSON line each.
+answered, pooled over the sets, one JSON line each. `--evidence` adds, per move, how the learned judge's
+evidence for the expected entry changed on average (after minus before, `knowledge.confidence.FEATURES`),
+over the questions whose weighed entry was the expected one both times: what teaching did to the judge.
 """
 
 from __future__ import annotations
@@ -29,15 +32,19 @@ import faq_quality
 from faq_judge_rows import AS_SHIPPED_BATCHES
 
 from knowledge import evaluation
+from knowledge.confidence import FEATURES
 from knowledge.search import KnowledgeIndex
 
 
 @dataclass(frozen=True)
 class Seen:
-    """What one search showed: the entry answered (or None) and the first candidate's heading."""
+    """What one search showed: the entry answered (or None) and the first candidate's heading; with
+    `--evidence`, the entry the learned judge weighed and its evidence (`knowledge.confidence.FEATURES`)."""
 
     answer: str | None
     first: str | None
+    judged: str | None = None
+    evidence: tuple[float, ...] = ()
 
 
 def same(heading: str | None, other: str | None) -> bool:
@@ -45,8 +52,8 @@ def same(heading: str | None, other: str | None) -> bool:
     return heading is not None and other is not None and evaluation.same(heading, other)
 
 
-def searched(index: KnowledgeIndex, rows: list[dict[str, Any]]) -> list[Seen]:
-    """Each question searched as `faq_quality` searches it."""
+def searched(index: KnowledgeIndex, rows: list[dict[str, Any]], evidence: bool = False) -> list[Seen]:
+    """Each question searched as `faq_quality` searches it (and, with `evidence`, explained)."""
     found = []
     for row in rows:
         result = index.search(
@@ -58,7 +65,12 @@ def searched(index: KnowledgeIndex, rows: list[dict[str, Any]]) -> list[Seen]:
             offer_others_below=faq_quality.OFFER_OTHERS_BELOW,
         )
         answer = result.answer.question if result.answer is not None else None
-        found.append(Seen(answer, result.best.entry.question if result.best is not None else None))
+        first = result.best.entry.question if result.best is not None else None
+        judge = index.explain(row["q"], limit=faq_quality.MAX_SUGGESTIONS).get("confidence") if evidence else None
+        if judge is None:
+            found.append(Seen(answer, first))
+        else:
+            found.append(Seen(answer, first, judge["entry"], tuple(judge["evidence"][name] for name in FEATURES)))
     return found
 
 
@@ -69,24 +81,39 @@ def keep_earlier(before: Seen, after: Seen) -> str | None:
     return before.answer if same(after.first, before.answer) else None
 
 
+def move_of(expected: str | None, was: Seen, now: Seen) -> str | None:
+    """How one question moved with teaching (the module docstring's names; None: it did not)."""
+    if expected is None:
+        if (was.answer is None) == (now.answer is None):
+            return None
+        return "oos_newly_answered" if now.answer is not None else "oos_newly_silent"
+    right_before, right_after = same(was.answer, expected), same(now.answer, expected)
+    if right_before and right_after:
+        return "kept"
+    if right_after:
+        return "gained"
+    if right_before:
+        return "lost_kept_first" if now.answer is None and same(now.first, expected) else "lost_other"
+    return None
+
+
 def moves(rows: list[dict[str, Any]], before: list[Seen], after: list[Seen]) -> Counter[str]:
-    """How each question moved with teaching (the module docstring's names)."""
-    moved: Counter[str] = Counter()
+    """How the questions moved with teaching, counted."""
+    found = (move_of(row.get("expected"), was, now) for row, was, now in zip(rows, before, after, strict=True))
+    return Counter(move for move in found if move is not None)
+
+
+def evidence_change(rows: list[dict[str, Any]], before: list[Seen], after: list[Seen]) -> dict[str, list[Any]]:
+    """Per move of an in-scope question, the change of the judge's evidence for the expected entry,
+    summed (and the questions counted), where the judge weighed that entry both before and after."""
+    summed: dict[str, list[Any]] = {}
     for row, was, now in zip(rows, before, after, strict=True):
-        expected = row.get("expected")
-        if expected is None:
-            if (was.answer is None) != (now.answer is None):
-                moved["oos_newly_answered" if now.answer is not None else "oos_newly_silent"] += 1
+        expected, move = row.get("expected"), move_of(row.get("expected"), was, now)
+        if move is None or not (same(was.judged, expected) and same(now.judged, expected)):
             continue
-        right_before, right_after = same(was.answer, expected), same(now.answer, expected)
-        if right_before and right_after:
-            moved["kept"] += 1
-        elif right_after:
-            moved["gained"] += 1
-        elif right_before:
-            kept_first = now.answer is None and same(now.first, expected)
-            moved["lost_kept_first" if kept_first else "lost_other"] += 1
-    return moved
+        count, total = summed.get(move, [0, [0.0] * len(FEATURES)])
+        summed[move] = [count + 1, [t + a - b for t, a, b in zip(total, now.evidence, was.evidence, strict=True)]]
+    return summed
 
 
 def tally(rows: list[dict[str, Any]], answers: list[str | None]) -> Counter[str]:
@@ -124,26 +151,34 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", dest="sets", action="append", help="only this set (repeatable)")
     parser.add_argument("--last-batches", type=int, default=2)
+    parser.add_argument("--evidence", action="store_true", help="also how the judge's evidence moved, per move")
     args = parser.parse_args(argv)
     moved: Counter[str] = Counter()
     rules: dict[str, Counter[str]] = {"before": Counter(), "after": Counter(), "keep_earlier": Counter()}
+    changed: dict[str, list[Any]] = {}
     for folder in faq_quality.set_folders(args.sets or default_sets(args.last_batches)):
         teach = folder / "teach.jsonl"
         if not teach.exists():
             continue
         rows = faq_quality.read_rows(folder / "heldout.jsonl")
         index = faq_quality.load_index(folder, dense=faq_quality.dense_use("auto"))
-        before = searched(index, rows)
+        before = searched(index, rows, args.evidence)
         faq_quality.teach(index, faq_quality.read_rows(teach))
-        after = searched(index, rows)
+        after = searched(index, rows, args.evidence)
         moved += moves(rows, before, after)
         rules["before"] += tally(rows, [seen.answer for seen in before])
         rules["after"] += tally(rows, [seen.answer for seen in after])
         rules["keep_earlier"] += tally(rows, [keep_earlier(was, now) for was, now in zip(before, after, strict=True)])
+        for move, (count, total) in evidence_change(rows, before, after).items():
+            so_far = changed.get(move, [0, [0.0] * len(FEATURES)])
+            changed[move] = [so_far[0] + count, [a + b for a, b in zip(so_far[1], total, strict=True)]]
         print(f"searched {folder.name}", file=sys.stderr, flush=True)
     print(json.dumps({"moves": dict(sorted(moved.items()))}))
     for name, counted in rules.items():
         print(json.dumps(figures(name, counted)))
+    for move, (count, total) in sorted(changed.items()):
+        mean = {name: round(value / count, 3) for name, value in zip(FEATURES, total, strict=True)}
+        print(json.dumps({"evidence_change": move, "questions": count, **mean}))
     return 0
 
 

@@ -79,3 +79,22 @@ def test_a_search_is_seen_as_the_bot_answers_it() -> None:
     answered, unrelated = faq_teaching.searched(index, rows)
     assert answered == Seen("解約方法は？", "解約方法は？")
     assert unrelated.answer is None
+
+
+def test_the_evidence_change_is_summed_per_move_where_the_judge_weighed_the_expected_entry() -> None:
+    width = len(faq_teaching.FEATURES)
+    low, high = tuple([0.0] * width), tuple([1.0] * width)
+    before = [
+        Seen("解約方法", "解約方法", "解約方法", high),
+        Seen(None, "請求書", "請求書", low),
+        Seen(None, "SSO", "API", low),
+    ]
+    after = [
+        Seen(None, "解約方法", "解約方法", low),
+        Seen("請求書", "請求書", "請求書", high),
+        Seen(None, "SSO", "SSO", high),
+    ]
+    rows = [{"q": "a", "expected": "解約方法"}, {"q": "b", "expected": "請求書"}, {"q": "c", "expected": "SSO"}]
+    changed = faq_teaching.evidence_change(rows, before, after)
+    # the third question did not move (wrong both times), and its judge weighed another entry before
+    assert changed == {"lost_kept_first": [1, [-1.0] * width], "gained": [1, [1.0] * width]}
