@@ -23,7 +23,8 @@ import argparse
 import json
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -103,17 +104,30 @@ def moves(rows: list[dict[str, Any]], before: list[Seen], after: list[Seen]) -> 
     return Counter(move for move in found if move is not None)
 
 
-def evidence_change(rows: list[dict[str, Any]], before: list[Seen], after: list[Seen]) -> dict[str, list[Any]]:
-    """Per move of an in-scope question, the change of the judge's evidence for the expected entry,
-    summed (and the questions counted), where the judge weighed that entry both before and after."""
-    summed: dict[str, list[Any]] = {}
+@dataclass
+class Change:
+    """How the judge's evidence moved, summed over questions: `mean` is after minus before, per feature."""
+
+    questions: int = 0
+    total: list[float] = field(default_factory=lambda: [0.0] * len(FEATURES))
+
+    def add(self, before: Sequence[float], after: Sequence[float]) -> None:
+        self.questions += 1
+        self.total = [t + a - b for t, a, b in zip(self.total, after, before, strict=True)]
+
+    def mean(self) -> dict[str, float]:
+        return {name: round(t / self.questions, 3) for name, t in zip(FEATURES, self.total, strict=True)}
+
+
+def evidence_change(
+    rows: list[dict[str, Any]], before: list[Seen], after: list[Seen], changes: dict[str, Change]
+) -> None:
+    """Add to `changes`, per move of an in-scope question, how the judge's evidence for the expected
+    entry moved, where the judge weighed that entry both before and after."""
     for row, was, now in zip(rows, before, after, strict=True):
         expected, move = row.get("expected"), move_of(row.get("expected"), was, now)
-        if move is None or not (same(was.judged, expected) and same(now.judged, expected)):
-            continue
-        count, total = summed.get(move, [0, [0.0] * len(FEATURES)])
-        summed[move] = [count + 1, [t + a - b for t, a, b in zip(total, now.evidence, was.evidence, strict=True)]]
-    return summed
+        if move is not None and same(was.judged, expected) and same(now.judged, expected):
+            changes.setdefault(move, Change()).add(was.evidence, now.evidence)
 
 
 def tally(rows: list[dict[str, Any]], answers: list[str | None]) -> Counter[str]:
@@ -155,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     moved: Counter[str] = Counter()
     rules: dict[str, Counter[str]] = {"before": Counter(), "after": Counter(), "keep_earlier": Counter()}
-    changed: dict[str, list[Any]] = {}
+    changes: dict[str, Change] = {}
     for folder in faq_quality.set_folders(args.sets or default_sets(args.last_batches)):
         teach = folder / "teach.jsonl"
         if not teach.exists():
@@ -169,16 +183,13 @@ def main(argv: list[str] | None = None) -> int:
         rules["before"] += tally(rows, [seen.answer for seen in before])
         rules["after"] += tally(rows, [seen.answer for seen in after])
         rules["keep_earlier"] += tally(rows, [keep_earlier(was, now) for was, now in zip(before, after, strict=True)])
-        for move, (count, total) in evidence_change(rows, before, after).items():
-            so_far = changed.get(move, [0, [0.0] * len(FEATURES)])
-            changed[move] = [so_far[0] + count, [a + b for a, b in zip(so_far[1], total, strict=True)]]
+        evidence_change(rows, before, after, changes)
         print(f"searched {folder.name}", file=sys.stderr, flush=True)
     print(json.dumps({"moves": dict(sorted(moved.items()))}))
     for name, counted in rules.items():
         print(json.dumps(figures(name, counted)))
-    for move, (count, total) in sorted(changed.items()):
-        mean = {name: round(value / count, 3) for name, value in zip(FEATURES, total, strict=True)}
-        print(json.dumps({"evidence_change": move, "questions": count, **mean}))
+    for move, change in sorted(changes.items()):
+        print(json.dumps({"evidence_change": move, "questions": change.questions, **change.mean()}))
     return 0
 
 

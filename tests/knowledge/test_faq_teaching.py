@@ -95,6 +95,13 @@ def test_the_evidence_change_is_summed_per_move_where_the_judge_weighed_the_expe
         Seen(None, "SSO", "SSO", high),
     ]
     rows = [{"q": "a", "expected": "解約方法"}, {"q": "b", "expected": "請求書"}, {"q": "c", "expected": "SSO"}]
-    changed = faq_teaching.evidence_change(rows, before, after)
+    changes: dict[str, faq_teaching.Change] = {}
+    faq_teaching.evidence_change(rows, before, after, changes)
     # the third question did not move (wrong both times), and its judge weighed another entry before
-    assert changed == {"lost_kept_first": [1, [-1.0] * width], "gained": [1, [1.0] * width]}
+    assert {move: (c.questions, c.total) for move, c in changes.items()} == {
+        "lost_kept_first": (1, [-1.0] * width),
+        "gained": (1, [1.0] * width),
+    }
+    faq_teaching.evidence_change(rows[:1], before[:1], after[:1], changes)  # a second set adds to the first
+    assert changes["lost_kept_first"].questions == 2
+    assert changes["lost_kept_first"].mean() == dict.fromkeys(faq_teaching.FEATURES, -1.0)
