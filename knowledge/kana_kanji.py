@@ -10,7 +10,8 @@ hiragana is mostly grammar, which a converter garbles (お願いしたい → �
 
 Only the search reads the conversion: `Query.text` stays what was typed, so the learned judge still
 sees a message typed in hiragana (its share of hiragana is evidence the trees were fitted with). What it
-changed, by style of question, is measured in the README ("Measured figures", round 33).
+changed, by style of question, is measured in docs/faq-measurements.md (round 33) and, held out, in the
+README ("Measured figures", round 34).
 """
 
 from __future__ import annotations

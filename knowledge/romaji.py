@@ -20,7 +20,7 @@ reads as romaji becomes kana, unless the knowledge base uses it, it is an Englis
 passes Sudachi's dictionary: demo, menu, site), it is capitalised, or it is part of an address, a mention
 or a command (info@, @here, `/case reopen`). Round 28 measured it: on 30 published
 sets, only questions typed that way changed (docs/faq-measurements.md, round 28;
-round 29 found none on a batch nobody had read: README "Measured figures").
+round 29 found none on a batch nobody had read: the same file, round 29).
 """
 
 from __future__ import annotations
