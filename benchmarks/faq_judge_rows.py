@@ -67,6 +67,7 @@ AS_SHIPPED_BATCHES = (
     ("projectmgmt", "maebarai", "shikaku", "homecenter", "niwashi", "bundled-r40"),  # sealed in round 32, run in 33
     ("kenkokanri", "yachinhosho", "tabipack", "bakery", "suidokyoku", "bundled-r41"),  # sealed in round 32, run in 33
     ("manual", "kaigaisokin", "bowling", "coffee", "kenei", "bundled-r42"),  # sealed in round 33, run in 34
+    ("smssend", "cardloan", "tennis", "kaisan", "akiya", "bundled-r43"),  # sealed in round 34, run in 35
 )
 AS_SHIPPED_SETS = tuple(name for batch in AS_SHIPPED_BATCHES for name in batch)
 # The 63 sets the trees were fitted on from round 14 to round 21 (`faq_fit_judge.py --fitted-on-round-14`).
