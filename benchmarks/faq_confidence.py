@@ -9,9 +9,10 @@ fitted without that set's fold), while the bot embeds questions with the map fit
 the trees read absolute cosines. On every sealed batch run since round 22 the shipped bot answered
 0.05–0.08 more of the out-of-scope questions than leaving one base out predicted at the same confidence
 (docs/faq-measurements.md, round 24). The sets published after the shipped map and trees were fitted (by default every
-folder of `benchmarks/data/faq` in neither `faq_fit_adapter.ADAPTER_SETS` nor `faq_judge_rows.JUDGE_SETS`)
+folder of `benchmarks/data/faq` in neither `faq_fit_adapter.ADAPTER_SETS` nor the sets `knowledge/confidence.json`
+names, `shipped_trees_sets`)
 are to the bot what a team's own FAQ is: this searches them with the shipped map, judges them with the
-shipped trees (or `--model`'s; at 0.75 the figures equal `faq_quality.py --answer-confidence 0.75` on
+shipped trees (or `--model`'s; at 0.65 the figures equal `faq_quality.py --answer-confidence 0.65` on
 the same sets, every question before and after teaching), and prints one JSON line per
 confidence of CONFIDENCES — top-1 / wrong / out of scope answered per group (foreign, taught, bundled) —
 then, per group, the confidence `supportbot faq check` would advise and its figures
@@ -33,18 +34,24 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import faq_fit_adapter
 import faq_quality
-from faq_judge_rows import JUDGE_SETS, Searched, searched
+from faq_judge_rows import Searched, searched
 
 from bot.faq_check_cli import advised
-from knowledge.confidence import TreeModel, likeliest, shipped_model
+from knowledge.confidence import MODEL_FILE, TreeModel, likeliest, shipped_model
 
 CONFIDENCES = tuple(round(0.60 + 0.01 * step, 2) for step in range(31))  # 0.60 … 0.90 (round 25 checked 0.65)
 GOALS = {"foreign": 0.10, "taught": 0.10, "bundled": 0.075}  # out of scope answered (issue 8)
 
 
+def shipped_trees_sets() -> tuple[str, ...]:
+    """The sets the shipped trees were fitted on, as their file says (round 22's: `JUDGE_SETS`; round 35's:
+    `faq_judge_rows.TREES_SETS`)."""
+    return tuple(json.loads(MODEL_FILE.read_text(encoding="utf-8"))["sets"])
+
+
 def unfitted_sets() -> list[str]:
     """The published sets neither the shipped map nor the shipped trees were fitted on."""
-    fitted = {*faq_fit_adapter.ADAPTER_SETS, *JUDGE_SETS}
+    fitted = {*faq_fit_adapter.ADAPTER_SETS, *shipped_trees_sets()}
     return [f.name for f in faq_quality.set_folders(None) if f.name not in fitted]
 
 

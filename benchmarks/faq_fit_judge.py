@@ -7,8 +7,12 @@
         [--keep-lexical-silence] [--fit-silent] [--since-round-14] [--fitted-on-round-14]
         [--as-shipped [--by-batch] [--first-batches N]] [--average-with CONFIDENCE.json]
 
-Every question of the sets in `faq_judge_rows.JUDGE_SETS` (every set of `benchmarks/data/faq/` published when the
-shipped trees were fitted; tuning and held-out halves, before and after
+The shipped trees (round 35) are `--as-shipped --first-batches 21 --write`: fitted on the 126 sets of the first
+21 as-shipped batches, searched as the bot searches them (`faq_judge_rows.TREES_SETS`; docs/faq-measurements.md).
+Round 22's, shipped until then, were the default below (`--write` alone).
+
+Every question of the sets in `faq_judge_rows.JUDGE_SETS` (every set of `benchmarks/data/faq/` published when
+round 22's trees were fitted; tuning and held-out halves, before and after
 teaching its phrasings) is searched as the bot searches with `[faq] dense = "judge"`, its question
 embedded with a question map fitted without that set's fold (`faq_fit_adapter.fold_maps`; since round
 20: the trees learn how far a mapped cosine can be trusted on a FAQ the map never saw). With
@@ -381,8 +385,10 @@ def main(argv: list[str] | None = None) -> int:
     lobo = sweep([(row, probability.get(number, 0.0)) for number, row in enumerate(rows)])
     print(json.dumps({f"advised ({held_out})": advice(lobo)}), flush=True)
     if args.write:
+        flags = " --as-shipped" if args.as_shipped else ""
+        flags += f" --first-batches {args.first_batches}" if args.first_batches is not None else ""
         comment = (
-            "Written by `python benchmarks/faq_fit_judge.py --write`: gradient-boosted trees (LightGBM "
+            f"Written by `python benchmarks/faq_fit_judge.py{flags} --write`: gradient-boosted trees (LightGBM "
             f"{PARAMS}, {args.rounds} rounds, near misses weighing {args.near_miss_weight}, each of the first "
             f"{args.depth} candidates of a search weighed) fitted on these question sets, before and after teaching."
         )

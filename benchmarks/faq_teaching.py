@@ -5,7 +5,7 @@
 
 For each foreign set (default: those of the last N batches of `faq_judge_rows.AS_SHIPPED_BATCHES`, 2
 unless given), every held-out question is searched as the bot searches it (`faq_quality`'s settings:
-the shipped trees at 0.75), before and after its teach.jsonl is learned, in one index. An in-scope
+the shipped trees at their answer confidence), before and after its teach.jsonl is learned, in one index. An in-scope
 question moves one of four ways (`gained`: right only after teaching; `lost_kept_first`: right before,
 and after teaching not answered while the right entry is still the first candidate — the judge grew
 unsure; `lost_other`: right before, otherwise lost; `kept`: right both times); out-of-scope questions

@@ -218,7 +218,7 @@ def test_an_unsure_answer_offers_others_below_a_probability_and_up_to_five_sugge
 
 
 def test_answer_confidence_is_a_probability_and_a_wrong_one_names_the_key() -> None:
-    assert parse(MINIMAL).faq.answer_confidence == 0.75  # type: ignore[attr-defined]
+    assert parse(MINIMAL).faq.answer_confidence == 0.65  # type: ignore[attr-defined]
     assert parse({**MINIMAL, "faq": {"answer_confidence": 0.9}}).faq.answer_confidence == 0.9  # type: ignore[attr-defined]
     with pytest.raises(ConfigError, match=r"\[faq\] answer_confidence"):
         parse({**MINIMAL, "faq": {"answer_confidence": 1.5}})

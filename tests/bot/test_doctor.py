@@ -87,7 +87,7 @@ def test_the_faq_embeddings_are_checked_and_their_absence_is_only_a_warning(
     monkeypatch.setattr(dense, "load_model", lambda: object())
     _, output = run(settings(tmp_path, config_text=CONFIG))
     assert (
-        "✓ FAQ embeddings: multilingual-e5-small, for the suggestions and the learned judge, answering from 0.75 (judge);"
+        "✓ FAQ embeddings: multilingual-e5-small, for the suggestions and the learned judge, answering from 0.65 (judge);"
         " questions mapped" in output
     )
     monkeypatch.setattr(dense_adapter, "query_map", lambda: None)  # a map lost from the install: said so
