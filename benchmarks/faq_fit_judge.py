@@ -118,6 +118,13 @@ def as_shipped(first_batches: int | None = None) -> tuple[str, ...]:
     return tuple(name for batch in AS_SHIPPED_BATCHES[:first_batches] for name in batch)
 
 
+def written_by(as_shipped: bool, first_batches: int | None) -> str:
+    """The command that writes these trees, as `confidence.json`'s comment records it: how to fit them again."""
+    flags = " --as-shipped" if as_shipped else ""
+    flags += f" --first-batches {first_batches}" if first_batches is not None else ""
+    return f"python benchmarks/faq_fit_judge.py{flags} --write"
+
+
 def without_silence(rows: list[Searched]) -> list[Searched]:
     """The rows with the searches the lexical judge left silent unweighed: what the trees are fitted
     on (the shipped trees never saw them; fitting on them was tried in round 17 and left out), and
@@ -385,10 +392,8 @@ def main(argv: list[str] | None = None) -> int:
     lobo = sweep([(row, probability.get(number, 0.0)) for number, row in enumerate(rows)])
     print(json.dumps({f"advised ({held_out})": advice(lobo)}), flush=True)
     if args.write:
-        flags = " --as-shipped" if args.as_shipped else ""
-        flags += f" --first-batches {args.first_batches}" if args.first_batches is not None else ""
         comment = (
-            f"Written by `python benchmarks/faq_fit_judge.py{flags} --write`: gradient-boosted trees (LightGBM "
+            f"Written by `{written_by(args.as_shipped, args.first_batches)}`: gradient-boosted trees (LightGBM "
             f"{PARAMS}, {args.rounds} rounds, near misses weighing {args.near_miss_weight}, each of the first "
             f"{args.depth} candidates of a search weighed) fitted on these question sets, before and after teaching."
         )

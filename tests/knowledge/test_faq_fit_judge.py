@@ -188,6 +188,16 @@ def test_the_fitting_sets_are_published_sets_named_once() -> None:
     assert sorted(shipped) == sorted(faq_judge_rows.TREES_SETS)  # the file says what it was fitted on (round 35)
 
 
+def test_the_shipped_trees_name_the_command_that_fits_them_again() -> None:
+    """Round 35's trees are fitted on the first TREES_BATCHES as-shipped batches; later batches must not
+    slip into a refit that claims to reproduce them."""
+    comment = json.loads((ROOT / "knowledge" / "confidence.json").read_text(encoding="utf-8"))["_comment"]
+    command = faq_fit_judge.written_by(True, faq_judge_rows.TREES_BATCHES)
+    assert command == "python benchmarks/faq_fit_judge.py --as-shipped --first-batches 21 --write"
+    assert f"Written by `{command}`" in comment
+    assert faq_fit_judge.written_by(False, None) == "python benchmarks/faq_fit_judge.py --write"
+
+
 def test_the_as_shipped_sets_are_ones_the_shipped_map_never_saw() -> None:
     """Searched with the shipped map, they are what a team's own FAQ is to the bot only if the map was
     not fitted on them; a batch is left out whole (`--by-batch`), any other set by its base."""
