@@ -72,6 +72,7 @@ AS_SHIPPED_BATCHES = (
     ("smssend", "cardloan", "tennis", "kaisan", "akiya", "bundled-r43"),  # sealed in round 34, run in 35
     ("gijiroku", "kinzumitate", "tougei", "shoestore", "inspection", "bundled-r44"),  # sealed in round 34, run in 35
     ("hansha", "shichiya", "jouba", "ryokucha", "jokaso", "bundled-r45"),  # sealed in round 35, run in 36
+    ("zaseki", "roboadvisor", "netcafe", "hobbyshop", "kyutouki", "bundled-r46"),  # sealed in round 36, run in 36
 )
 # How many of those batches the shipped trees (`knowledge/confidence.json`) were fitted on: round 35's, by
 # `faq_fit_judge.py --as-shipped --first-batches 21 --write` (126 sets; a test checks the file says so).

@@ -79,9 +79,6 @@ FEATURES = (
     "sentence_lead",  # … minus the best other entry's
     "sentence_above_median",  # … minus the median entry's
     "closest_by_sentence",  # 1 when it holds the sentence closest to the question
-    "wording_lead",  # its wording minus the best other lexical candidate's: whose phrasing the question is most like
-    "phrasing_lead",  # … the same for the share of its best phrasing covered
-    "explained_lead",  # … and for the share of the question explained
 )
 
 
@@ -122,17 +119,7 @@ def evidence(
         top[1] - top[2],
         *asked.words(first),
         *_closest(sentences, first),
-        *_leads(mine, [s for s in lexical if s.slot != first]),
     ]
-
-
-def _leads(mine: Scored | None, others: Sequence[Scored]) -> tuple[float, float, float]:
-    """How far the entry's closest phrasing is ahead of every other candidate's, by wording, by phrasing
-    covered and by question explained: taught phrasings add everyday words to every entry, and the one
-    whose own phrasing the question is most like is told from its neighbours by the lead, not the level."""
-    own = (mine.wording, mine.phrasing, mine.explained) if mine is not None else (0.0, 0.0, 0.0)
-    best = [max((getattr(s, name) for s in others), default=0.0) for name in ("wording", "phrasing", "explained")]
-    return own[0] - best[0], own[1] - best[1], own[2] - best[2]
 
 
 def median_cosine(cosines: np.ndarray) -> float:
@@ -221,19 +208,12 @@ class TreeModel:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TreeModel:
         features = tuple(data["features"])
-        unknown = [name for name in features if name not in FEATURES]
-        if unknown:
-            raise ValueError(
-                f"the model reads features this version does not compute: {unknown} (it computes {FEATURES})"
-            )
-        at = [FEATURES.index(name) for name in features]  # trees fitted before a feature was added still read theirs
+        if features != FEATURES:
+            raise ValueError(f"the model's features {features} are not this version's {FEATURES}")
         trees = tuple(
-            tuple(
-                (at[int(n[0])] if int(n[0]) >= 0 else -1, float(n[1]), int(n[2]), int(n[3]), float(n[4])) for n in tree
-            )
-            for tree in data["trees"]
+            tuple((int(n[0]), float(n[1]), int(n[2]), int(n[3]), float(n[4])) for n in tree) for tree in data["trees"]
         )
-        return cls(FEATURES, trees, int(data.get("depth", 1)))
+        return cls(features, trees, int(data.get("depth", 1)))
 
 
 @cache
